@@ -1,0 +1,139 @@
+/**
+ * Configuration from the environment, validated once at start-up. Every mistake is reported by
+ * variable name, all at once. Pure: the caller passes the environment in.
+ */
+import { z } from 'zod';
+import type { ProviderCredentials, ProviderId } from './providers/types.js';
+
+const int = (min: number, max: number) =>
+  z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
+
+const url = z
+  .string()
+  .url('must be a URL such as https://example.com/v1')
+  .refine((u) => /^https?:\/\//.test(u), 'must start with http:// or https://');
+
+const optionalKey = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+
+const modelList = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean)));
+
+const envSchema = z.object({
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: int(0, 65535).default(8000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CEREBRO_API_TOKEN: optionalKey.refine((v) => v === undefined || v.length >= 16, 'must be at least 16 characters (or unset, to have one generated)'),
+  DATABASE_URL: z
+    .string()
+    .default('sqlite:./data/cerebro.db')
+    .refine((v) => v.startsWith('sqlite:') && v.length > 'sqlite:'.length, 'must be sqlite:<path> (for example sqlite:./data/cerebro.db); Postgres support comes in a later release'),
+  OPENROUTER_API_KEY: optionalKey,
+  GEMINI_API_KEY: optionalKey,
+  ANTHROPIC_API_KEY: optionalKey,
+  OPENAI_API_KEY: optionalKey,
+  OPENROUTER_BASE_URL: url.default('https://openrouter.ai/api/v1'),
+  OPENAI_BASE_URL: url.default('https://api.openai.com/v1'),
+  ANTHROPIC_BASE_URL: url.default('https://api.anthropic.com'),
+  GEMINI_BASE_URL: url.default('https://generativelanguage.googleapis.com'),
+  OPENROUTER_APP_URL: url.default('https://github.com/cerebro-gateway/cerebro'),
+  OPENROUTER_APP_TITLE: z.string().min(1).default('Cerebro'),
+  CEREBRO_MODELS_FILE: z.string().min(1).default('data/models.json'),
+  CASCADE_FREE_MODELS: modelList,
+  CASCADE_FALLBACK_MODELS: modelList,
+  CASCADE_PRIORITY_MODELS: modelList,
+  CEREBRO_MEMORY_MESSAGES: int(0, 1000).default(20),
+  ANTHROPIC_DEFAULT_MAX_TOKENS: int(1, 200_000).default(4096),
+  UPSTREAM_CONNECT_TIMEOUT_MS: int(100, 600_000).default(5_000),
+  UPSTREAM_FIRST_BYTE_TIMEOUT_MS: int(100, 600_000).default(60_000),
+  UPSTREAM_TOTAL_TIMEOUT_MS: int(100, 3_600_000).default(300_000),
+  BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024).default(4 * 1024 * 1024),
+  LOG_FLUSH_INTERVAL_MS: int(10, 60_000).default(500),
+});
+
+export interface Config {
+  host: string;
+  port: number;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  /** Set by the operator; otherwise the gateway generates one at first start. */
+  apiToken: string | undefined;
+  databaseUrl: string;
+  providers: Partial<Record<ProviderId, ProviderCredentials>>;
+  /** Base URLs of every provider, configured or not (for the banner). */
+  baseUrls: Record<ProviderId, string>;
+  openRouterAppUrl: string;
+  openRouterAppTitle: string;
+  modelsFile: string;
+  cascadeOverrides: { free?: string[]; fallback?: string[]; priority?: string[] };
+  memoryMessages: number;
+  anthropicDefaultMaxTokens: number;
+  timeouts: { connectMs: number; firstByteMs: number; totalMs: number };
+  bodyLimitBytes: number;
+  logFlushIntervalMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const baseUrls: Record<ProviderId, string> = {
+    openrouter: e.OPENROUTER_BASE_URL,
+    openai: e.OPENAI_BASE_URL,
+    anthropic: e.ANTHROPIC_BASE_URL,
+    gemini: e.GEMINI_BASE_URL,
+  };
+  const keys: Record<ProviderId, string | undefined> = {
+    openrouter: e.OPENROUTER_API_KEY,
+    openai: e.OPENAI_API_KEY,
+    anthropic: e.ANTHROPIC_API_KEY,
+    gemini: e.GEMINI_API_KEY,
+  };
+  const providers: Partial<Record<ProviderId, ProviderCredentials>> = {};
+  for (const id of Object.keys(keys) as ProviderId[]) {
+    const apiKey = keys[id];
+    if (apiKey !== undefined) providers[id] = { apiKey, baseUrl: baseUrls[id] };
+  }
+  if (e.UPSTREAM_TOTAL_TIMEOUT_MS < e.UPSTREAM_FIRST_BYTE_TIMEOUT_MS) {
+    throw new ConfigError(['UPSTREAM_TOTAL_TIMEOUT_MS: must be at least UPSTREAM_FIRST_BYTE_TIMEOUT_MS']);
+  }
+  const cascadeOverrides: Config['cascadeOverrides'] = {};
+  if (e.CASCADE_FREE_MODELS) cascadeOverrides.free = e.CASCADE_FREE_MODELS;
+  if (e.CASCADE_FALLBACK_MODELS) cascadeOverrides.fallback = e.CASCADE_FALLBACK_MODELS;
+  if (e.CASCADE_PRIORITY_MODELS) cascadeOverrides.priority = e.CASCADE_PRIORITY_MODELS;
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    apiToken: e.CEREBRO_API_TOKEN,
+    databaseUrl: e.DATABASE_URL,
+    providers,
+    baseUrls,
+    openRouterAppUrl: e.OPENROUTER_APP_URL,
+    openRouterAppTitle: e.OPENROUTER_APP_TITLE,
+    modelsFile: e.CEREBRO_MODELS_FILE,
+    cascadeOverrides,
+    memoryMessages: e.CEREBRO_MEMORY_MESSAGES,
+    anthropicDefaultMaxTokens: e.ANTHROPIC_DEFAULT_MAX_TOKENS,
+    timeouts: { connectMs: e.UPSTREAM_CONNECT_TIMEOUT_MS, firstByteMs: e.UPSTREAM_FIRST_BYTE_TIMEOUT_MS, totalMs: e.UPSTREAM_TOTAL_TIMEOUT_MS },
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    logFlushIntervalMs: e.LOG_FLUSH_INTERVAL_MS,
+  };
+}

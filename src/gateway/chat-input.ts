@@ -1,0 +1,17 @@
+import type { ChatMessage, ChatParams } from '../providers/types.js';
+import type { Priority } from '../routing/cascade.js';
+
+/** A validated chat request, free of any HTTP framework type. */
+export interface ChatInput {
+  /** Our id for this request: the completion id and the log row id. */
+  requestId: string;
+  /** Undefined or "auto" lets the gateway choose. */
+  model: string | undefined;
+  messages: ChatMessage[];
+  params: ChatParams;
+  stream: boolean;
+  sessionId: string | undefined;
+  priority: Priority;
+  /** Things the edge already had to report (ignored parameters). */
+  warnings: string[];
+}

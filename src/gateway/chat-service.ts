@@ -1,0 +1,209 @@
+/**
+ * The request pipeline for chat completions:
+ * plan the targets → load the session's memory → call upstreams with fallback →
+ * store the new turns and the answer → queue the log row → return.
+ */
+import type { ChatMessage, ChatResult, StreamPart, Usage, FinishReason } from '../providers/types.js';
+import { planCascade, UnknownModelError, type Target } from '../routing/cascade.js';
+import type { ModelCatalog } from '../routing/model-catalog.js';
+import type { RequestLogRow, RequestLogWriter } from '../store/request-log-writer.js';
+import type { SessionRepository } from '../store/session-repository.js';
+import type { Attempt } from './attempts.js';
+import type { ChatInput } from './chat-input.js';
+import { GatewayError, modelNotFound } from './errors.js';
+import type { Executor } from './executor.js';
+import { newUserTurns, withHistory } from './memory.js';
+
+export interface ChatServiceDeps {
+  executor: Executor;
+  catalog: ModelCatalog;
+  sessions: SessionRepository;
+  logs: RequestLogWriter;
+  memoryMessages: number;
+  now: () => number;
+}
+
+/** What the HTTP edge needs to describe where an answer came from. */
+export interface AnswerMetadata {
+  model_used: string;
+  provider: string;
+  cost_usd: number;
+  latency_ms: number;
+  cache_hit: boolean;
+  attempts: Attempt[];
+}
+
+export interface CompletionOutcome {
+  result: ChatResult;
+  metadata: AnswerMetadata;
+  warnings: string[];
+}
+
+export interface StreamOutcome {
+  target: Target;
+  attempts: Attempt[];
+  warnings: string[];
+  /**
+   * The parts to relay. It ends only after the answer is stored in the session, so the edge's
+   * `[DONE]` always follows a stored answer; it throws if the upstream fails part-way.
+   */
+  parts: AsyncGenerator<StreamPart>;
+  /** Filled in as the stream completes: usage and cost for the final chunk. */
+  final: { usage?: Usage; costUsd: number; finishReason?: FinishReason };
+}
+
+export class ChatService {
+  constructor(private readonly deps: ChatServiceDeps) {}
+
+  async complete(input: ChatInput, signal: AbortSignal): Promise<CompletionOutcome> {
+    const started = this.deps.now();
+    let attempts: Attempt[] = [];
+    try {
+      const targets = this.plan(input);
+      const messages = await this.promptWithMemory(input);
+      const success = await this.deps.executor.complete(targets, { messages, params: input.params, stream: false }, signal);
+      attempts = success.attempts;
+      const { result, target } = success;
+      await this.remember(input, result.text, target.model);
+      const costUsd = this.deps.catalog.cost(target.model, result.usage);
+      const latencyMs = this.deps.now() - started;
+      this.log(input, { target, usage: result.usage, costUsd, latencyMs, attempts, httpStatus: 200 });
+      return {
+        result,
+        metadata: { model_used: target.model, provider: target.provider, cost_usd: costUsd, latency_ms: latencyMs, cache_hit: false, attempts },
+        warnings: [...input.warnings, ...success.warnings],
+      };
+    } catch (err) {
+      this.logFailure(input, err, started, attempts);
+      throw err;
+    }
+  }
+
+  async stream(input: ChatInput, signal: AbortSignal): Promise<StreamOutcome> {
+    const started = this.deps.now();
+    let success;
+    try {
+      const targets = this.plan(input);
+      const messages = await this.promptWithMemory(input);
+      success = await this.deps.executor.stream(targets, { messages, params: input.params, stream: true }, signal);
+    } catch (err) {
+      this.logFailure(input, err, started, []);
+      throw err;
+    }
+    const { target, attempts, head, rest } = success;
+    const final: StreamOutcome['final'] = { costUsd: 0 };
+    const parts = this.relay(input, target, attempts, head, rest, final, started);
+    return { target, attempts, warnings: [...input.warnings, ...success.warnings], parts, final };
+  }
+
+  private async *relay(
+    input: ChatInput,
+    target: Target,
+    attempts: Attempt[],
+    head: StreamPart[],
+    rest: AsyncGenerator<StreamPart>,
+    final: StreamOutcome['final'],
+    started: number,
+  ): AsyncGenerator<StreamPart> {
+    let text = '';
+    let settled = false;
+    const observe = (part: StreamPart) => {
+      if (part.type === 'text-delta') text += part.text;
+      else if (part.type === 'usage') final.usage = part.usage;
+      else if (part.type === 'finish') final.finishReason = part.finishReason;
+    };
+    try {
+      for (const part of head) {
+        observe(part);
+        yield part;
+      }
+      for await (const part of rest) {
+        observe(part);
+        yield part;
+      }
+      await this.remember(input, text, target.model);
+      final.costUsd = this.deps.catalog.cost(target.model, final.usage);
+      this.log(input, { target, usage: final.usage, costUsd: final.costUsd, latencyMs: this.deps.now() - started, attempts, httpStatus: 200 });
+      settled = true;
+    } catch (err) {
+      settled = true;
+      const last = attempts[attempts.length - 1];
+      if (last) {
+        last.status = 'error';
+        last.error = `failed mid-stream: ${(err as Error).message}`;
+      }
+      this.logFailure(input, err, started, attempts, target);
+      throw err;
+    } finally {
+      if (!settled) {
+        // The edge stopped reading: the caller went away mid-stream.
+        this.logFailure(input, new GatewayError({ status: 499, type: 'cancelled', code: 'client_closed_request', message: 'the client closed the stream' }), started, attempts, target);
+      }
+      // A caller that went away stops the upstream stream too.
+      await rest.return(undefined).catch(() => undefined);
+    }
+  }
+
+  private plan(input: ChatInput): Target[] {
+    try {
+      return planCascade(input.model, input.priority, this.deps.catalog);
+    } catch (err) {
+      if (err instanceof UnknownModelError) throw modelNotFound(err.model);
+      throw err;
+    }
+  }
+
+  private async promptWithMemory(input: ChatInput): Promise<ChatMessage[]> {
+    if (input.sessionId === undefined) return input.messages;
+    const history = await this.deps.sessions.recent(input.sessionId, this.deps.memoryMessages);
+    return withHistory(input.messages, history);
+  }
+
+  /** Stores the caller's new turns with the answer, before the answer is returned. */
+  private async remember(input: ChatInput, answer: string, modelUsed: string): Promise<void> {
+    if (input.sessionId === undefined) return;
+    await this.deps.sessions.append(input.sessionId, [...newUserTurns(input.messages), { role: 'assistant', content: answer, modelUsed }]);
+  }
+
+  private log(
+    input: ChatInput,
+    outcome: { target?: Target; usage: Usage | undefined; costUsd: number; latencyMs: number; attempts: Attempt[]; httpStatus: number; error?: string },
+  ): void {
+    const row: RequestLogRow = {
+      id: input.requestId,
+      created_at: new Date(this.deps.now()).toISOString(),
+      session_id: input.sessionId ?? null,
+      endpoint: 'chat.completions',
+      model_requested: input.model ?? null,
+      model_used: outcome.target?.model ?? null,
+      provider: outcome.target?.provider ?? null,
+      priority: input.priority,
+      stream: input.stream ? 1 : 0,
+      status: outcome.error === undefined ? 'success' : 'error',
+      http_status: outcome.httpStatus,
+      error: outcome.error ?? null,
+      prompt_tokens: outcome.usage?.promptTokens ?? 0,
+      completion_tokens: outcome.usage?.completionTokens ?? 0,
+      total_tokens: outcome.usage?.totalTokens ?? 0,
+      cost_usd: outcome.costUsd,
+      latency_ms: Math.round(outcome.latencyMs),
+      cache_hit: 0,
+      attempts: JSON.stringify(outcome.attempts),
+    };
+    this.deps.logs.record(row);
+  }
+
+  private logFailure(input: ChatInput, err: unknown, started: number, attempts: Attempt[], target?: Target): void {
+    const gatewayError = err instanceof GatewayError ? err : undefined;
+    const entry: Parameters<ChatService['log']>[1] = {
+      usage: undefined,
+      costUsd: 0,
+      latencyMs: this.deps.now() - started,
+      attempts: gatewayError?.attempts ?? attempts,
+      httpStatus: gatewayError?.status ?? 502,
+      error: err instanceof Error ? err.message : String(err),
+    };
+    if (target) entry.target = target;
+    this.log(input, entry);
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * Walks a plan's targets in order: providers without credentials are skipped, retryable failures
+ * move on to the next target, and a failure caused by the request itself is returned at once.
+ * Streams may fall back until their first content arrives; after that they are committed.
+ */
+import { isTimeoutError, type Transport, type TransportResponse } from '../providers/http-transport.js';
+import { truncate, tryParseJson, UpstreamError } from '../providers/errors.js';
+import { SseDecoder } from '../providers/sse-decoder.js';
+import type { ChatCall, ChatResult, ProviderAdapter, ProviderCredentials, ProviderId, StreamDecoder, StreamPart } from '../providers/types.js';
+import type { Target } from '../routing/cascade.js';
+import { describeAttempts, failedAttempt, type Attempt } from './attempts.js';
+import { GatewayError } from './errors.js';
+
+export interface ExecutorDeps {
+  adapters: Record<ProviderId, ProviderAdapter>;
+  credentials: Partial<Record<ProviderId, ProviderCredentials>>;
+  transport: Transport;
+  now: () => number;
+}
+
+/** A call without its model: the executor fills the model in per target. */
+export type CallTemplate = Omit<ChatCall, 'model'>;
+
+export interface CompletionSuccess {
+  target: Target;
+  result: ChatResult;
+  attempts: Attempt[];
+  warnings: string[];
+}
+
+export interface StreamSuccess {
+  target: Target;
+  attempts: Attempt[];
+  warnings: string[];
+  /** Everything up to and including the first content part. */
+  head: StreamPart[];
+  /** The rest of the stream; throws UpstreamError if the upstream fails part-way. */
+  rest: AsyncGenerator<StreamPart>;
+}
+
+/** Raised when no target produced an answer. */
+export function allTargetsFailed(attempts: Attempt[], last: UpstreamError | undefined): GatewayError {
+  if (last?.isRequestFault) {
+    return new GatewayError({
+      status: last.status ?? 400,
+      type: 'invalid_request_error',
+      code: 'upstream_rejected_request',
+      message: `${last.provider} rejected the request: ${last.message}`,
+      attempts,
+    });
+  }
+  const tried = attempts.some((a) => a.status !== 'skipped');
+  if (!tried) {
+    return new GatewayError({
+      status: 503,
+      type: 'service_unavailable',
+      code: 'no_provider_available',
+      message: `No provider is configured for this request. Set an API key for one of: ${[...new Set(attempts.map((a) => a.provider))].join(', ')}. Attempts: ${describeAttempts(attempts)}`,
+      attempts,
+    });
+  }
+  // Overload everywhere (429/529) is "try later"; anything else is a bad gateway.
+  const overloaded = attempts.every((a) => a.status === 'skipped' || a.http_status === 429 || a.http_status === 529);
+  return new GatewayError({
+    status: overloaded ? 503 : 502,
+    type: 'upstream_error',
+    code: overloaded ? 'all_upstreams_overloaded' : 'all_upstreams_failed',
+    message: `Every upstream attempt failed. Attempts: ${describeAttempts(attempts)}`,
+    attempts,
+  });
+}
+
+export class Executor {
+  constructor(private readonly deps: ExecutorDeps) {}
+
+  /** Whether a provider has credentials at all. */
+  isConfigured(provider: ProviderId): boolean {
+    return this.deps.credentials[provider] !== undefined;
+  }
+
+  async complete(targets: readonly Target[], template: CallTemplate, signal: AbortSignal): Promise<CompletionSuccess> {
+    const attempts: Attempt[] = [];
+    let last: UpstreamError | undefined;
+    for (const target of targets) {
+      const credentials = this.deps.credentials[target.provider];
+      if (!credentials) {
+        attempts.push(skipped(target));
+        continue;
+      }
+      const adapter = this.deps.adapters[target.provider];
+      const call: ChatCall = { ...template, model: target.model };
+      const built = adapter.buildRequest(call, credentials);
+      const started = this.deps.now();
+      try {
+        const res = await this.deps.transport.send(built.http, signal);
+        if (res.status < 200 || res.status >= 300) throw adapter.parseError(res.status, res.headers, await readErrorBody(res));
+        const text = await res.body.text();
+        const json = tryParseJson(text);
+        if (json === undefined) throw new UpstreamError({ provider: target.provider, kind: 'protocol', message: `response is not JSON: ${truncate(text, 120)}` });
+        const result = adapter.parseResponse(json, call);
+        attempts.push({ provider: target.provider, model: target.model, status: 'ok', latency_ms: this.deps.now() - started });
+        return { target, result, attempts, warnings: built.warnings };
+      } catch (err) {
+        last = toUpstreamError(err, target.provider, signal);
+        attempts.push(failedAttempt(target, last, this.deps.now() - started));
+        if (signal.aborted || !last.allowsFallback) break;
+      }
+    }
+    throw signal.aborted ? abortedError(signal, attempts) : allTargetsFailed(attempts, last);
+  }
+
+  async stream(targets: readonly Target[], template: CallTemplate, signal: AbortSignal): Promise<StreamSuccess> {
+    const attempts: Attempt[] = [];
+    let last: UpstreamError | undefined;
+    for (const target of targets) {
+      const credentials = this.deps.credentials[target.provider];
+      if (!credentials) {
+        attempts.push(skipped(target));
+        continue;
+      }
+      const adapter = this.deps.adapters[target.provider];
+      const call: ChatCall = { ...template, model: target.model };
+      const built = adapter.buildRequest(call, credentials);
+      const started = this.deps.now();
+      let parts: AsyncGenerator<StreamPart> | undefined;
+      try {
+        const res = await this.deps.transport.send(built.http, signal);
+        if (res.status < 200 || res.status >= 300) throw adapter.parseError(res.status, res.headers, await readErrorBody(res));
+        parts = streamParts(res, adapter.createStreamDecoder(call), target.provider, signal);
+        const head: StreamPart[] = [];
+        // Until content arrives nothing has reached the caller, so a failure here may still fall back.
+        for (;;) {
+          const next = await parts.next();
+          if (next.done) break;
+          head.push(next.value);
+          if (next.value.type === 'text-delta' || next.value.type === 'finish') break;
+        }
+        attempts.push({ provider: target.provider, model: target.model, status: 'ok', latency_ms: this.deps.now() - started });
+        return { target, attempts, warnings: built.warnings, head, rest: parts };
+      } catch (err) {
+        await parts?.return(undefined).catch(() => undefined);
+        last = toUpstreamError(err, target.provider, signal);
+        attempts.push(failedAttempt(target, last, this.deps.now() - started));
+        if (signal.aborted || !last.allowsFallback) break;
+      }
+    }
+    throw signal.aborted ? abortedError(signal, attempts) : allTargetsFailed(attempts, last);
+  }
+}
+
+function skipped(target: Target): Attempt {
+  return { provider: target.provider, model: target.model, status: 'skipped', error: 'no API key configured', latency_ms: 0 };
+}
+
+/** Error bodies are read for their message, never more than this. */
+const MAX_ERROR_BODY = 64 * 1024;
+
+async function readErrorBody(res: TransportResponse): Promise<string> {
+  let text = '';
+  const utf8 = new TextDecoder();
+  for await (const chunk of res.body) {
+    text += utf8.decode(chunk, { stream: true });
+    if (text.length > MAX_ERROR_BODY) break;
+  }
+  return text;
+}
+
+/** Bytes → SSE events → neutral parts; a stream that stops before its end marker is an error. */
+async function* streamParts(res: TransportResponse, decoder: StreamDecoder, provider: ProviderId, signal: AbortSignal): AsyncGenerator<StreamPart> {
+  const sse = new SseDecoder();
+  try {
+    for await (const chunk of res.body) {
+      for (const event of sse.push(chunk)) yield* decoder.decode(event);
+    }
+    for (const event of sse.end()) yield* decoder.decode(event);
+  } catch (err) {
+    throw toUpstreamError(err, provider, signal);
+  } finally {
+    // Releases the connection if the consumer stopped early.
+    if (!decoder.finished) res.body.dump().catch(() => undefined);
+  }
+  if (!decoder.finished) {
+    throw new UpstreamError({ provider, kind: 'connection', message: 'the upstream stream ended before it was complete' });
+  }
+}
+
+/** Whatever was thrown while calling an upstream → an UpstreamError. */
+export function toUpstreamError(err: unknown, provider: ProviderId, signal: AbortSignal): UpstreamError {
+  if (err instanceof UpstreamError) return err;
+  if (signal.aborted) {
+    const reason = signal.reason as { name?: string } | undefined;
+    return new UpstreamError({ provider, kind: reason?.name === 'TimeoutError' ? 'timeout' : 'connection', message: reason?.name === 'TimeoutError' ? 'the request deadline passed' : 'the request was cancelled' });
+  }
+  if (isTimeoutError(err)) return new UpstreamError({ provider, kind: 'timeout', message: (err as Error).message });
+  const message = err instanceof Error ? `${(err as { code?: string }).code ?? err.name}: ${err.message}` : String(err);
+  return new UpstreamError({ provider, kind: 'connection', message });
+}
+
+function abortedError(signal: AbortSignal, attempts: Attempt[]): GatewayError {
+  const timedOut = (signal.reason as { name?: string } | undefined)?.name === 'TimeoutError';
+  return new GatewayError({
+    status: timedOut ? 504 : 499,
+    type: timedOut ? 'timeout' : 'cancelled',
+    code: timedOut ? 'deadline_exceeded' : 'client_closed_request',
+    message: timedOut ? `The request deadline passed. Attempts: ${describeAttempts(attempts)}` : 'The client closed the request.',
+    attempts,
+  });
+}

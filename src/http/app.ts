@@ -1,0 +1,64 @@
+/**
+ * The HTTP application, built from its dependencies without listening, so tests drive it with
+ * inject() or a real port alike. main.ts is the only place that reads the environment.
+ */
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { ChatService } from '../gateway/chat-service.js';
+import type { ProviderId } from '../providers/types.js';
+import type { ModelCatalog } from '../routing/model-catalog.js';
+import type { SessionRepository } from '../store/session-repository.js';
+import { bearerAuth } from './auth.js';
+import { toErrorResponse } from './error-response.js';
+import { chatCompletionsRoute } from './routes/chat-completions.js';
+import { healthRoute } from './routes/health.js';
+import { modelsRoute } from './routes/models.js';
+import { sessionsRoutes } from './routes/sessions.js';
+
+export interface AppDeps {
+  chat: ChatService;
+  catalog: ModelCatalog;
+  sessions: SessionRepository;
+  isConfigured: (provider: ProviderId) => boolean;
+  pingDatabase: () => Promise<void>;
+  operatorTokenHash: Buffer;
+  bodyLimitBytes: number;
+  totalTimeoutMs: number;
+  logger?: FastifyServerOptions['logger'];
+}
+
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: deps.bodyLimitBytes,
+    // Every request is already recorded in request_logs; per-request pino lines would double the work.
+    disableRequestLogging: true,
+    return503OnClosing: true,
+  });
+
+  // Clients such as `curl -d` send JSON without a JSON content type: accept it, parsed the safe way.
+  const jsonParser = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('*', { parseAs: 'string' }, jsonParser);
+
+  app.setErrorHandler((err, request, reply) => {
+    const res = toErrorResponse(err);
+    if (res.status >= 500 && res.body.error.code === 'internal_error') request.log.error({ err }, 'unhandled error');
+    void reply.code(res.status).headers(res.headers).send(res.body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send({
+      error: { message: `Unknown route: ${request.method} ${request.url.split('?')[0]}`, type: 'invalid_request_error', param: null, code: 'unknown_route' },
+    });
+  });
+
+  healthRoute(app, deps.pingDatabase);
+
+  // Everything under /v1 needs the bearer token.
+  void app.register(async (api) => {
+    api.addHook('onRequest', bearerAuth({ operatorTokenHash: deps.operatorTokenHash }));
+    chatCompletionsRoute(api, { chat: deps.chat, totalTimeoutMs: deps.totalTimeoutMs });
+    modelsRoute(api, { catalog: deps.catalog, isConfigured: deps.isConfigured, created: Math.floor(Date.now() / 1000) });
+    sessionsRoutes(api, deps.sessions);
+  });
+
+  return app;
+}

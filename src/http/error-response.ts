@@ -1,0 +1,42 @@
+/**
+ * The one place any error becomes an HTTP answer in the OpenAI error shape
+ * `{"error":{"message","type","param","code"}}`. Bad input is always a 4xx; a 500 means a bug.
+ */
+import { GatewayError } from '../gateway/errors.js';
+
+export interface ErrorResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: { error: { message: string; type: string; param: string | null; code: string | null }; metadata?: { attempts: unknown[] } };
+}
+
+/** Fastify's own errors, by code, in words a caller can act on. */
+const FASTIFY_ERRORS: Record<string, { status: number; code: string; message: (err: Error) => string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid_json', message: (e) => `The request body is not valid JSON: ${e.message}` },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'invalid_json', message: () => 'The request body is empty; send a JSON object.' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'request_too_large', message: () => 'The request body is larger than this gateway accepts (BODY_LIMIT_BYTES).' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported_media_type', message: () => 'Send the body as application/json.' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'invalid_content_length', message: () => 'The Content-Length header does not match the body.' },
+};
+
+export function toErrorResponse(err: unknown): ErrorResponse {
+  if (err instanceof GatewayError) {
+    const body: ErrorResponse['body'] = { error: { message: err.message, type: err.type, param: err.param, code: err.code } };
+    if (err.attempts) body.metadata = { attempts: err.attempts };
+    return { status: err.status, headers: err.headers, body };
+  }
+  const e = err as Error & { code?: string; statusCode?: number };
+  const known = e.code ? FASTIFY_ERRORS[e.code] : undefined;
+  if (known) {
+    return { status: known.status, headers: {}, body: { error: { message: known.message(e), type: 'invalid_request_error', param: null, code: known.code } } };
+  }
+  if (e instanceof SyntaxError || (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500)) {
+    const status = e instanceof SyntaxError ? 400 : (e.statusCode as number);
+    return { status, headers: {}, body: { error: { message: e.message, type: 'invalid_request_error', param: null, code: e.code ?? null } } };
+  }
+  return {
+    status: 500,
+    headers: {},
+    body: { error: { message: 'The gateway hit an internal error; it has been logged.', type: 'server_error', param: null, code: 'internal_error' } },
+  };
+}

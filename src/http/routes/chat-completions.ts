@@ -1,0 +1,100 @@
+/** POST /v1/chat/completions: OpenAI-compatible, streaming and not. */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ChatService } from '../../gateway/chat-service.js';
+import type { ChatInput } from '../../gateway/chat-input.js';
+import type { FinishReason } from '../../providers/types.js';
+import { parseChatRequest } from '../chat-request.js';
+import { toErrorResponse } from '../error-response.js';
+import { chatCompletion, chunkJson, usageChunkJson } from '../openai-format.js';
+import { SseWriter } from '../sse-writer.js';
+
+export interface ChatRouteOptions {
+  chat: ChatService;
+  totalTimeoutMs: number;
+}
+
+/** One signal for a request: the caller going away, or the overall deadline passing. */
+function requestSignal(request: FastifyRequest, reply: FastifyReply, totalTimeoutMs: number): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException('the request deadline passed', 'TimeoutError')), totalTimeoutMs);
+  const onClose = () => {
+    if (!reply.raw.writableFinished) controller.abort(new DOMException('the client closed the request', 'AbortError'));
+  };
+  reply.raw.on('close', onClose);
+  return {
+    signal: controller.signal,
+    dispose() {
+      clearTimeout(timer);
+      reply.raw.off('close', onClose);
+    },
+  };
+}
+
+function warningHeader(warnings: readonly string[]): Record<string, string> {
+  // Header values must be one line of visible ASCII.
+  return warnings.length > 0 ? { 'x-cerebro-warnings': warnings.join('; ').replace(/[^\x20-\x7e]/g, '?') } : {};
+}
+
+export function chatCompletionsRoute(app: FastifyInstance, options: ChatRouteOptions): void {
+  app.post('/v1/chat/completions', async (request, reply) => {
+    const requestId = `chatcmpl-${randomUUID()}`;
+    const sessionHeader = request.headers['x-session-id'];
+    const input = parseChatRequest(request.body, { requestId, sessionHeader: typeof sessionHeader === 'string' ? sessionHeader : undefined });
+    const { signal, dispose } = requestSignal(request, reply, options.totalTimeoutMs);
+    try {
+      if (input.stream) {
+        await streamCompletion(options.chat, input, reply, signal);
+        return reply;
+      }
+      const outcome = await options.chat.complete(input, signal);
+      const created = Math.floor(Date.now() / 1000);
+      return reply
+        .headers({ 'x-cerebro-provider': outcome.metadata.provider, 'x-cerebro-model': outcome.metadata.model_used, 'x-request-id': requestId, ...warningHeader(outcome.warnings) })
+        .send(chatCompletion(requestId, created, outcome.result, outcome.metadata));
+    } finally {
+      dispose();
+    }
+  });
+}
+
+async function streamCompletion(chat: ChatService, input: ChatInput & { includeUsage: boolean }, reply: FastifyReply, signal: AbortSignal): Promise<void> {
+  // Errors before the first byte still become ordinary JSON error responses (thrown from here).
+  const outcome = await chat.stream(input, signal);
+  reply.hijack();
+  const sse = new SseWriter(reply.raw);
+  const id = input.requestId;
+  const created = Math.floor(Date.now() / 1000);
+  const model = outcome.target.model;
+  sse.start({ 'x-cerebro-provider': outcome.target.provider, 'x-cerebro-model': model, 'x-request-id': id, ...warningHeader(outcome.warnings) });
+  let first = true;
+  let finishReason: FinishReason = 'stop';
+  try {
+    for await (const part of outcome.parts) {
+      if (part.type === 'text-delta') {
+        await sse.data(chunkJson(id, created, model, first ? { role: 'assistant', content: part.text } : { content: part.text }, null));
+        first = false;
+      } else if (part.type === 'finish') {
+        finishReason = part.finishReason;
+      }
+      if (sse.closed) break;
+    }
+  } catch (err) {
+    // After the first byte a failure can only be told in-band: an error event, and no [DONE].
+    await sse.data(JSON.stringify(toErrorResponse(err).body));
+    sse.end();
+    return;
+  }
+  // The answer is stored by now; only then does the caller see the end of the stream.
+  const metadata = {
+    model_used: model,
+    provider: outcome.target.provider,
+    cost_usd: outcome.final.costUsd,
+    cache_hit: false,
+    attempts: outcome.attempts,
+  };
+  await sse.data(chunkJson(id, created, model, first ? { role: 'assistant', content: '' } : {}, finishReason, { metadata }));
+  if (input.includeUsage) await sse.data(usageChunkJson(id, created, model, outcome.final.usage));
+  await sse.data('[DONE]');
+  sse.end();
+}

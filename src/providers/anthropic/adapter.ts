@@ -1,0 +1,61 @@
+/**
+ * The Anthropic Messages wire format.
+ * @see https://docs.anthropic.com/en/api/messages
+ */
+import { UpstreamError } from '../errors.js';
+import type { ChatResult, ProviderAdapter } from '../types.js';
+import { buildAnthropicBody } from './build-request.js';
+import { convertAnthropicUsage } from './convert-usage.js';
+import { mapAnthropicStopReason } from './map-stop-reason.js';
+import { anthropicErrorFromEvent, parseAnthropicError } from './parse-error.js';
+import { AnthropicStreamDecoder } from './stream-decoder.js';
+import { anthropicErrorSchema, anthropicMessageSchema } from './wire-schemas.js';
+
+/** The API version this adapter speaks. */
+export const ANTHROPIC_VERSION = '2023-06-01';
+
+export interface AnthropicAdapterOptions {
+  /** `max_tokens` when the caller gives none (the API requires one). */
+  defaultMaxTokens: number;
+}
+
+export function createAnthropicAdapter(options: AnthropicAdapterOptions): ProviderAdapter {
+  return {
+    id: 'anthropic',
+    buildRequest(call, credentials) {
+      const { body, warnings } = buildAnthropicBody(call, options.defaultMaxTokens);
+      return {
+        http: {
+          url: `${credentials.baseUrl.replace(/\/+$/, '')}/v1/messages`,
+          headers: {
+            'content-type': 'application/json',
+            'x-api-key': credentials.apiKey,
+            'anthropic-version': ANTHROPIC_VERSION,
+            ...(call.stream ? { accept: 'text/event-stream' } : {}),
+          },
+          body: JSON.stringify(body),
+        },
+        warnings,
+      };
+    },
+    parseResponse(body, call): ChatResult {
+      const inBand = anthropicErrorSchema.safeParse(body);
+      if (inBand.success) throw anthropicErrorFromEvent(inBand.data.error);
+      const parsed = anthropicMessageSchema.safeParse(body);
+      if (!parsed.success) {
+        throw new UpstreamError({ provider: 'anthropic', kind: 'protocol', message: 'unexpected response shape' });
+      }
+      const msg = parsed.data;
+      const result: ChatResult = {
+        model: msg.model ?? call.model,
+        text: msg.content.map((block) => (block.type === 'text' ? (block.text ?? '') : '')).join(''),
+        finishReason: mapAnthropicStopReason(msg.stop_reason),
+        usage: convertAnthropicUsage(msg.usage),
+      };
+      if (msg.id !== undefined) result.upstreamId = msg.id;
+      return result;
+    },
+    createStreamDecoder: () => new AnthropicStreamDecoder(),
+    parseError: parseAnthropicError,
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * Upstream failures, classified once so the executor can decide what to do next without
+ * knowing which provider failed.
+ */
+import type { ProviderId } from './types.js';
+
+export type UpstreamFailureKind =
+  /** The upstream answered with an error status or an error body. */
+  | 'http'
+  /** Connect, first-byte or total deadline passed. */
+  | 'timeout'
+  /** Refused, reset or closed before a complete answer. */
+  | 'connection'
+  /** The upstream sent something we cannot parse. */
+  | 'protocol';
+
+export interface UpstreamErrorInit {
+  provider: ProviderId;
+  kind: UpstreamFailureKind;
+  message: string;
+  status?: number;
+  /** The upstream's own error code or type string, when it gives one. */
+  upstreamCode?: string;
+  retryAfterMs?: number;
+}
+
+/** Statuses that mean "your request is wrong": trying another provider would not help. */
+const REQUEST_FAULT_STATUSES = new Set([400, 413, 422]);
+
+export class UpstreamError extends Error {
+  readonly provider: ProviderId;
+  readonly kind: UpstreamFailureKind;
+  readonly status: number | undefined;
+  readonly upstreamCode: string | undefined;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(init: UpstreamErrorInit) {
+    super(init.message);
+    this.name = 'UpstreamError';
+    this.provider = init.provider;
+    this.kind = init.kind;
+    this.status = init.status;
+    this.upstreamCode = init.upstreamCode;
+    this.retryAfterMs = init.retryAfterMs;
+  }
+
+  /** The caller's request itself was refused (400/413/422): return it, do not fall back. */
+  get isRequestFault(): boolean {
+    return this.kind === 'http' && this.status !== undefined && REQUEST_FAULT_STATUSES.has(this.status);
+  }
+
+  /**
+   * A transient failure of this target (429, 402, 408, 5xx, 529, timeouts, dropped connections):
+   * another target, or this one later, may well succeed.
+   */
+  get isRetryable(): boolean {
+    if (this.kind !== 'http') return true;
+    const s = this.status ?? 0;
+    return s === 402 || s === 408 || s === 409 || s === 429 || s >= 500;
+  }
+
+  /** Whether the executor may move on to the next target after this failure. */
+  get allowsFallback(): boolean {
+    return !this.isRequestFault;
+  }
+
+  /** A short label for attempts lists and logs: "429 rate limited", "timeout", ... */
+  get label(): string {
+    return this.kind === 'http' ? `${this.status ?? 'error'}` : this.kind;
+  }
+}
+
+/**
+ * Parses a Retry-After header (delta-seconds or an HTTP date) into milliseconds.
+ * @see https://www.rfc-editor.org/rfc/rfc9110#name-retry-after
+ */
+export function parseRetryAfter(value: string | string[] | undefined, now: number = Date.now()): number | undefined {
+  const raw = Array.isArray(value) ? value[0] : value;
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const seconds = Number(raw);
+  if (Number.isFinite(seconds)) return seconds >= 0 ? Math.round(seconds * 1000) : undefined;
+  const date = Date.parse(raw);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - now);
+}
+
+/** Reads a JSON body if it is one; upstream error bodies are not always JSON. */
+export function tryParseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Shortens upstream text quoted in our own messages. */
+export function truncate(text: string, max = 300): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…`;
+}

@@ -1,0 +1,12 @@
+import type { Usage } from '../types.js';
+import type { GeminiUsage } from './wire-schemas.js';
+
+/**
+ * Thinking tokens are billed as output, as OpenAI's completion_tokens include reasoning tokens.
+ * @see https://ai.google.dev/api/generate-content#UsageMetadata
+ */
+export function convertGeminiUsage(usage: GeminiUsage): Usage {
+  const promptTokens = usage.promptTokenCount ?? 0;
+  const completionTokens = (usage.candidatesTokenCount ?? 0) + (usage.thoughtsTokenCount ?? 0);
+  return { promptTokens, completionTokens, totalTokens: usage.totalTokenCount ?? promptTokens + completionTokens };
+}

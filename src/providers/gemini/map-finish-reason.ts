@@ -1,0 +1,25 @@
+import type { FinishReason } from '../types.js';
+
+/**
+ * Gemini finish reasons → OpenAI finish reasons.
+ * @see https://ai.google.dev/api/generate-content#FinishReason
+ */
+export function mapGeminiFinishReason(reason: string | null | undefined): FinishReason {
+  switch (reason) {
+    case 'MAX_TOKENS':
+      return 'length';
+    case 'SAFETY':
+    case 'RECITATION':
+    case 'BLOCKLIST':
+    case 'PROHIBITED_CONTENT':
+    case 'SPII':
+    case 'IMAGE_SAFETY':
+      return 'content_filter';
+    case 'MALFORMED_FUNCTION_CALL':
+    case 'UNEXPECTED_TOOL_CALL':
+      return 'tool_calls';
+    default:
+      // STOP, LANGUAGE, OTHER, FINISH_REASON_UNSPECIFIED and anything newer.
+      return 'stop';
+  }
+}

@@ -1,0 +1,47 @@
+import { parseRetryAfter, truncate, tryParseJson, UpstreamError } from '../errors.js';
+import { geminiErrorSchema } from './wire-schemas.js';
+
+/** google.rpc.RetryInfo's `retryDelay` ("30s", "1.5s") → milliseconds. */
+function retryDelayMs(details: Array<Record<string, unknown>> | undefined): number | undefined {
+  for (const d of details ?? []) {
+    const delay = d['retryDelay'];
+    if (typeof d['@type'] === 'string' && d['@type'].endsWith('google.rpc.RetryInfo') && typeof delay === 'string') {
+      const seconds = Number.parseFloat(delay);
+      if (Number.isFinite(seconds)) return Math.round(seconds * 1000);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Gemini errors (`{error:{code,message,status,details}}`) → UpstreamError; the retry delay comes
+ * from RetryInfo when the header is absent.
+ * @see https://ai.google.dev/gemini-api/docs/troubleshooting#error-codes
+ */
+export function parseGeminiError(status: number, headers: Record<string, string | string[] | undefined>, bodyText: string): UpstreamError {
+  const body = tryParseJson(bodyText);
+  // Errors on the SSE endpoint may come as a one-element array.
+  const parsed = geminiErrorSchema.safeParse(Array.isArray(body) ? body[0] : body);
+  const err = parsed.success ? parsed.data.error : undefined;
+  const init: ConstructorParameters<typeof UpstreamError>[0] = {
+    provider: 'gemini',
+    kind: 'http',
+    status,
+    message: err?.message ?? (truncate(bodyText.trim()) || `HTTP ${status}`),
+  };
+  if (err?.status !== undefined) init.upstreamCode = err.status;
+  const retryAfterMs = parseRetryAfter(headers['retry-after']) ?? retryDelayMs(err?.details);
+  if (retryAfterMs !== undefined) init.retryAfterMs = retryAfterMs;
+  return new UpstreamError(init);
+}
+
+export function geminiErrorFromBody(error: { code?: number | undefined; message?: string | undefined; status?: string | undefined }): UpstreamError {
+  const init: ConstructorParameters<typeof UpstreamError>[0] = {
+    provider: 'gemini',
+    kind: 'http',
+    status: error.code ?? 500,
+    message: error.message ?? 'upstream reported an error',
+  };
+  if (error.status !== undefined) init.upstreamCode = error.status;
+  return new UpstreamError(init);
+}

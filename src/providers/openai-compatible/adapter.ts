@@ -1,0 +1,40 @@
+/**
+ * The OpenAI Chat Completions wire format, shared by OpenAI and OpenRouter: the two differ only in
+ * a few headers and options, given here as data.
+ */
+import type { ProviderAdapter, ProviderId } from '../types.js';
+import { buildOpenAIChatBody, type OpenAIBodyOptions } from './build-request.js';
+import { parseOpenAIError } from './parse-error.js';
+import { parseOpenAIChatResponse } from './parse-response.js';
+import { OpenAIStreamDecoder } from './stream-decoder.js';
+
+export interface OpenAICompatibleOptions extends OpenAIBodyOptions {
+  id: ProviderId;
+  /** Headers this upstream wants besides auth (OpenRouter's app attribution). */
+  extraHeaders?: Record<string, string>;
+}
+
+export function createOpenAICompatibleAdapter(options: OpenAICompatibleOptions): ProviderAdapter {
+  const { id } = options;
+  return {
+    id,
+    buildRequest(call, credentials) {
+      return {
+        http: {
+          url: `${credentials.baseUrl.replace(/\/+$/, '')}/chat/completions`,
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Bearer ${credentials.apiKey}`,
+            ...(call.stream ? { accept: 'text/event-stream' } : {}),
+            ...options.extraHeaders,
+          },
+          body: JSON.stringify(buildOpenAIChatBody(call, options)),
+        },
+        warnings: [],
+      };
+    },
+    parseResponse: (body, call) => parseOpenAIChatResponse(id, body, call),
+    createStreamDecoder: () => new OpenAIStreamDecoder(id),
+    parseError: (status, headers, bodyText) => parseOpenAIError(id, status, headers, bodyText),
+  };
+}

@@ -1,0 +1,25 @@
+import { UpstreamError } from '../errors.js';
+import type { ChatCall, ChatResult, ProviderId } from '../types.js';
+import { convertOpenAIUsage } from './convert-usage.js';
+import { mapOpenAIFinishReason } from './map-finish-reason.js';
+import { inBandOpenAIError } from './parse-error.js';
+import { openAIChatResponseSchema, openAIErrorBodySchema } from './wire-schemas.js';
+
+export function parseOpenAIChatResponse(provider: ProviderId, body: unknown, call: ChatCall): ChatResult {
+  const inBand = openAIErrorBodySchema.safeParse(body);
+  if (inBand.success) throw inBandOpenAIError(provider, inBand.data.error);
+  const parsed = openAIChatResponseSchema.safeParse(body);
+  if (!parsed.success) {
+    throw new UpstreamError({ provider, kind: 'protocol', message: `unexpected response shape: ${parsed.error.issues[0]?.message ?? 'invalid'}` });
+  }
+  const data = parsed.data;
+  const choice = data.choices[0]!;
+  const result: ChatResult = {
+    model: data.model ?? call.model,
+    text: choice.message.content ?? choice.message.refusal ?? '',
+    finishReason: mapOpenAIFinishReason(choice.finish_reason),
+  };
+  if (data.id !== undefined) result.upstreamId = data.id;
+  if (data.usage) result.usage = convertOpenAIUsage(data.usage);
+  return result;
+}

@@ -1,0 +1,83 @@
+/**
+ * The model catalog: prices, limits and the cascade's model lists, from one data file.
+ * Loading reads a file; everything else is pure lookup.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { PROVIDER_IDS } from '../providers/registry.js';
+import type { ProviderId, Usage } from '../providers/types.js';
+
+const modelSchema = z.object({
+  id: z.string().min(1),
+  provider: z.enum(PROVIDER_IDS as [ProviderId, ...ProviderId[]]),
+  aliases: z.array(z.string()).default([]),
+  input_per_mtok: z.number().nonnegative(),
+  output_per_mtok: z.number().nonnegative(),
+  context_window: z.number().int().positive(),
+  max_output: z.number().int().positive(),
+  free: z.boolean(),
+});
+
+const catalogFileSchema = z.object({
+  cascade: z.object({
+    free: z.array(z.string()),
+    fallback: z.array(z.string()),
+    priority: z.array(z.string()),
+  }),
+  models: z.array(modelSchema),
+});
+
+export type ModelEntry = z.infer<typeof modelSchema>;
+export type CascadeModels = z.infer<typeof catalogFileSchema>['cascade'];
+
+export class ModelCatalog {
+  private readonly byName = new Map<string, ModelEntry>();
+
+  constructor(
+    readonly models: readonly ModelEntry[],
+    readonly cascade: CascadeModels,
+  ) {
+    for (const m of models) {
+      this.byName.set(m.id, m);
+      for (const alias of m.aliases) this.byName.set(alias, m);
+    }
+  }
+
+  /** By id or alias. */
+  get(name: string): ModelEntry | undefined {
+    return this.byName.get(name);
+  }
+
+  /** USD for this usage; a model we have no price for costs 0 (reported, not guessed). */
+  cost(model: string, usage: Usage | undefined): number {
+    const entry = this.get(model);
+    if (!entry || !usage) return 0;
+    return (usage.promptTokens * entry.input_per_mtok + usage.completionTokens * entry.output_per_mtok) / 1_000_000;
+  }
+}
+
+/** Parses catalog JSON, naming the first mistake clearly. */
+export function parseCatalog(json: unknown, source: string): ModelCatalog {
+  const parsed = catalogFileSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`${source}: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+  }
+  return new ModelCatalog(parsed.data.models, parsed.data.cascade);
+}
+
+export function loadCatalogFile(path: string): ModelCatalog {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read the model catalog ${path}: ${(err as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  return parseCatalog(json, path);
+}

@@ -1,0 +1,48 @@
+/**
+ * Opens the database named by DATABASE_URL and brings its schema up to date.
+ * SQLite (embedded, zero set-up) is the default; Postgres plugs in as a second Kysely dialect.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { migrations } from './migrations/index.js';
+import type { Database } from './schema.js';
+
+export interface OpenedDatabase {
+  db: Kysely<Database>;
+  /** For the start-up banner: where the data lives. */
+  description: string;
+  close(): Promise<void>;
+}
+
+/** `sqlite:./data/cerebro.db`, `sqlite:/abs/path.db` or `sqlite::memory:`. */
+export function sqlitePathFromUrl(url: string): string {
+  const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+  return path === ':memory:' ? path : resolve(path);
+}
+
+export function openDatabase(url: string): OpenedDatabase {
+  if (!url.startsWith('sqlite:')) throw new Error(`unsupported DATABASE_URL scheme: ${url.split(':')[0]}`);
+  const path = sqlitePathFromUrl(url);
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new SQLite(path);
+  // WAL lets readers run beside the log writer; NORMAL sync is durable across process crashes.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, description: `SQLite ${path}`, close: () => db.destroy() };
+}
+
+export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** A cheap round trip, for /health. */
+export async function pingDatabase(db: Kysely<Database>): Promise<void> {
+  await db.selectFrom('settings').select('key').limit(1).execute();
+}

@@ -1,0 +1,90 @@
+/**
+ * Request logs, written in batches off the request path: a row is queued in memory and flushed
+ * with others in one transaction every `flushIntervalMs` or `batchSize` rows. `close()` flushes
+ * what is left, so a clean shutdown loses nothing; a failed flush keeps its rows for the next one.
+ */
+import type { Insertable, Kysely } from 'kysely';
+import type { Database, RequestLogsTable } from './schema.js';
+
+export type RequestLogRow = Insertable<RequestLogsTable>;
+
+export interface LogWriterOptions {
+  flushIntervalMs: number;
+  batchSize: number;
+  /** Rows kept while the database is failing, before the oldest are dropped (and counted). */
+  maxQueued: number;
+  onError: (err: unknown) => void;
+}
+
+/** SQLite caps bound parameters per statement; 19 columns × 500 rows stays well below. */
+const ROWS_PER_INSERT = 500;
+
+export class RequestLogWriter {
+  private queue: RequestLogRow[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  private closed = false;
+  /** Rows dropped because the database was unreachable for too long. */
+  dropped = 0;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly options: LogWriterOptions,
+  ) {}
+
+  record(row: RequestLogRow): void {
+    this.queue.push(row);
+    if (this.queue.length > this.options.maxQueued) {
+      this.dropped += this.queue.length - this.options.maxQueued;
+      this.queue.splice(0, this.queue.length - this.options.maxQueued);
+    }
+    if (this.queue.length >= this.options.batchSize) void this.flush();
+    else this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer || this.closed) return;
+    this.timer = setTimeout(() => void this.flush(), this.options.flushIntervalMs);
+    this.timer.unref();
+  }
+
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  /** Writes everything queued so far. */
+  async flush(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    // One flush at a time: a second caller waits for the running one, then writes what came since.
+    while (this.flushing) await this.flushing;
+    if (this.queue.length === 0) return;
+    const batch = this.queue;
+    this.queue = [];
+    this.flushing = this.write(batch)
+      .catch((err: unknown) => {
+        this.queue = batch.concat(this.queue);
+        this.options.onError(err);
+        this.schedule();
+      })
+      .finally(() => {
+        this.flushing = undefined;
+      });
+    await this.flushing;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.flush();
+  }
+
+  private async write(batch: RequestLogRow[]): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < batch.length; i += ROWS_PER_INSERT) {
+        await trx.insertInto('request_logs').values(batch.slice(i, i + ROWS_PER_INSERT)).execute();
+      }
+    });
+  }
+}
