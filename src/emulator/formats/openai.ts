@@ -1,0 +1,77 @@
+/** OpenAI Chat Completions, and OpenRouter's flavour of it (keep-alive comments, in-band errors). */
+import type { EmulatedAnswer, EmulatedPrompt } from '../answer.js';
+import { asRecord, contentText, sse, type EmulatedFormat } from './types.js';
+
+let counter = 0;
+
+const usage = (a: EmulatedAnswer) => ({ prompt_tokens: a.promptTokens, completion_tokens: a.completionTokens, total_tokens: a.promptTokens + a.completionTokens });
+
+export function openAIFormat(flavour: 'openai' | 'openrouter'): EmulatedFormat {
+  const extra = flavour === 'openrouter' ? { provider: 'Emulator' } : {};
+  const ids = new WeakMap<EmulatedPrompt, { id: string; created: number; includeUsage: boolean }>();
+  const meta = (p: EmulatedPrompt) => {
+    let m = ids.get(p);
+    if (!m) {
+      m = { id: `${flavour === 'openrouter' ? 'gen' : 'chatcmpl'}-emu-${++counter}`, created: Math.floor(Date.now() / 1000), includeUsage: false };
+      ids.set(p, m);
+    }
+    return m;
+  };
+  const chunk = (p: EmulatedPrompt, delta: Record<string, unknown>, finish: string | null, more: Record<string, unknown> = {}) => {
+    const m = meta(p);
+    return { id: m.id, object: 'chat.completion.chunk', created: m.created, model: p.model, ...extra, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...more };
+  };
+  return {
+    readPrompt(raw) {
+      const body = asRecord(raw);
+      if (typeof body.model !== 'string') throw new Error('model is required');
+      if (!Array.isArray(body.messages) || body.messages.length === 0) throw new Error('messages must be a non-empty array');
+      const maxTokens = (body.max_completion_tokens ?? body.max_tokens) as number | undefined;
+      const prompt = {
+        model: body.model,
+        turns: body.messages.map((m: { role?: unknown; content?: unknown }) => ({ role: String(m.role), text: contentText(m.content) })),
+        maxTokens: typeof maxTokens === 'number' ? maxTokens : undefined,
+        stream: body.stream === true,
+      };
+      const options = body.stream_options as { include_usage?: boolean } | undefined;
+      meta(prompt).includeUsage = flavour === 'openrouter' || options?.include_usage === true;
+      return prompt;
+    },
+    authorized: (headers) => /^Bearer \S+/.test(String(headers.authorization ?? '')),
+    response(p, a) {
+      const m = meta(p);
+      return {
+        id: m.id,
+        object: 'chat.completion',
+        created: m.created,
+        model: p.model,
+        ...extra,
+        choices: [{ index: 0, message: { role: 'assistant', content: a.pieces.join(''), refusal: null }, logprobs: null, finish_reason: a.finish }],
+        usage: usage(a),
+      };
+    },
+    streamStart: (p) => [
+      ...(flavour === 'openrouter' ? [': OPENROUTER PROCESSING\n\n'] : []),
+      sse(chunk(p, { role: 'assistant', content: '' }, null)),
+    ],
+    streamPiece: (p, piece) => sse(chunk(p, { content: piece }, null)),
+    streamEnd(p, a) {
+      const frames = [sse(chunk(p, {}, a.finish))];
+      if (meta(p).includeUsage) {
+        const m = meta(p);
+        frames.push(sse({ id: m.id, object: 'chat.completion.chunk', created: m.created, model: p.model, ...extra, choices: [], usage: usage(a) }));
+      }
+      frames.push(sse('[DONE]'));
+      return frames;
+    },
+    streamError(p, status, message) {
+      if (flavour === 'openrouter') return sse(chunk(p, { content: '' }, 'error', { error: { code: status, message } }));
+      return sse({ error: { message, type: 'server_error', param: null, code: null } });
+    },
+    errorBody(status, message) {
+      if (flavour === 'openrouter') return { error: { code: status, message, metadata: { provider_name: 'Emulator' } } };
+      const type = status === 429 ? 'rate_limit_exceeded' : status === 401 ? 'invalid_request_error' : status >= 500 ? 'server_error' : 'invalid_request_error';
+      return { error: { message, type, param: null, code: status === 429 ? 'rate_limit_exceeded' : null } };
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import type { EmulatedAnswer, EmulatedPrompt } from '../answer.js';
+
+/** One wire format as the emulator speaks it. */
+export interface EmulatedFormat {
+  /** Reads the request body the way the real API would; throws a message for a 400. */
+  readPrompt(body: unknown, model: string | undefined): EmulatedPrompt & { stream: boolean };
+  /** Whether the request carries the credentials this API wants. */
+  authorized(headers: Record<string, string | string[] | undefined>, url: URL): boolean;
+  response(prompt: EmulatedPrompt, answer: EmulatedAnswer): unknown;
+  /** SSE frames, each already terminated by a blank line. */
+  streamStart(prompt: EmulatedPrompt, answer: EmulatedAnswer): string[];
+  streamPiece(prompt: EmulatedPrompt, piece: string, index: number): string;
+  streamEnd(prompt: EmulatedPrompt, answer: EmulatedAnswer): string[];
+  streamError(prompt: EmulatedPrompt, status: number, message: string): string;
+  errorBody(status: number, message: string, retryAfterSeconds?: number): unknown;
+}
+
+export const sse = (data: unknown, event?: string): string =>
+  `${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`;
+
+/** Text of an OpenAI/Anthropic-style content field: a string or text parts. */
+export function contentText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) return content.map((p) => (typeof p?.text === 'string' ? p.text : '')).join('');
+  return '';
+}
+
+export function asRecord(value: unknown): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('body must be a JSON object');
+  return value as Record<string, unknown>;
+}

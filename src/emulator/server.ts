@@ -1,0 +1,204 @@
+/**
+ * The provider emulator: one local server speaking OpenAI, OpenRouter, Anthropic and Gemini on
+ * their real paths (under a prefix each), scriptable to rate-limit, fail, stall or cut a stream,
+ * and recording what it receives. Tests, the demo and the benchmark point the gateway here.
+ *
+ *   {url}/openai/v1/chat/completions            OPENAI_BASE_URL={url}/openai/v1
+ *   {url}/openrouter/api/v1/chat/completions    OPENROUTER_BASE_URL={url}/openrouter/api/v1
+ *   {url}/anthropic/v1/messages                 ANTHROPIC_BASE_URL={url}/anthropic
+ *   {url}/gemini/v1beta/models/{m}:generateContent, :streamGenerateContent?alt=sse
+ *                                               GEMINI_BASE_URL={url}/gemini
+ *   POST {url}/_emulator/script  {"provider","entries":[{behavior,model?,times?,sticky?}]}
+ *   GET  {url}/_emulator/requests[?provider=]    POST {url}/_emulator/reset
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { answer } from './answer.js';
+import { anthropicFormat } from './formats/anthropic.js';
+import { geminiFormat } from './formats/gemini.js';
+import { openAIFormat } from './formats/openai.js';
+import type { EmulatedFormat } from './formats/types.js';
+import { Script, type EmulatedProvider, type ScriptEntry } from './script.js';
+
+export interface RecordedRequest {
+  provider: EmulatedProvider;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+}
+
+export interface EmulatorOptions {
+  port?: number;
+  host?: string;
+  /** Delay before every answer, as a real upstream's latency (the benchmark's 20 ms run). */
+  latencyMs?: number;
+  /** Keep recorded requests (off for benchmarks: they would only grow). */
+  record?: boolean;
+}
+
+export interface Emulator {
+  url: string;
+  script: Script;
+  requests: RecordedRequest[];
+  /** Base URLs to give the gateway, per provider. */
+  baseUrls: Record<EmulatedProvider, string>;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+const FORMATS: Record<EmulatedProvider, EmulatedFormat> = {
+  openai: openAIFormat('openai'),
+  openrouter: openAIFormat('openrouter'),
+  anthropic: anthropicFormat(),
+  gemini: geminiFormat(),
+};
+
+interface Route {
+  provider: EmulatedProvider;
+  model?: string;
+  stream?: boolean;
+}
+
+function route(method: string, path: string): Route | undefined {
+  if (method !== 'POST') return undefined;
+  if (path === '/openai/v1/chat/completions') return { provider: 'openai' };
+  if (path === '/openrouter/api/v1/chat/completions') return { provider: 'openrouter' };
+  if (path === '/anthropic/v1/messages') return { provider: 'anthropic' };
+  const gemini = /^\/gemini\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/.exec(path);
+  if (gemini) return { provider: 'gemini', model: decodeURIComponent(gemini[1]!), stream: gemini[2] === 'streamGenerateContent' };
+  return undefined;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const script = new Script();
+  const requests: RecordedRequest[] = [];
+  const record = options.record ?? true;
+  const sockets = new Set<Socket>();
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://emulator');
+    const text = await readBody(req);
+    if (url.pathname.startsWith('/_emulator/')) return control(req.method ?? 'GET', url, text, res);
+    const r = route(req.method ?? 'GET', url.pathname);
+    if (!r) return sendJson(res, 404, { error: { message: `emulator: no route ${req.method} ${url.pathname}` } });
+    const format = FORMATS[r.provider];
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return sendJson(res, 400, format.errorBody(400, 'request body is not valid JSON'));
+    }
+    if (record) requests.push({ provider: r.provider, path: url.pathname + url.search, headers: req.headers, body });
+    if (!format.authorized(req.headers, url)) return sendJson(res, 401, format.errorBody(401, 'invalid or missing API key'));
+    let prompt;
+    try {
+      prompt = format.readPrompt(body, r.model);
+    } catch (err) {
+      return sendJson(res, 400, format.errorBody(400, (err as Error).message));
+    }
+    const stream = r.stream ?? prompt.stream;
+    const behavior = script.next(r.provider, prompt.model);
+    if (options.latencyMs) await sleep(options.latencyMs);
+    switch (behavior.type) {
+      case 'stall':
+        return; // the socket stays open; the client's timeout must deal with it
+      case 'error': {
+        const headers: Record<string, string> = behavior.retryAfterSeconds !== undefined ? { 'retry-after': String(behavior.retryAfterSeconds) } : {};
+        return sendJson(res, behavior.status, format.errorBody(behavior.status, behavior.message ?? `emulated ${behavior.status}`, behavior.retryAfterSeconds), headers);
+      }
+      case 'cut':
+        if (!stream) {
+          res.socket?.destroy();
+          return;
+        }
+        break;
+      case 'ok':
+        if (behavior.delayMs) await sleep(behavior.delayMs);
+        break;
+      default:
+        break;
+    }
+    const a = answer(r.provider, prompt, behavior.type === 'ok' ? behavior.text : undefined);
+    if (!stream) return sendJson(res, 200, format.response(prompt, a));
+
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    for (const frame of format.streamStart(prompt, a)) res.write(frame);
+    const chunkDelay = behavior.type === 'ok' ? behavior.chunkDelayMs : undefined;
+    for (let i = 0; i < a.pieces.length; i++) {
+      if ((behavior.type === 'cut' || behavior.type === 'stream-error') && i === behavior.afterChunks) {
+        if (behavior.type === 'cut') {
+          res.socket?.destroy();
+          return;
+        }
+        res.end(format.streamError(prompt, behavior.status ?? 502, behavior.message ?? 'emulated mid-stream failure'));
+        return;
+      }
+      if (chunkDelay) await sleep(chunkDelay);
+      res.write(format.streamPiece(prompt, a.pieces[i]!, i));
+    }
+    res.end(format.streamEnd(prompt, a).join(''));
+  }
+
+  function control(method: string, url: URL, text: string, res: ServerResponse): void {
+    if (method === 'POST' && url.pathname === '/_emulator/script') {
+      const { provider, entries } = JSON.parse(text) as { provider: EmulatedProvider; entries: ScriptEntry[] };
+      script.add(provider, entries);
+      return sendJson(res, 200, { ok: true });
+    }
+    if (method === 'POST' && url.pathname === '/_emulator/reset') {
+      script.reset();
+      requests.length = 0;
+      return sendJson(res, 200, { ok: true });
+    }
+    if (method === 'GET' && url.pathname === '/_emulator/requests') {
+      const provider = url.searchParams.get('provider');
+      return sendJson(res, 200, provider ? requests.filter((r) => r.provider === provider) : requests);
+    }
+    sendJson(res, 404, { error: { message: 'unknown emulator control route' } });
+  }
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, { error: { message: `emulator failure: ${(err as Error).message}` } });
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    script,
+    requests,
+    baseUrls: { openai: `${url}/openai/v1`, openrouter: `${url}/openrouter/api/v1`, anthropic: `${url}/anthropic`, gemini: `${url}/gemini` },
+    reset() {
+      script.reset();
+      requests.length = 0;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        // Stalled requests would keep close() waiting forever.
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

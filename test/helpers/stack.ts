@@ -1,0 +1,72 @@
+/** A real gateway on a real port, pointed at a real emulator, with a fresh SQLite file. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createGateway, type Gateway } from '../../src/gateway/create-gateway.js';
+import { startEmulator, type Emulator } from '../../src/emulator/server.js';
+
+export const TEST_TOKEN = 'test-operator-token-0123456789';
+
+export interface Stack {
+  emulator: Emulator;
+  gateway: Gateway;
+  config: Config;
+  url: string;
+  client: OpenAI;
+  dir: string;
+  /** Raw POST to the gateway with the operator token. */
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/** `null` removes a variable the stack would otherwise set (to leave a provider unconfigured). */
+export async function startStack(env: Record<string, string | null> = {}): Promise<Stack> {
+  const emulator = await startEmulator();
+  const dir = mkdtempSync(join(tmpdir(), 'cerebro-test-'));
+  const base: Record<string, string> = {
+    CEREBRO_API_TOKEN: TEST_TOKEN,
+    DATABASE_URL: `sqlite:${join(dir, 'cerebro.db')}`,
+    LOG_FLUSH_INTERVAL_MS: '20',
+    OPENROUTER_API_KEY: 'sk-or-test',
+    GEMINI_API_KEY: 'gemini-test',
+    ANTHROPIC_API_KEY: 'sk-ant-test',
+    OPENAI_API_KEY: 'sk-openai-test',
+    OPENROUTER_BASE_URL: emulator.baseUrls.openrouter,
+    GEMINI_BASE_URL: emulator.baseUrls.gemini,
+    ANTHROPIC_BASE_URL: emulator.baseUrls.anthropic,
+    OPENAI_BASE_URL: emulator.baseUrls.openai,
+    CASCADE_FREE_MODELS: 'openrouter/free,meta-llama/llama-3.3-70b-instruct:free',
+    CASCADE_FALLBACK_MODELS: 'gemini-2.5-flash',
+    CASCADE_PRIORITY_MODELS: 'claude-sonnet-4-5',
+  };
+  const merged: Record<string, string> = { ...base };
+  for (const [k, v] of Object.entries(env)) {
+    if (v === null) delete merged[k];
+    else merged[k] = v;
+  }
+  const config = loadConfig(merged);
+  const gateway = await createGateway(config);
+  const url = await gateway.app.listen({ port: 0, host: '127.0.0.1' });
+  const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: TEST_TOKEN, maxRetries: 0 });
+  return {
+    emulator,
+    gateway,
+    config,
+    url,
+    client,
+    dir,
+    post: (path, body, headers = {}) =>
+      fetch(`${url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      }),
+    async close() {
+      await gateway.close();
+      await emulator.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
