@@ -148,7 +148,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         return;
       }
       if (chunkDelay) await sleep(chunkDelay);
-      res.write(format.streamPiece(prompt, a.pieces[i]!, i));
+      const frame = format.streamPiece(prompt, a.pieces[i]!, i);
+      // Before a cut, wait until the frames are on the wire: destroying a socket drops its buffer.
+      if (behavior.type === 'cut') await new Promise<void>((resolve) => res.write(frame, () => resolve()));
+      else res.write(frame);
     }
     res.end(format.streamEnd(prompt, a).join(''));
   }

@@ -3,6 +3,7 @@
  * `{"error":{"message","type","param","code"}}`. Bad input is always a 4xx; a 500 means a bug.
  */
 import { GatewayError } from '../gateway/errors.js';
+import { UpstreamError } from '../providers/errors.js';
 
 export interface ErrorResponse {
   status: number;
@@ -24,6 +25,14 @@ export function toErrorResponse(err: unknown): ErrorResponse {
     const body: ErrorResponse['body'] = { error: { message: err.message, type: err.type, param: err.param, code: err.code } };
     if (err.attempts) body.metadata = { attempts: err.attempts };
     return { status: err.status, headers: err.headers, body };
+  }
+  if (err instanceof UpstreamError) {
+    // An upstream failing after the answer has started (mid-stream): a bad gateway, told as such.
+    return {
+      status: 502,
+      headers: {},
+      body: { error: { message: `${err.provider} failed mid-answer: ${err.label}: ${err.message}`, type: 'upstream_error', param: null, code: 'upstream_failed_mid_stream' } },
+    };
   }
   const e = err as Error & { code?: string; statusCode?: number };
   const known = e.code ? FASTIFY_ERRORS[e.code] : undefined;

@@ -17,6 +17,18 @@ const ERROR_TYPES: Record<number, string> = {
 };
 
 const errorType = (status: number) => ERROR_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
+/** Usage as the real API reports it, with its always-present (often null) fields. */
+const fullUsage = (input: number, output: number) => ({
+  input_tokens: input,
+  output_tokens: output,
+  cache_creation_input_tokens: 0,
+  cache_read_input_tokens: 0,
+  cache_creation: null,
+  server_tool_use: null,
+  service_tier: 'standard',
+  inference_geo: null,
+});
+
 const stopReason = (a: EmulatedAnswer) => (a.finish === 'length' ? 'max_tokens' : 'end_turn');
 
 export function anthropicFormat(): EmulatedFormat {
@@ -51,23 +63,32 @@ export function anthropicFormat(): EmulatedFormat {
       type: 'message',
       role: 'assistant',
       model: p.model,
-      content: [{ type: 'text', text: a.pieces.join('') }],
+      content: [{ type: 'text', text: a.pieces.join(''), citations: null }],
       stop_reason: stopReason(a),
       stop_sequence: null,
-      usage: { input_tokens: a.promptTokens, output_tokens: a.completionTokens },
+      stop_details: null,
+      container: null,
+      usage: fullUsage(a.promptTokens, a.completionTokens),
     }),
     streamStart: (p, a) => [
       sse(
-        { type: 'message_start', message: { id: id(p), type: 'message', role: 'assistant', model: p.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: a.promptTokens, output_tokens: 1 } } },
+        { type: 'message_start', message: { id: id(p), type: 'message', role: 'assistant', model: p.model, content: [], stop_reason: null, stop_sequence: null, stop_details: null, container: null, usage: fullUsage(a.promptTokens, 1) } },
         'message_start',
       ),
-      sse({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }, 'content_block_start'),
+      sse({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '', citations: null } }, 'content_block_start'),
       sse({ type: 'ping' }, 'ping'),
     ],
     streamPiece: (_p, piece) => sse({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: piece } }, 'content_block_delta'),
     streamEnd: (_p, a) => [
       sse({ type: 'content_block_stop', index: 0 }, 'content_block_stop'),
-      sse({ type: 'message_delta', delta: { stop_reason: stopReason(a), stop_sequence: null }, usage: { output_tokens: a.completionTokens } }, 'message_delta'),
+      sse(
+        {
+          type: 'message_delta',
+          delta: { stop_reason: stopReason(a), stop_sequence: null, stop_details: null, container: null },
+          usage: { input_tokens: a.promptTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: a.completionTokens, server_tool_use: null },
+        },
+        'message_delta',
+      ),
       sse({ type: 'message_stop' }, 'message_stop'),
     ],
     streamError: (_p, status, message) => sse({ type: 'error', error: { type: errorType(status), message } }, 'error'),

@@ -48,6 +48,7 @@ export function openAIFormat(flavour: 'openai' | 'openrouter'): EmulatedFormat {
         ...extra,
         choices: [{ index: 0, message: { role: 'assistant', content: a.pieces.join(''), refusal: null }, logprobs: null, finish_reason: a.finish }],
         usage: usage(a),
+        ...(flavour === 'openrouter' ? { system_fingerprint: null } : {}),
       };
     },
     streamStart: (p) => [

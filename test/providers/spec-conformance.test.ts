@@ -1,0 +1,99 @@
+/**
+ * What each adapter sends upstream, and what the emulator answers with, checked against the
+ * providers' official machine-readable specs (../shared/specs).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { request } from 'undici';
+import { startEmulator, type Emulator } from '../../src/emulator/server.js';
+import { createAdapters } from '../../src/providers/registry.js';
+import type { ChatCall, ProviderId } from '../../src/providers/types.js';
+import { specErrors } from '../helpers/specs.js';
+
+const adapters = createAdapters({ anthropicDefaultMaxTokens: 1024, openRouterAppUrl: 'https://x.example', openRouterAppTitle: 'x' });
+
+const variants: Array<{ name: string; call: ChatCall }> = [
+  { name: 'minimal', call: { model: 'm', messages: [{ role: 'user', content: 'hi' }], params: {}, stream: false } },
+  {
+    name: 'every text parameter, streaming',
+    call: {
+      model: 'm',
+      messages: [
+        { role: 'system', content: 's' },
+        { role: 'developer', content: 'd' },
+        { role: 'user', content: 'u', name: 'ana' },
+        { role: 'assistant', content: 'a' },
+        { role: 'user', content: 'u2' },
+      ],
+      params: { temperature: 0.7, topP: 0.9, maxTokens: 99, stop: ['x', 'y'] },
+      stream: true,
+    },
+  },
+  { name: 'top_p only', call: { model: 'm', messages: [{ role: 'user', content: 'hi' }], params: { topP: 0.5 }, stream: false } },
+];
+
+const requestSchemas: Record<ProviderId, ['openai' | 'openrouter' | 'anthropic' | 'gemini', string]> = {
+  openai: ['openai', 'CreateChatCompletionRequest'],
+  openrouter: ['openrouter', 'ChatRequest'],
+  anthropic: ['anthropic', 'CreateMessageParams'],
+  gemini: ['gemini', 'GenerateContentRequest'],
+};
+
+describe('adapter requests match the official request schemas', () => {
+  for (const provider of Object.keys(requestSchemas) as ProviderId[]) {
+    for (const v of variants) {
+      it(`${provider}: ${v.name}`, () => {
+        const model = provider === 'anthropic' ? 'claude-sonnet-4-5' : provider === 'gemini' ? 'gemini-2.5-flash' : v.call.model;
+        const { http } = adapters[provider].buildRequest({ ...v.call, model }, { apiKey: 'k', baseUrl: 'http://x' });
+        const [spec, schema] = requestSchemas[provider];
+        assert.deepEqual(specErrors(spec, schema, JSON.parse(http.body)), []);
+      });
+    }
+  }
+
+  it('the validator does catch a wrong request (the check can fail)', () => {
+    assert.notDeepEqual(specErrors('anthropic', 'CreateMessageParams', { model: 'c', messages: [{ role: 'system', content: 'x' }] }), []);
+    assert.notDeepEqual(specErrors('gemini', 'GenerateContentRequest', { contents: [{ role: 'user', parts: 'nope' }] }), []);
+  });
+});
+
+describe('the emulator answers in each provider’s official response schema', () => {
+  let emulator: Emulator;
+  before(async () => {
+    emulator = await startEmulator();
+  });
+  after(() => emulator.close());
+
+  async function send(provider: ProviderId, stream: boolean): Promise<string> {
+    const model = provider === 'anthropic' ? 'claude-sonnet-4-5' : provider === 'gemini' ? 'gemini-2.5-flash' : 'vendor/model:free';
+    const { http } = adapters[provider].buildRequest(
+      { model, messages: [{ role: 'user', content: 'validate me' }], params: { maxTokens: 50 }, stream },
+      { apiKey: 'k', baseUrl: emulator.baseUrls[provider] },
+    );
+    const res = await request(http.url, { method: 'POST', headers: http.headers, body: http.body });
+    assert.equal(res.statusCode, 200);
+    return res.body.text();
+  }
+
+  const dataEvents = (text: string) =>
+    text
+      .split(/\n\n/)
+      .map((frame) => frame.split('\n').find((l) => l.startsWith('data: '))?.slice(6))
+      .filter((d): d is string => d !== undefined && d !== '[DONE]')
+      .map((d) => JSON.parse(d) as unknown);
+
+  const cases: Array<[ProviderId, 'openai' | 'openrouter' | 'anthropic' | 'gemini', string, string]> = [
+    ['openai', 'openai', 'CreateChatCompletionResponse', 'CreateChatCompletionStreamResponse'],
+    ['openrouter', 'openrouter', 'ChatResult', 'ChatStreamChunk'],
+    ['anthropic', 'anthropic', 'Message', 'MessageStreamEvent'],
+    ['gemini', 'gemini', 'GenerateContentResponse', 'GenerateContentResponse'],
+  ];
+  for (const [provider, spec, whole, chunk] of cases) {
+    it(`${provider}: a whole answer and every stream event`, async () => {
+      assert.deepEqual(specErrors(spec, whole, JSON.parse(await send(provider, false))), []);
+      const events = dataEvents(await send(provider, true));
+      assert.ok(events.length >= 3);
+      for (const event of events) assert.deepEqual(specErrors(spec, chunk, event), [], JSON.stringify(event));
+    });
+  }
+});
