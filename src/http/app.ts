@@ -33,6 +33,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     // Every request is already recorded in request_logs; per-request pino lines would double the work.
     disableRequestLogging: true,
     return503OnClosing: true,
+    // Long path parameters must reach our validation (a clear 400), not Fastify's silent 404.
+    routerOptions: { maxParamLength: 1024 },
   });
 
   // Clients such as `curl -d` send JSON without a JSON content type: accept it, parsed the safe way.

@@ -130,6 +130,6 @@ describe('POST /v1/chat/completions', () => {
   it('answers /health without auth', async () => {
     const res = await fetch(`${s.url}/health`);
     assert.equal(res.status, 200);
-    assert.deepEqual({ ...(await res.json()), uptime_s: 0 }, { status: 'ok', database: 'ok', uptime_s: 0 });
+    assert.deepEqual({ ...((await res.json()) as object), uptime_s: 0 }, { status: 'ok', database: 'ok', uptime_s: 0 });
   });
 });

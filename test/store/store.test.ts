@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { migrateToLatest, openDatabase, sqlitePathFromUrl, type OpenedDatabase } from '../../src/store/database.js';
+import { RequestLogWriter, type RequestLogRow } from '../../src/store/request-log-writer.js';
+import { SessionRepository } from '../../src/store/session-repository.js';
+import { SettingsRepository } from '../../src/store/settings-repository.js';
+import { resolveOperatorToken } from '../../src/security/operator-token-bootstrap.js';
+import { bearerToken, sha256, tokenMatchesHash } from '../../src/security/operator-token.js';
+
+const row = (id: string): RequestLogRow => ({
+  id,
+  created_at: new Date().toISOString(),
+  session_id: null,
+  endpoint: 'chat.completions',
+  model_requested: 'auto',
+  model_used: 'm',
+  provider: 'openrouter',
+  priority: 'normal',
+  stream: 0,
+  status: 'success',
+  http_status: 200,
+  error: null,
+  prompt_tokens: 1,
+  completion_tokens: 2,
+  total_tokens: 3,
+  cost_usd: 0,
+  latency_ms: 5,
+  cache_hit: 0,
+  attempts: '[]',
+});
+
+describe('SQLite store', () => {
+  let dir: string;
+  let database: OpenedDatabase;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cerebro-store-'));
+    database = openDatabase(`sqlite:${join(dir, 'nested', 'dir', 'c.db')}`);
+    assert.deepEqual(await migrateToLatest(database.db), ['0001-initial']);
+  });
+  after(async () => {
+    await database.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('resolves relative and absolute sqlite URLs', () => {
+    assert.equal(sqlitePathFromUrl('sqlite:/abs/c.db'), '/abs/c.db');
+    assert.equal(sqlitePathFromUrl('sqlite:./data/c.db'), join(process.cwd(), 'data', 'c.db'));
+    assert.equal(sqlitePathFromUrl('sqlite::memory:'), ':memory:');
+  });
+
+  it('migrating twice is a no-op', async () => {
+    assert.deepEqual(await migrateToLatest(database.db), []);
+  });
+
+  it('keeps sessions apart and returns the last N turns oldest first', async () => {
+    const sessions = new SessionRepository(database.db);
+    for (let i = 1; i <= 5; i++) {
+      await sessions.append('a', [
+        { role: 'user', content: `q${i}` },
+        { role: 'assistant', content: `a${i}`, modelUsed: 'm' },
+      ]);
+    }
+    await sessions.append('b', [{ role: 'user', content: 'other' }]);
+    assert.deepEqual(
+      (await sessions.recent('a', 3)).map((t) => t.content),
+      ['a4', 'q5', 'a5'],
+    );
+    assert.deepEqual(await sessions.recent('a', 0), []);
+    assert.equal((await sessions.all('a')).length, 10);
+    assert.equal(await sessions.delete('a'), 10);
+    assert.equal((await sessions.all('b')).length, 1);
+  });
+
+  it('writes logs in batches, and close() flushes what is queued', async () => {
+    const writer = new RequestLogWriter(database.db, { flushIntervalMs: 60_000, batchSize: 1000, maxQueued: 10_000, onError: () => assert.fail('no error expected') });
+    for (let i = 0; i < 1200; i++) writer.record(row(`batch-${i}`));
+    assert.ok(writer.pending > 0);
+    await writer.close();
+    const { count } = await database.db.selectFrom('request_logs').select((eb) => eb.fn.countAll<number>().as('count')).where('id', 'like', 'batch-%').executeTakeFirstOrThrow();
+    assert.equal(Number(count), 1200);
+  });
+
+  it('keeps rows whose flush failed and writes them on the next flush', async () => {
+    const errors: unknown[] = [];
+    const writer = new RequestLogWriter(database.db, { flushIntervalMs: 60_000, batchSize: 1000, maxQueued: 10_000, onError: (e) => errors.push(e) });
+    writer.record(row('dup-1'));
+    writer.record(row('dup-1')); // a duplicate primary key fails the whole transaction
+    await writer.flush();
+    assert.equal(errors.length, 1);
+    assert.equal(writer.pending, 2);
+    await database.db.deleteFrom('request_logs').where('id', '=', 'dup-1').execute();
+    (writer as unknown as { queue: RequestLogRow[] }).queue.pop();
+    await writer.close();
+    assert.equal(writer.pending, 0);
+    const rows = await database.db.selectFrom('request_logs').select('id').where('id', '=', 'dup-1').execute();
+    assert.equal(rows.length, 1);
+  });
+
+  it('generates an operator token once, storing only its hash', async () => {
+    const settings = new SettingsRepository(database.db);
+    const first = await resolveOperatorToken(undefined, settings);
+    assert.equal(first.source, 'generated');
+    assert.match(first.generated!, /^cbr_[A-Za-z0-9_-]{43}$/);
+    const stored = await database.db.selectFrom('settings').select('value').executeTakeFirstOrThrow();
+    assert.ok(!stored.value.includes(first.generated!.slice(4)));
+    assert.equal(stored.value, sha256(first.generated!).toString('hex'));
+    const second = await resolveOperatorToken(undefined, settings);
+    assert.equal(second.source, 'stored');
+    assert.equal(second.generated, undefined);
+    assert.ok(tokenMatchesHash(first.generated!, second.hash));
+    const fromEnv = await resolveOperatorToken('an-operator-chosen-token', settings);
+    assert.equal(fromEnv.source, 'environment');
+    assert.ok(!tokenMatchesHash(first.generated!, fromEnv.hash));
+  });
+});
+
+describe('bearer tokens', () => {
+  it('parses the Authorization header', () => {
+    assert.equal(bearerToken('Bearer abc'), 'abc');
+    assert.equal(bearerToken('bearer  abc '), 'abc');
+    assert.equal(bearerToken('Basic abc'), undefined);
+    assert.equal(bearerToken('Bearer'), undefined);
+    assert.equal(bearerToken(undefined), undefined);
+  });
+});
