@@ -1,0 +1,103 @@
+/**
+ * `npm run demo`: the emulator and a real gateway pointed at it, playing a short scenario with no
+ * network and no keys, printed as a table.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../config.js';
+import { startEmulator } from '../emulator/server.js';
+import { createGateway } from '../gateway/create-gateway.js';
+
+interface Row {
+  step: string;
+  provider: string;
+  model: string;
+  path: string;
+  answer: string;
+}
+
+const TOKEN = 'demo-token-0123456789abcdef';
+
+async function main(): Promise<void> {
+  const emulator = await startEmulator();
+  const dir = mkdtempSync(join(tmpdir(), 'cerebro-demo-'));
+  const config = loadConfig({
+    CEREBRO_API_TOKEN: TOKEN,
+    DATABASE_URL: `sqlite:${join(dir, 'demo.db')}`,
+    OPENROUTER_API_KEY: 'demo',
+    GEMINI_API_KEY: 'demo',
+    ANTHROPIC_API_KEY: 'demo',
+    OPENROUTER_BASE_URL: emulator.baseUrls.openrouter,
+    GEMINI_BASE_URL: emulator.baseUrls.gemini,
+    ANTHROPIC_BASE_URL: emulator.baseUrls.anthropic,
+    LOG_LEVEL: 'warn',
+  });
+  const gateway = await createGateway(config);
+  const url = await gateway.app.listen({ host: '127.0.0.1', port: 0 });
+  const rows: Row[] = [];
+
+  async function chat(step: string, body: Record<string, unknown>): Promise<void> {
+    const res = await fetch(`${url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const json = (await res.json()) as {
+      choices?: Array<{ message: { content: string } }>;
+      metadata: { provider: string; model_used: string; attempts: Array<{ provider: string; model: string; status: string; http_status?: number }> };
+      error?: { message: string };
+    };
+    const path = json.metadata.attempts.map((a) => `${a.model.split('/').pop() ?? a.model} ${a.status === 'ok' ? '✔' : `✘${a.http_status ?? ''}`}`).join(' → ');
+    rows.push({ step, provider: json.metadata.provider, model: json.metadata.model_used, path, answer: json.choices?.[0]?.message.content ?? json.error?.message ?? '' });
+  }
+
+  try {
+    await chat('1. A question: the free tier answers', { messages: [{ role: 'user', content: 'Hola, ¿qué tal?' }] });
+
+    emulator.script.add('openrouter', [{ behavior: { type: 'error', status: 429, retryAfterSeconds: 60, message: 'Rate limit exceeded: free-models-per-min' }, sticky: true }]);
+    await chat('2. Free tier rate-limited: Gemini takes over', { messages: [{ role: 'user', content: 'Explain recursion briefly.' }] });
+    emulator.script.reset();
+
+    await chat('3. priority "high": Claude answers', { messages: [{ role: 'user', content: 'Review this contract clause.' }], priority: 'high' });
+
+    await chat('4a. Session "demo": first turn', { messages: [{ role: 'user', content: 'My name is Ana.' }], session_id: 'demo' });
+    await chat('4b. Session "demo": remembered', { messages: [{ role: 'user', content: 'What is my name?' }], session_id: 'demo' });
+
+    const memory = await gateway.sessions.all('demo');
+    printTable(rows);
+    process.stdout.write(`\nSession "demo" as stored (GET /v1/sessions/demo/messages):\n`);
+    for (const turn of memory) process.stdout.write(`  ${turn.role.padEnd(9)} ${truncate(turn.content, 90)}\n`);
+    process.stdout.write(
+      `\nStep 4b's upstream call carried ${(emulator.requests.at(-1)?.body as { messages?: unknown[] })?.messages?.length ?? '?'} messages: the remembered turns plus the new question.\n` +
+        'Everything above ran against the local provider emulator: no network, no keys.\n',
+    );
+  } finally {
+    await gateway.close();
+    await emulator.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function truncate(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+}
+
+function printTable(rows: Row[]): void {
+  const columns: Array<[keyof Row, string, number]> = [
+    ['step', 'Scenario', 44],
+    ['provider', 'Provider', 10],
+    ['path', 'Attempts', 70],
+    ['answer', 'Answer', 64],
+  ];
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |\n`;
+  process.stdout.write('\n' + line(columns.map(([, title, width]) => title.padEnd(width))));
+  process.stdout.write(line(columns.map(([, , width]) => '-'.repeat(width))));
+  for (const row of rows) process.stdout.write(line(columns.map(([key, , width]) => truncate(row[key], width).padEnd(width))));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`demo failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
