@@ -11,7 +11,7 @@ import type { SessionRepository } from '../store/session-repository.js';
 import type { Attempt } from './attempts.js';
 import type { ChatInput } from './chat-input.js';
 import { GatewayError, modelNotFound } from './errors.js';
-import type { Executor } from './executor.js';
+import { abortedError, type Executor } from './executor.js';
 import { newUserTurns, withHistory } from './memory.js';
 
 export interface ChatServiceDeps {
@@ -92,7 +92,7 @@ export class ChatService {
     }
     const { target, attempts, head, rest } = success;
     const final: StreamOutcome['final'] = { costUsd: 0 };
-    const parts = this.relay(input, target, attempts, head, rest, final, started);
+    const parts = this.relay(input, target, attempts, head, rest, final, started, signal);
     return { target, attempts, warnings: [...input.warnings, ...success.warnings], parts, final };
   }
 
@@ -104,6 +104,7 @@ export class ChatService {
     rest: AsyncGenerator<StreamPart>,
     final: StreamOutcome['final'],
     started: number,
+    signal: AbortSignal,
   ): AsyncGenerator<StreamPart> {
     let text = '';
     let settled = false;
@@ -127,13 +128,14 @@ export class ChatService {
       settled = true;
     } catch (err) {
       settled = true;
+      const failure = signal.aborted ? abortedError(signal, attempts) : err;
       const last = attempts[attempts.length - 1];
       if (last) {
         last.status = 'error';
-        last.error = `failed mid-stream: ${(err as Error).message}`;
+        last.error = `failed mid-stream: ${(failure as Error).message}`;
       }
-      this.logFailure(input, err, started, attempts, target);
-      throw err;
+      this.logFailure(input, failure, started, attempts, target);
+      throw failure;
     } finally {
       if (!settled) {
         // The edge stopped reading: the caller went away mid-stream.
@@ -142,6 +144,12 @@ export class ChatService {
       // A caller that went away stops the upstream stream too.
       await rest.return(undefined).catch(() => undefined);
     }
+  }
+
+  /** Logs a request the edge refused before it became a ChatInput (bad JSON fields and the like). */
+  recordRejected(request: { requestId: string; model: string | undefined; stream: boolean }, err: unknown): void {
+    const input: ChatInput = { requestId: request.requestId, model: request.model, messages: [], params: {}, stream: request.stream, sessionId: undefined, priority: 'normal', warnings: [] };
+    this.logFailure(input, err, this.deps.now(), []);
   }
 
   private plan(input: ChatInput): Target[] {

@@ -196,7 +196,8 @@ export function toUpstreamError(err: unknown, provider: ProviderId, signal: Abor
   return new UpstreamError({ provider, kind: 'connection', message });
 }
 
-function abortedError(signal: AbortSignal, attempts: Attempt[]): GatewayError {
+/** The request's own signal fired: the caller left (499) or the deadline passed (504). */
+export function abortedError(signal: AbortSignal, attempts: Attempt[]): GatewayError {
   const timedOut = (signal.reason as { name?: string } | undefined)?.name === 'TimeoutError';
   return new GatewayError({
     status: timedOut ? 504 : 499,

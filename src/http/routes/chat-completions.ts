@@ -40,7 +40,14 @@ export function chatCompletionsRoute(app: FastifyInstance, options: ChatRouteOpt
   app.post('/v1/chat/completions', async (request, reply) => {
     const requestId = `chatcmpl-${randomUUID()}`;
     const sessionHeader = request.headers['x-session-id'];
-    const input = parseChatRequest(request.body, { requestId, sessionHeader: typeof sessionHeader === 'string' ? sessionHeader : undefined });
+    let input;
+    try {
+      input = parseChatRequest(request.body, { requestId, sessionHeader: typeof sessionHeader === 'string' ? sessionHeader : undefined });
+    } catch (err) {
+      const raw = request.body as { model?: unknown; stream?: unknown } | null;
+      options.chat.recordRejected({ requestId, model: typeof raw?.model === 'string' ? raw.model : undefined, stream: raw?.stream === true }, err);
+      throw err;
+    }
     const { signal, dispose } = requestSignal(request, reply, options.totalTimeoutMs);
     try {
       if (input.stream) {

@@ -1,0 +1,74 @@
+/** Request logs across the request's life: refused requests, callers that leave, and shutdown. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Kysely } from 'kysely';
+import { migrateToLatest, openDatabase } from '../../src/store/database.js';
+import type { Database } from '../../src/store/schema.js';
+import { startStack, TEST_TOKEN } from '../helpers/stack.js';
+
+const dbOf = (s: { gateway: unknown }) => (s.gateway as { sessions: { db: Kysely<Database> } }).sessions.db;
+
+describe('request logs', () => {
+  it('a clean shutdown flushes every queued log row', async () => {
+    // A flush interval longer than the test: rows can only reach the disk through close().
+    const s = await startStack({ LOG_FLUSH_INTERVAL_MS: '60000' });
+    const dbPath = s.config.databaseUrl;
+    for (let i = 0; i < 25; i++) await s.client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: `q${i}` }] });
+    assert.equal(s.gateway.logs.pending, 25);
+    await s.gateway.close();
+    const reopened = openDatabase(dbPath);
+    await migrateToLatest(reopened.db);
+    const rows = await reopened.db.selectFrom('request_logs').select(['status', 'provider']).execute();
+    await reopened.close();
+    await s.emulator.close();
+    assert.equal(rows.length, 25);
+    assert.ok(rows.every((r) => r.status === 'success' && r.provider === 'openrouter'));
+  });
+
+  it('a request refused by validation is logged with its 400', async () => {
+    const s = await startStack();
+    try {
+      const res = await s.post('/v1/chat/completions', { model: 'gpt-4o-mini', messages: [], stream: true });
+      assert.equal(res.status, 400);
+      await s.gateway.logs.flush();
+      const row = await dbOf(s).selectFrom('request_logs').selectAll().executeTakeFirstOrThrow();
+      assert.equal(row.http_status, 400);
+      assert.equal(row.status, 'error');
+      assert.equal(row.model_requested, 'gpt-4o-mini');
+      assert.equal(row.stream, 1);
+      assert.match(row.error ?? '', /messages/);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a caller that leaves mid-stream is logged as 499 and the upstream call is cancelled', async () => {
+    const s = await startStack();
+    try {
+      s.emulator.script.add('openrouter', [{ behavior: { type: 'ok', chunkDelayMs: 150, text: 'one two three four five six seven eight nine ten' } }]);
+      const controller = new AbortController();
+      const res = await fetch(`${s.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ messages: [{ role: 'user', content: 'long answer please' }], stream: true, session_id: 'left' }),
+        signal: controller.signal,
+      });
+      const reader = res.body!.getReader();
+      await reader.read();
+      controller.abort();
+      let row;
+      for (let i = 0; i < 50 && !row; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        await s.gateway.logs.flush();
+        row = await dbOf(s).selectFrom('request_logs').selectAll().executeTakeFirst();
+      }
+      assert.ok(row, 'a log row was written');
+      assert.equal(row.status, 'error');
+      assert.equal(row.http_status, 499);
+      // A half-delivered answer is not remembered as if it had been given.
+      assert.deepEqual(await s.gateway.sessions.all('left'), []);
+    } finally {
+      await s.close();
+    }
+  });
+});
