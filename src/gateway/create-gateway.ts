@@ -58,7 +58,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     const token = await resolveOperatorToken(config.apiToken, settings);
     const sessions = new SessionRepository(database.db);
     const now = options.now ?? Date.now;
-    const logs = new RequestLogWriter(database.db, {
+    const logs = new RequestLogWriter(database.logInserter(), {
       flushIntervalMs: config.logFlushIntervalMs,
       batchSize: 256,
       maxQueued: 100_000,

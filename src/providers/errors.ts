@@ -84,6 +84,14 @@ export function parseRetryAfter(value: string | string[] | undefined, now: numbe
   return Math.max(0, date - now);
 }
 
+/**
+ * Whether a parsed body has this top-level field. Checked before trying an error schema, because a
+ * failed zod parse builds an error object: too costly to do on every successful response.
+ */
+export function hasField(body: unknown, field: string): body is Record<string, unknown> {
+  return typeof body === 'object' && body !== null && field in body;
+}
+
 /** Reads a JSON body if it is one; upstream error bodies are not always JSON. */
 export function tryParseJson(text: string): unknown {
   try {

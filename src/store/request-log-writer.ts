@@ -3,8 +3,9 @@
  * with others in one transaction every `flushIntervalMs` or `batchSize` rows. `close()` flushes
  * what is left, so a clean shutdown loses nothing; a failed flush keeps its rows for the next one.
  */
-import type { Insertable, Kysely } from 'kysely';
-import type { Database, RequestLogsTable } from './schema.js';
+import type { Insertable } from 'kysely';
+import type { InsertRequestLogs } from './request-log-insert.js';
+import type { RequestLogsTable } from './schema.js';
 
 export type RequestLogRow = Insertable<RequestLogsTable>;
 
@@ -16,9 +17,6 @@ export interface LogWriterOptions {
   onError: (err: unknown) => void;
 }
 
-/** SQLite caps bound parameters per statement; 19 columns × 500 rows stays well below. */
-const ROWS_PER_INSERT = 500;
-
 export class RequestLogWriter {
   private queue: RequestLogRow[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -28,7 +26,7 @@ export class RequestLogWriter {
   dropped = 0;
 
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly insert: InsertRequestLogs,
     private readonly options: LogWriterOptions,
   ) {}
 
@@ -63,7 +61,7 @@ export class RequestLogWriter {
     if (this.queue.length === 0) return;
     const batch = this.queue;
     this.queue = [];
-    this.flushing = this.write(batch)
+    this.flushing = this.insert(batch)
       .catch((err: unknown) => {
         this.queue = batch.concat(this.queue);
         this.options.onError(err);
@@ -78,13 +76,5 @@ export class RequestLogWriter {
   async close(): Promise<void> {
     this.closed = true;
     await this.flush();
-  }
-
-  private async write(batch: RequestLogRow[]): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      for (let i = 0; i < batch.length; i += ROWS_PER_INSERT) {
-        await trx.insertInto('request_logs').values(batch.slice(i, i + ROWS_PER_INSERT)).execute();
-      }
-    });
   }
 }

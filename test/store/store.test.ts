@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { migrateToLatest, openDatabase, sqlitePathFromUrl, type OpenedDatabase } from '../../src/store/database.js';
+import { kyselyLogInserter } from '../../src/store/request-log-insert.js';
 import { RequestLogWriter, type RequestLogRow } from '../../src/store/request-log-writer.js';
 import { SessionRepository } from '../../src/store/session-repository.js';
 import { SettingsRepository } from '../../src/store/settings-repository.js';
@@ -74,30 +75,38 @@ describe('SQLite store', () => {
     assert.equal((await sessions.all('b')).length, 1);
   });
 
-  it('writes logs in batches, and close() flushes what is queued', async () => {
-    const writer = new RequestLogWriter(database.db, { flushIntervalMs: 60_000, batchSize: 1000, maxQueued: 10_000, onError: () => assert.fail('no error expected') });
-    for (let i = 0; i < 1200; i++) writer.record(row(`batch-${i}`));
-    assert.ok(writer.pending > 0);
-    await writer.close();
-    const { count } = await database.db.selectFrom('request_logs').select((eb) => eb.fn.countAll<number>().as('count')).where('id', 'like', 'batch-%').executeTakeFirstOrThrow();
-    assert.equal(Number(count), 1200);
-  });
+  // The same behaviour through both insert paths: SQLite's prepared statement and generic Kysely.
+  for (const [name, inserter] of [
+    ['prepared SQLite statement', () => database.logInserter()],
+    ['Kysely', () => kyselyLogInserter(database.db)],
+  ] as const) {
+    it(`writes logs in batches, and close() flushes what is queued (${name})`, async () => {
+      const writer = new RequestLogWriter(inserter(), { flushIntervalMs: 60_000, batchSize: 1000, maxQueued: 10_000, onError: () => assert.fail('no error expected') });
+      for (let i = 0; i < 1200; i++) writer.record(row(`${name}-${i}`));
+      assert.ok(writer.pending > 0);
+      await writer.close();
+      const { count } = await database.db.selectFrom('request_logs').select((eb) => eb.fn.countAll<number>().as('count')).where('id', 'like', `${name}-%`).executeTakeFirstOrThrow();
+      assert.equal(Number(count), 1200);
+    });
 
-  it('keeps rows whose flush failed and writes them on the next flush', async () => {
-    const errors: unknown[] = [];
-    const writer = new RequestLogWriter(database.db, { flushIntervalMs: 60_000, batchSize: 1000, maxQueued: 10_000, onError: (e) => errors.push(e) });
-    writer.record(row('dup-1'));
-    writer.record(row('dup-1')); // a duplicate primary key fails the whole transaction
-    await writer.flush();
-    assert.equal(errors.length, 1);
-    assert.equal(writer.pending, 2);
-    await database.db.deleteFrom('request_logs').where('id', '=', 'dup-1').execute();
-    (writer as unknown as { queue: RequestLogRow[] }).queue.pop();
-    await writer.close();
-    assert.equal(writer.pending, 0);
-    const rows = await database.db.selectFrom('request_logs').select('id').where('id', '=', 'dup-1').execute();
-    assert.equal(rows.length, 1);
-  });
+    it(`keeps rows whose flush failed and writes them on the next flush (${name})`, async () => {
+      const errors: unknown[] = [];
+      const writer = new RequestLogWriter(inserter(), { flushIntervalMs: 60_000, batchSize: 1000, maxQueued: 10_000, onError: (e) => errors.push(e) });
+      writer.record(row(`dup-${name}`));
+      writer.record(row(`dup-${name}`)); // a duplicate primary key fails the whole transaction
+      await writer.flush();
+      assert.equal(errors.length, 1);
+      assert.equal(writer.pending, 2);
+      await database.db.deleteFrom('request_logs').where('id', '=', `dup-${name}`).execute();
+      (writer as unknown as { queue: RequestLogRow[] }).queue.pop();
+      await writer.close();
+      assert.equal(writer.pending, 0);
+      const rows = await database.db.selectFrom('request_logs').select('id').where('id', '=', `dup-${name}`).execute();
+      assert.equal(rows.length, 1);
+    });
+
+
+  }
 
   it('generates an operator token once, storing only its hash', async () => {
     const settings = new SettingsRepository(database.db);

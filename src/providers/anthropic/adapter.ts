@@ -2,7 +2,7 @@
  * The Anthropic Messages wire format.
  * @see https://docs.anthropic.com/en/api/messages
  */
-import { UpstreamError } from '../errors.js';
+import { hasField, UpstreamError } from '../errors.js';
 import type { ChatResult, ProviderAdapter } from '../types.js';
 import { buildAnthropicBody } from './build-request.js';
 import { convertAnthropicUsage } from './convert-usage.js';
@@ -39,8 +39,10 @@ export function createAnthropicAdapter(options: AnthropicAdapterOptions): Provid
       };
     },
     parseResponse(body, call): ChatResult {
-      const inBand = anthropicErrorSchema.safeParse(body);
-      if (inBand.success) throw anthropicErrorFromEvent(inBand.data.error);
+      if (hasField(body, 'error')) {
+        const inBand = anthropicErrorSchema.safeParse(body);
+        if (inBand.success) throw anthropicErrorFromEvent(inBand.data.error);
+      }
       const parsed = anthropicMessageSchema.safeParse(body);
       if (!parsed.success) {
         throw new UpstreamError({ provider: 'anthropic', kind: 'protocol', message: 'unexpected response shape' });

@@ -1,4 +1,4 @@
-import { UpstreamError } from '../errors.js';
+import { hasField, UpstreamError } from '../errors.js';
 import type { ChatCall, ChatResult, FinishReason, StreamPart } from '../types.js';
 import { convertGeminiUsage } from './convert-usage.js';
 import { mapGeminiFinishReason } from './map-finish-reason.js';
@@ -7,8 +7,10 @@ import { geminiErrorSchema, geminiResponseSchema, type GeminiResponse } from './
 
 /** Validates one GenerateContentResponse (a whole answer, or one stream element). */
 export function readGeminiResponse(body: unknown): GeminiResponse {
-  const inBand = geminiErrorSchema.safeParse(body);
-  if (inBand.success) throw geminiErrorFromBody(inBand.data.error);
+  if (hasField(body, 'error')) {
+    const inBand = geminiErrorSchema.safeParse(body);
+    if (inBand.success) throw geminiErrorFromBody(inBand.data.error);
+  }
   const parsed = geminiResponseSchema.safeParse(body);
   if (!parsed.success) throw new UpstreamError({ provider: 'gemini', kind: 'protocol', message: 'unexpected response shape' });
   return parsed.data;

@@ -1,4 +1,4 @@
-import { UpstreamError } from '../errors.js';
+import { hasField, UpstreamError } from '../errors.js';
 import type { ChatCall, ChatResult, ProviderId } from '../types.js';
 import { convertOpenAIUsage } from './convert-usage.js';
 import { mapOpenAIFinishReason } from './map-finish-reason.js';
@@ -6,8 +6,10 @@ import { inBandOpenAIError } from './parse-error.js';
 import { openAIChatResponseSchema, openAIErrorBodySchema } from './wire-schemas.js';
 
 export function parseOpenAIChatResponse(provider: ProviderId, body: unknown, call: ChatCall): ChatResult {
-  const inBand = openAIErrorBodySchema.safeParse(body);
-  if (inBand.success) throw inBandOpenAIError(provider, inBand.data.error);
+  if (hasField(body, 'error')) {
+    const inBand = openAIErrorBodySchema.safeParse(body);
+    if (inBand.success) throw inBandOpenAIError(provider, inBand.data.error);
+  }
   const parsed = openAIChatResponseSchema.safeParse(body);
   if (!parsed.success) {
     throw new UpstreamError({ provider, kind: 'protocol', message: `unexpected response shape: ${parsed.error.issues[0]?.message ?? 'invalid'}` });

@@ -1,0 +1,22 @@
+/** Child process: Cerebro in its real configuration (token auth, SQLite request logs), pointed at the emulator. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config.js';
+import { createGateway } from '../../src/gateway/create-gateway.js';
+import { BENCH_TOKEN } from '../constants.js';
+
+
+const upstreamPort = Number(process.argv[2]);
+const dir = mkdtempSync(join(tmpdir(), 'cerebro-bench-'));
+const config = loadConfig({
+  CEREBRO_API_TOKEN: BENCH_TOKEN,
+  DATABASE_URL: `sqlite:${join(dir, 'bench.db')}`,
+  OPENAI_API_KEY: 'bench',
+  OPENAI_BASE_URL: `http://127.0.0.1:${upstreamPort}/openai/v1`,
+  LOG_LEVEL: 'warn',
+});
+const gateway = await createGateway(config);
+const address = await gateway.app.listen({ host: '127.0.0.1', port: 0 });
+process.stdout.write(`READY ${new URL(address).port}\n`);
+process.on('SIGTERM', () => void gateway.close().then(() => process.exit(0)));

@@ -1,0 +1,57 @@
+/**
+ * How a batch of request-log rows reaches the database. The generic path goes through Kysely; on
+ * SQLite a prepared statement run once per row inside one transaction is several times cheaper
+ * than compiling a 500-row Kysely insert, and request logging sits on every request's budget.
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.js';
+import type { RequestLogRow } from './request-log-writer.js';
+
+export type InsertRequestLogs = (rows: readonly RequestLogRow[]) => Promise<void>;
+
+/** Every column, in one fixed order. */
+const COLUMNS = [
+  'id',
+  'created_at',
+  'session_id',
+  'endpoint',
+  'model_requested',
+  'model_used',
+  'provider',
+  'priority',
+  'stream',
+  'status',
+  'http_status',
+  'error',
+  'prompt_tokens',
+  'completion_tokens',
+  'total_tokens',
+  'cost_usd',
+  'latency_ms',
+  'cache_hit',
+  'attempts',
+] as const satisfies ReadonlyArray<keyof RequestLogRow>;
+
+/** SQLite caps bound parameters per statement; 19 columns × 500 rows stays well below. */
+const ROWS_PER_INSERT = 500;
+
+export function kyselyLogInserter(db: Kysely<Database>): InsertRequestLogs {
+  return async (rows) => {
+    await db.transaction().execute(async (trx) => {
+      for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+        await trx.insertInto('request_logs').values(rows.slice(i, i + ROWS_PER_INSERT)).execute();
+      }
+    });
+  };
+}
+
+export function sqliteLogInserter(sqlite: BetterSqlite3.Database): InsertRequestLogs {
+  const insert = sqlite.prepare(`INSERT INTO request_logs (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`);
+  const insertAll = sqlite.transaction((rows: readonly RequestLogRow[]) => {
+    for (const row of rows) insert.run(COLUMNS.map((c) => row[c] ?? null));
+  });
+  return async (rows) => {
+    insertAll(rows);
+  };
+}
