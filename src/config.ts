@@ -55,9 +55,11 @@ const envSchema = z.object({
   ANTHROPIC_DEFAULT_MAX_TOKENS: int(1, 200_000).default(4096),
   UPSTREAM_CONNECT_TIMEOUT_MS: int(100, 600_000).default(5_000),
   UPSTREAM_FIRST_BYTE_TIMEOUT_MS: int(100, 600_000).default(60_000),
+  UPSTREAM_RESPONSE_TIMEOUT_MS: int(100, 3_600_000).default(120_000),
   UPSTREAM_TOTAL_TIMEOUT_MS: int(100, 3_600_000).default(300_000),
   BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024).default(4 * 1024 * 1024),
   LOG_FLUSH_INTERVAL_MS: int(10, 60_000).default(500),
+  SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),
 });
 
 export interface Config {
@@ -76,9 +78,15 @@ export interface Config {
   cascadeOverrides: { free?: string[]; fallback?: string[]; priority?: string[] };
   memoryMessages: number;
   anthropicDefaultMaxTokens: number;
-  timeouts: { connectMs: number; firstByteMs: number; totalMs: number };
+  /**
+   * connect: TCP connect. firstByte: a stream attempt's first content (and the longest silence
+   * inside a stream). response: a non-streamed attempt's complete answer. total: the whole request.
+   */
+  timeouts: { connectMs: number; firstByteMs: number; responseMs: number; totalMs: number };
   bodyLimitBytes: number;
   logFlushIntervalMs: number;
+  /** On shutdown, how long requests and streams in flight may finish before they are cancelled. */
+  shutdownGraceMs: number;
 }
 
 export class ConfigError extends Error {
@@ -132,8 +140,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     cascadeOverrides,
     memoryMessages: e.CEREBRO_MEMORY_MESSAGES,
     anthropicDefaultMaxTokens: e.ANTHROPIC_DEFAULT_MAX_TOKENS,
-    timeouts: { connectMs: e.UPSTREAM_CONNECT_TIMEOUT_MS, firstByteMs: e.UPSTREAM_FIRST_BYTE_TIMEOUT_MS, totalMs: e.UPSTREAM_TOTAL_TIMEOUT_MS },
+    timeouts: {
+      connectMs: e.UPSTREAM_CONNECT_TIMEOUT_MS,
+      firstByteMs: e.UPSTREAM_FIRST_BYTE_TIMEOUT_MS,
+      responseMs: e.UPSTREAM_RESPONSE_TIMEOUT_MS,
+      totalMs: e.UPSTREAM_TOTAL_TIMEOUT_MS,
+    },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     logFlushIntervalMs: e.LOG_FLUSH_INTERVAL_MS,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
   };
 }

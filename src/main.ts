@@ -20,7 +20,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     gateway.app.log.info({ signal }, 'shutting down: finishing requests in flight, flushing logs');
-    const force = setTimeout(() => process.exit(1), 30_000);
+    // Past the grace period plus time to flush the logs, something is stuck: leave anyway.
+    const force = setTimeout(() => process.exit(1), config.shutdownGraceMs + 20_000);
     force.unref();
     gateway.close().then(
       () => process.exit(0),

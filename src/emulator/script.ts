@@ -9,8 +9,11 @@ export type Behavior =
   | { type: 'ok'; text?: string; delayMs?: number; chunkDelayMs?: number }
   /** An error status in the provider's own error format. */
   | { type: 'error'; status: number; message?: string; retryAfterSeconds?: number }
-  /** Accepts the request and never answers (until the client gives up). */
-  | { type: 'stall' }
+  /**
+   * Accepts the request and never answers (until the client gives up). With `keepAliveMs`, a
+   * stream gets its headers and then only SSE comments, as OpenRouter sends while a model queues.
+   */
+  | { type: 'stall'; keepAliveMs?: number }
   /** Streams `afterChunks` content chunks, then drops the connection; non-streaming drops at once. */
   | { type: 'cut'; afterChunks: number }
   /** Streams `afterChunks` content chunks, then an in-band error event in the provider's format. */

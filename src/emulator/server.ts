@@ -114,8 +114,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const behavior = script.next(r.provider, prompt.model);
     if (options.latencyMs) await sleep(options.latencyMs);
     switch (behavior.type) {
-      case 'stall':
-        return; // the socket stays open; the client's timeout must deal with it
+      case 'stall': {
+        // The socket stays open; the client's timeout must deal with it.
+        if (!stream || !behavior.keepAliveMs) return;
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+        const timer = setInterval(() => res.write(': OPENROUTER PROCESSING\n\n'), behavior.keepAliveMs);
+        res.on('close', () => clearInterval(timer));
+        return;
+      }
       case 'error': {
         const headers: Record<string, string> = behavior.retryAfterSeconds !== undefined ? { 'retry-after': String(behavior.retryAfterSeconds) } : {};
         return sendJson(res, behavior.status, format.errorBody(behavior.status, behavior.message ?? `emulated ${behavior.status}`, behavior.retryAfterSeconds), headers);

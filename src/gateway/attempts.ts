@@ -15,7 +15,7 @@ export interface Attempt {
 }
 
 export function failedAttempt(target: Target, error: UpstreamError, latencyMs: number): Attempt {
-  const attempt: Attempt = { provider: target.provider, model: target.model, status: 'error', error: `${error.label}: ${error.message}`, latency_ms: latencyMs };
+  const attempt: Attempt = { provider: target.provider, model: target.model, status: 'error', error: `${error.label}: ${error.publicMessage}`, latency_ms: latencyMs };
   if (error.status !== undefined) attempt.http_status = error.status;
   return attempt;
 }

@@ -3,7 +3,8 @@
  * plan the targets → load the session's memory → call upstreams with fallback →
  * store the new turns and the answer → queue the log row → return.
  */
-import type { ChatMessage, ChatResult, StreamPart, Usage, FinishReason } from '../providers/types.js';
+import { UpstreamError } from '../providers/errors.js';
+import type { ChatMessage, ChatResult, FinishReason, StreamPart, Usage } from '../providers/types.js';
 import { planCascade, UnknownModelError, type Target } from '../routing/cascade.js';
 import type { ModelCatalog } from '../routing/model-catalog.js';
 import type { RequestLogRow, RequestLogWriter } from '../store/request-log-writer.js';
@@ -25,6 +26,7 @@ export interface ChatServiceDeps {
 
 /** What the HTTP edge needs to describe where an answer came from. */
 export interface AnswerMetadata {
+  /** The model the gateway routed to (catalog or caller name). */
   model_used: string;
   provider: string;
   cost_usd: number;
@@ -41,15 +43,36 @@ export interface CompletionOutcome {
 
 export interface StreamOutcome {
   target: Target;
+  /** The model the upstream says is answering (OpenRouter's routers name the model they picked). */
+  upstreamModel: string;
   attempts: Attempt[];
   warnings: string[];
   /**
    * The parts to relay. It ends only after the answer is stored in the session, so the edge's
-   * `[DONE]` always follows a stored answer; it throws if the upstream fails part-way.
+   * `[DONE]` always follows a stored answer; it throws if the upstream or the store fails part-way.
    */
   parts: AsyncGenerator<StreamPart>;
-  /** Filled in as the stream completes: usage and cost for the final chunk. */
-  final: { usage?: Usage; costUsd: number; finishReason?: FinishReason };
+  /** Filled in as the stream completes. */
+  final: { usage?: Usage; costUsd: number; latencyMs: number; finishReason?: FinishReason };
+}
+
+/** The answer was produced but could not be stored: returning it would break "stored before returned". */
+const storeFailed = (err: unknown) =>
+  new GatewayError({
+    status: 500,
+    type: 'server_error',
+    code: 'memory_store_failed',
+    message: `The answer could not be stored in the session, so it was not returned: ${(err as Error).message}`,
+  });
+
+interface LogOutcome {
+  target?: Target;
+  usage?: Usage | undefined;
+  costUsd: number;
+  latencyMs: number;
+  attempts: Attempt[];
+  httpStatus: number;
+  error?: string;
 }
 
 export class ChatService {
@@ -90,22 +113,27 @@ export class ChatService {
       this.logFailure(input, err, started, []);
       throw err;
     }
-    const { target, attempts, head, rest } = success;
-    const final: StreamOutcome['final'] = { costUsd: 0 };
-    const parts = this.relay(input, target, attempts, head, rest, final, started, signal);
-    return { target, attempts, warnings: [...input.warnings, ...success.warnings], parts, final };
+    const { target, attempts, head } = success;
+    const reported = head.find((p): p is Extract<StreamPart, { type: 'model' }> => p.type === 'model');
+    const final: StreamOutcome['final'] = { costUsd: 0, latencyMs: 0 };
+    const parts = this.relay(input, success, final, started, signal);
+    return { target, upstreamModel: reported?.model ?? target.model, attempts, warnings: [...input.warnings, ...success.warnings], parts, final };
+  }
+
+  /** Logs a request the edge refused before it became a ChatInput (bad JSON fields and the like). */
+  recordRejected(request: { requestId: string; model: string | undefined; stream: boolean }, err: unknown): void {
+    const input: ChatInput = { requestId: request.requestId, model: request.model, messages: [], params: {}, stream: request.stream, sessionId: undefined, priority: 'normal', warnings: [] };
+    this.logFailure(input, err, this.deps.now(), []);
   }
 
   private async *relay(
     input: ChatInput,
-    target: Target,
-    attempts: Attempt[],
-    head: StreamPart[],
-    rest: AsyncGenerator<StreamPart>,
+    success: { target: Target; attempts: Attempt[]; head: StreamPart[]; rest: AsyncGenerator<StreamPart> },
     final: StreamOutcome['final'],
     started: number,
     signal: AbortSignal,
   ): AsyncGenerator<StreamPart> {
+    const { target, attempts, head, rest } = success;
     let text = '';
     let settled = false;
     const observe = (part: StreamPart) => {
@@ -114,28 +142,33 @@ export class ChatService {
       else if (part.type === 'finish') final.finishReason = part.finishReason;
     };
     try {
-      for (const part of head) {
-        observe(part);
-        yield part;
-      }
-      for await (const part of rest) {
-        observe(part);
-        yield part;
+      try {
+        for (const part of head) {
+          observe(part);
+          yield part;
+        }
+        for await (const part of rest) {
+          observe(part);
+          yield part;
+        }
+      } catch (err) {
+        const failure = signal.aborted ? abortedError(signal, attempts) : err;
+        const last = attempts[attempts.length - 1];
+        if (last) {
+          last.status = 'error';
+          last.error = `failed mid-stream: ${failure instanceof UpstreamError ? failure.publicMessage : (failure as Error).message}`;
+        }
+        throw failure;
       }
       await this.remember(input, text, target.model);
       final.costUsd = this.deps.catalog.cost(target.model, final.usage);
-      this.log(input, { target, usage: final.usage, costUsd: final.costUsd, latencyMs: this.deps.now() - started, attempts, httpStatus: 200 });
+      final.latencyMs = this.deps.now() - started;
+      this.log(input, { target, usage: final.usage, costUsd: final.costUsd, latencyMs: final.latencyMs, attempts, httpStatus: 200 });
       settled = true;
     } catch (err) {
       settled = true;
-      const failure = signal.aborted ? abortedError(signal, attempts) : err;
-      const last = attempts[attempts.length - 1];
-      if (last) {
-        last.status = 'error';
-        last.error = `failed mid-stream: ${(failure as Error).message}`;
-      }
-      this.logFailure(input, failure, started, attempts, target);
-      throw failure;
+      this.logFailure(input, err, started, attempts, target);
+      throw err;
     } finally {
       if (!settled) {
         // The edge stopped reading: the caller went away mid-stream.
@@ -144,12 +177,6 @@ export class ChatService {
       // A caller that went away stops the upstream stream too.
       await rest.return(undefined).catch(() => undefined);
     }
-  }
-
-  /** Logs a request the edge refused before it became a ChatInput (bad JSON fields and the like). */
-  recordRejected(request: { requestId: string; model: string | undefined; stream: boolean }, err: unknown): void {
-    const input: ChatInput = { requestId: request.requestId, model: request.model, messages: [], params: {}, stream: request.stream, sessionId: undefined, priority: 'normal', warnings: [] };
-    this.logFailure(input, err, this.deps.now(), []);
   }
 
   private plan(input: ChatInput): Target[] {
@@ -167,16 +194,23 @@ export class ChatService {
     return withHistory(input.messages, history);
   }
 
-  /** Stores the caller's new turns with the answer, before the answer is returned. */
+  /**
+   * Stores the caller's new turns with the answer, before the answer is returned. An empty answer
+   * (a content filter, a reasoning model out of tokens) is not remembered: replayed, it would be
+   * an empty turn that some upstreams refuse.
+   */
   private async remember(input: ChatInput, answer: string, modelUsed: string): Promise<void> {
     if (input.sessionId === undefined) return;
-    await this.deps.sessions.append(input.sessionId, [...newUserTurns(input.messages), { role: 'assistant', content: answer, modelUsed }]);
+    const turns = newUserTurns(input.messages);
+    if (answer !== '') turns.push({ role: 'assistant', content: answer, modelUsed });
+    try {
+      await this.deps.sessions.append(input.sessionId, turns);
+    } catch (err) {
+      throw storeFailed(err);
+    }
   }
 
-  private log(
-    input: ChatInput,
-    outcome: { target?: Target; usage: Usage | undefined; costUsd: number; latencyMs: number; attempts: Attempt[]; httpStatus: number; error?: string },
-  ): void {
+  private log(input: ChatInput, outcome: LogOutcome): void {
     const row: RequestLogRow = {
       id: input.requestId,
       created_at: new Date(this.deps.now()).toISOString(),
@@ -201,15 +235,17 @@ export class ChatService {
     this.deps.logs.record(row);
   }
 
+  /** The row for a failed request carries the status the caller actually received. */
   private logFailure(input: ChatInput, err: unknown, started: number, attempts: Attempt[], target?: Target): void {
-    const gatewayError = err instanceof GatewayError ? err : undefined;
-    const entry: Parameters<ChatService['log']>[1] = {
-      usage: undefined,
+    const known = err instanceof GatewayError ? err : undefined;
+    const upstream = err instanceof UpstreamError ? err : undefined;
+    const entry: LogOutcome = {
       costUsd: 0,
       latencyMs: this.deps.now() - started,
-      attempts: gatewayError?.attempts ?? attempts,
-      httpStatus: gatewayError?.status ?? 502,
-      error: err instanceof Error ? err.message : String(err),
+      attempts: known?.attempts ?? attempts,
+      // Mid-stream upstream failures reach the caller as a 502-type error event; anything else unplanned is a 500.
+      httpStatus: known?.status ?? (upstream ? 502 : 500),
+      error: upstream ? upstream.publicMessage : err instanceof Error ? err.message : String(err),
     };
     if (target) entry.target = target;
     this.log(input, entry);

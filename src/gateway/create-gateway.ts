@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { Config } from '../config.js';
 import { buildApp } from '../http/app.js';
+import { InFlightRequests } from '../http/in-flight.js';
 import { createUndiciTransport, type Transport } from '../providers/http-transport.js';
 import { createAdapters } from '../providers/registry.js';
 import type { ProviderId } from '../providers/types.js';
@@ -26,7 +27,10 @@ export interface Gateway {
   logs: RequestLogWriter;
   sessions: SessionRepository;
   isConfigured(provider: ProviderId): boolean;
-  /** Stops accepting, finishes what is in flight, flushes logs, closes the database. */
+  /**
+   * Stops accepting, lets requests and streams in flight finish (cancelling what is left after
+   * SHUTDOWN_GRACE_MS), flushes the request logs, closes the database.
+   */
   close(): Promise<void>;
 }
 
@@ -76,9 +80,11 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       credentials: config.providers,
       transport,
       now,
+      timeouts: { firstByteMs: config.timeouts.firstByteMs, responseMs: config.timeouts.responseMs },
     });
     const chat = new ChatService({ executor, catalog, sessions, logs, memoryMessages: config.memoryMessages, now });
     const isConfigured = (provider: ProviderId) => executor.isConfigured(provider);
+    const inFlight = new InFlightRequests();
     const appOptions: Parameters<typeof buildApp>[0] = {
       chat,
       catalog,
@@ -86,6 +92,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       isConfigured,
       pingDatabase: () => pingDatabase(database.db),
       operatorTokenHash: token.hash,
+      inFlight,
       bodyLimitBytes: config.bodyLimitBytes,
       totalTimeoutMs: config.timeouts.totalMs,
     };
@@ -102,10 +109,22 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       isConfigured,
       close() {
         closing ??= (async () => {
-          await app.close();
-          await logs.close();
-          await transport.close();
-          await database.close();
+          const grace = setTimeout(() => inFlight.abortAll(), config.shutdownGraceMs);
+          // Connections that finish their last response after close() began would otherwise idle
+          // until the keep-alive timeout before the server lets go of them.
+          const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
+          try {
+            await app.close();
+          } finally {
+            clearTimeout(grace);
+            clearInterval(sweep);
+            try {
+              await logs.close();
+            } finally {
+              await transport.close();
+              await database.close();
+            }
+          }
         })();
         return closing;
       },

@@ -16,6 +16,12 @@ export interface ExecutorDeps {
   credentials: Partial<Record<ProviderId, ProviderCredentials>>;
   transport: Transport;
   now: () => number;
+  /**
+   * `firstByteMs` bounds each stream attempt until its first content (keep-alive comments do not
+   * count); `responseMs` bounds a non-streamed attempt, whose headers arrive only once the whole
+   * answer is generated. Either failing moves on to the next target.
+   */
+  timeouts: { firstByteMs: number; responseMs: number };
 }
 
 /** A call without its model: the executor fills the model in per target. */
@@ -45,7 +51,7 @@ export function allTargetsFailed(attempts: Attempt[], last: UpstreamError | unde
       status: last.status ?? 400,
       type: 'invalid_request_error',
       code: 'upstream_rejected_request',
-      message: `${last.provider} rejected the request: ${last.message}`,
+      message: `${last.provider} rejected the request: ${last.publicMessage}`,
       attempts,
     });
   }
@@ -92,7 +98,8 @@ export class Executor {
       const built = adapter.buildRequest(call, credentials);
       const started = this.deps.now();
       try {
-        const res = await this.deps.transport.send(built.http, signal);
+        const { responseMs } = this.deps.timeouts;
+        const res = await this.deps.transport.send(built.http, { signal, headersTimeoutMs: responseMs, bodyTimeoutMs: responseMs });
         if (res.status < 200 || res.status >= 300) throw adapter.parseError(res.status, res.headers, await readErrorBody(res));
         const text = await res.body.text();
         const json = tryParseJson(text);
@@ -122,11 +129,12 @@ export class Executor {
       const call: ChatCall = { ...template, model: target.model };
       const built = adapter.buildRequest(call, credentials);
       const started = this.deps.now();
+      const attempt = attemptController(signal, this.deps.timeouts.firstByteMs);
       let parts: AsyncGenerator<StreamPart> | undefined;
       try {
-        const res = await this.deps.transport.send(built.http, signal);
+        const res = await this.deps.transport.send(built.http, { signal: attempt.signal });
         if (res.status < 200 || res.status >= 300) throw adapter.parseError(res.status, res.headers, await readErrorBody(res));
-        parts = streamParts(res, adapter.createStreamDecoder(call), target.provider, signal);
+        parts = streamParts(res, adapter.createStreamDecoder(call), target.provider, attempt.signal);
         const head: StreamPart[] = [];
         // Until content arrives nothing has reached the caller, so a failure here may still fall back.
         for (;;) {
@@ -135,17 +143,39 @@ export class Executor {
           head.push(next.value);
           if (next.value.type === 'text-delta' || next.value.type === 'finish') break;
         }
+        attempt.committed();
         attempts.push({ provider: target.provider, model: target.model, status: 'ok', latency_ms: this.deps.now() - started });
         return { target, attempts, warnings: built.warnings, head, rest: parts };
       } catch (err) {
         await parts?.return(undefined).catch(() => undefined);
-        last = toUpstreamError(err, target.provider, signal);
+        last = toUpstreamError(err, target.provider, attempt.signal);
+        attempt.dispose();
         attempts.push(failedAttempt(target, last, this.deps.now() - started));
         if (signal.aborted || !last.allowsFallback) break;
       }
     }
     throw signal.aborted ? abortedError(signal, attempts) : allTargetsFailed(attempts, last);
   }
+}
+
+/**
+ * One stream attempt's signal: aborted when the request's is, or when no content arrived within
+ * `firstContentMs`, which fails only this attempt and lets the next target run.
+ */
+function attemptController(parent: AbortSignal, firstContentMs: number) {
+  const controller = new AbortController();
+  const onParentAbort = () => controller.abort(parent.reason);
+  parent.addEventListener('abort', onParentAbort, { once: true });
+  const timer = setTimeout(() => controller.abort(new DOMException(`no content within ${firstContentMs} ms`, 'TimeoutError')), firstContentMs);
+  return {
+    signal: controller.signal,
+    /** Content arrived: the first-content deadline no longer applies; the request's still does. */
+    committed: () => clearTimeout(timer),
+    dispose() {
+      clearTimeout(timer);
+      parent.removeEventListener('abort', onParentAbort);
+    },
+  };
 }
 
 function skipped(target: Target): Attempt {
@@ -188,8 +218,9 @@ async function* streamParts(res: TransportResponse, decoder: StreamDecoder, prov
 export function toUpstreamError(err: unknown, provider: ProviderId, signal: AbortSignal): UpstreamError {
   if (err instanceof UpstreamError) return err;
   if (signal.aborted) {
-    const reason = signal.reason as { name?: string } | undefined;
-    return new UpstreamError({ provider, kind: reason?.name === 'TimeoutError' ? 'timeout' : 'connection', message: reason?.name === 'TimeoutError' ? 'the request deadline passed' : 'the request was cancelled' });
+    const reason = signal.reason as { name?: string; message?: string } | undefined;
+    const timedOut = reason?.name === 'TimeoutError';
+    return new UpstreamError({ provider, kind: timedOut ? 'timeout' : 'connection', message: timedOut ? (reason?.message ?? 'deadline passed') : 'the request was cancelled' });
   }
   if (isTimeoutError(err)) return new UpstreamError({ provider, kind: 'timeout', message: (err as Error).message });
   const message = err instanceof Error ? `${(err as { code?: string }).code ?? err.name}: ${err.message}` : String(err);

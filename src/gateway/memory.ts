@@ -5,9 +5,16 @@
 import type { ChatMessage } from '../providers/types.js';
 import type { NewTurn, StoredTurn } from '../store/session-repository.js';
 
-/** System/developer instructions stay first, then the remembered turns, then the caller's turns. */
+/**
+ * System/developer instructions stay first, then the remembered turns, then the caller's turns.
+ * A caller that sends assistant turns manages its own history: adding ours would say it all twice.
+ * The remembered window starts at a user turn (a window cut mid-exchange would start with an answer,
+ * which some upstreams refuse).
+ */
 export function withHistory(messages: readonly ChatMessage[], history: readonly StoredTurn[]): ChatMessage[] {
-  if (history.length === 0) return [...messages];
+  const firstUser = history.findIndex((h) => h.role === 'user');
+  if (firstUser === -1 || messages.some((m) => m.role === 'assistant')) return [...messages];
+  history = history.slice(firstUser);
   const instructions = messages.filter((m) => m.role === 'system' || m.role === 'developer');
   const turns = messages.filter((m) => m.role !== 'system' && m.role !== 'developer');
   return [...instructions, ...history.map((h) => ({ role: h.role, content: h.content })), ...turns];
@@ -18,11 +25,12 @@ export function withHistory(messages: readonly ChatMessage[], history: readonly 
  * only the new question and one that re-sends the whole conversation both store it once.
  */
 export function newUserTurns(messages: readonly ChatMessage[]): NewTurn[] {
+  // (An empty question is not worth remembering either.)
   const turns: NewTurn[] = [];
   for (let i = messages.length - 1; i >= 0; i--) {
     const m = messages[i]!;
     if (m.role === 'assistant') break;
-    if (m.role === 'user') turns.unshift({ role: 'user', content: m.content });
+    if (m.role === 'user' && m.content !== '') turns.unshift({ role: 'user', content: m.content });
   }
   return turns;
 }

@@ -4,10 +4,13 @@
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ChatService } from '../gateway/chat-service.js';
+import { GatewayError } from '../gateway/errors.js';
+import { randomUUID } from 'node:crypto';
 import type { ProviderId } from '../providers/types.js';
 import type { ModelCatalog } from '../routing/model-catalog.js';
 import type { SessionRepository } from '../store/session-repository.js';
 import { bearerAuth } from './auth.js';
+import { InFlightRequests } from './in-flight.js';
 import { toErrorResponse } from './error-response.js';
 import { chatCompletionsRoute } from './routes/chat-completions.js';
 import { healthRoute } from './routes/health.js';
@@ -21,6 +24,7 @@ export interface AppDeps {
   isConfigured: (provider: ProviderId) => boolean;
   pingDatabase: () => Promise<void>;
   operatorTokenHash: Buffer;
+  inFlight?: InFlightRequests;
   bodyLimitBytes: number;
   totalTimeoutMs: number;
   logger?: FastifyServerOptions['logger'];
@@ -43,6 +47,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   app.setErrorHandler((err, request, reply) => {
     const res = toErrorResponse(err);
+    // Fastify's own refusals (malformed JSON, body too large) never reached the route, which logs
+    // everything else; an authenticated caller's failed chat request still gets its log row.
+    // (Authentication failures are GatewayErrors and stay out: anonymous noise would grow the table.)
+    if (!(err instanceof GatewayError) && request.method === 'POST' && request.routeOptions.url === '/v1/chat/completions') {
+      deps.chat.recordRejected({ requestId: `chatcmpl-${randomUUID()}`, model: undefined, stream: false }, new GatewayError({ status: res.status, type: res.body.error.type, code: res.body.error.code, message: res.body.error.message }));
+    }
     if (res.status >= 500 && res.body.error.code === 'internal_error') request.log.error({ err }, 'unhandled error');
     void reply.code(res.status).headers(res.headers).send(res.body);
   });
@@ -57,7 +67,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   // Everything under /v1 needs the bearer token.
   void app.register(async (api) => {
     api.addHook('onRequest', bearerAuth({ operatorTokenHash: deps.operatorTokenHash }));
-    chatCompletionsRoute(api, { chat: deps.chat, totalTimeoutMs: deps.totalTimeoutMs });
+    chatCompletionsRoute(api, { chat: deps.chat, inFlight: deps.inFlight ?? new InFlightRequests(), totalTimeoutMs: deps.totalTimeoutMs });
     modelsRoute(api, { catalog: deps.catalog, isConfigured: deps.isConfigured, created: Math.floor(Date.now() / 1000) });
     sessionsRoutes(api, deps.sessions);
   });

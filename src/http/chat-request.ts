@@ -24,7 +24,8 @@ const message = z.looseObject({
 const nullable = <T extends z.ZodType>(schema: T) => schema.nullish();
 
 const chatRequestSchema = z.looseObject({
-  model: nullable(z.string({ message: 'must be a string' })),
+  // Model names travel in response headers: visible ASCII only.
+  model: nullable(z.string({ message: 'must be a string' }).regex(/^[\x21-\x7e]{0,256}$/, 'must be at most 256 visible ASCII characters')),
   messages: z.array(message, { message: 'must be an array of messages' }).min(1, 'must contain at least one message'),
   stream: nullable(z.boolean({ message: 'must be a boolean' })),
   stream_options: nullable(z.looseObject({ include_usage: z.boolean().optional() })),

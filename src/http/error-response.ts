@@ -31,7 +31,7 @@ export function toErrorResponse(err: unknown): ErrorResponse {
     return {
       status: 502,
       headers: {},
-      body: { error: { message: `${err.provider} failed mid-answer: ${err.label}: ${err.message}`, type: 'upstream_error', param: null, code: 'upstream_failed_mid_stream' } },
+      body: { error: { message: `${err.provider} failed mid-answer: ${err.label}: ${err.publicMessage}`, type: 'upstream_error', param: null, code: 'upstream_failed_mid_stream' } },
     };
   }
   const e = err as Error & { code?: string; statusCode?: number };

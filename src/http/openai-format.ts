@@ -20,7 +20,9 @@ export function chatCompletion(id: string, created: number, result: ChatResult, 
     id,
     object: 'chat.completion' as const,
     created,
-    model: metadata.model_used,
+    // Like OpenAI's own, the model field names what actually answered (a snapshot, or the model an
+    // OpenRouter router picked); metadata.model_used names what the gateway routed to.
+    model: result.model,
     choices: [
       {
         index: 0,

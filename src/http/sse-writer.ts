@@ -2,13 +2,16 @@
 import type { ServerResponse } from 'node:http';
 
 export class SseWriter {
-  constructor(private readonly res: ServerResponse) {}
+  /** `signal` ends the wait for a client that stopped reading: the response is destroyed. */
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly signal: AbortSignal,
+  ) {}
 
   start(headers: Record<string, string>): void {
     this.res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
-      connection: 'keep-alive',
       // Reverse proxies (nginx, Render's) must not buffer a stream.
       'x-accel-buffering': 'no',
       ...headers,
@@ -29,16 +32,23 @@ export class SseWriter {
     if (!this.res.write(`data: ${payload}\n\n`)) await this.drained();
   }
 
-  /** Resolves when the socket can take more, or when it is gone. */
+  /** Resolves when the socket can take more, when it is gone, or when the request is cancelled. */
   private drained(): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         this.res.off('drain', done);
         this.res.off('close', done);
+        this.signal.removeEventListener('abort', cancel);
         resolve();
       };
+      const cancel = () => {
+        this.res.destroy();
+        done();
+      };
+      if (this.signal.aborted) return cancel();
       this.res.on('drain', done);
       this.res.on('close', done);
+      this.signal.addEventListener('abort', cancel);
     });
   }
 

@@ -22,6 +22,11 @@ export interface UpstreamErrorInit {
   /** The upstream's own error code or type string, when it gives one. */
   upstreamCode?: string;
   retryAfterMs?: number;
+  /**
+   * The upstream said 400 but the fault is its own or our configuration's (a retired model id, an
+   * invalid key reported as INVALID_ARGUMENT): another target may well succeed.
+   */
+  providerFault?: boolean;
 }
 
 /** Statuses that mean "your request is wrong": trying another provider would not help. */
@@ -33,6 +38,7 @@ export class UpstreamError extends Error {
   readonly status: number | undefined;
   readonly upstreamCode: string | undefined;
   readonly retryAfterMs: number | undefined;
+  readonly providerFault: boolean;
 
   constructor(init: UpstreamErrorInit) {
     super(init.message);
@@ -42,11 +48,12 @@ export class UpstreamError extends Error {
     this.status = init.status;
     this.upstreamCode = init.upstreamCode;
     this.retryAfterMs = init.retryAfterMs;
+    this.providerFault = init.providerFault ?? false;
   }
 
   /** The caller's request itself was refused (400/413/422): return it, do not fall back. */
   get isRequestFault(): boolean {
-    return this.kind === 'http' && this.status !== undefined && REQUEST_FAULT_STATUSES.has(this.status);
+    return !this.providerFault && this.kind === 'http' && this.status !== undefined && REQUEST_FAULT_STATUSES.has(this.status);
   }
 
   /**
@@ -62,6 +69,15 @@ export class UpstreamError extends Error {
   /** Whether the executor may move on to the next target after this failure. */
   get allowsFallback(): boolean {
     return !this.isRequestFault;
+  }
+
+  /**
+   * The message fit for callers and logs. Credential failures are described, not quoted: upstream
+   * 401/403 texts can echo part of the key or name the account.
+   */
+  get publicMessage(): string {
+    if (this.status === 401 || this.status === 403) return `${this.provider} rejected the gateway's credentials for it (check its API key)`;
+    return this.message;
   }
 
   /** A short label for attempts lists and logs: "429 rate limited", "timeout", ... */

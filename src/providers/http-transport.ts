@@ -11,9 +11,17 @@ export interface TransportResponse {
   body: AsyncIterable<Uint8Array> & { text(): Promise<string>; dump(): Promise<void> };
 }
 
+export interface SendOptions {
+  signal: AbortSignal;
+  /** Overrides the transport's first-byte timeout for this call (a non-streamed answer's headers come last). */
+  headersTimeoutMs?: number;
+  /** Overrides the idle timeout between body chunks for this call. */
+  bodyTimeoutMs?: number;
+}
+
 /** Sends one request; injectable so tests and benchmarks can swap it. */
 export interface Transport {
-  send(req: UpstreamHttpRequest, signal: AbortSignal): Promise<TransportResponse>;
+  send(req: UpstreamHttpRequest, options: SendOptions): Promise<TransportResponse>;
   close(): Promise<void>;
 }
 
@@ -35,13 +43,15 @@ export function createUndiciTransport(timeouts: TransportTimeouts): Transport {
     connections: 256,
   });
   return {
-    async send(req, signal) {
+    async send(req, options) {
       const res = await request(req.url, {
         method: 'POST',
         headers: req.headers,
         body: req.body,
         dispatcher: agent,
-        signal,
+        signal: options.signal,
+        ...(options.headersTimeoutMs !== undefined ? { headersTimeout: options.headersTimeoutMs } : {}),
+        ...(options.bodyTimeoutMs !== undefined ? { bodyTimeout: options.bodyTimeoutMs } : {}),
       });
       return { status: res.statusCode, headers: res.headers, body: res.body };
     },

@@ -25,6 +25,9 @@ export class RequestLogWriter {
   /** Rows dropped because the database was unreachable for too long. */
   dropped = 0;
 
+  /** Rows dropped because the database refused them one by one (a constraint, a bad value). */
+  rejected = 0;
+
   constructor(
     private readonly insert: InsertRequestLogs,
     private readonly options: LogWriterOptions,
@@ -61,7 +64,7 @@ export class RequestLogWriter {
     if (this.queue.length === 0) return;
     const batch = this.queue;
     this.queue = [];
-    this.flushing = this.insert(batch)
+    this.flushing = this.writeBatch(batch)
       .catch((err: unknown) => {
         this.queue = batch.concat(this.queue);
         this.options.onError(err);
@@ -73,8 +76,46 @@ export class RequestLogWriter {
     await this.flushing;
   }
 
-  async close(): Promise<void> {
+  /**
+   * Flushes the rest for good. Retries a failing database a few times; if rows still cannot be
+   * written, says so (rejects) rather than pretending they were.
+   */
+  async close(retries = 3, retryDelayMs = 200): Promise<void> {
     this.closed = true;
-    await this.flush();
+    for (let attempt = 0; ; attempt++) {
+      await this.flush();
+      if (this.queue.length === 0) return;
+      if (attempt >= retries) throw new Error(`${this.queue.length} request log rows could not be written at shutdown`);
+      await new Promise((r) => setTimeout(r, retryDelayMs));
+    }
+  }
+
+  /**
+   * One transaction for the batch. If it fails, rows are tried one by one: a row the database
+   * refuses is dropped and counted, so one bad row cannot hold back every other; if none goes
+   * through, the database itself is failing and the whole batch is kept for later.
+   */
+  private async writeBatch(batch: RequestLogRow[]): Promise<void> {
+    try {
+      await this.insert(batch);
+      return;
+    } catch (batchError) {
+      if (batch.length === 1) throw batchError;
+    }
+    const kept: RequestLogRow[] = [];
+    let written = 0;
+    let lastError: unknown;
+    for (const row of batch) {
+      try {
+        await this.insert([row]);
+        written++;
+      } catch (err) {
+        lastError = err;
+        kept.push(row);
+      }
+    }
+    if (written === 0) throw lastError;
+    this.rejected += kept.length;
+    this.options.onError(new Error(`dropped ${kept.length} request log row(s) the database refused: ${(lastError as Error).message}`));
   }
 }

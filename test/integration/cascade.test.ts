@@ -13,7 +13,7 @@ const ask = (s: Stack, extra: Record<string, unknown> = {}) =>
 describe('the cascade', () => {
   let s: Stack;
   before(async () => {
-    s = await startStack({ UPSTREAM_FIRST_BYTE_TIMEOUT_MS: '300', UPSTREAM_TOTAL_TIMEOUT_MS: '5000' });
+    s = await startStack({ UPSTREAM_FIRST_BYTE_TIMEOUT_MS: '300', UPSTREAM_RESPONSE_TIMEOUT_MS: '600', UPSTREAM_TOTAL_TIMEOUT_MS: '5000' });
   });
   after(() => s.close());
   beforeEach(() => s.emulator.reset());
@@ -200,5 +200,46 @@ describe('providers without keys', () => {
     } finally {
       await none.close();
     }
+  });
+});
+
+describe('timeouts and provider faults', () => {
+  let s: Stack;
+  before(async () => {
+    s = await startStack({ UPSTREAM_FIRST_BYTE_TIMEOUT_MS: '300', UPSTREAM_RESPONSE_TIMEOUT_MS: '1500', UPSTREAM_TOTAL_TIMEOUT_MS: '5000' });
+  });
+  after(() => s.close());
+  beforeEach(() => s.emulator.reset());
+
+  it('a stream that only sends keep-alive comments falls back after the first-content deadline', async () => {
+    s.emulator.script.add('openrouter', [{ behavior: { type: 'stall', keepAliveMs: 50 }, sticky: true }]);
+    const res = await s.post('/v1/chat/completions', { messages: [{ role: 'user', content: 'q' }], stream: true });
+    assert.equal(res.headers.get('x-cerebro-provider'), 'gemini');
+    const text = await res.text();
+    assert.match(text, /\[DONE\]/);
+    assert.match(text, /no content within 300 ms/);
+  });
+
+  it('a non-streamed answer slower than the first-byte timeout still succeeds within the response timeout', async () => {
+    s.emulator.script.add('openrouter', [{ behavior: { type: 'ok', delayMs: 600 } }]);
+    const r = await ask(s);
+    assert.equal(metadataOf(r).provider, 'openrouter');
+    assert.equal(metadataOf(r).attempts.length, 1);
+  });
+
+  it("a retired free model id (OpenRouter's 400) falls through to the next model", async () => {
+    s.emulator.script.add('openrouter', [{ behavior: { type: 'error', status: 400, message: 'openrouter/free is not a valid model ID' }, model: 'openrouter/free' }]);
+    const r = await ask(s);
+    assert.equal(metadataOf(r).model_used, 'meta-llama/llama-3.3-70b-instruct:free');
+  });
+
+  it("does not quote an upstream's credential error to the caller", async () => {
+    s.emulator.script.add('openrouter', [{ behavior: { type: 'error', status: 401, message: 'Incorrect API key provided: sk-or-***wxyz' }, sticky: true }]);
+    s.emulator.script.add('gemini', [{ behavior: { type: 'error', status: 403, message: 'key AIza***wxyz has no access' }, sticky: true }]);
+    const res = await s.post('/v1/chat/completions', { messages: [{ role: 'user', content: 'q' }] });
+    const text = await res.text();
+    assert.equal(res.status, 502);
+    assert.doesNotMatch(text, /wxyz/);
+    assert.match(text, /rejected the gateway's credentials/);
   });
 });

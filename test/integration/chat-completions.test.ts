@@ -51,6 +51,8 @@ describe('POST /v1/chat/completions', () => {
     const finish = chunks.find((c) => c.choices[0]?.finish_reason);
     assert.equal(finish.choices[0].finish_reason, 'stop');
     assert.equal(finish.metadata.provider, 'gemini');
+    assert.equal(typeof finish.metadata.latency_ms, 'number');
+    assert.ok(finish.metadata.cost_usd > 0);
     const usage = chunks.at(-1);
     assert.deepEqual(usage.choices, []);
     assert.ok(usage.usage.completion_tokens > 0);
@@ -132,4 +134,14 @@ describe('POST /v1/chat/completions', () => {
     assert.equal(res.status, 200);
     assert.deepEqual({ ...((await res.json()) as object), uptime_s: 0 }, { status: 'ok', database: 'ok', uptime_s: 0 });
   });
+
+  it("names the model that actually answered in `model`, and the routed one in metadata and headers", async () => {
+    const { data, response } = await s.client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'who answers?' }] }).withResponse();
+    assert.equal(data.model, 'emulator/picked-model:free');
+    assert.equal((data as unknown as { metadata: { model_used: string } }).metadata.model_used, 'openrouter/free');
+    assert.equal(response.headers.get('x-cerebro-model'), 'openrouter/free');
+    const stream = await s.client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'who streams?' }], stream: true });
+    for await (const chunk of stream) assert.equal(chunk.model, 'emulator/picked-model:free');
+  });
 });
+

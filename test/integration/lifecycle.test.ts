@@ -71,4 +71,60 @@ describe('request logs', () => {
       await s.close();
     }
   });
+
+  it('malformed JSON from an authenticated caller is logged with its 400', async () => {
+    const s = await startStack();
+    try {
+      const res = await s.post('/v1/chat/completions', '{"messages": [');
+      assert.equal(res.status, 400);
+      await s.gateway.logs.flush();
+      const row = await dbOf(s).selectFrom('request_logs').selectAll().executeTakeFirstOrThrow();
+      assert.equal(row.http_status, 400);
+      assert.match(row.error ?? '', /not valid JSON/);
+    } finally {
+      await s.close();
+    }
+  });
 });
+
+describe('graceful shutdown', () => {
+  it('lets a stream in flight finish, then flushes its log row', async () => {
+    const s = await startStack({ SHUTDOWN_GRACE_MS: '10000', LOG_FLUSH_INTERVAL_MS: '60000' });
+    s.emulator.script.add('openrouter', [{ behavior: { type: 'ok', chunkDelayMs: 40, text: 'one two three four five six seven eight' } }]);
+    const res = await s.post('/v1/chat/completions', { messages: [{ role: 'user', content: 'q' }], stream: true });
+    const reader = res.body!.getReader();
+    await reader.read();
+    const closing = s.gateway.close();
+    let text = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    await closing;
+    assert.match(text, /data: \[DONE\]/);
+    const reopened = openDatabase(s.config.databaseUrl);
+    const rows = await reopened.db.selectFrom('request_logs').select(['status', 'http_status']).execute();
+    await reopened.close();
+    await s.emulator.close();
+    assert.deepEqual(rows, [{ status: 'success', http_status: 200 }]);
+  });
+
+  it('cancels what is still running after the grace period, and still flushes the logs', async () => {
+    const s = await startStack({ SHUTDOWN_GRACE_MS: '100', LOG_FLUSH_INTERVAL_MS: '60000' });
+    s.emulator.script.add('openrouter', [{ behavior: { type: 'ok', chunkDelayMs: 1000, text: 'very slow answer indeed' } }]);
+    const res = await s.post('/v1/chat/completions', { messages: [{ role: 'user', content: 'q' }], stream: true });
+    const body = res.text();
+    const started = Date.now();
+    await s.gateway.close();
+    assert.ok(Date.now() - started < 3000, 'close did not wait for the slow stream');
+    assert.doesNotMatch(await body, /\[DONE\]/);
+    const reopened = openDatabase(s.config.databaseUrl);
+    const rows = await reopened.db.selectFrom('request_logs').select(['status', 'http_status']).execute();
+    await reopened.close();
+    await s.emulator.close();
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0]!.status, 'error');
+  });
+});
+

@@ -119,4 +119,30 @@ describe('session memory', () => {
     assert.deepEqual(await res.json(), { session_id: 'to-delete', deleted: true, messages_deleted: 2 });
     assert.deepEqual((await sessionMessages('to-delete')).messages, []);
   });
+
+  it('does not remember an empty answer', async () => {
+    s.emulator.script.add('openrouter', [{ behavior: { type: 'ok', text: '' } }]);
+    await chat('silence?', 'empty-answer');
+    const { messages } = await sessionMessages('empty-answer');
+    assert.deepEqual(
+      messages.map((m) => m.role),
+      ['user'],
+    );
+  });
+
+  it('does not repeat the history to a client that sends its own', async () => {
+    await chat('first', 'own-history');
+    await s.client.chat.completions.create({
+      model: 'auto',
+      messages: [
+        { role: 'user', content: 'first' },
+        { role: 'assistant', content: 'an answer' },
+        { role: 'user', content: 'second' },
+      ],
+      session_id: 'own-history',
+    } as OpenAI.ChatCompletionCreateParamsNonStreaming);
+    const sent = s.emulator.requests.at(-1)!.body as { messages: unknown[] };
+    assert.equal(sent.messages.length, 3);
+  });
 });
+

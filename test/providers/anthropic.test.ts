@@ -157,3 +157,21 @@ describe('Anthropic streams', () => {
     assert.throws(() => decoder.decode({ data: '{oops' }), (err: unknown) => err instanceof UpstreamError && err.kind === 'protocol');
   });
 });
+
+describe('Anthropic message hygiene', () => {
+  it('leaves out empty turns and answers before the first question, saying so', () => {
+    const { http, warnings } = anthropic.buildRequest(
+      call({
+        messages: [
+          { role: 'assistant', content: 'Hi! How can I help?' },
+          { role: 'user', content: 'q1' },
+          { role: 'assistant', content: '' },
+          { role: 'user', content: 'q2' },
+        ],
+      }),
+      creds,
+    );
+    assert.deepEqual(JSON.parse(http.body).messages, [{ role: 'user', content: 'q1\n\nq2' }]);
+    assert.equal(warnings.length, 2);
+  });
+});

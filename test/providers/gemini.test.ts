@@ -116,3 +116,20 @@ describe('Gemini streams', () => {
     );
   });
 });
+
+describe('Gemini error classification', () => {
+  it('treats an invalid key reported as 400 INVALID_ARGUMENT as a provider fault', () => {
+    const body = { error: { code: 400, message: 'API key not valid. Please pass a valid API key.', status: 'INVALID_ARGUMENT', details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID' }] } };
+    assert.equal(gemini.parseError(400, {}, JSON.stringify(body)).allowsFallback, true);
+    const region = { error: { code: 400, message: 'User location is not supported for the API use.', status: 'FAILED_PRECONDITION' } };
+    assert.equal(gemini.parseError(400, {}, JSON.stringify(region)).allowsFallback, true);
+    const bad = { error: { code: 400, message: '* GenerateContentRequest.contents: contents is not specified', status: 'INVALID_ARGUMENT' } };
+    assert.equal(gemini.parseError(400, {}, JSON.stringify(bad)).allowsFallback, false);
+  });
+
+  it('leaves out empty turns, saying so', () => {
+    const { http, warnings } = gemini.buildRequest(call({ messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: '' }, { role: 'user', content: 'q2' }], params: {} }), creds);
+    assert.deepEqual(JSON.parse(http.body).contents, [{ role: 'user', parts: [{ text: 'q' }, { text: 'q2' }] }]);
+    assert.deepEqual(warnings, ['an empty assistant message was left out (gemini refuses empty text)']);
+  });
+});

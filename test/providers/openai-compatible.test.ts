@@ -152,3 +152,19 @@ describe('OpenAI-compatible streams', () => {
     assert.throws(() => decodeAll('openai', 'data: {not json\n\n'), (err: unknown) => err instanceof UpstreamError && err.kind === 'protocol');
   });
 });
+
+describe('OpenAI-compatible error classification', () => {
+  it("treats OpenRouter's 400 for a retired model id as the provider's fault, so the cascade moves on", () => {
+    const err = adapters.openrouter.parseError(400, {}, JSON.stringify({ error: { code: 400, message: 'old/model:free is not a valid model ID' } }));
+    assert.equal(err.isRequestFault, false);
+    assert.equal(err.allowsFallback, true);
+    const real = adapters.openrouter.parseError(400, {}, JSON.stringify({ error: { code: 400, message: 'messages: too long for context' } }));
+    assert.equal(real.isRequestFault, true);
+  });
+
+  it('never quotes an upstream credential failure back to callers', () => {
+    const err = adapters.openai.parseError(401, {}, JSON.stringify({ error: { message: 'Incorrect API key provided: sk-abc***wxyz', code: 'invalid_api_key' } }));
+    assert.doesNotMatch(err.publicMessage, /wxyz/);
+    assert.match(err.publicMessage, /rejected the gateway's credentials/);
+  });
+});

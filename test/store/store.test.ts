@@ -89,24 +89,39 @@ describe('SQLite store', () => {
       assert.equal(Number(count), 1200);
     });
 
-    it(`keeps rows whose flush failed and writes them on the next flush (${name})`, async () => {
+    it(`drops only the row the database refuses, writing the rest of its batch (${name})`, async () => {
       const errors: unknown[] = [];
       const writer = new RequestLogWriter(inserter(), { flushIntervalMs: 60_000, batchSize: 1000, maxQueued: 10_000, onError: (e) => errors.push(e) });
-      writer.record(row(`dup-${name}`));
-      writer.record(row(`dup-${name}`)); // a duplicate primary key fails the whole transaction
-      await writer.flush();
-      assert.equal(errors.length, 1);
-      assert.equal(writer.pending, 2);
-      await database.db.deleteFrom('request_logs').where('id', '=', `dup-${name}`).execute();
-      (writer as unknown as { queue: RequestLogRow[] }).queue.pop();
+      writer.record(row(`poison-${name}`));
+      writer.record(row(`poison-${name}`)); // a duplicate primary key fails the whole transaction
+      writer.record(row(`fine-${name}`));
       await writer.close();
       assert.equal(writer.pending, 0);
-      const rows = await database.db.selectFrom('request_logs').select('id').where('id', '=', `dup-${name}`).execute();
-      assert.equal(rows.length, 1);
+      assert.equal(writer.rejected, 1);
+      assert.equal(errors.length, 1);
+      const rows = await database.db.selectFrom('request_logs').select('id').where('id', 'in', [`poison-${name}`, `fine-${name}`]).execute();
+      assert.equal(rows.length, 2);
     });
-
-
   }
+
+  it('keeps every row while the database is failing, and says so at close', async () => {
+    let failing = true;
+    const written: RequestLogRow[] = [];
+    const flaky = async (rows: readonly RequestLogRow[]) => {
+      if (failing) throw new Error('database is down');
+      written.push(...rows);
+    };
+    const errors: unknown[] = [];
+    const writer = new RequestLogWriter(flaky, { flushIntervalMs: 60_000, batchSize: 1000, maxQueued: 10_000, onError: (e) => errors.push(e) });
+    for (let i = 0; i < 3; i++) writer.record(row(`down-${i}`));
+    await writer.flush();
+    assert.equal(writer.pending, 3);
+    await assert.rejects(writer.close(1, 1), /3 request log rows could not be written/);
+    failing = false;
+    await writer.close(0, 0);
+    assert.equal(written.length, 3);
+    assert.equal(writer.rejected, 0);
+  });
 
   it('generates an operator token once, storing only its hash', async () => {
     const settings = new SettingsRepository(database.db);

@@ -4,6 +4,10 @@ import { asRecord, contentText, sse, type EmulatedFormat } from './types.js';
 
 let counter = 0;
 
+/** OpenRouter's routers answer with the model they picked, as the real `openrouter/free` does. */
+export const EMULATED_FREE_PICK = 'emulator/picked-model:free';
+const answeringModel = (flavour: string, model: string) => (flavour === 'openrouter' && model === 'openrouter/free' ? EMULATED_FREE_PICK : model);
+
 const usage = (a: EmulatedAnswer) => ({ prompt_tokens: a.promptTokens, completion_tokens: a.completionTokens, total_tokens: a.promptTokens + a.completionTokens });
 
 export function openAIFormat(flavour: 'openai' | 'openrouter'): EmulatedFormat {
@@ -19,7 +23,7 @@ export function openAIFormat(flavour: 'openai' | 'openrouter'): EmulatedFormat {
   };
   const chunk = (p: EmulatedPrompt, delta: Record<string, unknown>, finish: string | null, more: Record<string, unknown> = {}) => {
     const m = meta(p);
-    return { id: m.id, object: 'chat.completion.chunk', created: m.created, model: p.model, ...extra, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...more };
+    return { id: m.id, object: 'chat.completion.chunk', created: m.created, model: answeringModel(flavour, p.model), ...extra, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...more };
   };
   return {
     readPrompt(raw) {
@@ -44,7 +48,7 @@ export function openAIFormat(flavour: 'openai' | 'openrouter'): EmulatedFormat {
         id: m.id,
         object: 'chat.completion',
         created: m.created,
-        model: p.model,
+        model: answeringModel(flavour, p.model),
         ...extra,
         choices: [{ index: 0, message: { role: 'assistant', content: a.pieces.join(''), refusal: null }, logprobs: null, finish_reason: a.finish }],
         usage: usage(a),

@@ -1,34 +1,19 @@
 /** POST /v1/chat/completions: OpenAI-compatible, streaming and not. */
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ChatService } from '../../gateway/chat-service.js';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ChatInput } from '../../gateway/chat-input.js';
+import type { ChatService } from '../../gateway/chat-service.js';
 import type { FinishReason } from '../../providers/types.js';
 import { parseChatRequest } from '../chat-request.js';
 import { toErrorResponse } from '../error-response.js';
+import type { InFlightRequests } from '../in-flight.js';
 import { chatCompletion, chunkJson, usageChunkJson } from '../openai-format.js';
 import { SseWriter } from '../sse-writer.js';
 
 export interface ChatRouteOptions {
   chat: ChatService;
+  inFlight: InFlightRequests;
   totalTimeoutMs: number;
-}
-
-/** One signal for a request: the caller going away, or the overall deadline passing. */
-function requestSignal(request: FastifyRequest, reply: FastifyReply, totalTimeoutMs: number): { signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new DOMException('the request deadline passed', 'TimeoutError')), totalTimeoutMs);
-  const onClose = () => {
-    if (!reply.raw.writableFinished) controller.abort(new DOMException('the client closed the request', 'AbortError'));
-  };
-  reply.raw.on('close', onClose);
-  return {
-    signal: controller.signal,
-    dispose() {
-      clearTimeout(timer);
-      reply.raw.off('close', onClose);
-    },
-  };
 }
 
 function warningHeader(warnings: readonly string[]): Record<string, string> {
@@ -48,19 +33,25 @@ export function chatCompletionsRoute(app: FastifyInstance, options: ChatRouteOpt
       options.chat.recordRejected({ requestId, model: typeof raw?.model === 'string' ? raw.model : undefined, stream: raw?.stream === true }, err);
       throw err;
     }
-    const { signal, dispose } = requestSignal(request, reply, options.totalTimeoutMs);
+    // One signal per request: the caller leaving, the overall deadline, or shutdown.
+    const flight = options.inFlight.begin(options.totalTimeoutMs);
+    const onClose = () => {
+      if (!reply.raw.writableFinished) flight.controller.abort(new DOMException('the client closed the request', 'AbortError'));
+    };
+    reply.raw.on('close', onClose);
     try {
       if (input.stream) {
-        await streamCompletion(options.chat, input, reply, signal);
+        await streamCompletion(options.chat, input, reply, flight.signal);
         return reply;
       }
-      const outcome = await options.chat.complete(input, signal);
+      const outcome = await options.chat.complete(input, flight.signal);
       const created = Math.floor(Date.now() / 1000);
       return reply
         .headers({ 'x-cerebro-provider': outcome.metadata.provider, 'x-cerebro-model': outcome.metadata.model_used, 'x-request-id': requestId, ...warningHeader(outcome.warnings) })
         .send(chatCompletion(requestId, created, outcome.result, outcome.metadata));
     } finally {
-      dispose();
+      reply.raw.off('close', onClose);
+      flight.dispose();
     }
   });
 }
@@ -68,40 +59,46 @@ export function chatCompletionsRoute(app: FastifyInstance, options: ChatRouteOpt
 async function streamCompletion(chat: ChatService, input: ChatInput & { includeUsage: boolean }, reply: FastifyReply, signal: AbortSignal): Promise<void> {
   // Errors before the first byte still become ordinary JSON error responses (thrown from here).
   const outcome = await chat.stream(input, signal);
-  reply.hijack();
-  const sse = new SseWriter(reply.raw);
-  const id = input.requestId;
-  const created = Math.floor(Date.now() / 1000);
-  const model = outcome.target.model;
-  sse.start({ 'x-cerebro-provider': outcome.target.provider, 'x-cerebro-model': model, 'x-request-id': id, ...warningHeader(outcome.warnings) });
-  let first = true;
-  let finishReason: FinishReason = 'stop';
   try {
-    for await (const part of outcome.parts) {
-      if (part.type === 'text-delta') {
-        await sse.data(chunkJson(id, created, model, first ? { role: 'assistant', content: part.text } : { content: part.text }, null));
-        first = false;
-      } else if (part.type === 'finish') {
-        finishReason = part.finishReason;
+    reply.hijack();
+    const sse = new SseWriter(reply.raw, signal);
+    const id = input.requestId;
+    const created = Math.floor(Date.now() / 1000);
+    const model = outcome.upstreamModel;
+    sse.start({ 'x-cerebro-provider': outcome.target.provider, 'x-cerebro-model': outcome.target.model, 'x-request-id': id, ...warningHeader(outcome.warnings) });
+    let first = true;
+    let finishReason: FinishReason = 'stop';
+    try {
+      for await (const part of outcome.parts) {
+        if (part.type === 'text-delta') {
+          await sse.data(chunkJson(id, created, model, first ? { role: 'assistant', content: part.text } : { content: part.text }, null));
+          first = false;
+        } else if (part.type === 'finish') {
+          finishReason = part.finishReason;
+        }
+        if (sse.closed) break;
       }
-      if (sse.closed) break;
+    } catch (err) {
+      // After the first byte a failure can only be told in-band: an error event, and no [DONE].
+      await sse.data(JSON.stringify(toErrorResponse(err).body));
+      sse.end();
+      return;
     }
-  } catch (err) {
-    // After the first byte a failure can only be told in-band: an error event, and no [DONE].
-    await sse.data(JSON.stringify(toErrorResponse(err).body));
+    // The answer is stored by now; only then does the caller see the end of the stream.
+    const metadata = {
+      model_used: outcome.target.model,
+      provider: outcome.target.provider,
+      cost_usd: outcome.final.costUsd,
+      latency_ms: outcome.final.latencyMs,
+      cache_hit: false,
+      attempts: outcome.attempts,
+    };
+    await sse.data(chunkJson(id, created, model, first ? { role: 'assistant', content: '' } : {}, finishReason, { metadata }));
+    if (input.includeUsage) await sse.data(usageChunkJson(id, created, model, outcome.final.usage));
+    await sse.data('[DONE]');
     sse.end();
-    return;
+  } finally {
+    // Runs the relay's own clean-up (log row, upstream release) even if we never read it to the end.
+    await outcome.parts.return(undefined);
   }
-  // The answer is stored by now; only then does the caller see the end of the stream.
-  const metadata = {
-    model_used: model,
-    provider: outcome.target.provider,
-    cost_usd: outcome.final.costUsd,
-    cache_hit: false,
-    attempts: outcome.attempts,
-  };
-  await sse.data(chunkJson(id, created, model, first ? { role: 'assistant', content: '' } : {}, finishReason, { metadata }));
-  if (input.includeUsage) await sse.data(usageChunkJson(id, created, model, outcome.final.usage));
-  await sse.data('[DONE]');
-  sse.end();
 }

@@ -16,26 +16,40 @@ function extrasWarnings(call: ChatCall): string[] {
 
 /**
  * System and developer turns become the top-level `system`; the rest alternate user/assistant,
- * so consecutive turns of one role are merged (the API rejects them otherwise).
+ * so consecutive turns of one role are merged (the API rejects them otherwise). Empty turns and
+ * answers before the first question are refused upstream, so they are left out, and said so.
  */
-export function toAnthropicMessages(messages: ChatMessage[]): { system: string | undefined; messages: Array<{ role: 'user' | 'assistant'; content: string }> } {
+export function toAnthropicMessages(messages: ChatMessage[]): {
+  system: string | undefined;
+  messages: Array<{ role: 'user' | 'assistant'; content: string }>;
+  warnings: string[];
+} {
   const system: string[] = [];
   const out: Array<{ role: 'user' | 'assistant'; content: string }> = [];
+  const warnings: string[] = [];
   for (const m of messages) {
     if (m.role === 'system' || m.role === 'developer') {
-      system.push(m.content);
+      if (m.content !== '') system.push(m.content);
+      continue;
+    }
+    if (m.content === '') {
+      warnings.push(`an empty ${m.role} message was left out (anthropic refuses empty text)`);
+      continue;
+    }
+    if (out.length === 0 && m.role === 'assistant') {
+      warnings.push('assistant messages before the first user message were left out (anthropic requires a user message first)');
       continue;
     }
     const last = out[out.length - 1];
     if (last && last.role === m.role) last.content = `${last.content}\n\n${m.content}`;
     else out.push({ role: m.role, content: m.content });
   }
-  return { system: system.length > 0 ? system.join('\n\n') : undefined, messages: out };
+  return { system: system.length > 0 ? system.join('\n\n') : undefined, messages: out, warnings };
 }
 
 export function buildAnthropicBody(call: ChatCall, defaultMaxTokens: number): AnthropicBody {
-  const warnings = extrasWarnings(call);
-  const { system, messages } = toAnthropicMessages(call.messages);
+  const { system, messages, warnings: messageWarnings } = toAnthropicMessages(call.messages);
+  const warnings = [...extrasWarnings(call), ...messageWarnings];
   const p = call.params;
   const body: Record<string, unknown> = {
     model: call.model,

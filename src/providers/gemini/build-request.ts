@@ -15,7 +15,12 @@ export function buildGeminiBody(call: ChatCall): { body: Record<string, unknown>
   const contents: GeminiContent[] = [];
   for (const m of call.messages) {
     if (m.role === 'system' || m.role === 'developer') {
-      system.push({ text: m.content });
+      if (m.content !== '') system.push({ text: m.content });
+      continue;
+    }
+    // Gemini refuses empty text parts.
+    if (m.content === '') {
+      warnings.push(`an empty ${m.role} message was left out (gemini refuses empty text)`);
       continue;
     }
     const role = m.role === 'assistant' ? 'model' : 'user';

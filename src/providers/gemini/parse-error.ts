@@ -30,6 +30,10 @@ export function parseGeminiError(status: number, headers: Record<string, string 
     message: err?.message ?? (truncate(bodyText.trim()) || `HTTP ${status}`),
   };
   if (err?.status !== undefined) init.upstreamCode = err.status;
+  // Gemini reports a bad key (reason API_KEY_INVALID) and an unsupported region (FAILED_PRECONDITION)
+  // as 400s: configuration faults another provider does not share.
+  const reasons = (err?.details ?? []).map((d) => d['reason']);
+  if (status === 400 && (reasons.includes('API_KEY_INVALID') || err?.status === 'FAILED_PRECONDITION')) init.providerFault = true;
   const retryAfterMs = parseRetryAfter(headers['retry-after']) ?? retryDelayMs(err?.details);
   if (retryAfterMs !== undefined) init.retryAfterMs = retryAfterMs;
   return new UpstreamError(init);

@@ -15,6 +15,8 @@ export function parseOpenAIError(
   const code = err?.code ?? err?.type ?? undefined;
   const init: ConstructorParameters<typeof UpstreamError>[0] = { provider, kind: 'http', status, message };
   if (code !== undefined && code !== null) init.upstreamCode = String(code);
+  // OpenRouter answers a retired or misspelt model id with a 400: the catalog's fault, not the request's.
+  if (status === 400 && /not a valid model id|model .*(does not exist|not found)|no endpoints found/i.test(message)) init.providerFault = true;
   const retryAfterMs = parseRetryAfter(headers['retry-after']);
   if (retryAfterMs !== undefined) init.retryAfterMs = retryAfterMs;
   return new UpstreamError(init);

@@ -1,0 +1,68 @@
+/** The pipeline alone, with fakes for the executor, the store and the log writer. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { ChatInput } from '../../src/gateway/chat-input.js';
+import { ChatService } from '../../src/gateway/chat-service.js';
+import { GatewayError } from '../../src/gateway/errors.js';
+import type { Executor } from '../../src/gateway/executor.js';
+import { ModelCatalog } from '../../src/routing/model-catalog.js';
+import type { RequestLogRow, RequestLogWriter } from '../../src/store/request-log-writer.js';
+import type { SessionRepository } from '../../src/store/session-repository.js';
+
+const catalog = new ModelCatalog([{ id: 'gpt-4o-mini', provider: 'openai', aliases: [], input_per_mtok: 1, output_per_mtok: 2, context_window: 1, max_output: 1, free: false }], { free: [], fallback: [], priority: [] });
+
+const input = (over: Partial<ChatInput> = {}): ChatInput => ({
+  requestId: 'chatcmpl-1',
+  model: 'gpt-4o-mini',
+  messages: [{ role: 'user', content: 'q' }],
+  params: {},
+  stream: false,
+  sessionId: 's1',
+  priority: 'normal',
+  warnings: [],
+  ...over,
+});
+
+function service(sessions: Partial<SessionRepository>) {
+  const rows: RequestLogRow[] = [];
+  const executor = {
+    complete: async () => ({
+      target: { provider: 'openai', model: 'gpt-4o-mini' },
+      result: { model: 'gpt-4o-mini', text: 'answer', finishReason: 'stop', usage: { promptTokens: 1, completionTokens: 1, totalTokens: 2 } },
+      attempts: [{ provider: 'openai', model: 'gpt-4o-mini', status: 'ok', latency_ms: 1 }],
+      warnings: [],
+    }),
+  } as unknown as Executor;
+  const chat = new ChatService({
+    executor,
+    catalog,
+    sessions: { recent: async () => [], append: async () => undefined, ...sessions } as unknown as SessionRepository,
+    logs: { record: (row: RequestLogRow) => rows.push(row) } as unknown as RequestLogWriter,
+    memoryMessages: 20,
+    now: () => 1_700_000_000_000,
+  });
+  return { chat, rows };
+}
+
+describe('ChatService', () => {
+  it('does not return an answer it could not store, and logs the 500 the caller gets', async () => {
+    const { chat, rows } = service({
+      append: async () => {
+        throw new Error('disk full');
+      },
+    });
+    await assert.rejects(chat.complete(input(), new AbortController().signal), (err: unknown) => err instanceof GatewayError && err.status === 500 && err.code === 'memory_store_failed');
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0]!.http_status, 500);
+    assert.match(rows[0]!.error ?? '', /disk full/);
+  });
+
+  it('prices the answer from the catalog and logs tokens and cost', async () => {
+    const { chat, rows } = service({});
+    const outcome = await chat.complete(input(), new AbortController().signal);
+    assert.equal(outcome.metadata.cost_usd, 3 / 1_000_000);
+    assert.equal(rows[0]!.status, 'success');
+    assert.equal(rows[0]!.total_tokens, 2);
+    assert.equal(rows[0]!.created_at, '2023-11-14T22:13:20.000Z');
+  });
+});
