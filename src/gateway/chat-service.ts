@@ -48,10 +48,10 @@ export interface StreamOutcome {
   attempts: Attempt[];
   warnings: string[];
   /**
-   * The parts to relay. It ends only after the answer is stored in the session, so the edge's
-   * `[DONE]` always follows a stored answer; it throws if the upstream or the store fails part-way.
+   * The parts to relay, in batches. It ends only after the answer is stored in the session, so the
+   * edge's `[DONE]` always follows a stored answer; it throws if the upstream or the store fails part-way.
    */
-  parts: AsyncGenerator<StreamPart>;
+  parts: AsyncGenerator<StreamPart[]>;
   /** Filled in as the stream completes. */
   final: { usage?: Usage; costUsd: number; latencyMs: number; finishReason?: FinishReason };
 }
@@ -128,11 +128,11 @@ export class ChatService {
 
   private async *relay(
     input: ChatInput,
-    success: { target: Target; attempts: Attempt[]; head: StreamPart[]; rest: AsyncGenerator<StreamPart> },
+    success: { target: Target; attempts: Attempt[]; head: StreamPart[]; rest: AsyncGenerator<StreamPart[]> },
     final: StreamOutcome['final'],
     started: number,
     signal: AbortSignal,
-  ): AsyncGenerator<StreamPart> {
+  ): AsyncGenerator<StreamPart[]> {
     const { target, attempts, head, rest } = success;
     let text = '';
     let settled = false;
@@ -143,13 +143,11 @@ export class ChatService {
     };
     try {
       try {
-        for (const part of head) {
-          observe(part);
-          yield part;
-        }
-        for await (const part of rest) {
-          observe(part);
-          yield part;
+        head.forEach(observe);
+        yield head;
+        for await (const batch of rest) {
+          batch.forEach(observe);
+          yield batch;
         }
       } catch (err) {
         const failure = signal.aborted ? abortedError(signal, attempts) : err;

@@ -5,7 +5,7 @@
  */
 import { isTimeoutError, type Transport, type TransportResponse } from '../providers/http-transport.js';
 import { truncate, tryParseJson, UpstreamError } from '../providers/errors.js';
-import { SseDecoder } from '../providers/sse-decoder.js';
+import { SseDecoder, type SseEvent } from '../providers/sse-decoder.js';
 import type { ChatCall, ChatResult, ProviderAdapter, ProviderCredentials, ProviderId, StreamDecoder, StreamPart } from '../providers/types.js';
 import type { Target } from '../routing/cascade.js';
 import { describeAttempts, failedAttempt, type Attempt } from './attempts.js';
@@ -40,8 +40,11 @@ export interface StreamSuccess {
   warnings: string[];
   /** Everything up to and including the first content part. */
   head: StreamPart[];
-  /** The rest of the stream; throws UpstreamError if the upstream fails part-way. */
-  rest: AsyncGenerator<StreamPart>;
+  /**
+   * The rest of the stream, in batches (the parts of one upstream read travel together: one
+   * generator hop per packet, not per token); throws UpstreamError if the upstream fails part-way.
+   */
+  rest: AsyncGenerator<StreamPart[]>;
 }
 
 /** Raised when no target produced an answer. */
@@ -130,7 +133,7 @@ export class Executor {
       const built = adapter.buildRequest(call, credentials);
       const started = this.deps.now();
       const attempt = attemptController(signal, this.deps.timeouts.firstByteMs);
-      let parts: AsyncGenerator<StreamPart> | undefined;
+      let parts: AsyncGenerator<StreamPart[]> | undefined;
       try {
         const res = await this.deps.transport.send(built.http, { signal: attempt.signal });
         if (res.status < 200 || res.status >= 300) throw adapter.parseError(res.status, res.headers, await readErrorBody(res));
@@ -140,8 +143,8 @@ export class Executor {
         for (;;) {
           const next = await parts.next();
           if (next.done) break;
-          head.push(next.value);
-          if (next.value.type === 'text-delta' || next.value.type === 'finish') break;
+          head.push(...next.value);
+          if (next.value.some((p) => p.type === 'text-delta' || p.type === 'finish')) break;
         }
         attempt.committed();
         attempts.push({ provider: target.provider, model: target.model, status: 'ok', latency_ms: this.deps.now() - started });
@@ -196,13 +199,27 @@ async function readErrorBody(res: TransportResponse): Promise<string> {
 }
 
 /** Bytes → SSE events → neutral parts; a stream that stops before its end marker is an error. */
-async function* streamParts(res: TransportResponse, decoder: StreamDecoder, provider: ProviderId, signal: AbortSignal): AsyncGenerator<StreamPart> {
+async function* streamParts(res: TransportResponse, decoder: StreamDecoder, provider: ProviderId, signal: AbortSignal): AsyncGenerator<StreamPart[]> {
   const sse = new SseDecoder();
+  // What was decoded before an in-band error is still delivered, then the error is raised.
+  const decodeAll = (events: SseEvent[]) => {
+    const parts: StreamPart[] = [];
+    try {
+      for (const event of events) parts.push(...decoder.decode(event));
+      return { parts, error: undefined };
+    } catch (error) {
+      return { parts, error };
+    }
+  };
   try {
     for await (const chunk of res.body) {
-      for (const event of sse.push(chunk)) yield* decoder.decode(event);
+      const { parts, error } = decodeAll(sse.push(chunk));
+      if (parts.length > 0) yield parts;
+      if (error !== undefined) throw error;
     }
-    for (const event of sse.end()) yield* decoder.decode(event);
+    const { parts, error } = decodeAll(sse.end());
+    if (parts.length > 0) yield parts;
+    if (error !== undefined) throw error;
   } catch (err) {
     throw toUpstreamError(err, provider, signal);
   } finally {

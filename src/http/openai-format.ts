@@ -55,6 +55,16 @@ export function chunkJson(
   });
 }
 
+/**
+ * The content chunks of one stream: everything but the text is the same in each, so it is
+ * serialised once and the text alone per chunk. Equal, field for field, to `chunkJson`.
+ */
+export function contentChunkSerializer(id: string, created: number, model: string): (text: string, first: boolean) => string {
+  const prefix = `{"id":${JSON.stringify(id)},"object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(model)},"choices":[{"index":0,"delta":{`;
+  const suffix = '},"logprobs":null,"finish_reason":null}]}';
+  return (text, first) => `${prefix}${first ? '"role":"assistant",' : ''}"content":${JSON.stringify(text)}${suffix}`;
+}
+
 /** The usage chunk OpenAI sends last when `stream_options.include_usage` is set: no choices. */
 export function usageChunkJson(id: string, created: number, model: string, usage: Usage | undefined): string {
   return JSON.stringify({

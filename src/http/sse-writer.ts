@@ -26,9 +26,23 @@ export class SseWriter {
     return this.res.destroyed || this.res.writableEnded;
   }
 
-  /** Writes one `data:` event; waits when the socket's buffer is full. */
+  private corked = false;
+
+  /**
+   * Writes one `data:` event; waits when the socket's buffer is full. Events written in the same
+   * tick (an upstream packet often carries several) leave in one syscall: the socket is corked
+   * until the tick ends.
+   */
   async data(payload: string): Promise<void> {
     if (this.closed) return;
+    if (!this.corked) {
+      this.corked = true;
+      this.res.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.res.uncork();
+      });
+    }
     if (!this.res.write(`data: ${payload}\n\n`)) await this.drained();
   }
 

@@ -8,13 +8,17 @@ import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { migrations } from './migrations/index.js';
 import { sqliteLogInserter, type InsertRequestLogs } from './request-log-insert.js';
+import { startSqliteLogThread, type SqliteLogThread } from './sqlite-log-thread.js';
 import type { Database } from './schema.js';
 
 export interface OpenedDatabase {
   db: Kysely<Database>;
   /** For the start-up banner: where the data lives. */
   description: string;
-  /** The fastest way this dialect has to write a batch of request logs (tables must exist first). */
+  /**
+   * The fastest way this dialect has to write a batch of request logs (tables must exist first).
+   * On a SQLite file that is a worker thread with its own connection; closed with the database.
+   */
   logInserter(): InsertRequestLogs;
   close(): Promise<void>;
 }
@@ -35,7 +39,22 @@ export function openDatabase(url: string): OpenedDatabase {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, description: `SQLite ${path}`, logInserter: () => sqliteLogInserter(sqlite), close: () => db.destroy() };
+  const threads: SqliteLogThread[] = [];
+  return {
+    db,
+    description: `SQLite ${path}`,
+    logInserter() {
+      // An in-memory database cannot be shared with another thread.
+      if (path === ':memory:') return sqliteLogInserter(sqlite);
+      const thread = startSqliteLogThread(path);
+      threads.push(thread);
+      return thread.insert;
+    },
+    async close() {
+      await Promise.all(threads.splice(0).map((t) => t.close()));
+      await db.destroy();
+    },
+  };
 }
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {

@@ -7,7 +7,7 @@ import type { FinishReason } from '../../providers/types.js';
 import { parseChatRequest } from '../chat-request.js';
 import { toErrorResponse } from '../error-response.js';
 import type { InFlightRequests } from '../in-flight.js';
-import { chatCompletion, chunkJson, usageChunkJson } from '../openai-format.js';
+import { chatCompletion, chunkJson, contentChunkSerializer, usageChunkJson } from '../openai-format.js';
 import { SseWriter } from '../sse-writer.js';
 
 export interface ChatRouteOptions {
@@ -66,15 +66,18 @@ async function streamCompletion(chat: ChatService, input: ChatInput & { includeU
     const created = Math.floor(Date.now() / 1000);
     const model = outcome.upstreamModel;
     sse.start({ 'x-cerebro-provider': outcome.target.provider, 'x-cerebro-model': outcome.target.model, 'x-request-id': id, ...warningHeader(outcome.warnings) });
+    const contentChunk = contentChunkSerializer(id, created, model);
     let first = true;
     let finishReason: FinishReason = 'stop';
     try {
-      for await (const part of outcome.parts) {
-        if (part.type === 'text-delta') {
-          await sse.data(chunkJson(id, created, model, first ? { role: 'assistant', content: part.text } : { content: part.text }, null));
-          first = false;
-        } else if (part.type === 'finish') {
-          finishReason = part.finishReason;
+      for await (const batch of outcome.parts) {
+        for (const part of batch) {
+          if (part.type === 'text-delta') {
+            await sse.data(contentChunk(part.text, first));
+            first = false;
+          } else if (part.type === 'finish') {
+            finishReason = part.finishReason;
+          }
         }
         if (sse.closed) break;
       }

@@ -4,7 +4,7 @@ import type { ProviderId, StreamDecoder, StreamPart } from '../types.js';
 import { convertOpenAIUsage } from './convert-usage.js';
 import { mapOpenAIFinishReason } from './map-finish-reason.js';
 import { inBandOpenAIError } from './parse-error.js';
-import { openAIChatChunkSchema } from './wire-schemas.js';
+import { readOpenAIChunk } from './read-chunk.js';
 
 /** OpenAI-compatible `chat.completion.chunk` events → neutral parts. */
 export class OpenAIStreamDecoder implements StreamDecoder {
@@ -18,21 +18,16 @@ export class OpenAIStreamDecoder implements StreamDecoder {
       this.finished = true;
       return [];
     }
-    const parsed = openAIChatChunkSchema.safeParse(tryParseJson(event.data));
-    if (!parsed.success) {
-      throw new UpstreamError({ provider: this.provider, kind: 'protocol', message: 'unparseable stream chunk' });
-    }
-    const chunk = parsed.data;
+    const chunk = readOpenAIChunk(tryParseJson(event.data));
+    if (!chunk) throw new UpstreamError({ provider: this.provider, kind: 'protocol', message: 'unparseable stream chunk' });
     if (chunk.error) throw inBandOpenAIError(this.provider, chunk.error);
     const parts: StreamPart[] = [];
     if (!this.modelReported && chunk.model) {
       this.modelReported = true;
       parts.push({ type: 'model', model: chunk.model });
     }
-    const choice = chunk.choices?.[0];
-    const text = choice?.delta?.content ?? choice?.delta?.refusal;
-    if (text) parts.push({ type: 'text-delta', text });
-    if (choice?.finish_reason) parts.push({ type: 'finish', finishReason: mapOpenAIFinishReason(choice.finish_reason) });
+    if (chunk.text) parts.push({ type: 'text-delta', text: chunk.text });
+    if (chunk.finishReason) parts.push({ type: 'finish', finishReason: mapOpenAIFinishReason(chunk.finishReason) });
     if (chunk.usage) parts.push({ type: 'usage', usage: convertOpenAIUsage(chunk.usage) });
     return parts;
   }

@@ -1,0 +1,57 @@
+/**
+ * A hand-written reader for `chat.completion.chunk`, the gateway's hottest parse: a stream sends
+ * one per token batch, and a schema library's generic walk costs several times this. It checks the
+ * same narrow shape as `openAIChatChunkSchema` (which the tests hold it to) and nothing more.
+ */
+import type { OpenAIUsage } from './wire-schemas.js';
+
+export interface OpenAIChunk {
+  model?: string;
+  text?: string;
+  finishReason?: string;
+  usage?: OpenAIUsage;
+  error?: { message?: string; code?: string | number | null };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const optionalString = (v: unknown): v is string | null | undefined => v === undefined || v === null || typeof v === 'string';
+
+/** The chunk's fields we use, or undefined if it is not a chunk of the expected shape. */
+export function readOpenAIChunk(value: unknown): OpenAIChunk | undefined {
+  if (!isObject(value)) return undefined;
+  const out: OpenAIChunk = {};
+  const { model, choices, usage, error } = value;
+  if (error !== undefined) {
+    if (!isObject(error)) return undefined;
+    const code = error.code;
+    if (!optionalString(error.message) || !(code === undefined || code === null || typeof code === 'string' || typeof code === 'number')) return undefined;
+    out.error = {};
+    if (typeof error.message === 'string') out.error.message = error.message;
+    if (code !== undefined) out.error.code = code;
+    return out;
+  }
+  if (!optionalString(model)) return undefined;
+  if (typeof model === 'string') out.model = model;
+  if (choices !== undefined) {
+    if (!Array.isArray(choices)) return undefined;
+    const choice: unknown = choices[0];
+    if (choice !== undefined) {
+      if (!isObject(choice)) return undefined;
+      const { delta, finish_reason } = choice;
+      if (!optionalString(finish_reason)) return undefined;
+      if (finish_reason) out.finishReason = finish_reason;
+      if (delta !== undefined && delta !== null) {
+        if (!isObject(delta) || !optionalString(delta.content) || !optionalString(delta.refusal)) return undefined;
+        const text = delta.content ?? delta.refusal;
+        if (text) out.text = text;
+      }
+    }
+  }
+  if (usage !== undefined && usage !== null) {
+    if (!isObject(usage) || typeof usage.prompt_tokens !== 'number' || typeof usage.completion_tokens !== 'number') return undefined;
+    if (usage.total_tokens !== undefined && typeof usage.total_tokens !== 'number') return undefined;
+    out.usage = { prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens };
+    if (typeof usage.total_tokens === 'number') out.usage.total_tokens = usage.total_tokens;
+  }
+  return out;
+}
