@@ -10,6 +10,7 @@ import type { ModelCatalog } from '../routing/model-catalog.js';
 import type { RequestLogRow, RequestLogWriter } from '../store/request-log-writer.js';
 import type { SessionRepository } from '../store/session-repository.js';
 import type { Attempt } from './attempts.js';
+import type { CancelSignal } from './cancellation.js';
 import type { ChatInput } from './chat-input.js';
 import { GatewayError, modelNotFound } from './errors.js';
 import { abortedError, type Executor } from './executor.js';
@@ -78,7 +79,7 @@ interface LogOutcome {
 export class ChatService {
   constructor(private readonly deps: ChatServiceDeps) {}
 
-  async complete(input: ChatInput, signal: AbortSignal): Promise<CompletionOutcome> {
+  async complete(input: ChatInput, signal: CancelSignal): Promise<CompletionOutcome> {
     const started = this.deps.now();
     let attempts: Attempt[] = [];
     try {
@@ -102,7 +103,7 @@ export class ChatService {
     }
   }
 
-  async stream(input: ChatInput, signal: AbortSignal): Promise<StreamOutcome> {
+  async stream(input: ChatInput, signal: CancelSignal): Promise<StreamOutcome> {
     const started = this.deps.now();
     let success;
     try {
@@ -131,7 +132,7 @@ export class ChatService {
     success: { target: Target; attempts: Attempt[]; head: StreamPart[]; rest: AsyncGenerator<StreamPart[]> },
     final: StreamOutcome['final'],
     started: number,
-    signal: AbortSignal,
+    signal: CancelSignal,
   ): AsyncGenerator<StreamPart[]> {
     const { target, attempts, head, rest } = success;
     let text = '';

@@ -64,7 +64,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     const now = options.now ?? Date.now;
     const logs = new RequestLogWriter(database.logInserter(), {
       flushIntervalMs: config.logFlushIntervalMs,
-      batchSize: 256,
+      batchSize: 64,
       maxQueued: 100_000,
       onError: (err) => app.log.error({ err }, 'writing request logs failed; will retry'),
     });

@@ -9,6 +9,7 @@ import { SseDecoder, type SseEvent } from '../providers/sse-decoder.js';
 import type { ChatCall, ChatResult, ProviderAdapter, ProviderCredentials, ProviderId, StreamDecoder, StreamPart } from '../providers/types.js';
 import type { Target } from '../routing/cascade.js';
 import { describeAttempts, failedAttempt, type Attempt } from './attempts.js';
+import { Cancellation, timeoutReason, type CancelSignal } from './cancellation.js';
 import { GatewayError } from './errors.js';
 
 export interface ExecutorDeps {
@@ -87,7 +88,7 @@ export class Executor {
     return this.deps.credentials[provider] !== undefined;
   }
 
-  async complete(targets: readonly Target[], template: CallTemplate, signal: AbortSignal): Promise<CompletionSuccess> {
+  async complete(targets: readonly Target[], template: CallTemplate, signal: CancelSignal): Promise<CompletionSuccess> {
     const attempts: Attempt[] = [];
     let last: UpstreamError | undefined;
     for (const target of targets) {
@@ -119,7 +120,7 @@ export class Executor {
     throw signal.aborted ? abortedError(signal, attempts) : allTargetsFailed(attempts, last);
   }
 
-  async stream(targets: readonly Target[], template: CallTemplate, signal: AbortSignal): Promise<StreamSuccess> {
+  async stream(targets: readonly Target[], template: CallTemplate, signal: CancelSignal): Promise<StreamSuccess> {
     const attempts: Attempt[] = [];
     let last: UpstreamError | undefined;
     for (const target of targets) {
@@ -165,18 +166,16 @@ export class Executor {
  * One stream attempt's signal: aborted when the request's is, or when no content arrived within
  * `firstContentMs`, which fails only this attempt and lets the next target run.
  */
-function attemptController(parent: AbortSignal, firstContentMs: number) {
-  const controller = new AbortController();
-  const onParentAbort = () => controller.abort(parent.reason);
-  parent.addEventListener('abort', onParentAbort, { once: true });
-  const timer = setTimeout(() => controller.abort(new DOMException(`no content within ${firstContentMs} ms`, 'TimeoutError')), firstContentMs);
+function attemptController(parent: CancelSignal, firstContentMs: number) {
+  const { cancellation, unlink } = Cancellation.linkedTo(parent);
+  const timer = setTimeout(() => cancellation.abort(timeoutReason(`no content within ${firstContentMs} ms`)), firstContentMs);
   return {
-    signal: controller.signal,
+    signal: cancellation as CancelSignal,
     /** Content arrived: the first-content deadline no longer applies; the request's still does. */
     committed: () => clearTimeout(timer),
     dispose() {
       clearTimeout(timer);
-      parent.removeEventListener('abort', onParentAbort);
+      unlink();
     },
   };
 }
@@ -199,7 +198,7 @@ async function readErrorBody(res: TransportResponse): Promise<string> {
 }
 
 /** Bytes → SSE events → neutral parts; a stream that stops before its end marker is an error. */
-async function* streamParts(res: TransportResponse, decoder: StreamDecoder, provider: ProviderId, signal: AbortSignal): AsyncGenerator<StreamPart[]> {
+async function* streamParts(res: TransportResponse, decoder: StreamDecoder, provider: ProviderId, signal: CancelSignal): AsyncGenerator<StreamPart[]> {
   const sse = new SseDecoder();
   // What was decoded before an in-band error is still delivered, then the error is raised.
   const decodeAll = (events: SseEvent[]) => {
@@ -232,7 +231,7 @@ async function* streamParts(res: TransportResponse, decoder: StreamDecoder, prov
 }
 
 /** Whatever was thrown while calling an upstream → an UpstreamError. */
-export function toUpstreamError(err: unknown, provider: ProviderId, signal: AbortSignal): UpstreamError {
+export function toUpstreamError(err: unknown, provider: ProviderId, signal: CancelSignal): UpstreamError {
   if (err instanceof UpstreamError) return err;
   if (signal.aborted) {
     const reason = signal.reason as { name?: string; message?: string } | undefined;
@@ -245,7 +244,7 @@ export function toUpstreamError(err: unknown, provider: ProviderId, signal: Abor
 }
 
 /** The request's own signal fired: the caller left (499) or the deadline passed (504). */
-export function abortedError(signal: AbortSignal, attempts: Attempt[]): GatewayError {
+export function abortedError(signal: CancelSignal, attempts: Attempt[]): GatewayError {
   const timedOut = (signal.reason as { name?: string } | undefined)?.name === 'TimeoutError';
   return new GatewayError({
     status: timedOut ? 504 : 499,

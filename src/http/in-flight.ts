@@ -2,20 +2,22 @@
  * The chat requests in flight, each with the signal that cancels its upstream work: the caller
  * leaving, the request's deadline, or a shutdown that has waited long enough.
  */
+import { abortReason, Cancellation, timeoutReason, type CancelSignal } from '../gateway/cancellation.js';
+
 export class InFlightRequests {
-  private readonly controllers = new Set<AbortController>();
+  private readonly controllers = new Set<Cancellation>();
 
   get size(): number {
     return this.controllers.size;
   }
 
   /** Starts tracking a request; `dispose()` must be called when it ends. */
-  begin(deadlineMs: number): { signal: AbortSignal; controller: AbortController; dispose(): void } {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new DOMException('the request deadline passed', 'TimeoutError')), deadlineMs);
+  begin(deadlineMs: number): { signal: CancelSignal; controller: Cancellation; dispose(): void } {
+    const controller = new Cancellation();
+    const timer = setTimeout(() => controller.abort(timeoutReason('the request deadline passed')), deadlineMs);
     this.controllers.add(controller);
     return {
-      signal: controller.signal,
+      signal: controller,
       controller,
       dispose: () => {
         clearTimeout(timer);
@@ -26,6 +28,6 @@ export class InFlightRequests {
 
   /** Cancels everything still running (shutdown after the grace period). */
   abortAll(): void {
-    for (const c of this.controllers) c.abort(new DOMException('the gateway is shutting down', 'AbortError'));
+    for (const c of this.controllers) c.abort(abortReason('the gateway is shutting down'));
   }
 }

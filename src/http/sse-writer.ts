@@ -1,11 +1,12 @@
 /** Writes server-sent events to a raw Node response, respecting back-pressure. */
 import type { ServerResponse } from 'node:http';
+import type { CancelSignal } from '../gateway/cancellation.js';
 
 export class SseWriter {
   /** `signal` ends the wait for a client that stopped reading: the response is destroyed. */
   constructor(
     private readonly res: ServerResponse,
-    private readonly signal: AbortSignal,
+    private readonly signal: CancelSignal,
   ) {}
 
   start(headers: Record<string, string>): void {

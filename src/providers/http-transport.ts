@@ -3,6 +3,7 @@
  * connections (the global fetch costs several times the CPU per request).
  */
 import { Agent, request } from 'undici';
+import type { CancelSignal } from '../gateway/cancellation.js';
 import type { UpstreamHttpRequest } from './types.js';
 
 export interface TransportResponse {
@@ -12,7 +13,7 @@ export interface TransportResponse {
 }
 
 export interface SendOptions {
-  signal: AbortSignal;
+  signal: CancelSignal;
   /** Overrides the transport's first-byte timeout for this call (a non-streamed answer's headers come last). */
   headersTimeoutMs?: number;
   /** Overrides the idle timeout between body chunks for this call. */
@@ -49,7 +50,8 @@ export function createUndiciTransport(timeouts: TransportTimeouts): Transport {
         headers: req.headers,
         body: req.body,
         dispatcher: agent,
-        signal: options.signal,
+        // undici takes any EventTarget-shaped signal.
+        signal: options.signal as unknown as AbortSignal,
         ...(options.headersTimeoutMs !== undefined ? { headersTimeout: options.headersTimeoutMs } : {}),
         ...(options.bodyTimeoutMs !== undefined ? { bodyTimeout: options.bodyTimeoutMs } : {}),
       });

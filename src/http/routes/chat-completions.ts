@@ -1,6 +1,7 @@
 /** POST /v1/chat/completions: OpenAI-compatible, streaming and not. */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { abortReason, type CancelSignal } from '../../gateway/cancellation.js';
 import type { ChatInput } from '../../gateway/chat-input.js';
 import type { ChatService } from '../../gateway/chat-service.js';
 import type { FinishReason } from '../../providers/types.js';
@@ -36,7 +37,7 @@ export function chatCompletionsRoute(app: FastifyInstance, options: ChatRouteOpt
     // One signal per request: the caller leaving, the overall deadline, or shutdown.
     const flight = options.inFlight.begin(options.totalTimeoutMs);
     const onClose = () => {
-      if (!reply.raw.writableFinished) flight.controller.abort(new DOMException('the client closed the request', 'AbortError'));
+      if (!reply.raw.writableFinished) flight.controller.abort(abortReason('the client closed the request'));
     };
     reply.raw.on('close', onClose);
     try {
@@ -56,7 +57,7 @@ export function chatCompletionsRoute(app: FastifyInstance, options: ChatRouteOpt
   });
 }
 
-async function streamCompletion(chat: ChatService, input: ChatInput & { includeUsage: boolean }, reply: FastifyReply, signal: AbortSignal): Promise<void> {
+async function streamCompletion(chat: ChatService, input: ChatInput & { includeUsage: boolean }, reply: FastifyReply, signal: CancelSignal): Promise<void> {
   // Errors before the first byte still become ordinary JSON error responses (thrown from here).
   const outcome = await chat.stream(input, signal);
   try {
