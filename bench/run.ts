@@ -9,14 +9,13 @@
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runLoad, percentile } from './load.js';
 import { cpuMs, rssMb } from './proc-stats.js';
 import { renderReport, type Measurement, type MemoryTrace } from './report.js';
 import { PORTKEY_VERSION } from './constants.js';
-import { startNodeServer, SYSTEMS, type RunningProcess, type SystemName } from './systems.js';
+import { REPO_ROOT, startNodeServer, SYSTEMS, type RunningProcess, type SystemName } from './systems.js';
 
 const { values } = parseArgs({
   options: {
@@ -36,7 +35,7 @@ const rounds = Number(values.rounds ?? (smoke ? 1 : 2));
 const systems = (values.systems ?? (smoke ? 'direct,bare-proxy,cerebro,cerebro+memory' : 'direct,bare-proxy,cerebro,cerebro+memory,portkey')).split(',') as SystemName[];
 const latencies = (values.latencies ?? (smoke ? '0' : '0,20')).split(',').map(Number);
 const concurrencies = (values.concurrency ?? (smoke ? '1,10' : '1,50')).split(',').map(Number);
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const root = REPO_ROOT;
 const outFile = values.out ?? join(root, 'BENCHMARKS.md');
 for (const s of systems) if (!SYSTEMS[s]) throw new Error(`unknown system ${s}; known: ${Object.keys(SYSTEMS).join(', ')}`);
 if (!systems.includes('direct')) systems.unshift('direct');

@@ -9,10 +9,19 @@ import { fileURLToPath } from 'node:url';
 import { BENCH_TOKEN, PORTKEY_OVERRIDES, PORTKEY_VERSION } from './constants.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-/** Compiled bench servers live beside this file in dist/bench. */
-const serverScript = (name: string) => join(here, 'servers', `${name}.js`);
+/**
+ * A bench server's entry: compiled beside this file in dist/bench, or, when the bench itself runs
+ * from sources (the CI smoke test), the TypeScript file run through tsx.
+ */
+function serverCommand(name: string): string[] {
+  const js = join(here, 'servers', `${name}.js`);
+  if (existsSync(js)) return [js];
+  return ['--import', 'tsx', join(here, 'servers', `${name}.ts`)];
+}
+/** The repository root, seen from dist/bench (compiled) or bench (sources). */
+export const REPO_ROOT = existsSync(join(here, '..', 'package.json')) ? join(here, '..') : join(here, '..', '..');
 /** Portkey is installed into a scratch folder of the repository, never into the project's dependencies. */
-export const PORTKEY_DIR = join(here, '..', '..', 'bench', '.portkey');
+export const PORTKEY_DIR = join(REPO_ROOT, 'bench', '.portkey');
 
 export type SystemName = 'direct' | 'bare-proxy' | 'cerebro' | 'cerebro+memory' | 'portkey';
 
@@ -68,7 +77,7 @@ function stopper(child: ChildProcess): () => Promise<void> {
 }
 
 export async function startNodeServer(name: string, args: string[]): Promise<RunningProcess> {
-  const child = spawn(process.execPath, [serverScript(name), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...serverCommand(name), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const port = await waitForReady(child, name);
   child.stdout?.removeAllListeners('data');
   child.stdout?.resume();

@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { Config } from '../config.js';
 import { buildApp } from '../http/app.js';
+import { useLeanAsyncResourceBind } from '../http/async-resource-bind.js';
 import { InFlightRequests } from '../http/in-flight.js';
 import { createUndiciTransport, type Transport } from '../providers/http-transport.js';
 import { createAdapters } from '../providers/registry.js';
@@ -54,6 +55,8 @@ export function catalogFor(config: Config): ModelCatalog {
 }
 
 export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
+  // Node 20's AsyncResource.bind slows every GC; Fastify binds once per request (see the module).
+  useLeanAsyncResourceBind();
   const catalog = catalogFor(config);
   const database = openDatabase(config.databaseUrl);
   try {
