@@ -137,7 +137,7 @@ export function renderReport(info: RunInfo, ms: Measurement[], memory: MemoryTra
   out.push('### Memory (RSS, MB)', '');
   out.push(
     table(
-      ['Upstream', 'System', 'idle', 'max under load', 'after each round'],
+      ['Upstream', 'System', 'idle', 'max under load', 'after each round (after a full GC)'],
       memory.map((m) => [
         `${m.latencyMs} ms`,
         m.system,

@@ -15,7 +15,7 @@ import { runLoad, percentile } from './load.js';
 import { cpuMs, rssMb } from './proc-stats.js';
 import { renderReport, type Measurement, type MemoryTrace } from './report.js';
 import { PORTKEY_VERSION } from './constants.js';
-import { REPO_ROOT, startNodeServer, SYSTEMS, type RunningProcess, type SystemName } from './systems.js';
+import { collectGarbage, REPO_ROOT, startNodeServer, SYSTEMS, type RunningProcess, type SystemName } from './systems.js';
 
 const { values } = parseArgs({
   options: {
@@ -116,7 +116,11 @@ async function main(): Promise<void> {
           }
         }
       }
-      for (const system of systems) traces.get(system)!.afterRoundsMb.push(rssMb(procs.get(system)!.pid));
+      for (const system of systems) {
+        const pid = procs.get(system)!.pid;
+        await collectGarbage(pid);
+        traces.get(system)!.afterRoundsMb.push(rssMb(pid));
+      }
     }
     await stopAll();
   }

@@ -5,7 +5,7 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BENCH_TOKEN, PORTKEY_OVERRIDES, PORTKEY_VERSION } from './constants.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -15,8 +15,25 @@ const here = dirname(fileURLToPath(import.meta.url));
  */
 function serverCommand(name: string): string[] {
   const js = join(here, 'servers', `${name}.js`);
-  if (existsSync(js)) return [js];
-  return ['--import', 'tsx', join(here, 'servers', `${name}.ts`)];
+  if (existsSync(js)) return [...measuredProcessFlags(), js];
+  return ['--import', 'tsx', ...measuredProcessFlags(), join(here, 'servers', `${name}.ts`)];
+}
+
+/** Node flags for every measured process: a full GC on SIGUSR2 (see servers/gc-on-signal.ts). */
+function measuredProcessFlags(): string[] {
+  const js = join(here, 'servers', 'gc-on-signal.js');
+  const preload = existsSync(js) ? js : join(here, 'servers', 'gc-on-signal.ts');
+  return ['--expose-gc', '--import', pathToFileURL(preload).href];
+}
+
+/** Asks a measured process for a full GC and gives it a moment, before its memory is sampled. */
+export async function collectGarbage(pid: number): Promise<void> {
+  try {
+    process.kill(pid, 'SIGUSR2');
+  } catch {
+    return;
+  }
+  await new Promise((r) => setTimeout(r, 300));
 }
 /** The repository root, seen from dist/bench (compiled) or bench (sources). */
 export const REPO_ROOT = existsSync(join(here, '..', 'package.json')) ? join(here, '..') : join(here, '..', '..');
@@ -112,7 +129,7 @@ export function ensurePortkey(): string {
 async function startPortkey(): Promise<RunningProcess> {
   const entry = ensurePortkey();
   const port = await freePort();
-  const child = spawn(process.execPath, [entry, `--port=${port}`, '--headless'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
+  const child = spawn(process.execPath, [...measuredProcessFlags(), entry, `--port=${port}`, '--headless'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   for (let i = 0; i < 300; i++) {
