@@ -1,8 +1,6 @@
 /** Anthropic Messages: the request checks and event sequence of the real API. */
 import type { EmulatedAnswer, EmulatedPrompt } from '../answer.js';
-import { asRecord, contentText, sse, type EmulatedFormat } from './types.js';
-
-let counter = 0;
+import { asRecord, contentText, responseIds, sse, type EmulatedFormat } from './types.js';
 
 const ERROR_TYPES: Record<number, string> = {
   400: 'invalid_request_error',
@@ -32,12 +30,7 @@ const fullUsage = (input: number, output: number) => ({
 const stopReason = (a: EmulatedAnswer) => (a.finish === 'length' ? 'max_tokens' : 'end_turn');
 
 export function anthropicFormat(): EmulatedFormat {
-  const ids = new WeakMap<EmulatedPrompt, string>();
-  const id = (p: EmulatedPrompt) => {
-    let v = ids.get(p);
-    if (!v) ids.set(p, (v = `msg_emu_${++counter}`));
-    return v;
-  };
+  const id = responseIds('msg_emu_');
   return {
     readPrompt(raw) {
       const body = asRecord(raw);

@@ -1,8 +1,6 @@
 /** Gemini generateContent / streamGenerateContent?alt=sse. */
 import type { EmulatedAnswer, EmulatedPrompt } from '../answer.js';
-import { asRecord, sse, type EmulatedFormat } from './types.js';
-
-let counter = 0;
+import { asRecord, responseIds, sse, type EmulatedFormat } from './types.js';
 
 const STATUS_NAMES: Record<number, string> = {
   400: 'INVALID_ARGUMENT',
@@ -18,12 +16,7 @@ const STATUS_NAMES: Record<number, string> = {
 const partsText = (parts: unknown) => (Array.isArray(parts) ? parts.map((p) => (typeof p?.text === 'string' ? p.text : '')).join('') : '');
 
 export function geminiFormat(): EmulatedFormat {
-  const ids = new WeakMap<EmulatedPrompt, string>();
-  const id = (p: EmulatedPrompt) => {
-    let v = ids.get(p);
-    if (!v) ids.set(p, (v = `emu-${++counter}`));
-    return v;
-  };
+  const id = responseIds('emu-');
   const usage = (a: EmulatedAnswer) => ({ promptTokenCount: a.promptTokens, candidatesTokenCount: a.completionTokens, totalTokenCount: a.promptTokens + a.completionTokens });
   const element = (p: EmulatedPrompt, text: string, finish?: string, a?: EmulatedAnswer) => ({
     candidates: [{ content: { role: 'model', parts: [{ text }] }, index: 0, ...(finish ? { finishReason: finish } : {}) }],

@@ -29,3 +29,15 @@ export function asRecord(value: unknown): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('body must be a JSON object');
   return value as Record<string, unknown>;
 }
+
+/** One stable response id per request (a stream's events all carry the same one). */
+export function responseIds(prefix: string): (prompt: EmulatedPrompt) => string {
+  let counter = 0;
+  const ids = new WeakMap<EmulatedPrompt, string>();
+  return (prompt) => {
+    let id = ids.get(prompt);
+    if (id === undefined) ids.set(prompt, (id = `${prefix}${++counter}`));
+    return id;
+  };
+}
+
