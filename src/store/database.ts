@@ -9,6 +9,7 @@ import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { migrations } from './migrations/index.js';
 import { sqliteLogInserter, type InsertRequestLogs } from './request-log-insert.js';
 import { startSqliteLogThread, type SqliteLogThread } from './sqlite-log-thread.js';
+import { withStatementCache } from './sqlite-statement-cache.js';
 import type { Database } from './schema.js';
 
 export interface OpenedDatabase {
@@ -38,7 +39,7 @@ export function openDatabase(url: string): OpenedDatabase {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   const threads: SqliteLogThread[] = [];
   return {
     db,

@@ -150,3 +150,27 @@ describe('bearer tokens', () => {
     assert.equal(bearerToken(undefined), undefined);
   });
 });
+
+describe('SQLite statement cache', () => {
+  it('prepares each SQL text once, evicting the least recently used past its size', async () => {
+    const SQLite = (await import('better-sqlite3')).default;
+    const { withStatementCache } = await import('../../src/store/sqlite-statement-cache.js');
+    const sqlite = new SQLite(':memory:');
+    let prepared = 0;
+    const counting = new Proxy(sqlite, {
+      get: (target, key) => (key === 'prepare' ? (sql: string) => (prepared++, target.prepare(sql)) : Reflect.get(target, key)),
+    });
+    const db = withStatementCache(counting, 2);
+    const a = db.prepare('select 1 as x');
+    assert.equal(db.prepare('select 1 as x'), a);
+    assert.deepEqual(a.all([]), [{ x: 1 }]);
+    db.prepare('select 2');
+    db.prepare('select 1 as x'); // touch: now most recently used
+    db.prepare('select 3'); // evicts 'select 2'
+    db.prepare('select 1 as x');
+    assert.equal(prepared, 3);
+    db.prepare('select 2');
+    assert.equal(prepared, 4);
+    db.close();
+  });
+});
