@@ -14,9 +14,10 @@ const config = loadConfig({
   DATABASE_URL: `sqlite:${join(dir, 'bench.db')}`,
   OPENAI_API_KEY: 'bench',
   OPENAI_BASE_URL: `http://127.0.0.1:${upstreamPort}/openai/v1`,
-  LOG_LEVEL: 'warn',
+  LOG_LEVEL: 'info',
 });
-const gateway = await createGateway(config);
+// The same logger `npm start` configures (pino at the configured level), as in production.
+const gateway = await createGateway(config, { logger: { level: config.logLevel } });
 const address = await gateway.app.listen({ host: '127.0.0.1', port: 0 });
 process.stdout.write(`READY ${new URL(address).port}\n`);
 process.on('SIGTERM', () => void gateway.close().then(() => process.exit(0)));
