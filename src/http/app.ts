@@ -49,8 +49,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     const res = toErrorResponse(err);
     // Fastify's own refusals (malformed JSON, body too large) never reached the route, which logs
     // everything else; an authenticated caller's failed chat request still gets its log row.
-    // (Authentication failures are GatewayErrors and stay out: anonymous noise would grow the table.)
-    if (!(err instanceof GatewayError) && request.method === 'POST' && request.routeOptions.url === '/v1/chat/completions') {
+    // (Authentication failures are GatewayErrors and stay out: anonymous noise would grow the table.
+    // A 500 came out of the pipeline, which has logged it already.)
+    if (!(err instanceof GatewayError) && res.status < 500 && request.method === 'POST' && request.routeOptions.url === '/v1/chat/completions') {
       deps.chat.recordRejected({ requestId: `chatcmpl-${randomUUID()}`, model: undefined, stream: false }, new GatewayError({ status: res.status, type: res.body.error.type, code: res.body.error.code, message: res.body.error.message }));
     }
     if (res.status >= 500 && res.body.error.code === 'internal_error') request.log.error({ err }, 'unhandled error');
