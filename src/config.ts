@@ -28,6 +28,10 @@ const modelList = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean)));
 
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
 const envSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: int(0, 65535).default(8000),
@@ -36,7 +40,19 @@ const envSchema = z.object({
   DATABASE_URL: z
     .string()
     .default('sqlite:./data/cerebro.db')
-    .refine((v) => v.startsWith('sqlite:') && v.length > 'sqlite:'.length, 'must be sqlite:<path> (for example sqlite:./data/cerebro.db); Postgres support comes in a later release'),
+    .refine(
+      (v) => (v.startsWith('sqlite:') && v.length > 'sqlite:'.length) || /^postgres(ql)?:\/\/.+/.test(v),
+      'must be sqlite:<path> (for example sqlite:./data/cerebro.db) or postgres://user:password@host:5432/database',
+    ),
+  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier').default('cerebro'),
+  DATABASE_SSL: z.enum(['auto', 'off', 'require', 'verify']).default('auto'),
+  DATABASE_CA_CERT: optionalKey,
+  DATABASE_POOL_MAX: int(1, 200).default(10),
+  SECRET_KEY: optionalKey.refine((v) => v === undefined || v.length >= 32, 'must be at least 32 characters (for example: openssl rand -base64 32)'),
+  MASTER_ENCRYPTION_KEY: optionalKey.refine((v) => v === undefined || v.length >= 32, 'must be at least 32 characters (for example: openssl rand -base64 32)'),
+  ALLOW_SIGNUP: flag.default(true),
+  USERS_MAY_USE_OPERATOR_KEYS: flag.default(false),
+  GATEWAY_KEY_DEFAULT_RATE_LIMIT: int(1, 100_000).default(100),
   OPENROUTER_API_KEY: optionalKey,
   GEMINI_API_KEY: optionalKey,
   ANTHROPIC_API_KEY: optionalKey,
@@ -69,6 +85,16 @@ export interface Config {
   /** Set by the operator; otherwise the gateway generates one at first start. */
   apiToken: string | undefined;
   databaseUrl: string;
+  /** Postgres: schema, TLS, pool size. */
+  database: { schema: string; ssl: 'auto' | 'off' | 'require' | 'verify'; caFile: string | undefined; poolMax: number };
+  /** Signs account JWTs; generated and stored when unset. */
+  secretKey: string | undefined;
+  /** Encrypts users' provider keys; without it they cannot be stored. */
+  masterEncryptionKey: string | undefined;
+  allowSignup: boolean;
+  /** Whether users (not just the operator) may be routed with the environment's provider keys. */
+  usersMayUseOperatorKeys: boolean;
+  gatewayKeyDefaultRateLimit: number;
   providers: Partial<Record<ProviderId, ProviderCredentials>>;
   /** Base URLs of every provider, configured or not (for the banner). */
   baseUrls: Record<ProviderId, string>;
@@ -132,6 +158,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     apiToken: e.CEREBRO_API_TOKEN,
     databaseUrl: e.DATABASE_URL,
+    database: { schema: e.DATABASE_SCHEMA, ssl: e.DATABASE_SSL, caFile: e.DATABASE_CA_CERT, poolMax: e.DATABASE_POOL_MAX },
+    secretKey: e.SECRET_KEY,
+    masterEncryptionKey: e.MASTER_ENCRYPTION_KEY,
+    allowSignup: e.ALLOW_SIGNUP,
+    usersMayUseOperatorKeys: e.USERS_MAY_USE_OPERATOR_KEYS,
+    gatewayKeyDefaultRateLimit: e.GATEWAY_KEY_DEFAULT_RATE_LIMIT,
     providers,
     baseUrls,
     openRouterAppUrl: e.OPENROUTER_APP_URL,

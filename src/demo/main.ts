@@ -2,6 +2,7 @@
  * `npm run demo`: the emulator and a real gateway pointed at it, playing a short scenario with no
  * network and no keys, printed as a table.
  */
+import { OPERATOR_USER_ID } from '../gateway/caller.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,7 +65,7 @@ async function main(): Promise<void> {
     await chat('4a. Session "demo": first turn', { messages: [{ role: 'user', content: 'My name is Ana.' }], session_id: 'demo' });
     await chat('4b. Session "demo": remembered', { messages: [{ role: 'user', content: 'What is my name?' }], session_id: 'demo' });
 
-    const memory = await gateway.sessions.all('demo');
+    const memory = await gateway.sessions.all(OPERATOR_USER_ID, 'demo');
     printTable(rows);
     process.stdout.write(`\nSession "demo" as stored (GET /v1/sessions/demo/messages):\n`);
     for (const turn of memory) process.stdout.write(`  ${turn.role.padEnd(9)} ${truncate(turn.content, 90)}\n`);

@@ -8,6 +8,7 @@
  *   {url}/anthropic/v1/messages                 ANTHROPIC_BASE_URL={url}/anthropic
  *   {url}/gemini/v1beta/models/{m}:generateContent, :streamGenerateContent?alt=sse
  *                                               GEMINI_BASE_URL={url}/gemini
+ *   GET  {url}/openai/v1/models, /openrouter/api/v1/key, /anthropic/v1/models, /gemini/v1beta/models (key checks)
  *   POST {url}/_emulator/script  {"provider","entries":[{behavior,model?,times?,sticky?}]}
  *   GET  {url}/_emulator/requests[?provider=]    POST {url}/_emulator/reset
  */
@@ -16,6 +17,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { answer } from './answer.js';
 import { anthropicFormat } from './formats/anthropic.js';
 import { geminiFormat } from './formats/gemini.js';
+import { keyCheckBody, keyCheckRoute } from './formats/key-check.js';
 import { openAIFormat } from './formats/openai.js';
 import type { EmulatedFormat } from './formats/types.js';
 import { Script, type EmulatedProvider, type ScriptEntry } from './script.js';
@@ -93,6 +95,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const url = new URL(req.url ?? '/', 'http://emulator');
     const text = await readBody(req);
     if (url.pathname.startsWith('/_emulator/')) return control(req.method ?? 'GET', url, text, res);
+    const keyCheck = keyCheckRoute(req.method ?? 'GET', url.pathname);
+    if (keyCheck) {
+      const format = FORMATS[keyCheck];
+      if (record) requests.push({ provider: keyCheck, path: url.pathname + url.search, headers: req.headers, body: undefined });
+      if (!format.authorized(req.headers, url)) return sendJson(res, 401, format.errorBody(401, 'invalid or missing API key'));
+      // A scripted error (say a 401 for a revoked key) applies to key checks too.
+      const behavior = script.next(keyCheck, '');
+      if (behavior.type === 'error') return sendJson(res, behavior.status, format.errorBody(behavior.status, behavior.message ?? `emulated ${behavior.status}`));
+      return sendJson(res, 200, keyCheckBody(keyCheck));
+    }
     const r = route(req.method ?? 'GET', url.pathname);
     if (!r) return sendJson(res, 404, { error: { message: `emulator: no route ${req.method} ${url.pathname}` } });
     const format = FORMATS[r.provider];

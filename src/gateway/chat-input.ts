@@ -1,10 +1,13 @@
 import type { ChatMessage, ChatParams } from '../providers/types.js';
 import type { Priority } from '../routing/cascade.js';
+import type { Caller } from './caller.js';
 
 /** A validated chat request, free of any HTTP framework type. */
 export interface ChatInput {
   /** Our id for this request: the completion id and the log row id. */
   requestId: string;
+  /** Whose request this is: its memory, logs and limits are that user's. */
+  caller: Caller;
   /** Undefined or "auto" lets the gateway choose. */
   model: string | undefined;
   messages: ChatMessage[];

@@ -11,6 +11,7 @@ import type { RequestLogRow, RequestLogWriter } from '../store/request-log-write
 import type { SessionRepository } from '../store/session-repository.js';
 import type { Attempt } from './attempts.js';
 import type { CancelSignal } from './cancellation.js';
+import type { CallerContext, CallerContexts } from './caller-context.js';
 import type { ChatInput } from './chat-input.js';
 import { GatewayError, modelNotFound } from './errors.js';
 import { abortedError, type Executor } from './executor.js';
@@ -21,7 +22,10 @@ export interface ChatServiceDeps {
   catalog: ModelCatalog;
   sessions: SessionRepository;
   logs: RequestLogWriter;
-  memoryMessages: number;
+  /** Per-caller settings, credentials and the daily token budget. */
+  contexts: CallerContexts;
+  /** Counts each answer's tokens towards its user's daily usage. */
+  countTokens: (userId: string, tokens: number) => void;
   now: () => number;
 }
 
@@ -83,9 +87,10 @@ export class ChatService {
     const started = this.deps.now();
     let attempts: Attempt[] = [];
     try {
-      const targets = this.plan(input);
-      const messages = await this.promptWithMemory(input);
-      const success = await this.deps.executor.complete(targets, { messages, params: input.params, stream: false }, signal);
+      const ctx = await this.prepare(input);
+      const targets = this.plan(input, ctx);
+      const messages = await this.promptWithMemory(input, ctx);
+      const success = await this.deps.executor.complete(targets, { messages, params: input.params, stream: false }, signal, ctx.credentials);
       attempts = success.attempts;
       const { result, target } = success;
       await this.remember(input, result.text, target.model);
@@ -107,9 +112,10 @@ export class ChatService {
     const started = this.deps.now();
     let success;
     try {
-      const targets = this.plan(input);
-      const messages = await this.promptWithMemory(input);
-      success = await this.deps.executor.stream(targets, { messages, params: input.params, stream: true }, signal);
+      const ctx = await this.prepare(input);
+      const targets = this.plan(input, ctx);
+      const messages = await this.promptWithMemory(input, ctx);
+      success = await this.deps.executor.stream(targets, { messages, params: input.params, stream: true }, signal, ctx.credentials);
     } catch (err) {
       this.logFailure(input, err, started, []);
       throw err;
@@ -122,8 +128,8 @@ export class ChatService {
   }
 
   /** Logs a request the edge refused before it became a ChatInput (bad JSON fields and the like). */
-  recordRejected(request: { requestId: string; model: string | undefined; stream: boolean }, err: unknown): void {
-    const input: ChatInput = { requestId: request.requestId, model: request.model, messages: [], params: {}, stream: request.stream, sessionId: undefined, priority: 'normal', warnings: [] };
+  recordRejected(request: { requestId: string; caller: ChatInput['caller']; model: string | undefined; stream: boolean }, err: unknown): void {
+    const input: ChatInput = { requestId: request.requestId, caller: request.caller, model: request.model, messages: [], params: {}, stream: request.stream, sessionId: undefined, priority: 'normal', warnings: [] };
     this.logFailure(input, err, this.deps.now(), []);
   }
 
@@ -178,18 +184,27 @@ export class ChatService {
     }
   }
 
-  private plan(input: ChatInput): Target[] {
+  /** The caller's settings and credentials; refuses the request if their daily tokens are spent. */
+  private async prepare(input: ChatInput): Promise<CallerContext> {
+    const ctx = await this.deps.contexts.resolve(input.caller);
+    await this.deps.contexts.enforceDailyLimit(input.caller, ctx);
+    return ctx;
+  }
+
+  private plan(input: ChatInput, ctx: CallerContext): Target[] {
+    // A request without a model uses the caller's default model, when they set one.
+    const model = input.model ?? ctx.defaultModel;
     try {
-      return planCascade(input.model, input.priority, this.deps.catalog);
+      return planCascade(model, input.priority, this.deps.catalog);
     } catch (err) {
       if (err instanceof UnknownModelError) throw modelNotFound(err.model);
       throw err;
     }
   }
 
-  private async promptWithMemory(input: ChatInput): Promise<ChatMessage[]> {
+  private async promptWithMemory(input: ChatInput, ctx: CallerContext): Promise<ChatMessage[]> {
     if (input.sessionId === undefined) return input.messages;
-    const history = await this.deps.sessions.recent(input.sessionId, this.deps.memoryMessages);
+    const history = await this.deps.sessions.recent(input.caller.userId, input.sessionId, ctx.memoryMessages);
     return withHistory(input.messages, history);
   }
 
@@ -203,16 +218,19 @@ export class ChatService {
     const turns = newUserTurns(input.messages);
     if (answer !== '') turns.push({ role: 'assistant', content: answer, modelUsed });
     try {
-      await this.deps.sessions.append(input.sessionId, turns);
+      await this.deps.sessions.append(input.caller.userId, input.sessionId, turns);
     } catch (err) {
       throw storeFailed(err);
     }
   }
 
   private log(input: ChatInput, outcome: LogOutcome): void {
+    if (outcome.usage !== undefined && outcome.usage.totalTokens > 0) this.deps.countTokens(input.caller.userId, outcome.usage.totalTokens);
     const row: RequestLogRow = {
       id: input.requestId,
       created_at: new Date(this.deps.now()).toISOString(),
+      user_id: input.caller.userId,
+      gateway_key_id: input.caller.gatewayKeyId ?? null,
       session_id: input.sessionId ?? null,
       endpoint: 'chat.completions',
       model_requested: input.model ?? null,

@@ -17,7 +17,20 @@ import { migrateToLatest, openDatabase, pingDatabase } from '../store/database.j
 import { RequestLogWriter } from '../store/request-log-writer.js';
 import { SessionRepository } from '../store/session-repository.js';
 import { SettingsRepository } from '../store/settings-repository.js';
+import { AccountService } from '../accounts/accounts.js';
+import { GatewayKeyService } from '../accounts/gateway-keys.js';
+import { ProviderKeyService } from '../accounts/provider-keys.js';
+import { FixedWindowRateLimiter } from '../accounts/rate-limiter.js';
+import { resolveSecretKey } from '../security/secret-key-bootstrap.js';
+import { AnalyticsRepository } from '../store/analytics-repository.js';
+import { DailyUsageRepository } from '../store/daily-usage-repository.js';
+import { GatewayKeyRepository } from '../store/gateway-key-repository.js';
+import { ProviderKeyRepository } from '../store/provider-key-repository.js';
+import { UserConfigRepository } from '../store/user-config-repository.js';
+import { UserRepository } from '../store/user-repository.js';
+import { CallerContexts } from './caller-context.js';
 import { ChatService } from './chat-service.js';
+import { DailyUsageCounter } from './daily-usage.js';
 import { Executor } from './executor.js';
 
 export interface Gateway {
@@ -58,11 +71,14 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   // Node 20's AsyncResource.bind slows every GC; Fastify binds once per request (see the module).
   useLeanAsyncResourceBind();
   const catalog = catalogFor(config);
-  const database = openDatabase(config.databaseUrl);
+  const { schema, ssl, caFile, poolMax } = config.database;
+  const database = openDatabase(config.databaseUrl, { schema, maxConnections: poolMax, ...(ssl !== 'auto' ? { ssl } : {}), ...(caFile ? { caFile } : {}) });
+  const timers: NodeJS.Timeout[] = [];
   try {
-    await migrateToLatest(database.db);
+    await migrateToLatest(database);
     const settings = new SettingsRepository(database.db);
     const token = await resolveOperatorToken(config.apiToken, settings);
+    const secretKey = (await resolveSecretKey(config.secretKey, settings)).secret;
     const sessions = new SessionRepository(database.db);
     const now = options.now ?? Date.now;
     const logs = new RequestLogWriter(database.logInserter(), {
@@ -74,18 +90,49 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     const transport =
       options.transport ??
       createUndiciTransport({ connectMs: config.timeouts.connectMs, firstByteMs: config.timeouts.firstByteMs, idleMs: config.timeouts.firstByteMs });
+    const adapters = createAdapters({
+      anthropicDefaultMaxTokens: config.anthropicDefaultMaxTokens,
+      openRouterAppUrl: config.openRouterAppUrl,
+      openRouterAppTitle: config.openRouterAppTitle,
+    });
     const executor = new Executor({
-      adapters: createAdapters({
-        anthropicDefaultMaxTokens: config.anthropicDefaultMaxTokens,
-        openRouterAppUrl: config.openRouterAppUrl,
-        openRouterAppTitle: config.openRouterAppTitle,
-      }),
+      adapters,
       credentials: config.providers,
       transport,
       now,
       timeouts: { firstByteMs: config.timeouts.firstByteMs, responseMs: config.timeouts.responseMs },
     });
-    const chat = new ChatService({ executor, catalog, sessions, logs, memoryMessages: config.memoryMessages, now });
+    const onBackgroundError = (what: string) => (err: unknown) => app.log.error({ err }, `${what} failed; will retry`);
+    const usage = new DailyUsageCounter(new DailyUsageRepository(database.db), { now, refreshMs: 5_000, onError: onBackgroundError('counting daily usage') });
+    const configs = new UserConfigRepository(database.db);
+    const contexts = new CallerContexts({
+      configs,
+      providerKeys: new ProviderKeyRepository(database.db),
+      usage,
+      operatorCredentials: config.providers,
+      usersMayUseOperatorKeys: config.usersMayUseOperatorKeys,
+      baseUrls: config.baseUrls,
+      masterKey: config.masterEncryptionKey,
+      defaultMemoryMessages: config.memoryMessages,
+      now,
+      cacheTtlMs: 5_000,
+    });
+    const gatewayKeys = new GatewayKeyService(new GatewayKeyRepository(database.db), { now, cacheTtlMs: 10_000, defaultRateLimit: config.gatewayKeyDefaultRateLimit });
+    const providerKeys = new ProviderKeyService({
+      repo: new ProviderKeyRepository(database.db),
+      adapters,
+      baseUrls: config.baseUrls,
+      transport,
+      masterKey: config.masterEncryptionKey,
+      now,
+      verifyTimeoutMs: 15_000,
+      onChange: (userId) => contexts.invalidate(userId),
+    });
+    const accounts = new AccountService(new UserRepository(database.db), { secretKey, allowSignup: config.allowSignup, now });
+    const chat = new ChatService({ executor, catalog, sessions, logs, contexts, countTokens: (userId, tokens) => usage.add(userId, tokens), now });
+    // Counters and last-used times are written in the background, never on a request.
+    timers.push(setInterval(() => void usage.flush(), 1_000).unref());
+    timers.push(setInterval(() => void gatewayKeys.flushLastUsed().catch(onBackgroundError('recording gateway key use')), 15_000).unref());
     const isConfigured = (provider: ProviderId) => executor.isConfigured(provider);
     const inFlight = new InFlightRequests();
     const appOptions: Parameters<typeof buildApp>[0] = {
@@ -94,7 +141,13 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       sessions,
       isConfigured,
       pingDatabase: () => pingDatabase(database.db),
-      operatorTokenHash: token.hash,
+      auth: { operatorTokenHash: token.hash, gatewayKeys, rateLimiter: new FixedWindowRateLimiter(now), secretKey, now },
+      accounts,
+      gatewayKeys,
+      providerKeys,
+      userConfig: { configs, contexts, usage, catalog, defaultMemoryMessages: config.memoryMessages, now },
+      analytics: new AnalyticsRepository(database.db),
+      now,
       inFlight,
       bodyLimitBytes: config.bodyLimitBytes,
       totalTimeoutMs: config.timeouts.totalMs,
@@ -121,7 +174,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
           } finally {
             clearTimeout(grace);
             clearInterval(sweep);
+            for (const t of timers) clearInterval(t);
             try {
+              await Promise.allSettled([usage.flush(), gatewayKeys.flushLastUsed()]);
               await logs.close();
             } finally {
               await transport.close();
@@ -133,6 +188,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       },
     };
   } catch (err) {
+    for (const t of timers) clearInterval(t);
     await database.close();
     throw err;
   }

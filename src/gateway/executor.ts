@@ -88,11 +88,12 @@ export class Executor {
     return this.deps.credentials[provider] !== undefined;
   }
 
-  async complete(targets: readonly Target[], template: CallTemplate, signal: CancelSignal): Promise<CompletionSuccess> {
+  /** `credentials`: the caller's own set (their keys); the executor's defaults otherwise. */
+  async complete(targets: readonly Target[], template: CallTemplate, signal: CancelSignal, credentialSet = this.deps.credentials): Promise<CompletionSuccess> {
     const attempts: Attempt[] = [];
     let last: UpstreamError | undefined;
     for (const target of targets) {
-      const credentials = this.deps.credentials[target.provider];
+      const credentials = credentialSet[target.provider];
       if (!credentials) {
         attempts.push(skipped(target));
         continue;
@@ -120,11 +121,11 @@ export class Executor {
     throw signal.aborted ? abortedError(signal, attempts) : allTargetsFailed(attempts, last);
   }
 
-  async stream(targets: readonly Target[], template: CallTemplate, signal: CancelSignal): Promise<StreamSuccess> {
+  async stream(targets: readonly Target[], template: CallTemplate, signal: CancelSignal, credentialSet = this.deps.credentials): Promise<StreamSuccess> {
     const attempts: Attempt[] = [];
     let last: UpstreamError | undefined;
     for (const target of targets) {
-      const credentials = this.deps.credentials[target.provider];
+      const credentials = credentialSet[target.provider];
       if (!credentials) {
         attempts.push(skipped(target));
         continue;

@@ -9,7 +9,17 @@ import { randomUUID } from 'node:crypto';
 import type { ProviderId } from '../providers/types.js';
 import type { ModelCatalog } from '../routing/model-catalog.js';
 import type { SessionRepository } from '../store/session-repository.js';
-import { bearerAuth } from './auth.js';
+import type { AccountService } from '../accounts/accounts.js';
+import type { GatewayKeyService } from '../accounts/gateway-keys.js';
+import type { ProviderKeyService } from '../accounts/provider-keys.js';
+import type { AnalyticsRepository } from '../store/analytics-repository.js';
+import { OPERATOR } from '../gateway/caller.js';
+import { authenticate, type AuthOptions } from './auth.js';
+import { accountRoutes, publicAccountRoutes } from './routes/account.js';
+import { analyticsRoutes } from './routes/analytics.js';
+import { gatewayKeyRoutes } from './routes/gateway-keys.js';
+import { providerKeyRoutes } from './routes/provider-keys.js';
+import { userConfigRoutes, type UserConfigRouteDeps } from './routes/user-config.js';
 import { InFlightRequests } from './in-flight.js';
 import { toErrorResponse } from './error-response.js';
 import { chatCompletionsRoute } from './routes/chat-completions.js';
@@ -23,7 +33,13 @@ export interface AppDeps {
   sessions: SessionRepository;
   isConfigured: (provider: ProviderId) => boolean;
   pingDatabase: () => Promise<void>;
-  operatorTokenHash: Buffer;
+  auth: AuthOptions;
+  accounts: AccountService;
+  gatewayKeys: GatewayKeyService;
+  providerKeys: ProviderKeyService;
+  userConfig: UserConfigRouteDeps;
+  analytics: AnalyticsRepository;
+  now: () => number;
   inFlight?: InFlightRequests;
   bodyLimitBytes: number;
   totalTimeoutMs: number;
@@ -45,6 +61,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const jsonParser = app.getDefaultJsonParser('error', 'error');
   app.addContentTypeParser('*', { parseAs: 'string' }, jsonParser);
 
+  // Every authenticated route sets it; the default keeps the object shape stable for V8.
+  app.decorateRequest('caller', null as unknown as typeof OPERATOR);
+
   app.setErrorHandler((err, request, reply) => {
     const res = toErrorResponse(err);
     // Fastify's own refusals (malformed JSON, body too large) never reached the route, which logs
@@ -52,7 +71,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     // (Authentication failures are GatewayErrors and stay out: anonymous noise would grow the table.
     // A 500 came out of the pipeline, which has logged it already.)
     if (!(err instanceof GatewayError) && res.status < 500 && request.method === 'POST' && request.routeOptions.url === '/v1/chat/completions') {
-      deps.chat.recordRejected({ requestId: `chatcmpl-${randomUUID()}`, model: undefined, stream: false }, new GatewayError({ status: res.status, type: res.body.error.type, code: res.body.error.code, message: res.body.error.message }));
+      deps.chat.recordRejected({ requestId: `chatcmpl-${randomUUID()}`, caller: request.caller ?? OPERATOR, model: undefined, stream: false }, new GatewayError({ status: res.status, type: res.body.error.type, code: res.body.error.code, message: res.body.error.message }));
     }
     if (res.status >= 500 && res.body.error.code === 'internal_error') request.log.error({ err }, 'unhandled error');
     void reply.code(res.status).headers(res.headers).send(res.body);
@@ -65,12 +84,20 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   healthRoute(app, deps.pingDatabase);
 
-  // Everything under /v1 needs the bearer token.
+  // Accounts are made and signed into without a token.
+  publicAccountRoutes(app, deps.accounts);
+
+  // Everything else needs a bearer token: the operator's, a gateway key or an account's JWT.
   void app.register(async (api) => {
-    api.addHook('onRequest', bearerAuth({ operatorTokenHash: deps.operatorTokenHash }));
+    api.addHook('onRequest', authenticate(deps.auth));
     chatCompletionsRoute(api, { chat: deps.chat, inFlight: deps.inFlight ?? new InFlightRequests(), totalTimeoutMs: deps.totalTimeoutMs });
     modelsRoute(api, { catalog: deps.catalog, isConfigured: deps.isConfigured, created: Math.floor(Date.now() / 1000) });
     sessionsRoutes(api, deps.sessions);
+    accountRoutes(api, deps.accounts);
+    gatewayKeyRoutes(api, deps.gatewayKeys);
+    providerKeyRoutes(api, deps.providerKeys);
+    userConfigRoutes(api, deps.userConfig);
+    analyticsRoutes(api, deps.analytics, deps.now);
   });
 
   return app;

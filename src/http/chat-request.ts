@@ -5,6 +5,7 @@
  * @see https://platform.openai.com/docs/api-reference/chat/create
  */
 import { z } from 'zod';
+import type { Caller } from '../gateway/caller.js';
 import type { ChatInput } from '../gateway/chat-input.js';
 import { GatewayError, invalidRequest } from '../gateway/errors.js';
 import type { ChatMessage, ChatParams } from '../providers/types.js';
@@ -85,6 +86,7 @@ function textContent(content: string | Array<{ type: string }> | null | undefine
 
 export interface ChatRequestContext {
   requestId: string;
+  caller: Caller;
   sessionHeader: string | undefined;
 }
 
@@ -142,6 +144,7 @@ export function parseChatRequest(body: unknown, ctx: ChatRequestContext): ChatIn
 
   return {
     requestId: ctx.requestId,
+    caller: ctx.caller,
     model: req.model ?? undefined,
     messages,
     params,

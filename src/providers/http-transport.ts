@@ -46,9 +46,9 @@ export function createUndiciTransport(timeouts: TransportTimeouts): Transport {
   return {
     async send(req, options) {
       const res = await request(req.url, {
-        method: 'POST',
+        method: req.method ?? 'POST',
         headers: req.headers,
-        body: req.body,
+        body: req.body ?? null,
         dispatcher: agent,
         // undici takes any EventTarget-shaped signal.
         signal: options.signal as unknown as AbortSignal,

@@ -24,8 +24,18 @@ export function createAdapters(settings: Pick<ProviderSettings, 'anthropicDefaul
       developerRole: false,
       // App attribution headers OpenRouter reads for its rankings.
       extraHeaders: { 'HTTP-Referer': settings.openRouterAppUrl, 'X-Title': settings.openRouterAppTitle },
+      // @see https://openrouter.ai/docs/api-reference/limits (GET /api/v1/key)
+      keyPattern: /^sk-or-[A-Za-z0-9_-]{20,}$/,
+      keyCheckPath: '/key',
     }),
-    openai: createOpenAICompatibleAdapter({ id: 'openai', maxTokensField: 'max_completion_tokens', developerRole: true }),
+    openai: createOpenAICompatibleAdapter({
+      id: 'openai',
+      maxTokensField: 'max_completion_tokens',
+      developerRole: true,
+      // Project, service-account and legacy keys all start with sk-. @see https://platform.openai.com/docs/api-reference/models/list
+      keyPattern: /^sk-[A-Za-z0-9_-]{20,}$/,
+      keyCheckPath: '/models',
+    }),
     anthropic: createAnthropicAdapter({ defaultMaxTokens: settings.anthropicDefaultMaxTokens }),
     gemini: createGeminiAdapter(),
   };

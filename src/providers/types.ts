@@ -74,13 +74,15 @@ export interface ProviderCredentials {
 
 /** An HTTP request an adapter wants sent; the transport sends it. */
 export interface UpstreamHttpRequest {
+  /** POST unless said otherwise. */
+  method?: 'GET' | 'POST';
   url: string;
   headers: Record<string, string>;
-  body: string;
+  body?: string;
 }
 
 export interface BuiltRequest {
-  http: UpstreamHttpRequest;
+  http: UpstreamHttpRequest & { body: string };
   /** Parameters the upstream cannot honour as asked (clamped, dropped): reported, never silent. */
   warnings: string[];
 }
@@ -103,4 +105,8 @@ export interface ProviderAdapter {
   parseResponse(body: unknown, call: ChatCall): ChatResult;
   createStreamDecoder(call: ChatCall): StreamDecoder;
   parseError(status: number, headers: Record<string, string | string[] | undefined>, bodyText: string): UpstreamError;
+  /** The shape this provider's API keys have (checked before a user's key is verified upstream). */
+  readonly keyPattern: RegExp;
+  /** The cheapest authenticated request that proves a key works (it lists models; it costs no tokens). */
+  buildKeyCheck(credentials: ProviderCredentials): UpstreamHttpRequest;
 }

@@ -5,15 +5,20 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, NO_MIGRATIONS, SqliteDialect } from 'kysely';
+import { openPostgres, defaultSslMode, type PostgresSslMode } from './postgres.js';
 import { migrations } from './migrations/index.js';
-import { sqliteLogInserter, type InsertRequestLogs } from './request-log-insert.js';
+import { kyselyLogInserter, sqliteLogInserter, type InsertRequestLogs } from './request-log-insert.js';
 import { startSqliteLogThread, type SqliteLogThread } from './sqlite-log-thread.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
 import type { Database } from './schema.js';
 
 export interface OpenedDatabase {
   db: Kysely<Database>;
+  /** Postgres: the schema that also holds Kysely's migration bookkeeping. */
+  migrationSchema: string | undefined;
+  /** Creates what must exist before migrating (the Postgres schema). */
+  prepare(): Promise<void>;
   /** For the start-up banner: where the data lives. */
   description: string;
   /**
@@ -30,7 +35,34 @@ export function sqlitePathFromUrl(url: string): string {
   return path === ':memory:' ? path : resolve(path);
 }
 
-export function openDatabase(url: string): OpenedDatabase {
+export interface DatabaseOptions {
+  /** Postgres only: the schema Cerebro's tables live in. */
+  schema?: string;
+  ssl?: PostgresSslMode;
+  caFile?: string;
+  maxConnections?: number;
+}
+
+export function isPostgresUrl(url: string): boolean {
+  return url.startsWith('postgres://') || url.startsWith('postgresql://');
+}
+
+/** `sqlite:…` or `postgres(ql)://…`. Migrations are run separately (migrateToLatest). */
+export function openDatabase(url: string, options: DatabaseOptions = {}): OpenedDatabase {
+  if (isPostgresUrl(url)) {
+    const schema = options.schema ?? 'cerebro';
+    const pg = openPostgres({ url, schema, ssl: options.ssl ?? defaultSslMode(url), caFile: options.caFile, maxConnections: options.maxConnections ?? 10 });
+    const where = new URL(url);
+    return {
+      db: pg.db,
+      migrationSchema: schema,
+      prepare: () => pg.ensureSchema(),
+      description: `Postgres ${where.hostname}:${where.port || 5432}${where.pathname} (schema ${schema})`,
+      // node-postgres is asynchronous already: the generic batched insert keeps the event loop free.
+      logInserter: () => kyselyLogInserter(pg.db),
+      close: () => pg.root.destroy(),
+    };
+  }
   if (!url.startsWith('sqlite:')) throw new Error(`unsupported DATABASE_URL scheme: ${url.split(':')[0]}`);
   const path = sqlitePathFromUrl(url);
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -43,6 +75,8 @@ export function openDatabase(url: string): OpenedDatabase {
   const threads: SqliteLogThread[] = [];
   return {
     db,
+    migrationSchema: undefined,
+    prepare: async () => undefined,
     description: `SQLite ${path}`,
     logInserter() {
       // An in-memory database cannot be shared with another thread.
@@ -58,12 +92,25 @@ export function openDatabase(url: string): OpenedDatabase {
   };
 }
 
-export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
-  const { error, results } = await migrator.migrateToLatest();
+function migratorFor(database: OpenedDatabase): Migrator {
+  const schema = database.migrationSchema;
+  return new Migrator({ db: database.db, provider: { getMigrations: async () => migrations }, ...(schema !== undefined ? { migrationTableSchema: schema } : {}) });
+}
+
+export async function migrateToLatest(database: OpenedDatabase): Promise<string[]> {
+  await database.prepare();
+  const { error, results } = await migratorFor(database).migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
+
+/** Runs every migration's `down`, newest first (tests prove each one reverses cleanly). */
+export async function migrateToBottom(database: OpenedDatabase): Promise<string[]> {
+  const { error, results } = await migratorFor(database).migrateTo(NO_MIGRATIONS);
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
 
 /** A cheap round trip, for /health. */
 export async function pingDatabase(db: Kysely<Database>): Promise<void> {

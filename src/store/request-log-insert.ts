@@ -14,6 +14,8 @@ export type InsertRequestLogs = (rows: readonly RequestLogRow[]) => Promise<void
 const COLUMNS = [
   'id',
   'created_at',
+  'user_id',
+  'gateway_key_id',
   'session_id',
   'endpoint',
   'model_requested',
@@ -33,7 +35,7 @@ const COLUMNS = [
   'attempts',
 ] as const satisfies ReadonlyArray<keyof RequestLogRow>;
 
-/** SQLite caps bound parameters per statement; 19 columns × 500 rows stays well below. */
+/** SQLite caps bound parameters per statement; 21 columns × 500 rows stays well below. */
 const ROWS_PER_INSERT = 500;
 
 export function kyselyLogInserter(db: Kysely<Database>): InsertRequestLogs {

@@ -3,6 +3,8 @@ import type { Generated } from 'kysely';
 
 export interface InteractionsTable {
   id: Generated<number>;
+  /** The owner: a session id is only meaningful within its user (the operator is the user `operator`). */
+  user_id: Generated<string>;
   session_id: string;
   role: string;
   content: string;
@@ -15,6 +17,10 @@ export interface RequestLogsTable {
   /** The request id, also returned to the caller as the completion id. */
   id: string;
   created_at: string;
+  /** Who made the request (`operator` for the operator token). */
+  user_id: string;
+  /** The gateway key it came with, if any. */
+  gateway_key_id: string | null;
   session_id: string | null;
   endpoint: string;
   model_requested: string | null;
@@ -42,8 +48,71 @@ export interface SettingsTable {
   updated_at: string;
 }
 
+/** Accounts. The operator is the row `operator`, which has no password and is the admin. */
+export interface UsersTable {
+  id: string;
+  /** Normalised: trimmed, lower case. Unique. */
+  email: string;
+  name: string | null;
+  /** argon2id PHC string; null for the operator, who signs in with CEREBRO_API_TOKEN only. */
+  password_hash: string | null;
+  is_admin: number;
+  created_at: string;
+}
+
+/** Gateway keys (`gw_…`): only the SHA-256 is stored, the prefix is kept for display. */
+export interface GatewayKeysTable {
+  id: string;
+  user_id: string;
+  name: string;
+  key_hash: string;
+  key_prefix: string;
+  /** Requests per minute. */
+  rate_limit: number;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+/** A user's own provider keys, encrypted (AES-256-GCM, see security/secret-box.ts). */
+export interface ProviderKeysTable {
+  user_id: string;
+  provider: string;
+  ciphertext: string;
+  last4: string;
+  status: 'valid' | 'invalid';
+  created_at: string;
+  last_verified_at: string | null;
+}
+
+/** Per-user settings; a missing row means every default. */
+export interface UserConfigTable {
+  user_id: string;
+  default_model: string | null;
+  /** Tokens per UTC day; null = no limit. */
+  daily_token_limit: number | null;
+  /** Remembered messages per session_id; null = the operator's CEREBRO_MEMORY_MESSAGES. */
+  memory_messages: number | null;
+  route_policy: string;
+  updated_at: string;
+}
+
+/** Tokens and requests per user per UTC day, kept as counters so limits never SUM() the logs. */
+export interface DailyUsageTable {
+  user_id: string;
+  /** YYYY-MM-DD, UTC. */
+  day: string;
+  tokens: number;
+  requests: number;
+}
+
 export interface Database {
   interactions: InteractionsTable;
   request_logs: RequestLogsTable;
   settings: SettingsTable;
+  users: UsersTable;
+  gateway_keys: GatewayKeysTable;
+  provider_keys: ProviderKeysTable;
+  user_config: UserConfigTable;
+  daily_usage: DailyUsageTable;
 }

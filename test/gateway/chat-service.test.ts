@@ -1,6 +1,8 @@
 /** The pipeline alone, with fakes for the executor, the store and the log writer. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { CallerContexts } from '../../src/gateway/caller-context.js';
+import { OPERATOR } from '../../src/gateway/caller.js';
 import type { ChatInput } from '../../src/gateway/chat-input.js';
 import { ChatService } from '../../src/gateway/chat-service.js';
 import { GatewayError } from '../../src/gateway/errors.js';
@@ -13,6 +15,7 @@ const catalog = new ModelCatalog([{ id: 'gpt-4o-mini', provider: 'openai', alias
 
 const input = (over: Partial<ChatInput> = {}): ChatInput => ({
   requestId: 'chatcmpl-1',
+  caller: OPERATOR,
   model: 'gpt-4o-mini',
   messages: [{ role: 'user', content: 'q' }],
   params: {},
@@ -38,7 +41,11 @@ function service(sessions: Partial<SessionRepository>) {
     catalog,
     sessions: { recent: async () => [], append: async () => undefined, ...sessions } as unknown as SessionRepository,
     logs: { record: (row: RequestLogRow) => rows.push(row) } as unknown as RequestLogWriter,
-    memoryMessages: 20,
+    contexts: {
+      resolve: async () => ({ memoryMessages: 20, defaultModel: undefined, routePolicy: 'cascade', dailyTokenLimit: null, credentials: {} }),
+      enforceDailyLimit: async () => undefined,
+    } as unknown as CallerContexts,
+    countTokens: () => undefined,
     now: () => 1_700_000_000_000,
   });
   return { chat, rows };

@@ -1,7 +1,13 @@
 /** The app's error handler, with the chat service faked: which failures it logs itself. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { AccountService } from '../../src/accounts/accounts.js';
+import type { GatewayKeyService } from '../../src/accounts/gateway-keys.js';
+import type { ProviderKeyService } from '../../src/accounts/provider-keys.js';
+import { FixedWindowRateLimiter } from '../../src/accounts/rate-limiter.js';
 import type { ChatService } from '../../src/gateway/chat-service.js';
+import type { UserConfigRouteDeps } from '../../src/http/routes/user-config.js';
+import type { AnalyticsRepository } from '../../src/store/analytics-repository.js';
 import { buildApp } from '../../src/http/app.js';
 import { ModelCatalog } from '../../src/routing/model-catalog.js';
 import { sha256 } from '../../src/security/operator-token.js';
@@ -18,7 +24,13 @@ function appWith(complete: () => Promise<never>) {
     sessions: {} as SessionRepository,
     isConfigured: () => false,
     pingDatabase: async () => undefined,
-    operatorTokenHash: sha256(TOKEN),
+    auth: { operatorTokenHash: sha256(TOKEN), gatewayKeys: {} as GatewayKeyService, rateLimiter: new FixedWindowRateLimiter(), secretKey: 'x'.repeat(32), now: Date.now },
+    accounts: {} as AccountService,
+    gatewayKeys: {} as GatewayKeyService,
+    providerKeys: {} as ProviderKeyService,
+    userConfig: {} as UserConfigRouteDeps,
+    analytics: {} as AnalyticsRepository,
+    now: Date.now,
     bodyLimitBytes: 1024,
     totalTimeoutMs: 1000,
   });

@@ -1,4 +1,5 @@
 /** Request logs across the request's life: refused requests, callers that leave, and shutdown. */
+import { OPERATOR_USER_ID } from '../../src/gateway/caller.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Kysely } from 'kysely';
@@ -17,7 +18,7 @@ describe('request logs', () => {
     assert.equal(s.gateway.logs.pending, 25);
     await s.gateway.close();
     const reopened = openDatabase(dbPath);
-    await migrateToLatest(reopened.db);
+    await migrateToLatest(reopened);
     const rows = await reopened.db.selectFrom('request_logs').select(['status', 'provider']).execute();
     await reopened.close();
     await s.emulator.close();
@@ -66,7 +67,7 @@ describe('request logs', () => {
       assert.equal(row.status, 'error');
       assert.equal(row.http_status, 499);
       // A half-delivered answer is not remembered as if it had been given.
-      assert.deepEqual(await s.gateway.sessions.all('left'), []);
+      assert.deepEqual(await s.gateway.sessions.all(OPERATOR_USER_ID, 'left'), []);
     } finally {
       await s.close();
     }

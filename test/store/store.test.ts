@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { TEST_DIALECTS, type TestDatabase } from '../helpers/databases.js';
 import { migrateToLatest, openDatabase, sqlitePathFromUrl, type OpenedDatabase } from '../../src/store/database.js';
 import { kyselyLogInserter } from '../../src/store/request-log-insert.js';
 import { RequestLogWriter, type RequestLogRow } from '../../src/store/request-log-writer.js';
@@ -14,6 +15,8 @@ import { bearerToken, sha256, tokenMatchesHash } from '../../src/security/operat
 const row = (id: string): RequestLogRow => ({
   id,
   created_at: new Date().toISOString(),
+  user_id: 'operator',
+  gateway_key_id: null,
   session_id: null,
   endpoint: 'chat.completions',
   model_requested: 'auto',
@@ -33,51 +36,68 @@ const row = (id: string): RequestLogRow => ({
   attempts: '[]',
 });
 
-describe('SQLite store', () => {
-  let dir: string;
-  let database: OpenedDatabase;
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'cerebro-store-'));
-    database = openDatabase(`sqlite:${join(dir, 'nested', 'dir', 'c.db')}`);
-    assert.deepEqual(await migrateToLatest(database.db), ['0001-initial']);
-  });
-  after(async () => {
-    await database.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
+describe('SQLite URLs', () => {
   it('resolves relative and absolute sqlite URLs', () => {
     assert.equal(sqlitePathFromUrl('sqlite:/abs/c.db'), '/abs/c.db');
     assert.equal(sqlitePathFromUrl('sqlite:./data/c.db'), join(process.cwd(), 'data', 'c.db'));
     assert.equal(sqlitePathFromUrl('sqlite::memory:'), ':memory:');
   });
 
-  it('migrating twice is a no-op', async () => {
-    assert.deepEqual(await migrateToLatest(database.db), []);
+  it('creates the folders of a nested SQLite path', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cerebro-store-'));
+    const database = openDatabase(`sqlite:${join(dir, 'nested', 'dir', 'c.db')}`);
+    try {
+      assert.deepEqual(await migrateToLatest(database), ['0001-initial', '0002-multi-user']);
+    } finally {
+      await database.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+for (const { name: dialect, make } of TEST_DIALECTS) describe(`store on ${dialect}`, () => {
+  let target: TestDatabase;
+  let database: OpenedDatabase;
+  before(async () => {
+    target = make();
+    database = openDatabase(target.url, target.schema ? { schema: target.schema } : {});
+    assert.deepEqual(await migrateToLatest(database), ['0001-initial', '0002-multi-user']);
+  });
+  after(async () => {
+    await database.close();
+    await target.drop();
   });
 
-  it('keeps sessions apart and returns the last N turns oldest first', async () => {
+  it('migrating twice is a no-op', async () => {
+    assert.deepEqual(await migrateToLatest(database), []);
+  });
+
+  it("keeps sessions apart, within one user's sessions, and returns the last N turns oldest first", async () => {
     const sessions = new SessionRepository(database.db);
     for (let i = 1; i <= 5; i++) {
-      await sessions.append('a', [
+      await sessions.append('operator', 'a', [
         { role: 'user', content: `q${i}` },
         { role: 'assistant', content: `a${i}`, modelUsed: 'm' },
       ]);
     }
-    await sessions.append('b', [{ role: 'user', content: 'other' }]);
+    await sessions.append('operator', 'b', [{ role: 'user', content: 'other' }]);
+    await sessions.append('someone-else', 'a', [{ role: 'user', content: 'not yours' }]);
     assert.deepEqual(
-      (await sessions.recent('a', 3)).map((t) => t.content),
+      (await sessions.recent('operator', 'a', 3)).map((t) => t.content),
       ['a4', 'q5', 'a5'],
     );
-    assert.deepEqual(await sessions.recent('a', 0), []);
-    assert.equal((await sessions.all('a')).length, 10);
-    assert.equal(await sessions.delete('a'), 10);
-    assert.equal((await sessions.all('b')).length, 1);
+    assert.deepEqual(await sessions.recent('operator', 'a', 0), []);
+    assert.equal((await sessions.all('operator', 'a')).length, 10);
+    assert.deepEqual((await sessions.all('someone-else', 'a')).map((t) => t.content), ['not yours']);
+    assert.equal(await sessions.delete('someone-else', 'b'), 0);
+    assert.equal(await sessions.delete('operator', 'a'), 10);
+    assert.equal((await sessions.all('operator', 'b')).length, 1);
+    assert.equal((await sessions.all('someone-else', 'a')).length, 1);
   });
 
-  // The same behaviour through both insert paths: SQLite's prepared statement and generic Kysely.
+  // The same behaviour through both insert paths: the dialect's fastest and generic Kysely.
   for (const [name, inserter] of [
-    ['prepared SQLite statement', () => database.logInserter()],
+    ['the dialect\'s own inserter', () => database.logInserter()],
     ['Kysely', () => kyselyLogInserter(database.db)],
   ] as const) {
     it(`writes logs in batches, and close() flushes what is queued (${name})`, async () => {

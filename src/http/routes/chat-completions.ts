@@ -28,10 +28,10 @@ export function chatCompletionsRoute(app: FastifyInstance, options: ChatRouteOpt
     const sessionHeader = request.headers['x-session-id'];
     let input;
     try {
-      input = parseChatRequest(request.body, { requestId, sessionHeader: typeof sessionHeader === 'string' ? sessionHeader : undefined });
+      input = parseChatRequest(request.body, { requestId, caller: request.caller, sessionHeader: typeof sessionHeader === 'string' ? sessionHeader : undefined });
     } catch (err) {
       const raw = request.body as { model?: unknown; stream?: unknown } | null;
-      options.chat.recordRejected({ requestId, model: typeof raw?.model === 'string' ? raw.model : undefined, stream: raw?.stream === true }, err);
+      options.chat.recordRejected({ requestId, caller: request.caller, model: typeof raw?.model === 'string' ? raw.model : undefined, stream: raw?.stream === true }, err);
       throw err;
     }
     // One signal per request: the caller leaving, the overall deadline, or shutdown.

@@ -13,12 +13,12 @@ function sessionIdParam(params: unknown): string {
 export function sessionsRoutes(app: FastifyInstance, sessions: SessionRepository): void {
   app.get('/v1/sessions/:session_id/messages', async (request) => {
     const sessionId = sessionIdParam(request.params);
-    return { session_id: sessionId, messages: await sessions.all(sessionId) };
+    return { session_id: sessionId, messages: await sessions.all(request.caller.userId, sessionId) };
   });
 
   app.delete('/v1/sessions/:session_id', async (request) => {
     const sessionId = sessionIdParam(request.params);
-    const deleted = await sessions.delete(sessionId);
+    const deleted = await sessions.delete(request.caller.userId, sessionId);
     return { session_id: sessionId, deleted: true, messages_deleted: deleted };
   });
 }

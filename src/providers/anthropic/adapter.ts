@@ -22,6 +22,13 @@ export interface AnthropicAdapterOptions {
 export function createAnthropicAdapter(options: AnthropicAdapterOptions): ProviderAdapter {
   return {
     id: 'anthropic',
+    // @see https://docs.anthropic.com/en/api/models-list
+    keyPattern: /^sk-ant-[A-Za-z0-9_-]{20,}$/,
+    buildKeyCheck: (credentials) => ({
+      method: 'GET',
+      url: `${credentials.baseUrl.replace(/\/+$/, '')}/v1/models?limit=1`,
+      headers: { 'x-api-key': credentials.apiKey, 'anthropic-version': ANTHROPIC_VERSION },
+    }),
     buildRequest(call, credentials) {
       const { body, warnings } = buildAnthropicBody(call, options.defaultMaxTokens);
       return {

@@ -35,6 +35,13 @@ function modelPath(model: string): string {
 export function createGeminiAdapter(): ProviderAdapter {
   return {
     id: 'gemini',
+    // Google API keys: "AIza" and 35 more characters. @see https://ai.google.dev/api/models#method:-models.list
+    keyPattern: /^AIza[0-9A-Za-z_-]{35}$/,
+    buildKeyCheck: (credentials) => ({
+      method: 'GET',
+      url: `${credentials.baseUrl.replace(/\/+$/, '')}/v1beta/models?pageSize=1`,
+      headers: { 'x-goog-api-key': credentials.apiKey },
+    }),
     buildRequest(call, credentials) {
       const { body, warnings } = buildGeminiBody(call);
       const base = credentials.baseUrl.replace(/\/+$/, '');

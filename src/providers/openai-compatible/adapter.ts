@@ -12,6 +12,12 @@ export interface OpenAICompatibleOptions extends OpenAIBodyOptions {
   id: ProviderId;
   /** Headers this upstream wants besides auth (OpenRouter's app attribution). */
   extraHeaders?: Record<string, string>;
+  keyPattern: RegExp;
+  /**
+   * The authenticated GET that proves a key, relative to the base URL: `/models` for OpenAI;
+   * OpenRouter's model list is public, so there it is `/key` (the key's own limits and usage).
+   */
+  keyCheckPath: string;
 }
 
 export function createOpenAICompatibleAdapter(options: OpenAICompatibleOptions): ProviderAdapter {
@@ -36,5 +42,11 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleOptions):
     parseResponse: (body, call) => parseOpenAIChatResponse(id, body, call),
     createStreamDecoder: () => new OpenAIStreamDecoder(id),
     parseError: (status, headers, bodyText) => parseOpenAIError(id, status, headers, bodyText),
+    keyPattern: options.keyPattern,
+    buildKeyCheck: (credentials) => ({
+      method: 'GET',
+      url: `${credentials.baseUrl.replace(/\/+$/, '')}${options.keyCheckPath}`,
+      headers: { authorization: `Bearer ${credentials.apiKey}`, ...options.extraHeaders },
+    }),
   };
 }

@@ -1,7 +1,9 @@
 /** Every migration, in order. Listed in code (not read from a folder) so a bundled build finds them. */
 import type { Migration } from 'kysely';
 import * as initial from './0001-initial.js';
+import * as multiUser from './0002-multi-user.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
+  '0002-multi-user': multiUser,
 };

@@ -1,0 +1,95 @@
+/**
+ * Gateway keys: issue (shown once), list, revoke, and authenticate a presented key. A lookup is
+ * cached for a short while, so a request costs no database read; revocation on this instance
+ * takes effect at once, on other instances within the cache's lifetime. `last_used_at` is
+ * collected in memory and written in batches.
+ */
+import { randomUUID } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import { gatewayKeyDisplayPrefix, gatewayKeyHash, generateGatewayKey } from '../security/gateway-key.js';
+import type { GatewayKeyRepository, GatewayKeyRow } from '../store/gateway-key-repository.js';
+
+export interface GatewayKeyServiceOptions {
+  now: () => number;
+  /** How long a looked-up key (or the absence of one) is trusted. */
+  cacheTtlMs: number;
+  defaultRateLimit: number;
+}
+
+export interface IssuedKey {
+  row: GatewayKeyRow;
+  /** The whole key: returned once, never stored. */
+  key: string;
+}
+
+/** The stored row, or `null` for a hash no key has. */
+type Lookup = GatewayKeyRow | null;
+
+export class GatewayKeyService {
+  private readonly cache: LRUCache<string, { value: Lookup }>;
+  private lastUsed = new Map<string, string>();
+
+  constructor(
+    private readonly repo: GatewayKeyRepository,
+    private readonly options: GatewayKeyServiceOptions,
+  ) {
+    this.cache = new LRUCache({ max: 10_000, ttl: options.cacheTtlMs, perf: { now: options.now } });
+  }
+
+  async issue(userId: string, name: string, rateLimit: number | undefined): Promise<IssuedKey> {
+    const key = generateGatewayKey();
+    const row: GatewayKeyRow = {
+      id: randomUUID(),
+      user_id: userId,
+      name,
+      key_hash: gatewayKeyHash(key),
+      key_prefix: gatewayKeyDisplayPrefix(key),
+      rate_limit: rateLimit ?? this.options.defaultRateLimit,
+      created_at: new Date(this.options.now()).toISOString(),
+      last_used_at: null,
+      revoked_at: null,
+    };
+    await this.repo.create(row);
+    this.cache.delete(row.key_hash);
+    return { row, key };
+  }
+
+  /** The user's keys, with last-used times this instance has not written yet. */
+  async list(userId: string): Promise<GatewayKeyRow[]> {
+    const rows = await this.repo.listByUser(userId);
+    return rows.map((r) => ({ ...r, last_used_at: this.lastUsed.get(r.id) ?? r.last_used_at }));
+  }
+
+  async revoke(userId: string, id: string): Promise<GatewayKeyRow | undefined> {
+    const row = await this.repo.revoke(userId, id, new Date(this.options.now()).toISOString());
+    if (row) this.cache.delete(row.key_hash);
+    return row;
+  }
+
+  /** The active key a presented token names, or undefined. Marks it used. */
+  async authenticate(token: string): Promise<GatewayKeyRow | undefined> {
+    const hash = gatewayKeyHash(token);
+    let entry = this.cache.get(hash);
+    if (!entry) {
+      entry = { value: (await this.repo.findByHash(hash)) ?? null };
+      this.cache.set(hash, entry);
+    }
+    const row = entry.value;
+    if (!row || row.revoked_at !== null) return undefined;
+    this.lastUsed.set(row.id, new Date(this.options.now()).toISOString());
+    return row;
+  }
+
+  /** Writes the collected last-used times. */
+  async flushLastUsed(): Promise<void> {
+    if (this.lastUsed.size === 0) return;
+    const batch = this.lastUsed;
+    this.lastUsed = new Map();
+    try {
+      await this.repo.touch(batch);
+    } catch (err) {
+      for (const [id, at] of batch) if (!this.lastUsed.has(id)) this.lastUsed.set(id, at);
+      throw err;
+    }
+  }
+}

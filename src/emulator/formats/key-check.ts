@@ -1,0 +1,28 @@
+/**
+ * The cheap authenticated GETs the gateway uses to verify a provider key before storing it:
+ * OpenAI and Anthropic `GET /v1/models`, Gemini `GET /v1beta/models`, OpenRouter `GET /api/v1/key`
+ * (its model list is public, so it would not prove the key).
+ */
+import type { EmulatedProvider } from '../script.js';
+
+export function keyCheckRoute(method: string, path: string): EmulatedProvider | undefined {
+  if (method !== 'GET') return undefined;
+  if (path === '/openai/v1/models') return 'openai';
+  if (path === '/openrouter/api/v1/key') return 'openrouter';
+  if (path === '/anthropic/v1/models') return 'anthropic';
+  if (path === '/gemini/v1beta/models') return 'gemini';
+  return undefined;
+}
+
+export function keyCheckBody(provider: EmulatedProvider): unknown {
+  switch (provider) {
+    case 'openai':
+      return { object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', created: 1721172741, owned_by: 'system' }] };
+    case 'openrouter':
+      return { data: { label: 'sk-or-v1-emu…', limit: null, usage: 0, is_free_tier: true, rate_limit: { requests: 20, interval: '10s' } } };
+    case 'anthropic':
+      return { data: [{ type: 'model', id: 'claude-sonnet-4-5', display_name: 'Claude Sonnet 4.5', created_at: '2025-09-29T00:00:00Z' }], has_more: false, first_id: 'claude-sonnet-4-5', last_id: 'claude-sonnet-4-5' };
+    case 'gemini':
+      return { models: [{ name: 'models/gemini-2.5-flash', displayName: 'Gemini 2.5 Flash', supportedGenerationMethods: ['generateContent'] }] };
+  }
+}

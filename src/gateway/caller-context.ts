@@ -1,0 +1,103 @@
+/**
+ * What a caller's request runs with: their settings (`user_config`), the provider credentials
+ * they may use (their own keys, and the operator's when the operator allows it) and their daily
+ * token budget. Cached per user for a few seconds, and dropped at once when they change it here.
+ */
+import type { ProviderCredentials, ProviderId } from '../providers/types.js';
+import { open as openSecret, SecretBoxError } from '../security/secret-box.js';
+import type { ProviderKeyRepository } from '../store/provider-key-repository.js';
+import type { UserConfigRepository } from '../store/user-config-repository.js';
+import type { Caller } from './caller.js';
+import { nextUtcMidnight, type DailyUsageCounter } from './daily-usage.js';
+import { GatewayError } from './errors.js';
+
+export type Credentials = Partial<Record<ProviderId, ProviderCredentials>>;
+
+export interface CallerContext {
+  memoryMessages: number;
+  defaultModel: string | undefined;
+  routePolicy: string;
+  dailyTokenLimit: number | null;
+  credentials: Credentials;
+}
+
+export interface CallerContextDeps {
+  configs: UserConfigRepository;
+  providerKeys: ProviderKeyRepository;
+  usage: DailyUsageCounter;
+  /** The environment's keys: the operator's, and everyone's when `usersMayUseOperatorKeys`. */
+  operatorCredentials: Credentials;
+  usersMayUseOperatorKeys: boolean;
+  /** Base URLs of every provider, for users' own keys. */
+  baseUrls: Record<ProviderId, string>;
+  masterKey: string | undefined;
+  defaultMemoryMessages: number;
+  now: () => number;
+  cacheTtlMs: number;
+}
+
+/** A stored provider key binds its owner and provider into its ciphertext. */
+export const providerKeyAad = (userId: string, provider: string) => `${userId}:${provider}`;
+
+const unreadableKey = (provider: string, err: SecretBoxError) =>
+  new GatewayError({ status: 500, type: 'server_error', code: 'provider_key_unreadable', message: `Your stored ${provider} key could not be used: ${err.message}.` });
+
+export class CallerContexts {
+  private readonly cache = new Map<string, { ctx: CallerContext; at: number }>();
+
+  constructor(private readonly deps: CallerContextDeps) {}
+
+  async resolve(caller: Caller): Promise<CallerContext> {
+    const cached = this.cache.get(caller.userId);
+    const now = this.deps.now();
+    if (cached && now - cached.at < this.deps.cacheTtlMs) return cached.ctx;
+    const ctx = await this.load(caller);
+    this.cache.set(caller.userId, { ctx, at: now });
+    return ctx;
+  }
+
+  /** After the user changes their settings or keys on this instance. */
+  invalidate(userId: string): void {
+    this.cache.delete(userId);
+  }
+
+  /** Refuses a request once the user's daily token limit is spent (429, saying which and until when). */
+  async enforceDailyLimit(caller: Caller, ctx: CallerContext): Promise<void> {
+    const limit = ctx.dailyTokenLimit;
+    if (limit === null) return;
+    const used = await this.deps.usage.tokensToday(caller.userId);
+    if (used < limit) return;
+    const now = this.deps.now();
+    const reset = nextUtcMidnight(now);
+    throw new GatewayError({
+      status: 429,
+      type: 'rate_limit_error',
+      code: 'daily_token_limit_exceeded',
+      message: `Daily token limit reached: ${used} of ${limit} tokens used today. It resets at ${new Date(reset).toISOString()} (midnight UTC).`,
+      headers: { 'retry-after': String(Math.ceil((reset - now) / 1000)), 'x-ratelimit-limit-tokens': String(limit), 'x-ratelimit-remaining-tokens': '0', 'x-ratelimit-reset-tokens': new Date(reset).toISOString() },
+    });
+  }
+
+  private async load(caller: Caller): Promise<CallerContext> {
+    const [config, ownKeys] = await Promise.all([this.deps.configs.get(caller.userId), caller.isAdmin ? Promise.resolve([]) : this.deps.providerKeys.listByUser(caller.userId)]);
+    const shared = caller.isAdmin || this.deps.usersMayUseOperatorKeys ? this.deps.operatorCredentials : {};
+    const credentials: Credentials = { ...shared };
+    for (const row of ownKeys) {
+      if (row.status !== 'valid' || this.deps.masterKey === undefined) continue;
+      const provider = row.provider as ProviderId;
+      try {
+        credentials[provider] = { apiKey: openSecret(this.deps.masterKey, row.ciphertext, providerKeyAad(row.user_id, row.provider)), baseUrl: this.deps.baseUrls[provider] };
+      } catch (err) {
+        if (err instanceof SecretBoxError) throw unreadableKey(row.provider, err);
+        throw err;
+      }
+    }
+    return {
+      memoryMessages: config?.memory_messages ?? this.deps.defaultMemoryMessages,
+      defaultModel: config?.default_model ?? undefined,
+      routePolicy: config?.route_policy ?? 'cascade',
+      dailyTokenLimit: config?.daily_token_limit ?? null,
+      credentials,
+    };
+  }
+}

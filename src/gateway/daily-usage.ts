@@ -1,0 +1,117 @@
+/**
+ * Tokens used per user per UTC day, for the daily limit: counted from upstream usage in memory,
+ * written to `daily_usage` in batches (increments, so several instances add up), and re-read
+ * every few seconds so what other instances counted is seen too. A limit check never SUMs logs.
+ */
+import type { DailyUsageRepository, UsageDelta } from '../store/daily-usage-repository.js';
+
+export interface DailyUsageOptions {
+  now: () => number;
+  /** How long a counter read from the database is trusted before it is read again. */
+  refreshMs: number;
+  onError: (err: unknown) => void;
+}
+
+interface Entry {
+  day: string;
+  /** What the database said, plus batches this instance has written since. */
+  base: number;
+  /** Counted here, not written yet. */
+  local: number;
+  loadedAt: number;
+  loading?: Promise<void> | undefined;
+}
+
+export function utcDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** The next UTC midnight after `ms`, when daily limits reset. */
+export function nextUtcMidnight(ms: number): number {
+  const d = new Date(ms);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1);
+}
+
+export class DailyUsageCounter {
+  private readonly entries = new Map<string, Entry>();
+  private pending = new Map<string, UsageDelta>();
+  private flushing: Promise<void> | undefined;
+
+  constructor(
+    private readonly repo: DailyUsageRepository,
+    private readonly options: DailyUsageOptions,
+  ) {}
+
+  /** Tokens the user has used today (UTC). */
+  async tokensToday(userId: string): Promise<number> {
+    const now = this.options.now();
+    const day = utcDay(now);
+    let entry = this.entries.get(userId);
+    if (!entry || entry.day !== day) {
+      entry = { day, base: 0, local: entry?.day === day ? entry.local : 0, loadedAt: -Infinity };
+      this.entries.set(userId, entry);
+    }
+    if (now - entry.loadedAt > this.options.refreshMs) {
+      const e = entry;
+      e.loading ??= this.repo.get(userId, day).then(
+        (stored) => {
+          e.base = stored.tokens;
+          e.loadedAt = this.options.now();
+        },
+        (err: unknown) => this.options.onError(err),
+      ).finally(() => {
+        e.loading = undefined;
+      });
+      await e.loading;
+    }
+    return entry.base + entry.local;
+  }
+
+  /** Counts a finished request's tokens. */
+  add(userId: string, tokens: number): void {
+    const day = utcDay(this.options.now());
+    const entry = this.entries.get(userId);
+    if (entry && entry.day === day) entry.local += tokens;
+    const key = `${userId}\u0000${day}`;
+    const delta = this.pending.get(key);
+    if (delta) {
+      delta.tokens += tokens;
+      delta.requests += 1;
+    } else {
+      this.pending.set(key, { userId, day, tokens, requests: 1 });
+    }
+  }
+
+  /** Writes what was counted since the last flush; on failure keeps it for the next one. */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    if (this.pending.size === 0) return;
+    const batch = this.pending;
+    this.pending = new Map();
+    this.flushing = this.repo
+      .add([...batch.values()])
+      .then(() => {
+        for (const d of batch.values()) {
+          const entry = this.entries.get(d.userId);
+          if (entry && entry.day === d.day) {
+            entry.local -= d.tokens;
+            entry.base += d.tokens;
+          }
+        }
+      })
+      .catch((err: unknown) => {
+        for (const [key, d] of batch) {
+          const kept = this.pending.get(key);
+          if (kept) {
+            kept.tokens += d.tokens;
+            kept.requests += d.requests;
+          } else this.pending.set(key, d);
+        }
+        this.options.onError(err);
+      })
+      .finally(() => {
+        this.flushing = undefined;
+      });
+    await this.flushing;
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * GET /api/analytics/overview?timeframe=24h|7d|30d, /cost-breakdown?days=N, /model-distribution.
+ * A user sees their own requests; the operator sees everyone's, or one user's with `?user_id=`.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { GatewayError } from '../../gateway/errors.js';
+import type { AnalyticsRepository, AnalyticsScope } from '../../store/analytics-repository.js';
+import { validate } from '../validate.js';
+
+const TIMEFRAMES = { '24h': 1, '7d': 7, '30d': 30 } as const;
+type Timeframe = keyof typeof TIMEFRAMES;
+
+const userFilter = z.string().min(1).max(100).optional();
+const overviewQuery = z.object({ timeframe: z.enum(['24h', '7d', '30d']).default('24h'), user_id: userFilter });
+const breakdownQuery = z.object({ days: z.coerce.number().int().min(1).max(366).default(30), user_id: userFilter });
+const distributionQuery = z.object({ timeframe: z.enum(['24h', '7d', '30d']).default('30d'), user_id: userFilter });
+
+const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
+const DAY_MS = 86_400_000;
+
+/** Whose rows: the caller's own; the operator's choice (everyone by default). */
+function scopeOf(request: FastifyRequest, userId: string | undefined, since: number): AnalyticsScope {
+  const caller = request.caller;
+  if (userId !== undefined && !caller.isAdmin && userId !== caller.userId) {
+    throw new GatewayError({ status: 403, type: 'permission_error', code: 'forbidden', param: 'user_id', message: "Only the operator can see another user's analytics." });
+  }
+  return { userId: caller.isAdmin ? userId : caller.userId, since: new Date(since).toISOString() };
+}
+
+export function analyticsRoutes(app: FastifyInstance, analytics: AnalyticsRepository, now: () => number): void {
+  app.get('/api/analytics/overview', async (request) => {
+    const q = validate(overviewQuery, request.query);
+    const scope = scopeOf(request, q.user_id, now() - TIMEFRAMES[q.timeframe as Timeframe] * DAY_MS);
+    const t = await analytics.totals(scope);
+    return {
+      timeframe: q.timeframe,
+      since: scope.since,
+      user_id: scope.userId ?? null,
+      total_requests: t.requests,
+      successful_requests: t.successful,
+      failed_requests: t.requests - t.successful,
+      success_rate: t.requests === 0 ? null : round(t.successful / t.requests, 4),
+      total_tokens: t.totalTokens,
+      prompt_tokens: t.promptTokens,
+      completion_tokens: t.completionTokens,
+      total_cost_usd: round(t.costUsd, 6),
+      avg_latency_ms: round(t.avgLatencyMs, 1),
+      cache_hits: t.cacheHits,
+      cache_hit_rate: t.requests === 0 ? null : round(t.cacheHits / t.requests, 4),
+    };
+  });
+
+  app.get('/api/analytics/cost-breakdown', async (request) => {
+    const q = validate(breakdownQuery, request.query);
+    const today = Date.parse(new Date(now()).toISOString().slice(0, 10));
+    const first = today - (q.days - 1) * DAY_MS;
+    const scope = scopeOf(request, q.user_id, first);
+    const [days, providers, models] = await Promise.all([analytics.byDay(scope), analytics.byColumn(scope, 'provider'), analytics.byColumn(scope, 'model_used')]);
+    // Every day of the range, zeros included, so charts need no gap-filling.
+    const byDate = new Map(days.map((d) => [d.key, d]));
+    const daily = Array.from({ length: q.days }, (_, i) => {
+      const date = new Date(first + i * DAY_MS).toISOString().slice(0, 10);
+      const d = byDate.get(date);
+      return { date, cost_usd: round(d?.costUsd ?? 0, 6), requests: d?.requests ?? 0, tokens: d?.tokens ?? 0 };
+    });
+    return {
+      days: q.days,
+      since: scope.since,
+      user_id: scope.userId ?? null,
+      total_cost_usd: round(days.reduce((sum, d) => sum + d.costUsd, 0), 6),
+      daily,
+      by_provider: providers.map((p) => ({ provider: p.key, cost_usd: round(p.costUsd, 6), requests: p.requests, tokens: p.tokens })),
+      by_model: models.map((m) => ({ model: m.key, provider: m.provider ?? null, cost_usd: round(m.costUsd, 6), requests: m.requests, tokens: m.tokens })),
+    };
+  });
+
+  app.get('/api/analytics/model-distribution', async (request) => {
+    const q = validate(distributionQuery, request.query);
+    const scope = scopeOf(request, q.user_id, now() - TIMEFRAMES[q.timeframe as Timeframe] * DAY_MS);
+    const models = await analytics.byColumn(scope, 'model_used');
+    const total = models.reduce((sum, m) => sum + m.requests, 0);
+    return {
+      timeframe: q.timeframe,
+      since: scope.since,
+      user_id: scope.userId ?? null,
+      total_requests: total,
+      models: models.map((m) => ({
+        model: m.key,
+        provider: m.provider ?? null,
+        requests: m.requests,
+        percentage: total === 0 ? 0 : round((100 * m.requests) / total, 2),
+        tokens: m.tokens,
+        cost_usd: round(m.costUsd, 6),
+        avg_latency_ms: round(m.avgLatencyMs, 1),
+      })),
+    };
+  });
+}

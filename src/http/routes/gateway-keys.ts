@@ -1,0 +1,43 @@
+/** POST/GET /api/keys/gateway and DELETE /api/keys/gateway/:id: the caller's own gateway keys. */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { GatewayKeyService } from '../../accounts/gateway-keys.js';
+import { GatewayError } from '../../gateway/errors.js';
+import type { GatewayKeyRow } from '../../store/gateway-key-repository.js';
+import { validate } from '../validate.js';
+
+const createBody = z.object({
+  name: z.string().trim().min(1).max(100).default('default'),
+  rate_limit: z.number().int().min(1).max(100_000).optional(),
+});
+
+function view(row: GatewayKeyRow) {
+  return {
+    id: row.id,
+    name: row.name,
+    key_prefix: row.key_prefix,
+    rate_limit: row.rate_limit,
+    created_at: row.created_at,
+    last_used_at: row.last_used_at,
+    revoked_at: row.revoked_at,
+    is_active: row.revoked_at === null,
+  };
+}
+
+export function gatewayKeyRoutes(app: FastifyInstance, keys: GatewayKeyService): void {
+  app.post('/api/keys/gateway', async (request, reply) => {
+    const body = validate(createBody, request.body ?? {});
+    const issued = await keys.issue(request.caller.userId, body.name, body.rate_limit);
+    // The only time the whole key is shown.
+    return reply.code(201).send({ ...view(issued.row), key: issued.key });
+  });
+
+  app.get('/api/keys/gateway', async (request) => ({ keys: (await keys.list(request.caller.userId)).map(view) }));
+
+  app.delete('/api/keys/gateway/:id', async (request) => {
+    const { id } = request.params as { id: string };
+    const row = await keys.revoke(request.caller.userId, id);
+    if (!row) throw new GatewayError({ status: 404, type: 'invalid_request_error', code: 'key_not_found', param: 'id', message: `No active gateway key '${id}' belongs to you.` });
+    return view(row);
+  });
+}

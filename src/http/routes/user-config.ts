@@ -1,0 +1,66 @@
+/** GET/PUT /api/config: the caller's own settings (`user_config`). */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { CallerContexts } from '../../gateway/caller-context.js';
+import type { DailyUsageCounter } from '../../gateway/daily-usage.js';
+import { invalidRequest } from '../../gateway/errors.js';
+import { resolveTarget } from '../../routing/cascade.js';
+import type { ModelCatalog } from '../../routing/model-catalog.js';
+import type { UserConfigRepository, UserConfigRow } from '../../store/user-config-repository.js';
+import { validate } from '../validate.js';
+
+/** Route policies this version implements ('score' arrives with the scoring router). */
+export const ROUTE_POLICIES = ['cascade'] as const;
+
+const putBody = z
+  .object({
+    default_model: z.string().min(1).max(200).nullable(),
+    daily_token_limit: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).nullable(),
+    memory_messages: z.number().int().min(0).max(1000).nullable(),
+    route_policy: z.enum(ROUTE_POLICIES),
+  })
+  .partial()
+  .strict();
+
+export interface UserConfigRouteDeps {
+  configs: UserConfigRepository;
+  contexts: CallerContexts;
+  usage: DailyUsageCounter;
+  catalog: ModelCatalog;
+  defaultMemoryMessages: number;
+  now: () => number;
+}
+
+export function userConfigRoutes(app: FastifyInstance, deps: UserConfigRouteDeps): void {
+  const view = async (userId: string, row: UserConfigRow | undefined) => ({
+    default_model: row?.default_model ?? null,
+    daily_token_limit: row?.daily_token_limit ?? null,
+    memory_messages: row?.memory_messages ?? null,
+    effective_memory_messages: row?.memory_messages ?? deps.defaultMemoryMessages,
+    route_policy: row?.route_policy ?? 'cascade',
+    tokens_used_today: await deps.usage.tokensToday(userId),
+    updated_at: row?.updated_at ?? null,
+  });
+
+  app.get('/api/config', async (request) => view(request.caller.userId, await deps.configs.get(request.caller.userId)));
+
+  app.put('/api/config', async (request) => {
+    const body = validate(putBody, request.body);
+    if (body.default_model != null && body.default_model !== 'auto' && !resolveTarget(body.default_model, deps.catalog)) {
+      throw invalidRequest(`Invalid value for 'default_model': no provider serves '${body.default_model}' (GET /v1/models lists them)`, 'default_model', 'model_not_found');
+    }
+    const userId = request.caller.userId;
+    const current = await deps.configs.get(userId);
+    const row: UserConfigRow = {
+      user_id: userId,
+      default_model: body.default_model !== undefined ? body.default_model : (current?.default_model ?? null),
+      daily_token_limit: body.daily_token_limit !== undefined ? body.daily_token_limit : (current?.daily_token_limit ?? null),
+      memory_messages: body.memory_messages !== undefined ? body.memory_messages : (current?.memory_messages ?? null),
+      route_policy: body.route_policy ?? current?.route_policy ?? 'cascade',
+      updated_at: new Date(deps.now()).toISOString(),
+    };
+    await deps.configs.put(row);
+    deps.contexts.invalidate(userId);
+    return view(userId, row);
+  });
+}

@@ -1,0 +1,41 @@
+/** Account sessions: JWT HS256 signed with SECRET_KEY, valid for 24 hours. */
+import { SignJWT, jwtVerify, errors } from 'jose';
+
+export const ACCESS_TOKEN_TTL_SECONDS = 24 * 60 * 60;
+const ISSUER = 'cerebro';
+
+export interface AccessTokenClaims {
+  userId: string;
+  expiresAt: number;
+}
+
+function keyOf(secret: string): Uint8Array {
+  return new TextEncoder().encode(secret);
+}
+
+export async function signAccessToken(userId: string, secret: string, nowSeconds = Math.floor(Date.now() / 1000)): Promise<string> {
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(userId)
+    .setIssuer(ISSUER)
+    .setIssuedAt(nowSeconds)
+    .setExpirationTime(nowSeconds + ACCESS_TOKEN_TTL_SECONDS)
+    .sign(keyOf(secret));
+}
+
+/** The claims of a valid token; undefined for a forged, expired or malformed one. */
+export async function verifyAccessToken(token: string, secret: string, now?: Date): Promise<AccessTokenClaims | undefined> {
+  try {
+    const { payload } = await jwtVerify(token, keyOf(secret), { algorithms: ['HS256'], issuer: ISSUER, ...(now ? { currentDate: now } : {}) });
+    if (typeof payload.sub !== 'string' || typeof payload.exp !== 'number') return undefined;
+    return { userId: payload.sub, expiresAt: payload.exp };
+  } catch (err) {
+    if (err instanceof errors.JOSEError) return undefined;
+    throw err;
+  }
+}
+
+/** Whether a bearer token has the shape of a JWT (three base64url segments). */
+export function looksLikeJwt(token: string): boolean {
+  return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(token);
+}
