@@ -6,6 +6,7 @@ import OpenAI from 'openai';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createGateway, type Gateway } from '../../src/gateway/create-gateway.js';
 import { startEmulator, type Emulator } from '../../src/emulator/server.js';
+import type { TestDatabase } from './databases.js';
 
 export const TEST_TOKEN = 'test-operator-token-0123456789';
 
@@ -21,13 +22,21 @@ export interface Stack {
   close(): Promise<void>;
 }
 
+export interface StackOptions {
+  /** Another database than the stack's own SQLite file (dropped when the stack closes). */
+  database?: TestDatabase;
+  /** Keep the database when closing (to start another gateway on it). */
+  keepDatabase?: boolean;
+}
+
 /** `null` removes a variable the stack would otherwise set (to leave a provider unconfigured). */
-export async function startStack(env: Record<string, string | null> = {}): Promise<Stack> {
+export async function startStack(env: Record<string, string | null> = {}, options: StackOptions = {}): Promise<Stack> {
   const emulator = await startEmulator();
   const dir = mkdtempSync(join(tmpdir(), 'cerebro-test-'));
   const base: Record<string, string> = {
     CEREBRO_API_TOKEN: TEST_TOKEN,
     DATABASE_URL: `sqlite:${join(dir, 'cerebro.db')}`,
+    ...options.database?.env,
     LOG_FLUSH_INTERVAL_MS: '20',
     OPENROUTER_API_KEY: 'sk-or-test',
     GEMINI_API_KEY: 'gemini-test',
@@ -67,6 +76,7 @@ export async function startStack(env: Record<string, string | null> = {}): Promi
       await gateway.close();
       await emulator.close();
       rmSync(dir, { recursive: true, force: true });
+      if (options.database && !options.keepDatabase) await options.database.drop();
     },
   };
 }

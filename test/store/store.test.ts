@@ -3,11 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
 import { TEST_DIALECTS, type TestDatabase } from '../helpers/databases.js';
-import { migrateToLatest, openDatabase, sqlitePathFromUrl, type OpenedDatabase } from '../../src/store/database.js';
+import { migrateToBottom, migrateToLatest, openDatabase, sqlitePathFromUrl, type OpenedDatabase } from '../../src/store/database.js';
 import { kyselyLogInserter } from '../../src/store/request-log-insert.js';
 import { RequestLogWriter, type RequestLogRow } from '../../src/store/request-log-writer.js';
 import { SessionRepository } from '../../src/store/session-repository.js';
+import { DailyUsageRepository } from '../../src/store/daily-usage-repository.js';
 import { SettingsRepository } from '../../src/store/settings-repository.js';
 import { resolveOperatorToken } from '../../src/security/operator-token-bootstrap.js';
 import { bearerToken, sha256, tokenMatchesHash } from '../../src/security/operator-token.js';
@@ -70,6 +72,17 @@ for (const { name: dialect, make } of TEST_DIALECTS) describe(`store on ${dialec
 
   it('migrating twice is a no-op', async () => {
     assert.deepEqual(await migrateToLatest(database), []);
+  });
+
+  it('adds daily usage as increments (several instances add up)', async () => {
+    const usage = new DailyUsageRepository(database.db);
+    await usage.add([{ userId: 'operator', day: '2026-11-22', tokens: 10, requests: 1 }]);
+    await usage.add([
+      { userId: 'operator', day: '2026-11-22', tokens: 5, requests: 2 },
+      { userId: 'operator', day: '2026-11-23', tokens: 1, requests: 1 },
+    ]);
+    assert.deepEqual(await usage.get('operator', '2026-11-22'), { tokens: 15, requests: 3 });
+    assert.deepEqual(await usage.get('operator', '2026-11-21'), { tokens: 0, requests: 0 });
   });
 
   it("keeps sessions apart, within one user's sessions, and returns the last N turns oldest first", async () => {
@@ -158,6 +171,26 @@ for (const { name: dialect, make } of TEST_DIALECTS) describe(`store on ${dialec
     const fromEnv = await resolveOperatorToken('an-operator-chosen-token', settings);
     assert.equal(fromEnv.source, 'environment');
     assert.ok(!tokenMatchesHash(first.generated!, fromEnv.hash));
+  });
+});
+
+for (const { name: dialect, make } of TEST_DIALECTS) describe(`migrations on ${dialect}`, () => {
+  it('run down to nothing and up again, and keep tables away from anonymous API roles (Postgres RLS)', async () => {
+    const target = make();
+    const database = openDatabase(target.url, target.schema ? { schema: target.schema } : {});
+    try {
+      await migrateToLatest(database);
+      if (target.dialect === 'postgres') {
+        const { rows } = await sql<{ relname: string; relrowsecurity: boolean }>`select c.relname, c.relrowsecurity from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = ${target.schema} and c.relkind = 'r' and c.relname not like 'kysely_%'`.execute(database.db);
+        assert.equal(rows.length, 8);
+        assert.ok(rows.every((r) => r.relrowsecurity), JSON.stringify(rows));
+      }
+      assert.deepEqual(await migrateToBottom(database), ['0002-multi-user', '0001-initial']);
+      assert.deepEqual(await migrateToLatest(database), ['0001-initial', '0002-multi-user']);
+    } finally {
+      await database.close();
+      await target.drop();
+    }
   });
 });
 
