@@ -24,7 +24,8 @@ export function banner(config: Config, gateway: Gateway, address: string): strin
   }
   const c = gateway.catalog.cascade;
   lines.push(`  Cascade    free: ${c.free.join(', ') || '-'}`, `             fallback: ${c.fallback.join(', ') || '-'}`, `             priority high: ${c.priority.join(', ') || '-'}`);
-  lines.push('  Auth       send "Authorization: Bearer <token>" on /v1/*');
+  lines.push('  Auth       send "Authorization: Bearer <token>" on /v1/* and /api/*: the operator token, a gateway key (gw_…) or an account token');
+  lines.push(`  Accounts   sign-up ${config.allowSignup ? 'open' : 'closed'}; users ${config.usersMayUseOperatorKeys ? 'may use' : 'bring their own keys instead of'} the operator's provider keys; provider-key storage ${config.masterEncryptionKey ? 'on' : 'off (set MASTER_ENCRYPTION_KEY)'}`);
   if (gateway.token.source === 'environment') lines.push('             token: CEREBRO_API_TOKEN from the environment');
   else if (gateway.token.source === 'stored') lines.push('             token: the one generated at first start (only its hash is stored; set CEREBRO_API_TOKEN to replace it)');
   else {

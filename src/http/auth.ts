@@ -7,7 +7,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayKeyService } from '../accounts/gateway-keys.js';
 import { rateLimitHeaders, type RateLimiter } from '../accounts/rate-limiter.js';
-import { OPERATOR, type Caller } from '../gateway/caller.js';
+import { OPERATOR, OPERATOR_USER_ID, type Caller } from '../gateway/caller.js';
 import { GatewayError } from '../gateway/errors.js';
 import { looksLikeJwt, verifyAccessToken } from '../security/access-token.js';
 import { isGatewayKeyShaped } from '../security/gateway-key.js';
@@ -69,7 +69,8 @@ export function callerResolver(options: AuthOptions) {
       const headers = rateLimitHeaders(decision, now);
       if (!decision.allowed) throw rateLimited(headers, decision.limit, Math.max(1, Math.ceil((decision.resetAt - now) / 1000)));
       reply?.headers(headers);
-      return { userId: key.user_id, isAdmin: false, via: 'gateway_key', gatewayKeyId: key.id };
+      // The operator's own keys (say, one given to n8n) act as the operator, the only admin.
+      return { userId: key.user_id, isAdmin: key.user_id === OPERATOR_USER_ID, via: 'gateway_key', gatewayKeyId: key.id };
     }
     if (looksLikeJwt(token)) {
       const claims = await verifyAccessToken(token, options.secretKey, new Date(options.now()));

@@ -106,7 +106,25 @@ export interface DailyUsageTable {
   requests: number;
 }
 
+/** Totals per UTC hour and (provider, model), all users together: the operator's analytics. */
+export interface UsageHourlyTable {
+  /** 'YYYY-MM-DDTHH', UTC. */
+  hour: string;
+  /** '' when no provider was reached. */
+  provider: string;
+  model: string;
+  requests: number;
+  successes: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  cost_usd: number;
+  latency_ms_sum: number;
+  cache_hits: number;
+}
+
 export interface Database {
+  usage_hourly: UsageHourlyTable;
   interactions: InteractionsTable;
   request_logs: RequestLogsTable;
   settings: SettingsTable;

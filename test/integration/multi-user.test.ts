@@ -145,6 +145,15 @@ for (const { name: dialect, make } of TEST_DIALECTS) {
         assert.equal((await call('POST', '/api/keys/gateway', jwt, { rate_limit: 0 })).body.error.param, 'rate_limit');
       });
 
+      it("gives the operator's own keys (say, for n8n) the operator's providers and view", async () => {
+        const created = await call('POST', '/api/keys/gateway', TEST_TOKEN, { name: 'n8n' });
+        assert.equal(created.status, 201);
+        const answer = await sdk(created.body.key).chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'hi' }] });
+        assert.ok(answer.choices[0]?.message.content);
+        const me = await call('GET', '/api/auth/me', created.body.key);
+        assert.equal(me.body.is_admin, true);
+      });
+
       it('limits requests per minute per key with 429, Retry-After and x-ratelimit headers', async () => {
         const user = await userWithKey('limited@example.com', 2);
         const client = sdk(user.key);

@@ -10,6 +10,8 @@ import { kyselyLogInserter } from '../../src/store/request-log-insert.js';
 import { RequestLogWriter, type RequestLogRow } from '../../src/store/request-log-writer.js';
 import { SessionRepository } from '../../src/store/session-repository.js';
 import { DailyUsageRepository } from '../../src/store/daily-usage-repository.js';
+import { AnalyticsRepository } from '../../src/store/analytics-repository.js';
+import { rollUp } from '../../src/store/usage-rollup.js';
 import { SettingsRepository } from '../../src/store/settings-repository.js';
 import { resolveOperatorToken } from '../../src/security/operator-token-bootstrap.js';
 import { bearerToken, sha256, tokenMatchesHash } from '../../src/security/operator-token.js';
@@ -49,7 +51,7 @@ describe('SQLite URLs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cerebro-store-'));
     const database = openDatabase(`sqlite:${join(dir, 'nested', 'dir', 'c.db')}`);
     try {
-      assert.deepEqual(await migrateToLatest(database), ['0001-initial', '0002-multi-user']);
+      assert.deepEqual(await migrateToLatest(database), ['0001-initial', '0002-multi-user', '0003-usage-hourly']);
     } finally {
       await database.close();
       rmSync(dir, { recursive: true, force: true });
@@ -63,7 +65,7 @@ for (const { name: dialect, make } of TEST_DIALECTS) describe(`store on ${dialec
   before(async () => {
     target = make();
     database = openDatabase(target.url, target.schema ? { schema: target.schema } : {});
-    assert.deepEqual(await migrateToLatest(database), ['0001-initial', '0002-multi-user']);
+    assert.deepEqual(await migrateToLatest(database), ['0001-initial', '0002-multi-user', '0003-usage-hourly']);
   });
   after(async () => {
     await database.close();
@@ -156,6 +158,23 @@ for (const { name: dialect, make } of TEST_DIALECTS) describe(`store on ${dialec
     assert.equal(writer.rejected, 0);
   });
 
+  it('keeps usage_hourly equal to the logs it rolls up, through every insert path', async () => {
+    const logs = await database.db
+      .selectFrom('request_logs')
+      .select((eb) => [eb.fn.countAll().as('n'), eb.fn.sum<number>('total_tokens').as('tokens'), eb.fn.sum<number>('latency_ms').as('latency')])
+      .executeTakeFirstOrThrow();
+    const hourly = await database.db
+      .selectFrom('usage_hourly')
+      .select((eb) => [eb.fn.sum<number>('requests').as('n'), eb.fn.sum<number>('total_tokens').as('tokens'), eb.fn.sum<number>('latency_ms_sum').as('latency')])
+      .executeTakeFirstOrThrow();
+    assert.ok(Number(logs.n) > 2000);
+    assert.deepEqual([Number(hourly.n), Number(hourly.tokens), Number(hourly.latency)], [Number(logs.n), Number(logs.tokens), Number(logs.latency)]);
+    const analytics = new AnalyticsRepository(database.db);
+    const everyone = await analytics.totals({ userId: undefined, since: '2000-01-01T00:00:00.000Z' });
+    const operator = await analytics.totals({ userId: 'operator', since: '2000-01-01T00:00:00.000Z' });
+    assert.deepEqual(everyone, operator, 'the rollup and the per-user path agree');
+  });
+
   it('generates an operator token once, storing only its hash', async () => {
     const settings = new SettingsRepository(database.db);
     const first = await resolveOperatorToken(undefined, settings);
@@ -182,15 +201,35 @@ for (const { name: dialect, make } of TEST_DIALECTS) describe(`migrations on ${d
       await migrateToLatest(database);
       if (target.dialect === 'postgres') {
         const { rows } = await sql<{ relname: string; relrowsecurity: boolean }>`select c.relname, c.relrowsecurity from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = ${target.schema} and c.relkind = 'r' and c.relname not like 'kysely_%'`.execute(database.db);
-        assert.equal(rows.length, 8);
+        assert.equal(rows.length, 9);
         assert.ok(rows.every((r) => r.relrowsecurity), JSON.stringify(rows));
       }
-      assert.deepEqual(await migrateToBottom(database), ['0002-multi-user', '0001-initial']);
-      assert.deepEqual(await migrateToLatest(database), ['0001-initial', '0002-multi-user']);
+      assert.deepEqual(await migrateToBottom(database), ['0003-usage-hourly', '0002-multi-user', '0001-initial']);
+      assert.deepEqual(await migrateToLatest(database), ['0001-initial', '0002-multi-user', '0003-usage-hourly']);
     } finally {
       await database.close();
       await target.drop();
     }
+  });
+});
+
+describe('rollUp', () => {
+  it('sums log rows per hour, provider and model, with no provider as empty', () => {
+    const rows = [
+      { ...row('1'), created_at: '2026-11-22T10:05:00.000Z', total_tokens: 3, cost_usd: 0.5 },
+      { ...row('2'), created_at: '2026-11-22T10:59:59.999Z', total_tokens: 4, status: 'error' as const, cache_hit: 1 },
+      { ...row('3'), created_at: '2026-11-22T11:00:00.000Z' },
+      { ...row('4'), created_at: '2026-11-22T10:30:00.000Z', provider: null, model_used: null },
+    ];
+    const buckets = rollUp(rows).sort((a, b) => (a.hour + a.provider).localeCompare(b.hour + b.provider));
+    assert.deepEqual(
+      buckets.map((b) => [b.hour, b.provider, b.model, b.requests, b.successes, b.total_tokens, b.cost_usd, b.cache_hits]),
+      [
+        ['2026-11-22T10', '', '', 1, 1, 3, 0, 0],
+        ['2026-11-22T10', 'openrouter', 'm', 2, 1, 7, 0.5, 1],
+        ['2026-11-22T11', 'openrouter', 'm', 1, 1, 3, 0, 0],
+      ],
+    );
   });
 });
 
