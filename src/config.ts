@@ -53,6 +53,9 @@ const envSchema = z.object({
   ALLOW_SIGNUP: flag.default(true),
   USERS_MAY_USE_OPERATOR_KEYS: flag.default(false),
   GATEWAY_KEY_DEFAULT_RATE_LIMIT: int(1, 100_000).default(100),
+  GATEWAY_KEY_MAX_RATE_LIMIT: int(1, 100_000).default(1_000),
+  AUTH_RATE_LIMIT: int(1, 100_000).default(30),
+  USER_DAILY_TOKEN_LIMIT: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), int(1, Number.MAX_SAFE_INTEGER).optional()),
   OPENROUTER_API_KEY: optionalKey,
   GEMINI_API_KEY: optionalKey,
   ANTHROPIC_API_KEY: optionalKey,
@@ -95,6 +98,12 @@ export interface Config {
   /** Whether users (not just the operator) may be routed with the environment's provider keys. */
   usersMayUseOperatorKeys: boolean;
   gatewayKeyDefaultRateLimit: number;
+  /** Sign-up and log-in attempts per minute per client address. */
+  authRateLimit: number;
+  /** The most requests per minute a user may give a key. */
+  gatewayKeyMaxRateLimit: number;
+  /** The operator's ceiling on every user's tokens per UTC day (users may set a lower one). */
+  userDailyTokenLimit: number | undefined;
   providers: Partial<Record<ProviderId, ProviderCredentials>>;
   /** Base URLs of every provider, configured or not (for the banner). */
   baseUrls: Record<ProviderId, string>;
@@ -145,6 +154,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     const apiKey = keys[id];
     if (apiKey !== undefined) providers[id] = { apiKey, baseUrl: baseUrls[id] };
   }
+  if (e.GATEWAY_KEY_DEFAULT_RATE_LIMIT > e.GATEWAY_KEY_MAX_RATE_LIMIT) {
+    throw new ConfigError(['GATEWAY_KEY_DEFAULT_RATE_LIMIT: must be at most GATEWAY_KEY_MAX_RATE_LIMIT']);
+  }
   if (e.UPSTREAM_TOTAL_TIMEOUT_MS < e.UPSTREAM_FIRST_BYTE_TIMEOUT_MS) {
     throw new ConfigError(['UPSTREAM_TOTAL_TIMEOUT_MS: must be at least UPSTREAM_FIRST_BYTE_TIMEOUT_MS']);
   }
@@ -164,6 +176,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     allowSignup: e.ALLOW_SIGNUP,
     usersMayUseOperatorKeys: e.USERS_MAY_USE_OPERATOR_KEYS,
     gatewayKeyDefaultRateLimit: e.GATEWAY_KEY_DEFAULT_RATE_LIMIT,
+    gatewayKeyMaxRateLimit: e.GATEWAY_KEY_MAX_RATE_LIMIT,
+    authRateLimit: e.AUTH_RATE_LIMIT,
+    userDailyTokenLimit: e.USER_DAILY_TOKEN_LIMIT,
     providers,
     baseUrls,
     openRouterAppUrl: e.OPENROUTER_APP_URL,

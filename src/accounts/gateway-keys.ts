@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
+import { GatewayError, invalidRequest } from '../gateway/errors.js';
 import { gatewayKeyDisplayPrefix, gatewayKeyHash, generateGatewayKey } from '../security/gateway-key.js';
 import type { GatewayKeyRepository, GatewayKeyRow } from '../store/gateway-key-repository.js';
 
@@ -14,7 +15,11 @@ export interface GatewayKeyServiceOptions {
   /** How long a looked-up key (or the absence of one) is trusted. */
   cacheTtlMs: number;
   defaultRateLimit: number;
+  /** The operator's ceiling on a key's requests per minute (GATEWAY_KEY_MAX_RATE_LIMIT). */
+  maxRateLimit: number;
 }
+
+export const MAX_ACTIVE_KEYS_PER_USER = 50;
 
 export interface IssuedKey {
   row: GatewayKeyRow;
@@ -27,6 +32,8 @@ type Lookup = GatewayKeyRow | null;
 
 export class GatewayKeyService {
   private readonly cache: LRUCache<string, { value: Lookup }>;
+  /** Hashes revoked here lately: a lookup that raced the revocation must not re-cache the key as active. */
+  private readonly revoked: LRUCache<string, true>;
   private lastUsed = new Map<string, string>();
 
   constructor(
@@ -34,9 +41,17 @@ export class GatewayKeyService {
     private readonly options: GatewayKeyServiceOptions,
   ) {
     this.cache = new LRUCache({ max: 10_000, ttl: options.cacheTtlMs, perf: { now: options.now } });
+    this.revoked = new LRUCache({ max: 10_000, ttl: options.cacheTtlMs * 2, perf: { now: options.now } });
   }
 
   async issue(userId: string, name: string, rateLimit: number | undefined): Promise<IssuedKey> {
+    const active = (await this.repo.listByUser(userId)).filter((k) => k.revoked_at === null).length;
+    if (active >= MAX_ACTIVE_KEYS_PER_USER) {
+      throw new GatewayError({ status: 400, type: 'invalid_request_error', code: 'too_many_keys', message: `You have ${active} active gateway keys, the most a user may have; revoke one first.` });
+    }
+    if (rateLimit !== undefined && rateLimit > this.options.maxRateLimit) {
+      throw invalidRequest(`Invalid value for 'rate_limit': at most ${this.options.maxRateLimit} requests per minute on this gateway`, 'rate_limit');
+    }
     const key = generateGatewayKey();
     const row: GatewayKeyRow = {
       id: randomUUID(),
@@ -62,7 +77,10 @@ export class GatewayKeyService {
 
   async revoke(userId: string, id: string): Promise<GatewayKeyRow | undefined> {
     const row = await this.repo.revoke(userId, id, new Date(this.options.now()).toISOString());
-    if (row) this.cache.delete(row.key_hash);
+    if (row) {
+      this.revoked.set(row.key_hash, true);
+      this.cache.delete(row.key_hash);
+    }
     return row;
   }
 
@@ -75,7 +93,7 @@ export class GatewayKeyService {
       this.cache.set(hash, entry);
     }
     const row = entry.value;
-    if (!row || row.revoked_at !== null) return undefined;
+    if (!row || row.revoked_at !== null || this.revoked.has(hash)) return undefined;
     this.lastUsed.set(row.id, new Date(this.options.now()).toISOString());
     return row;
   }

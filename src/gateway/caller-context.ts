@@ -17,8 +17,11 @@ export interface CallerContext {
   memoryMessages: number;
   defaultModel: string | undefined;
   routePolicy: string;
+  /** The user's own limit, capped by the operator's USER_DAILY_TOKEN_LIMIT; null = none. */
   dailyTokenLimit: number | null;
   credentials: Credentials;
+  /** Providers whose stored key cannot be decrypted (the master key changed or is gone), and why. */
+  unreadable: Partial<Record<ProviderId, string>>;
 }
 
 export interface CallerContextDeps {
@@ -32,6 +35,8 @@ export interface CallerContextDeps {
   baseUrls: Record<ProviderId, string>;
   masterKey: string | undefined;
   defaultMemoryMessages: number;
+  /** The operator's ceiling on users' tokens per day (not the operator's own). */
+  userDailyTokenLimit: number | undefined;
   now: () => number;
   cacheTtlMs: number;
 }
@@ -39,8 +44,16 @@ export interface CallerContextDeps {
 /** A stored provider key binds its owner and provider into its ciphertext. */
 export const providerKeyAad = (userId: string, provider: string) => `${userId}:${provider}`;
 
-const unreadableKey = (provider: string, err: SecretBoxError) =>
-  new GatewayError({ status: 500, type: 'server_error', code: 'provider_key_unreadable', message: `Your stored ${provider} key could not be used: ${err.message}.` });
+/** Raised when the only providers a request could use have stored keys that cannot be read. */
+export const unreadableKeys = (reasons: Partial<Record<ProviderId, string>>) =>
+  new GatewayError({
+    status: 500,
+    type: 'server_error',
+    code: 'provider_key_unreadable',
+    message: `Your stored provider keys could not be used: ${Object.entries(reasons)
+      .map(([provider, why]) => `${provider}: ${why}`)
+      .join('; ')}. Store them again (POST /api/keys/providers) or ask the operator.`,
+  });
 
 export class CallerContexts {
   private readonly cache = new Map<string, { ctx: CallerContext; at: number }>();
@@ -82,22 +95,30 @@ export class CallerContexts {
     const [config, ownKeys] = await Promise.all([this.deps.configs.get(caller.userId), caller.isAdmin ? Promise.resolve([]) : this.deps.providerKeys.listByUser(caller.userId)]);
     const shared = caller.isAdmin || this.deps.usersMayUseOperatorKeys ? this.deps.operatorCredentials : {};
     const credentials: Credentials = { ...shared };
+    const unreadable: CallerContext['unreadable'] = {};
     for (const row of ownKeys) {
-      if (row.status !== 'valid' || this.deps.masterKey === undefined) continue;
+      if (row.status !== 'valid') continue;
       const provider = row.provider as ProviderId;
+      if (this.deps.masterKey === undefined) {
+        unreadable[provider] = 'the gateway has no MASTER_ENCRYPTION_KEY any more';
+        continue;
+      }
       try {
         credentials[provider] = { apiKey: openSecret(this.deps.masterKey, row.ciphertext, providerKeyAad(row.user_id, row.provider)), baseUrl: this.deps.baseUrls[provider] };
       } catch (err) {
-        if (err instanceof SecretBoxError) throw unreadableKey(row.provider, err);
-        throw err;
+        if (!(err instanceof SecretBoxError)) throw err;
+        unreadable[provider] = err.message;
       }
     }
+    const own = config?.daily_token_limit ?? null;
+    const cap = caller.isAdmin ? undefined : this.deps.userDailyTokenLimit;
     return {
       memoryMessages: config?.memory_messages ?? this.deps.defaultMemoryMessages,
       defaultModel: config?.default_model ?? undefined,
       routePolicy: config?.route_policy ?? 'cascade',
-      dailyTokenLimit: config?.daily_token_limit ?? null,
+      dailyTokenLimit: cap === undefined ? own : own === null ? cap : Math.min(own, cap),
       credentials,
+      unreadable,
     };
   }
 }

@@ -11,7 +11,7 @@ import type { RequestLogRow, RequestLogWriter } from '../store/request-log-write
 import type { SessionRepository } from '../store/session-repository.js';
 import type { Attempt } from './attempts.js';
 import type { CancelSignal } from './cancellation.js';
-import type { CallerContext, CallerContexts } from './caller-context.js';
+import { unreadableKeys, type CallerContext, type CallerContexts } from './caller-context.js';
 import type { ChatInput } from './chat-input.js';
 import { GatewayError, modelNotFound } from './errors.js';
 import { abortedError, type Executor } from './executor.js';
@@ -61,6 +61,19 @@ export interface StreamOutcome {
   final: { usage?: Usage; costUsd: number; latencyMs: number; finishReason?: FinishReason };
 }
 
+/**
+ * Stored keys that cannot be decrypted: fatal when no target of the plan has credentials left
+ * (the caller would otherwise read a misleading "no provider"), a warning when others can answer.
+ */
+function unreadableWarnings(targets: readonly Target[], ctx: CallerContext): string[] {
+  const affected = [...new Set(targets.map((t) => t.provider))].filter((p) => ctx.unreadable[p] !== undefined && ctx.credentials[p] === undefined);
+  if (affected.length === 0) return [];
+  if (targets.every((t) => ctx.credentials[t.provider] === undefined)) {
+    throw unreadableKeys(Object.fromEntries(affected.map((p) => [p, ctx.unreadable[p]])));
+  }
+  return affected.map((p) => `your stored ${p} key could not be decrypted, so ${p} was skipped`);
+}
+
 /** The answer was produced but could not be stored: returning it would break "stored before returned". */
 const storeFailed = (err: unknown) =>
   new GatewayError({
@@ -89,8 +102,10 @@ export class ChatService {
     try {
       const ctx = await this.prepare(input);
       const targets = this.plan(input, ctx);
+      const keyWarnings = unreadableWarnings(targets, ctx);
       const messages = await this.promptWithMemory(input, ctx);
       const success = await this.deps.executor.complete(targets, { messages, params: input.params, stream: false }, signal, ctx.credentials);
+      success.warnings.push(...keyWarnings);
       attempts = success.attempts;
       const { result, target } = success;
       await this.remember(input, result.text, target.model);
@@ -114,8 +129,10 @@ export class ChatService {
     try {
       const ctx = await this.prepare(input);
       const targets = this.plan(input, ctx);
+      const keyWarnings = unreadableWarnings(targets, ctx);
       const messages = await this.promptWithMemory(input, ctx);
       success = await this.deps.executor.stream(targets, { messages, params: input.params, stream: true }, signal, ctx.credentials);
+      success.warnings.push(...keyWarnings);
     } catch (err) {
       this.logFailure(input, err, started, []);
       throw err;
@@ -172,12 +189,13 @@ export class ChatService {
       settled = true;
     } catch (err) {
       settled = true;
-      this.logFailure(input, err, started, attempts, target);
+      // Tokens the upstream reported before failing were spent: they count and are logged.
+      this.logFailure(input, err, started, attempts, target, final.usage);
       throw err;
     } finally {
       if (!settled) {
         // The edge stopped reading: the caller went away mid-stream.
-        this.logFailure(input, new GatewayError({ status: 499, type: 'cancelled', code: 'client_closed_request', message: 'the client closed the stream' }), started, attempts, target);
+        this.logFailure(input, new GatewayError({ status: 499, type: 'cancelled', code: 'client_closed_request', message: 'the client closed the stream' }), started, attempts, target, final.usage);
       }
       // A caller that went away stops the upstream stream too.
       await rest.return(undefined).catch(() => undefined);
@@ -253,7 +271,7 @@ export class ChatService {
   }
 
   /** The row for a failed request carries the status the caller actually received. */
-  private logFailure(input: ChatInput, err: unknown, started: number, attempts: Attempt[], target?: Target): void {
+  private logFailure(input: ChatInput, err: unknown, started: number, attempts: Attempt[], target?: Target, usage?: Usage): void {
     const known = err instanceof GatewayError ? err : undefined;
     const upstream = err instanceof UpstreamError ? err : undefined;
     const entry: LogOutcome = {
@@ -265,6 +283,7 @@ export class ChatService {
       error: upstream ? upstream.publicMessage : err instanceof Error ? err.message : String(err),
     };
     if (target) entry.target = target;
+    if (usage) entry.usage = usage;
     this.log(input, entry);
   }
 }

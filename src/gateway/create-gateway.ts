@@ -114,10 +114,11 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       baseUrls: config.baseUrls,
       masterKey: config.masterEncryptionKey,
       defaultMemoryMessages: config.memoryMessages,
+      userDailyTokenLimit: config.userDailyTokenLimit,
       now,
       cacheTtlMs: 5_000,
     });
-    const gatewayKeys = new GatewayKeyService(new GatewayKeyRepository(database.db), { now, cacheTtlMs: 10_000, defaultRateLimit: config.gatewayKeyDefaultRateLimit });
+    const gatewayKeys = new GatewayKeyService(new GatewayKeyRepository(database.db), { now, cacheTtlMs: 10_000, defaultRateLimit: config.gatewayKeyDefaultRateLimit, maxRateLimit: config.gatewayKeyMaxRateLimit });
     const providerKeys = new ProviderKeyService({
       repo: new ProviderKeyRepository(database.db),
       adapters,
@@ -141,8 +142,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       sessions,
       isConfigured,
       pingDatabase: () => pingDatabase(database.db),
-      auth: { operatorTokenHash: token.hash, gatewayKeys, rateLimiter: new FixedWindowRateLimiter(now), secretKey, now },
+      auth: { operatorTokenHash: token.hash, gatewayKeys, rateLimiter: new FixedWindowRateLimiter(now), secretKey, accountRateLimit: config.gatewayKeyDefaultRateLimit, now },
       accounts,
+      authRateLimit: config.authRateLimit,
       gatewayKeys,
       providerKeys,
       userConfig: { configs, contexts, usage, catalog, defaultMemoryMessages: config.memoryMessages, now },

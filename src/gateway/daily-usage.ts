@@ -36,33 +36,49 @@ export class DailyUsageCounter {
   private readonly entries = new Map<string, Entry>();
   private pending = new Map<string, UsageDelta>();
   private flushing: Promise<void> | undefined;
+  /** Bumped by every flush that wrote: a read that overlapped one cannot tell whether it saw it. */
+  private flushes = 0;
 
   constructor(
     private readonly repo: DailyUsageRepository,
     private readonly options: DailyUsageOptions,
   ) {}
 
-  /** Tokens the user has used today (UTC). */
+  private entry(userId: string, day: string): Entry {
+    let entry = this.entries.get(userId);
+    if (!entry || entry.day !== day) {
+      entry = { day, base: 0, local: 0, loadedAt: -Infinity };
+      this.entries.set(userId, entry);
+    }
+    return entry;
+  }
+
+  /**
+   * Tokens the user has used today (UTC). If the database cannot be read, the count is what this
+   * instance has seen (the limit fails open, and the error is reported): a database hiccup should
+   * not refuse every request.
+   */
   async tokensToday(userId: string): Promise<number> {
     const now = this.options.now();
     const day = utcDay(now);
-    let entry = this.entries.get(userId);
-    if (!entry || entry.day !== day) {
-      entry = { day, base: 0, local: entry?.day === day ? entry.local : 0, loadedAt: -Infinity };
-      this.entries.set(userId, entry);
-    }
+    const entry = this.entry(userId, day);
     if (now - entry.loadedAt > this.options.refreshMs) {
-      const e = entry;
-      e.loading ??= this.repo.get(userId, day).then(
-        (stored) => {
-          e.base = stored.tokens;
-          e.loadedAt = this.options.now();
-        },
-        (err: unknown) => this.options.onError(err),
-      ).finally(() => {
-        e.loading = undefined;
-      });
-      await e.loading;
+      const generation = this.flushes;
+      entry.loading ??= this.repo
+        .get(userId, day)
+        .then(
+          (stored) => {
+            // A flush finished during the read: the read may or may not include it, so it is not used.
+            if (generation !== this.flushes) return;
+            entry.base = stored.tokens;
+            entry.loadedAt = this.options.now();
+          },
+          (err: unknown) => this.options.onError(err),
+        )
+        .finally(() => {
+          entry.loading = undefined;
+        });
+      await entry.loading;
     }
     return entry.base + entry.local;
   }
@@ -70,8 +86,7 @@ export class DailyUsageCounter {
   /** Counts a finished request's tokens. */
   add(userId: string, tokens: number): void {
     const day = utcDay(this.options.now());
-    const entry = this.entries.get(userId);
-    if (entry && entry.day === day) entry.local += tokens;
+    this.entry(userId, day).local += tokens;
     const key = `${userId}\u0000${day}`;
     const delta = this.pending.get(key);
     if (delta) {
@@ -91,6 +106,7 @@ export class DailyUsageCounter {
     this.flushing = this.repo
       .add([...batch.values()])
       .then(() => {
+        this.flushes++;
         for (const d of batch.values()) {
           const entry = this.entries.get(d.userId);
           if (entry && entry.day === d.day) {

@@ -35,6 +35,8 @@ export interface AppDeps {
   pingDatabase: () => Promise<void>;
   auth: AuthOptions;
   accounts: AccountService;
+  /** Sign-up and log-in attempts per minute per client address. */
+  authRateLimit: number;
   gatewayKeys: GatewayKeyService;
   providerKeys: ProviderKeyService;
   userConfig: UserConfigRouteDeps;
@@ -85,7 +87,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   healthRoute(app, deps.pingDatabase);
 
   // Accounts are made and signed into without a token.
-  publicAccountRoutes(app, deps.accounts);
+  publicAccountRoutes(app, deps.accounts, { limiter: deps.auth.rateLimiter, perAddress: deps.authRateLimit, now: deps.now });
 
   // Everything else needs a bearer token: the operator's, a gateway key or an account's JWT.
   void app.register(async (api) => {

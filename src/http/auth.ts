@@ -26,7 +26,18 @@ export interface AuthOptions {
   gatewayKeys: GatewayKeyService;
   rateLimiter: RateLimiter;
   secretKey: string;
+  /** Requests per minute of a user calling with their account token (keys carry their own). */
+  accountRateLimit: number;
   now: () => number;
+}
+
+/**
+ * What a gateway key may do besides /v1: read who it is, its settings and its analytics. Managing
+ * keys and settings takes the account's token, so a leaked key cannot mint others or lock its owner out.
+ */
+function gatewayKeyMayCall(method: string, route: string | undefined): boolean {
+  if (route === undefined || route.startsWith('/v1/')) return true;
+  return method === 'GET' && (route === '/api/auth/me' || route === '/api/config' || route.startsWith('/api/analytics/'));
 }
 
 const missing = () =>
@@ -57,35 +68,55 @@ function rateLimited(headers: Record<string, string>, limit: number, retryAfter:
   });
 }
 
-/** Resolves the caller of a bearer token, or throws 401/429. */
+const keyNotAllowed = () =>
+  new GatewayError({
+    status: 403,
+    type: 'permission_error',
+    code: 'gateway_key_not_allowed',
+    message: 'Gateway keys call /v1 and read /api/auth/me, /api/config and /api/analytics; manage keys and settings with your account token (POST /api/auth/login).',
+  });
+
+/** Counts a request against a per-minute limit; the headers go on every answer, streams included. */
+function limit(options: AuthOptions, reply: FastifyReply, bucket: string, perMinute: number): void {
+  const decision = options.rateLimiter.hit(bucket, perMinute);
+  const now = options.now();
+  const headers = rateLimitHeaders(decision, now);
+  if (!decision.allowed) throw rateLimited(headers, decision.limit, Math.max(1, Math.ceil((decision.resetAt - now) / 1000)));
+  // On the raw response: a hijacked (streamed) reply never sends Fastify's own header list.
+  for (const [name, value] of Object.entries(headers)) reply.raw.setHeader(name, value);
+}
+
+/** Resolves the caller of a bearer token, or throws 401. */
 export function callerResolver(options: AuthOptions) {
-  return async function resolveCaller(token: string, reply: FastifyReply | undefined): Promise<Caller> {
-    if (tokenMatchesHash(token, options.operatorTokenHash)) return OPERATOR;
+  return async function resolveCaller(token: string): Promise<{ caller: Caller; rateLimit?: { bucket: string; perMinute: number } }> {
+    if (tokenMatchesHash(token, options.operatorTokenHash)) return { caller: OPERATOR };
     if (isGatewayKeyShaped(token)) {
       const key = await options.gatewayKeys.authenticate(token);
       if (!key) throw invalid();
-      const decision = options.rateLimiter.hit(key.id, key.rate_limit);
-      const now = options.now();
-      const headers = rateLimitHeaders(decision, now);
-      if (!decision.allowed) throw rateLimited(headers, decision.limit, Math.max(1, Math.ceil((decision.resetAt - now) / 1000)));
-      reply?.headers(headers);
-      // The operator's own keys (say, one given to n8n) act as the operator, the only admin.
-      return { userId: key.user_id, isAdmin: key.user_id === OPERATOR_USER_ID, via: 'gateway_key', gatewayKeyId: key.id };
+      // The operator's own keys (say, one given to n8n) route with the operator's providers.
+      const caller: Caller = { userId: key.user_id, isAdmin: key.user_id === OPERATOR_USER_ID, via: 'gateway_key', gatewayKeyId: key.id };
+      return { caller, rateLimit: { bucket: `key:${key.id}`, perMinute: key.rate_limit } };
     }
     if (looksLikeJwt(token)) {
       const claims = await verifyAccessToken(token, options.secretKey, new Date(options.now()));
-      if (claims) return { userId: claims.userId, isAdmin: false, via: 'jwt' };
+      // The operator has no account token: a JWT naming it is forged (say, from a leaked database).
+      if (claims && claims.userId !== OPERATOR_USER_ID) {
+        return { caller: { userId: claims.userId, isAdmin: false, via: 'jwt' }, rateLimit: { bucket: `user:${claims.userId}`, perMinute: options.accountRateLimit } };
+      }
     }
     throw invalid();
   };
 }
 
-/** The hook: sets `request.caller`. */
+/** The hook: sets `request.caller`, enforces what gateway keys may call and the per-minute limits. */
 export function authenticate(options: AuthOptions) {
   const resolve = callerResolver(options);
   return async function authenticateRequest(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const token = bearerToken(request.headers.authorization);
     if (token === undefined) throw missing();
-    request.caller = await resolve(token, reply);
+    const { caller, rateLimit } = await resolve(token);
+    if (caller.via === 'gateway_key' && !gatewayKeyMayCall(request.method, request.routeOptions.url)) throw keyNotAllowed();
+    if (rateLimit) limit(options, reply, rateLimit.bucket, rateLimit.perMinute);
+    request.caller = caller;
   };
 }

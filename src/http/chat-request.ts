@@ -122,6 +122,8 @@ export function parseChatRequest(body: unknown, ctx: ChatRequestContext): ChatIn
       throw invalidRequest(`Invalid value for 'messages[${i}].content': required for role '${m.role}'`, `messages[${i}].content`, 'invalid_type');
     }
     const out: ChatMessage = { role: m.role, content: textContent(m.content, i) };
+    // Postgres text cannot hold U+0000: refused before any upstream call, on every database alike.
+    if (out.content.includes('\u0000')) throw invalidRequest(`Invalid value for 'messages[${i}].content': contains a NUL character`, `messages[${i}].content`);
     if (m.name !== undefined) out.name = m.name;
     return out;
   });

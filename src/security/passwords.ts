@@ -27,16 +27,49 @@ export function passwordWeakness(password: string, email: string): string | unde
   return undefined;
 }
 
+/**
+ * At most two argon2 computations at once: they run on libuv's pool of four threads, which upstream
+ * DNS look-ups and file work share, so a flood of log-ins cannot stall the gateway's other work.
+ * Callers past the queue's length are refused rather than left waiting.
+ */
+const MAX_CONCURRENT = 2;
+const MAX_QUEUED = 64;
+let running = 0;
+const waiting: Array<() => void> = [];
+
+export class PasswordWorkBusyError extends Error {
+  constructor() {
+    super('too many sign-ins at once');
+    this.name = 'PasswordWorkBusyError';
+  }
+}
+
+async function limited<T>(work: () => Promise<T>): Promise<T> {
+  if (running >= MAX_CONCURRENT) {
+    if (waiting.length >= MAX_QUEUED) throw new PasswordWorkBusyError();
+    await new Promise<void>((resolve) => waiting.push(resolve));
+  }
+  running++;
+  try {
+    return await work();
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
+}
+
 export function hashPassword(password: string): Promise<string> {
-  return argon2.hash(password, OPTIONS);
+  return limited(() => argon2.hash(password, OPTIONS));
 }
 
 export async function verifyPassword(hash: string, password: string): Promise<boolean> {
-  try {
-    return await argon2.verify(hash, password);
-  } catch {
-    return false;
-  }
+  return limited(async () => {
+    try {
+      return await argon2.verify(hash, password);
+    } catch {
+      return false;
+    }
+  });
 }
 
 /**

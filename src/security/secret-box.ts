@@ -40,9 +40,12 @@ export function open(master: string, sealed: string, associatedData: string): st
     throw new SecretBoxError('the stored secret is not in a format this version can read');
   }
   try {
-    const decipher = createDecipheriv('aes-256-gcm', derive(master, Buffer.from(salt, 'base64url')), Buffer.from(iv, 'base64url'));
+    const tagBytes = Buffer.from(tag, 'base64url');
+    // Only full 128-bit tags: GCM would otherwise accept a truncated tag, which is easier to forge.
+    if (tagBytes.length !== 16) throw new Error('bad tag length');
+    const decipher = createDecipheriv('aes-256-gcm', derive(master, Buffer.from(salt, 'base64url')), Buffer.from(iv, 'base64url'), { authTagLength: 16 });
     decipher.setAAD(Buffer.from(associatedData, 'utf8'));
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    decipher.setAuthTag(tagBytes);
     return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
   } catch {
     throw new SecretBoxError('the stored secret cannot be decrypted: MASTER_ENCRYPTION_KEY differs from the one it was stored with, or the record was altered');

@@ -20,8 +20,10 @@ export class DailyUsageRepository {
   /** Adds deltas (increments, never overwrites: several instances may count the same user). */
   async add(deltas: readonly UsageDelta[]): Promise<void> {
     if (deltas.length === 0) return;
+    // One lock order for every instance (by user, then day), so concurrent flushes cannot deadlock.
+    const sorted = [...deltas].sort((a, b) => (a.userId === b.userId ? (a.day < b.day ? -1 : 1) : a.userId < b.userId ? -1 : 1));
     await this.db.transaction().execute(async (trx) => {
-      for (const d of deltas) {
+      for (const d of sorted) {
         await trx
           .insertInto('daily_usage')
           .values({ user_id: d.userId, day: d.day, tokens: d.tokens, requests: d.requests })

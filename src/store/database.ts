@@ -51,7 +51,11 @@ export function isPostgresUrl(url: string): boolean {
 export function openDatabase(url: string, options: DatabaseOptions = {}): OpenedDatabase {
   if (isPostgresUrl(url)) {
     const schema = options.schema ?? 'cerebro';
-    const pg = openPostgres({ url, schema, ssl: options.ssl ?? defaultSslMode(url), caFile: options.caFile, maxConnections: options.maxConnections ?? 10 });
+    const fromUrl = defaultSslMode(url);
+    if (options.ssl !== undefined && new URL(url).searchParams.has('sslmode') && options.ssl !== fromUrl) {
+      throw new Error(`DATABASE_SSL=${options.ssl} contradicts the sslmode in DATABASE_URL; keep one of them`);
+    }
+    const pg = openPostgres({ url, schema, ssl: options.ssl ?? fromUrl, caFile: options.caFile, maxConnections: options.maxConnections ?? 10 });
     const where = new URL(url);
     return {
       db: pg.db,

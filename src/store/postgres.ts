@@ -25,9 +25,22 @@ export interface PostgresOptions {
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
 
-/** Local hosts need no TLS; anything else (Supabase) gets it by default. */
+/** libpq's sslmode values, as ours: `prefer`/`require` encrypt, `verify-*` also check the certificate. */
+const SSLMODES: Record<string, PostgresSslMode> = { disable: 'off', allow: 'require', prefer: 'require', require: 'require', 'verify-ca': 'verify', 'verify-full': 'verify' };
+
+/**
+ * The URL's own `sslmode` when it has one; otherwise none for local hosts, and TLS for anything else
+ * (Supabase).
+ */
 export function defaultSslMode(url: string): PostgresSslMode {
-  const host = new URL(url).hostname;
+  const parsed = new URL(url);
+  const sslmode = parsed.searchParams.get('sslmode');
+  if (sslmode !== null) {
+    const mode = SSLMODES[sslmode];
+    if (!mode) throw new Error(`DATABASE_URL: unknown sslmode '${sslmode}' (use disable, require or verify-full)`);
+    return mode;
+  }
+  const host = parsed.hostname;
   return host === 'localhost' || host === '127.0.0.1' || host === '::1' || host === '[::1]' || host === '' ? 'off' : 'require';
 }
 
@@ -38,7 +51,8 @@ function sslConfig(options: PostgresOptions): pg.PoolConfig['ssl'] {
 }
 
 export function openPostgres(options: PostgresOptions): { db: Kysely<Database>; root: Kysely<Database>; ensureSchema(): Promise<void> } {
-  // sslmode in the URL would override our ssl object (and pg reads `require` as `verify-full`).
+  // sslmode in the URL would override our ssl object (and pg reads `require` as `verify-full`); it has
+  // been turned into options.ssl already (defaultSslMode), unless DATABASE_SSL said otherwise.
   const url = new URL(options.url);
   url.searchParams.delete('sslmode');
   const pool = new pg.Pool({ connectionString: url.toString(), ssl: sslConfig(options), max: options.maxConnections, idleTimeoutMillis: 30_000 });

@@ -1,4 +1,4 @@
-/** Request-log rows → their hourly totals per (provider, model). Pure. */
+/** Request-log rows → their hourly totals per (provider, model), in key order. Pure. */
 import type { RequestLogRow } from './request-log-writer.js';
 import type { UsageHourlyTable } from './schema.js';
 
@@ -27,5 +27,6 @@ export function rollUp(rows: readonly RequestLogRow[]): UsageHourlyRow[] {
     b.latency_ms_sum += r.latency_ms;
     b.cache_hits += r.cache_hit;
   }
-  return [...buckets.values()];
+  // One order for every writer: two instances upserting the same hot rows cannot deadlock.
+  return [...buckets.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, b]) => b);
 }

@@ -38,6 +38,8 @@ export async function startStack(env: Record<string, string | null> = {}, option
     DATABASE_URL: `sqlite:${join(dir, 'cerebro.db')}`,
     ...options.database?.env,
     LOG_FLUSH_INTERVAL_MS: '20',
+    // Every test signs up from 127.0.0.1: the per-address sign-in throttle is not what they test.
+    AUTH_RATE_LIMIT: '10000',
     OPENROUTER_API_KEY: 'sk-or-test',
     GEMINI_API_KEY: 'gemini-test',
     ANTHROPIC_API_KEY: 'sk-ant-test',

@@ -154,6 +154,62 @@ for (const { name: dialect, make } of TEST_DIALECTS) {
         assert.equal(me.body.is_admin, true);
       });
 
+      it('lets a gateway key call /v1 and read its account, but not manage keys or settings', async () => {
+        const user = await userWithKey('scoped@example.com');
+        assert.equal((await call('GET', '/api/config', user.key)).status, 200);
+        assert.equal((await call('GET', '/api/analytics/overview', user.key)).status, 200);
+        for (const [method, path, body] of [
+          ['POST', '/api/keys/gateway', { name: 'minted by a thief' }],
+          ['GET', '/api/keys/gateway', undefined],
+          ['DELETE', `/api/keys/gateway/${user.keyId}`, undefined],
+          ['PUT', '/api/config', { memory_messages: 1 }],
+          ['POST', '/api/keys/providers', { provider: 'openrouter', api_key: OPENROUTER_KEY }],
+        ] as const) {
+          const res = await call(method, path, user.key, body);
+          assert.equal(res.status, 403, `${method} ${path}`);
+          assert.equal(res.body.error.code, 'gateway_key_not_allowed');
+        }
+        assert.equal((await call('GET', '/api/auth/me', user.key)).status, 200, 'the key still works');
+      });
+
+      it('refuses a forged account token for the operator, even signed with the stored secret', async () => {
+        const { signAccessToken } = await import('../../src/security/access-token.js');
+        const stored = await dbOf(s).selectFrom('settings').select('value').where('key', '=', 'jwt_secret').executeTakeFirstOrThrow();
+        const forged = await signAccessToken('operator', stored.value);
+        assert.equal((await call('GET', '/api/auth/me', forged)).status, 401);
+        const user = await signup('realuser@example.com');
+        assert.equal((await call('GET', '/api/auth/me', await signAccessToken(user.user.id, stored.value))).status, 200);
+      });
+
+      it('validates ids, providers, caps and NUL characters with 400s on every database', async () => {
+        const { access_token: jwt } = await signup('validate@example.com');
+        const cases: Array<[string, string, unknown, string | null]> = [
+          ['DELETE', '/api/keys/gateway/not-a-uuid', undefined, 'id'],
+          ['DELETE', '/api/keys/gateway/abc%00', undefined, 'id'],
+          ['DELETE', '/api/keys/providers/nope', undefined, 'provider'],
+          ['POST', '/api/keys/gateway', { rate_limit: 5000 }, 'rate_limit'],
+          ['POST', '/api/keys/gateway', { name: 'a\u0000b' }, 'name'],
+          ['PUT', '/api/config', { default_model: 'openai/x\u0000' }, 'default_model'],
+          ['POST', '/v1/chat/completions', { messages: [{ role: 'user', content: 'a\u0000b' }], session_id: 's' }, 'messages[0].content'],
+        ];
+        for (const [method, path, body, param] of cases) {
+          const res = await call(method, path, jwt, body);
+          assert.equal(res.status, 400, `${method} ${path} ${JSON.stringify(res.body)}`);
+          assert.equal(res.body.error.param, param, `${method} ${path}`);
+        }
+        const login = await call('POST', '/api/auth/login', undefined, { email: 'a\u0000@x.io', password: 'Correct-Horse-9' });
+        assert.equal(login.status, 400);
+      });
+
+      it('throttles repeated log-ins for one e-mail', async () => {
+        await signup('throttled@example.com');
+        let last: Answer | undefined;
+        for (let i = 0; i < 11; i++) last = await call('POST', '/api/auth/login', undefined, { email: 'throttled@example.com', password: 'Wrong-Horse-9' });
+        assert.equal(last!.status, 429);
+        assert.equal(last!.body.error.code, 'too_many_attempts');
+        assert.ok(Number(last!.headers.get('retry-after')) >= 1);
+      });
+
       it('limits requests per minute per key with 429, Retry-After and x-ratelimit headers', async () => {
         const user = await userWithKey('limited@example.com', 2);
         const client = sdk(user.key);
@@ -168,6 +224,19 @@ for (const { name: dialect, make } of TEST_DIALECTS) {
         const retryAfter = Number(refused.headers.get('retry-after'));
         assert.ok(retryAfter >= 1 && retryAfter <= 60);
         assert.ok(Number(refused.headers.get('x-ratelimit-reset')) <= 60);
+      });
+
+      it('puts the rate-limit headers on streamed answers too', async () => {
+        const user = await userWithKey('streamer@example.com');
+        const res = await fetch(`${s.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${user.key}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+        });
+        assert.equal(res.status, 200);
+        assert.equal(res.headers.get('x-ratelimit-limit'), '100');
+        assert.equal(res.headers.get('x-ratelimit-remaining'), '99');
+        assert.match(await res.text(), /\[DONE\]/);
       });
     });
 

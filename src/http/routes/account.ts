@@ -1,7 +1,10 @@
 /** POST /api/auth/signup, POST /api/auth/login (public) and GET /api/auth/me. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { AccountService } from '../../accounts/accounts.js';
+import { normaliseEmail, type AccountService } from '../../accounts/accounts.js';
+import { rateLimitHeaders, type RateLimiter } from '../../accounts/rate-limiter.js';
+import { GatewayError } from '../../gateway/errors.js';
+import { PasswordWorkBusyError } from '../../security/passwords.js';
 import { validate } from '../validate.js';
 
 const signupBody = z.object({
@@ -11,12 +14,53 @@ const signupBody = z.object({
 });
 const loginBody = z.object({ email: z.string().max(320), password: z.string().max(1024) });
 
-export function publicAccountRoutes(app: FastifyInstance, accounts: AccountService): void {
-  app.post('/api/auth/signup', async (request, reply) => {
-    const body = validate(signupBody, request.body);
-    return reply.code(201).send(await accounts.signup(body));
+/** Log-in attempts per minute per e-mail (besides AUTH_RATE_LIMIT per client address). */
+export const LOGIN_ATTEMPTS_PER_EMAIL = 10;
+
+function throttled(limiter: RateLimiter, bucket: string, perMinute: number, now: number): void {
+  const d = limiter.hit(bucket, perMinute);
+  if (d.allowed) return;
+  throw new GatewayError({
+    status: 429,
+    type: 'rate_limit_error',
+    code: 'too_many_attempts',
+    message: 'Too many sign-in attempts; wait a minute and try again.',
+    headers: { ...rateLimitHeaders(d, now), 'retry-after': String(Math.max(1, Math.ceil((d.resetAt - now) / 1000))) },
   });
-  app.post('/api/auth/login', async (request) => accounts.login(validate(loginBody, request.body)));
+}
+
+/** Password hashing at capacity: try again shortly (never a 500). */
+async function withPasswordWork<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof PasswordWorkBusyError) {
+      throw new GatewayError({ status: 503, type: 'service_unavailable', code: 'busy', message: 'Too many sign-ins at once; try again in a moment.', headers: { 'retry-after': '1' } });
+    }
+    throw err;
+  }
+}
+
+export interface AuthThrottle {
+  limiter: RateLimiter;
+  /** Sign-up and log-in attempts per minute per client address. */
+  perAddress: number;
+  now: () => number;
+}
+
+export function publicAccountRoutes(app: FastifyInstance, accounts: AccountService, throttle: AuthThrottle): void {
+  const { limiter, perAddress, now } = throttle;
+  app.post('/api/auth/signup', async (request, reply) => {
+    throttled(limiter, `auth-ip:${request.ip}`, perAddress, now());
+    const body = validate(signupBody, request.body);
+    return reply.code(201).send(await withPasswordWork(() => accounts.signup(body)));
+  });
+  app.post('/api/auth/login', async (request) => {
+    throttled(limiter, `auth-ip:${request.ip}`, perAddress, now());
+    const body = validate(loginBody, request.body);
+    throttled(limiter, `login:${normaliseEmail(body.email)}`, LOGIN_ATTEMPTS_PER_EMAIL, now());
+    return withPasswordWork(() => accounts.login(body));
+  });
 }
 
 export function accountRoutes(app: FastifyInstance, accounts: AccountService): void {

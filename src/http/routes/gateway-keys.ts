@@ -11,6 +11,8 @@ const createBody = z.object({
   rate_limit: z.number().int().min(1).max(100_000).optional(),
 });
 
+const idParam = z.object({ id: z.uuid('must be a key id from GET /api/keys/gateway') });
+
 function view(row: GatewayKeyRow) {
   return {
     id: row.id,
@@ -35,7 +37,7 @@ export function gatewayKeyRoutes(app: FastifyInstance, keys: GatewayKeyService):
   app.get('/api/keys/gateway', async (request) => ({ keys: (await keys.list(request.caller.userId)).map(view) }));
 
   app.delete('/api/keys/gateway/:id', async (request) => {
-    const { id } = request.params as { id: string };
+    const { id } = validate(idParam, request.params);
     const row = await keys.revoke(request.caller.userId, id);
     if (!row) throw new GatewayError({ status: 404, type: 'invalid_request_error', code: 'key_not_found', param: 'id', message: `No active gateway key '${id}' belongs to you.` });
     return view(row);

@@ -3,8 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ProviderKeyService } from '../../accounts/provider-keys.js';
 import { GatewayError } from '../../gateway/errors.js';
+import { PROVIDER_IDS } from '../../providers/registry.js';
+import type { ProviderId } from '../../providers/types.js';
 import { validate } from '../validate.js';
 
+const providerParam = z.object({ provider: z.enum(PROVIDER_IDS as [ProviderId, ...ProviderId[]]) });
 const addBody = z.object({ provider: z.string().min(1).max(50), api_key: z.string().min(1).max(500) });
 
 export function providerKeyRoutes(app: FastifyInstance, keys: ProviderKeyService): void {
@@ -16,7 +19,7 @@ export function providerKeyRoutes(app: FastifyInstance, keys: ProviderKeyService
   app.get('/api/keys/providers', async (request) => ({ keys: await keys.list(request.caller.userId) }));
 
   app.delete('/api/keys/providers/:provider', async (request) => {
-    const { provider } = request.params as { provider: string };
+    const { provider } = validate(providerParam, request.params);
     if (!(await keys.remove(request.caller.userId, provider))) {
       throw new GatewayError({ status: 404, type: 'invalid_request_error', code: 'key_not_found', param: 'provider', message: `You have no stored ${provider} key.` });
     }
