@@ -55,6 +55,8 @@ const envSchema = z.object({
   GATEWAY_KEY_DEFAULT_RATE_LIMIT: int(1, 100_000).default(100),
   GATEWAY_KEY_MAX_RATE_LIMIT: int(1, 100_000).default(1_000),
   AUTH_RATE_LIMIT: int(1, 100_000).default(30),
+  OPENROUTER_FREE_REQUESTS_PER_MINUTE: int(1, 100_000).default(20),
+  OPENROUTER_FREE_REQUESTS_PER_DAY: int(1, 10_000_000).default(50),
   USER_DAILY_TOKEN_LIMIT: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), int(1, Number.MAX_SAFE_INTEGER).optional()),
   OPENROUTER_API_KEY: optionalKey,
   GEMINI_API_KEY: optionalKey,
@@ -100,6 +102,9 @@ export interface Config {
   gatewayKeyDefaultRateLimit: number;
   /** Sign-up and log-in attempts per minute per client address. */
   authRateLimit: number;
+  /** OpenRouter's free-model limits for this account (1,000 a day once credits were bought). */
+  openRouterFreePerMinute: number;
+  openRouterFreePerDay: number;
   /** The most requests per minute a user may give a key. */
   gatewayKeyMaxRateLimit: number;
   /** The operator's ceiling on every user's tokens per UTC day (users may set a lower one). */
@@ -178,6 +183,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     gatewayKeyDefaultRateLimit: e.GATEWAY_KEY_DEFAULT_RATE_LIMIT,
     gatewayKeyMaxRateLimit: e.GATEWAY_KEY_MAX_RATE_LIMIT,
     authRateLimit: e.AUTH_RATE_LIMIT,
+    openRouterFreePerMinute: e.OPENROUTER_FREE_REQUESTS_PER_MINUTE,
+    openRouterFreePerDay: e.OPENROUTER_FREE_REQUESTS_PER_DAY,
     userDailyTokenLimit: e.USER_DAILY_TOKEN_LIMIT,
     providers,
     baseUrls,

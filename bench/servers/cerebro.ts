@@ -15,6 +15,9 @@ const config = loadConfig({
   OPENAI_API_KEY: 'bench',
   OPENAI_BASE_URL: `http://127.0.0.1:${upstreamPort}/openai/v1`,
   LOG_LEVEL: 'info',
+  // The emulator has no quota: the free-tier counter must not send the load elsewhere.
+  OPENROUTER_FREE_REQUESTS_PER_MINUTE: '100000',
+  OPENROUTER_FREE_REQUESTS_PER_DAY: '10000000',
 });
 // The same logger `npm start` configures (pino at the configured level), as in production.
 const gateway = await createGateway(config, { logger: { level: config.logLevel } });

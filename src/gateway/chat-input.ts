@@ -1,5 +1,6 @@
 import type { ChatMessage, ChatParams } from '../providers/types.js';
 import type { Priority } from '../routing/cascade.js';
+import type { RoutePolicy } from '../routing/route-policy.js';
 import type { Caller } from './caller.js';
 
 /** A validated chat request, free of any HTTP framework type. */
@@ -15,6 +16,8 @@ export interface ChatInput {
   stream: boolean;
   sessionId: string | undefined;
   priority: Priority;
+  /** The routing policy asked for with this request (else the user's setting). */
+  route?: RoutePolicy | undefined;
   /** Things the edge already had to report (ignored parameters). */
   warnings: string[];
 }

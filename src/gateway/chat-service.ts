@@ -5,7 +5,10 @@
  */
 import { UpstreamError } from '../providers/errors.js';
 import type { ChatMessage, ChatResult, FinishReason, StreamPart, Usage } from '../providers/types.js';
-import { planCascade, UnknownModelError, type Target } from '../routing/cascade.js';
+import { isAutoModel, planCascade, UnknownModelError, type Target } from '../routing/cascade.js';
+import { classify, type Classification, type Complexity } from '../routing/classifier.js';
+import type { RoutePolicy } from '../routing/route-policy.js';
+import { planScored, type HealthLookup, type ScoredPlan } from '../routing/scoring.js';
 import type { ModelCatalog } from '../routing/model-catalog.js';
 import type { RequestLogRow, RequestLogWriter } from '../store/request-log-writer.js';
 import type { SessionRepository } from '../store/session-repository.js';
@@ -26,6 +29,8 @@ export interface ChatServiceDeps {
   contexts: CallerContexts;
   /** Counts each answer's tokens towards its user's daily usage. */
   countTokens: (userId: string, tokens: number) => void;
+  /** Live provider health, for the scoring router. */
+  health: HealthLookup;
   now: () => number;
 }
 
@@ -38,6 +43,19 @@ export interface AnswerMetadata {
   latency_ms: number;
   cache_hit: boolean;
   attempts: Attempt[];
+  /** The classifier's verdict on the request. */
+  complexity: Complexity;
+  /** The policy that planned it (`cascade` also covers a concrete model with the cascade behind it). */
+  route: RoutePolicy;
+}
+
+/** How a request was (or would be) routed: POST /v1/route shows this without calling anything. */
+export interface RoutingDecision {
+  policy: RoutePolicy;
+  classification: Classification;
+  targets: Target[];
+  /** The scoring router's full plan, when it planned. */
+  scored?: ScoredPlan;
 }
 
 export interface CompletionOutcome {
@@ -48,6 +66,7 @@ export interface CompletionOutcome {
 
 export interface StreamOutcome {
   target: Target;
+  routing: { complexity: Complexity; policy: RoutePolicy };
   /** The model the upstream says is answering (OpenRouter's routers name the model they picked). */
   upstreamModel: string;
   attempts: Attempt[];
@@ -101,7 +120,8 @@ export class ChatService {
     let attempts: Attempt[] = [];
     try {
       const ctx = await this.prepare(input);
-      const targets = this.plan(input, ctx);
+      const decision = this.decide(input, ctx);
+      const { targets } = decision;
       const keyWarnings = unreadableWarnings(targets, ctx);
       const messages = await this.promptWithMemory(input, ctx);
       const success = await this.deps.executor.complete(targets, { messages, params: input.params, stream: false }, signal, ctx.credentials);
@@ -114,7 +134,16 @@ export class ChatService {
       this.log(input, { target, usage: result.usage, costUsd, latencyMs, attempts, httpStatus: 200 });
       return {
         result,
-        metadata: { model_used: target.model, provider: target.provider, cost_usd: costUsd, latency_ms: latencyMs, cache_hit: false, attempts },
+        metadata: {
+          model_used: target.model,
+          provider: target.provider,
+          cost_usd: costUsd,
+          latency_ms: latencyMs,
+          cache_hit: false,
+          attempts,
+          complexity: decision.classification.complexity,
+          route: decision.policy,
+        },
         warnings: [...input.warnings, ...success.warnings],
       };
     } catch (err) {
@@ -126,9 +155,11 @@ export class ChatService {
   async stream(input: ChatInput, signal: CancelSignal): Promise<StreamOutcome> {
     const started = this.deps.now();
     let success;
+    let decision: RoutingDecision;
     try {
       const ctx = await this.prepare(input);
-      const targets = this.plan(input, ctx);
+      decision = this.decide(input, ctx);
+      const { targets } = decision;
       const keyWarnings = unreadableWarnings(targets, ctx);
       const messages = await this.promptWithMemory(input, ctx);
       success = await this.deps.executor.stream(targets, { messages, params: input.params, stream: true }, signal, ctx.credentials);
@@ -141,7 +172,8 @@ export class ChatService {
     const reported = head.find((p): p is Extract<StreamPart, { type: 'model' }> => p.type === 'model');
     const final: StreamOutcome['final'] = { costUsd: 0, latencyMs: 0 };
     const parts = this.relay(input, success, final, started, signal);
-    return { target, upstreamModel: reported?.model ?? target.model, attempts, warnings: [...input.warnings, ...success.warnings], parts, final };
+    const routing = { complexity: decision.classification.complexity, policy: decision.policy };
+    return { target, routing, upstreamModel: reported?.model ?? target.model, attempts, warnings: [...input.warnings, ...success.warnings], parts, final };
   }
 
   /** Logs a request the edge refused before it became a ChatInput (bad JSON fields and the like). */
@@ -209,9 +241,45 @@ export class ChatService {
     return ctx;
   }
 
-  private plan(input: ChatInput, ctx: CallerContext): Target[] {
+  /** The routing decision for a request, calling nothing (POST /v1/route). */
+  async route(input: ChatInput): Promise<RoutingDecision> {
+    return this.decide(input, await this.deps.contexts.resolve(input.caller));
+  }
+
+  /**
+   * Classifies the request, then plans it: a concrete model, or `auto` under the cascade, walks the
+   * cascade; `auto` under the `score` policy asks the scoring router, with the cascade's order as
+   * the answer when no catalog model can take it.
+   */
+  private decide(input: ChatInput, ctx: CallerContext): RoutingDecision {
+    const classification = classify(input.messages);
     // A request without a model uses the caller's default model, when they set one.
     const model = input.model ?? ctx.defaultModel;
+    const policy: RoutePolicy = input.route ?? (ctx.routePolicy === 'score' ? 'score' : 'cascade');
+    if (policy === 'score' && isAutoModel(model)) {
+      const scored = planScored(
+        { classification, maxTokens: input.params.maxTokens, stream: input.stream, priority: input.priority },
+        this.deps.catalog,
+        this.deps.health,
+        (provider) => ctx.credentials[provider] !== undefined,
+      );
+      if (scored.targets.length > 0) return { policy, classification, targets: scored.targets.map((t) => ({ provider: t.provider, model: t.model })), scored };
+    }
+    return { policy: policy === 'score' && isAutoModel(model) ? 'score' : 'cascade', classification, targets: this.healthyFirst(this.cascade(model, input)) };
+  }
+
+  /**
+   * The cascade's order, with targets that are cooling down, rate limited or behind an open circuit
+   * moved to the end: tried last rather than first, and still tried if nothing else answers.
+   */
+  private healthyFirst(targets: Target[]): Target[] {
+    const available: Target[] = [];
+    const resting: Target[] = [];
+    for (const t of targets) (this.deps.health(t.provider, t.model).available ? available : resting).push(t);
+    return resting.length === 0 ? targets : [...available, ...resting];
+  }
+
+  private cascade(model: string | undefined, input: ChatInput): Target[] {
     try {
       return planCascade(model, input.priority, this.deps.catalog);
     } catch (err) {

@@ -32,6 +32,7 @@ import { CallerContexts } from './caller-context.js';
 import { ChatService } from './chat-service.js';
 import { DailyUsageCounter } from './daily-usage.js';
 import { Executor } from './executor.js';
+import { DEFAULT_HEALTH_OPTIONS, HealthTracker } from '../routing/health.js';
 
 export interface Gateway {
   app: FastifyInstance;
@@ -40,6 +41,8 @@ export interface Gateway {
   databaseDescription: string;
   logs: RequestLogWriter;
   sessions: SessionRepository;
+  /** Provider health as the router sees it. */
+  health: HealthTracker;
   isConfigured(provider: ProviderId): boolean;
   /**
    * Stops accepting, lets requests and streams in flight finish (cancelling what is left after
@@ -95,7 +98,12 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       openRouterAppUrl: config.openRouterAppUrl,
       openRouterAppTitle: config.openRouterAppTitle,
     });
+    const health = new HealthTracker(now, {
+      ...DEFAULT_HEALTH_OPTIONS,
+      freeTier: { perMinute: config.openRouterFreePerMinute, perDay: config.openRouterFreePerDay },
+    });
     const executor = new Executor({
+      observer: health,
       adapters,
       credentials: config.providers,
       transport,
@@ -130,7 +138,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       onChange: (userId) => contexts.invalidate(userId),
     });
     const accounts = new AccountService(new UserRepository(database.db), { secretKey, allowSignup: config.allowSignup, now });
-    const chat = new ChatService({ executor, catalog, sessions, logs, contexts, countTokens: (userId, tokens) => usage.add(userId, tokens), now });
+    const chat = new ChatService({ executor, catalog, sessions, logs, contexts, countTokens: (userId, tokens) => usage.add(userId, tokens), health: (provider, model) => health.view(provider, model), now });
     // Counters and last-used times are written in the background, never on a request.
     timers.push(setInterval(() => void usage.flush(), 1_000).unref());
     timers.push(setInterval(() => void gatewayKeys.flushLastUsed().catch(onBackgroundError('recording gateway key use')), 15_000).unref());
@@ -149,6 +157,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       providerKeys,
       userConfig: { configs, contexts, usage, catalog, defaultMemoryMessages: config.memoryMessages, now },
       analytics: new AnalyticsRepository(database.db),
+      health,
       now,
       inFlight,
       bodyLimitBytes: config.bodyLimitBytes,
@@ -164,6 +173,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       databaseDescription: database.description,
       logs,
       sessions,
+      health,
       isConfigured,
       close() {
         closing ??= (async () => {

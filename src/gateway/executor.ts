@@ -23,6 +23,16 @@ export interface ExecutorDeps {
    * answer is generated. Either failing moves on to the next target.
    */
   timeouts: { firstByteMs: number; responseMs: number };
+  /** Told of every call and its outcome (provider health); optional for tests of the walk alone. */
+  observer?: AttemptObserver;
+}
+
+/** What the executor reports about each upstream call (routing/health.ts implements it). */
+export interface AttemptObserver {
+  /** A call to this target is about to go out. */
+  beforeCall(provider: ProviderId, model: string): void;
+  recordSuccess(provider: ProviderId, model: string, latencyMs: number): void;
+  recordFailure(provider: ProviderId, model: string, err: UpstreamError): void;
 }
 
 /** A call without its model: the executor fills the model in per target. */
@@ -102,6 +112,7 @@ export class Executor {
       const call: ChatCall = { ...template, model: target.model };
       const built = adapter.buildRequest(call, credentials);
       const started = this.deps.now();
+      this.deps.observer?.beforeCall(target.provider, target.model);
       try {
         const { responseMs } = this.deps.timeouts;
         const res = await this.deps.transport.send(built.http, { signal, headersTimeoutMs: responseMs, bodyTimeoutMs: responseMs });
@@ -110,10 +121,14 @@ export class Executor {
         const json = tryParseJson(text);
         if (json === undefined) throw new UpstreamError({ provider: target.provider, kind: 'protocol', message: `response is not JSON: ${truncate(text, 120)}` });
         const result = adapter.parseResponse(json, call);
-        attempts.push({ provider: target.provider, model: target.model, status: 'ok', latency_ms: this.deps.now() - started });
+        const latency = this.deps.now() - started;
+        attempts.push({ provider: target.provider, model: target.model, status: 'ok', latency_ms: latency });
+        this.deps.observer?.recordSuccess(target.provider, target.model, latency);
         return { target, result, attempts, warnings: built.warnings };
       } catch (err) {
         last = toUpstreamError(err, target.provider, signal);
+        // A caller who left says nothing about the upstream's health.
+        if (!signal.aborted) this.deps.observer?.recordFailure(target.provider, target.model, last);
         attempts.push(failedAttempt(target, last, this.deps.now() - started));
         if (signal.aborted || !last.allowsFallback) break;
       }
@@ -135,6 +150,7 @@ export class Executor {
       const built = adapter.buildRequest(call, credentials);
       const started = this.deps.now();
       const attempt = attemptController(signal, this.deps.timeouts.firstByteMs);
+      this.deps.observer?.beforeCall(target.provider, target.model);
       let parts: AsyncGenerator<StreamPart[]> | undefined;
       try {
         const res = await this.deps.transport.send(built.http, { signal: attempt.signal });
@@ -149,11 +165,15 @@ export class Executor {
           if (next.value.some((p) => p.type === 'text-delta' || p.type === 'finish')) break;
         }
         attempt.committed();
-        attempts.push({ provider: target.provider, model: target.model, status: 'ok', latency_ms: this.deps.now() - started });
+        const latency = this.deps.now() - started;
+        attempts.push({ provider: target.provider, model: target.model, status: 'ok', latency_ms: latency });
+        // For a stream, the time to its first content.
+        this.deps.observer?.recordSuccess(target.provider, target.model, latency);
         return { target, attempts, warnings: built.warnings, head, rest: parts };
       } catch (err) {
         await parts?.return(undefined).catch(() => undefined);
         last = toUpstreamError(err, target.provider, attempt.signal);
+        if (!signal.aborted) this.deps.observer?.recordFailure(target.provider, target.model, last);
         attempt.dispose();
         attempts.push(failedAttempt(target, last, this.deps.now() - started));
         if (signal.aborted || !last.allowsFallback) break;

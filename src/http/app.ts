@@ -17,6 +17,8 @@ import { OPERATOR } from '../gateway/caller.js';
 import { authenticate, type AuthOptions } from './auth.js';
 import { accountRoutes, publicAccountRoutes } from './routes/account.js';
 import { analyticsRoutes } from './routes/analytics.js';
+import { routingRoutes } from './routes/routing.js';
+import type { HealthTracker } from '../routing/health.js';
 import { gatewayKeyRoutes } from './routes/gateway-keys.js';
 import { providerKeyRoutes } from './routes/provider-keys.js';
 import { userConfigRoutes, type UserConfigRouteDeps } from './routes/user-config.js';
@@ -41,6 +43,7 @@ export interface AppDeps {
   providerKeys: ProviderKeyService;
   userConfig: UserConfigRouteDeps;
   analytics: AnalyticsRepository;
+  health: HealthTracker;
   now: () => number;
   inFlight?: InFlightRequests;
   bodyLimitBytes: number;
@@ -100,6 +103,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     providerKeyRoutes(api, deps.providerKeys);
     userConfigRoutes(api, deps.userConfig);
     analyticsRoutes(api, deps.analytics, deps.now);
+    routingRoutes(api, { chat: deps.chat, health: deps.health, catalog: deps.catalog });
   });
 
   return app;

@@ -37,7 +37,7 @@ export interface AuthOptions {
  */
 function gatewayKeyMayCall(method: string, route: string | undefined): boolean {
   if (route === undefined || route.startsWith('/v1/')) return true;
-  return method === 'GET' && (route === '/api/auth/me' || route === '/api/config' || route.startsWith('/api/analytics/'));
+  return method === 'GET' && (route === '/api/auth/me' || route === '/api/config' || route === '/api/models' || route === '/api/health/providers' || route.startsWith('/api/analytics/'));
 }
 
 const missing = () =>

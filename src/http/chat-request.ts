@@ -9,6 +9,7 @@ import type { Caller } from '../gateway/caller.js';
 import type { ChatInput } from '../gateway/chat-input.js';
 import { GatewayError, invalidRequest } from '../gateway/errors.js';
 import type { ChatMessage, ChatParams } from '../providers/types.js';
+import { ROUTE_POLICIES, type RoutePolicy } from '../routing/route-policy.js';
 
 export const SESSION_ID_PATTERN = /^[A-Za-z0-9._:@-]{1,128}$/;
 
@@ -38,6 +39,7 @@ const chatRequestSchema = z.looseObject({
   n: nullable(z.number({ message: 'must be an integer' }).int().min(1)),
   session_id: nullable(z.string({ message: 'must be a string' }).regex(SESSION_ID_PATTERN, 'must be 1-128 characters of A-Z a-z 0-9 . _ : @ -')),
   priority: nullable(z.enum(['high', 'normal'], { message: "must be 'high' or 'normal'" })),
+  route: nullable(z.enum(ROUTE_POLICIES, { message: `must be one of ${ROUTE_POLICIES.join(', ')}` })),
 });
 
 /** Parameters OpenAI-compatible upstreams take verbatim; other wire formats report them as unsupported. */
@@ -87,7 +89,15 @@ function textContent(content: string | Array<{ type: string }> | null | undefine
 export interface ChatRequestContext {
   requestId: string;
   caller: Caller;
+  /** The `x-cerebro-route` header, if sent. */
+  routeHeader?: string | undefined;
   sessionHeader: string | undefined;
+}
+
+function routeFromHeader(value: string | undefined): RoutePolicy | undefined {
+  if (value === undefined) return undefined;
+  if (!(ROUTE_POLICIES as readonly string[]).includes(value)) throw invalidRequest(`Invalid 'X-Cerebro-Route' header: must be one of ${ROUTE_POLICIES.join(', ')}`, 'route');
+  return value as RoutePolicy;
 }
 
 export function parseChatRequest(body: unknown, ctx: ChatRequestContext): ChatInput & { includeUsage: boolean } {
@@ -154,6 +164,7 @@ export function parseChatRequest(body: unknown, ctx: ChatRequestContext): ChatIn
     includeUsage: req.stream_options?.include_usage === true,
     sessionId,
     priority: req.priority ?? 'normal',
+    route: req.route ?? routeFromHeader(ctx.routeHeader),
     warnings,
   };
 }

@@ -27,6 +27,8 @@ export interface UpstreamErrorInit {
    * invalid key reported as INVALID_ARGUMENT): another target may well succeed.
    */
   providerFault?: boolean;
+  /** A per-day quota is spent (Gemini's PerDay quotas): retrying before it resets is pointless. */
+  dailyQuotaExhausted?: boolean;
 }
 
 /** Statuses that mean "your request is wrong": trying another provider would not help. */
@@ -39,6 +41,7 @@ export class UpstreamError extends Error {
   readonly upstreamCode: string | undefined;
   readonly retryAfterMs: number | undefined;
   readonly providerFault: boolean;
+  readonly dailyQuotaExhausted: boolean;
 
   constructor(init: UpstreamErrorInit) {
     super(init.message);
@@ -49,6 +52,7 @@ export class UpstreamError extends Error {
     this.upstreamCode = init.upstreamCode;
     this.retryAfterMs = init.retryAfterMs;
     this.providerFault = init.providerFault ?? false;
+    this.dailyQuotaExhausted = init.dailyQuotaExhausted ?? false;
   }
 
   /** The caller's request itself was refused (400/413/422): return it, do not fall back. */

@@ -16,6 +16,13 @@ const modelSchema = z.object({
   context_window: z.number().int().positive(),
   max_output: z.number().int().positive(),
   free: z.boolean(),
+  /** 0–100: how well the model answers hard prompts (the router's quality axis; public benchmarks, rounded). */
+  quality: z.number().min(0).max(100).default(50),
+  capabilities: z
+    .object({ streaming: z.boolean().default(true), tools: z.boolean().default(false), vision: z.boolean().default(false), json: z.boolean().default(false) })
+    .default({ streaming: true, tools: false, vision: false, json: false }),
+  /** Typical time to a complete short answer, ms (the router's latency axis; live health refines it). */
+  typical_latency_ms: z.number().int().positive().default(1500),
 });
 
 const catalogFileSchema = z.object({
@@ -28,6 +35,11 @@ const catalogFileSchema = z.object({
 });
 
 export type ModelEntry = z.infer<typeof modelSchema>;
+
+/** A catalog entry from its file form (the optional fields take their defaults). */
+export function defineModel(input: z.input<typeof modelSchema>): ModelEntry {
+  return modelSchema.parse(input);
+}
 export type CascadeModels = z.infer<typeof catalogFileSchema>['cascade'];
 
 export class ModelCatalog {

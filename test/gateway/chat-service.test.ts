@@ -6,12 +6,13 @@ import { OPERATOR } from '../../src/gateway/caller.js';
 import type { ChatInput } from '../../src/gateway/chat-input.js';
 import { ChatService } from '../../src/gateway/chat-service.js';
 import { GatewayError } from '../../src/gateway/errors.js';
+import { HEALTHY } from '../../src/routing/scoring.js';
 import type { Executor } from '../../src/gateway/executor.js';
-import { ModelCatalog } from '../../src/routing/model-catalog.js';
+import { defineModel, ModelCatalog } from '../../src/routing/model-catalog.js';
 import type { RequestLogRow, RequestLogWriter } from '../../src/store/request-log-writer.js';
 import type { SessionRepository } from '../../src/store/session-repository.js';
 
-const catalog = new ModelCatalog([{ id: 'gpt-4o-mini', provider: 'openai', aliases: [], input_per_mtok: 1, output_per_mtok: 2, context_window: 1, max_output: 1, free: false }], { free: [], fallback: [], priority: [] });
+const catalog = new ModelCatalog([defineModel({ id: 'gpt-4o-mini', provider: 'openai', aliases: [], input_per_mtok: 1, output_per_mtok: 2, context_window: 1, max_output: 1, free: false })], { free: [], fallback: [], priority: [] });
 
 const input = (over: Partial<ChatInput> = {}): ChatInput => ({
   requestId: 'chatcmpl-1',
@@ -46,6 +47,7 @@ function service(sessions: Partial<SessionRepository>) {
       enforceDailyLimit: async () => undefined,
     } as unknown as CallerContexts,
     countTokens: () => undefined,
+    health: () => HEALTHY,
     now: () => 1_700_000_000_000,
   });
   return { chat, rows };

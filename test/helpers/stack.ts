@@ -40,6 +40,9 @@ export async function startStack(env: Record<string, string | null> = {}, option
     LOG_FLUSH_INTERVAL_MS: '20',
     // Every test signs up from 127.0.0.1: the per-address sign-in throttle is not what they test.
     AUTH_RATE_LIMIT: '10000',
+    // Nor is OpenRouter's real free-tier quota (tests that need it set it lower).
+    OPENROUTER_FREE_REQUESTS_PER_MINUTE: '100000',
+    OPENROUTER_FREE_REQUESTS_PER_DAY: '100000',
     OPENROUTER_API_KEY: 'sk-or-test',
     GEMINI_API_KEY: 'gemini-test',
     ANTHROPIC_API_KEY: 'sk-ant-test',

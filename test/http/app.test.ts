@@ -8,6 +8,7 @@ import { FixedWindowRateLimiter } from '../../src/accounts/rate-limiter.js';
 import type { ChatService } from '../../src/gateway/chat-service.js';
 import type { UserConfigRouteDeps } from '../../src/http/routes/user-config.js';
 import type { AnalyticsRepository } from '../../src/store/analytics-repository.js';
+import { HealthTracker } from '../../src/routing/health.js';
 import { buildApp } from '../../src/http/app.js';
 import { ModelCatalog } from '../../src/routing/model-catalog.js';
 import { sha256 } from '../../src/security/operator-token.js';
@@ -31,6 +32,7 @@ function appWith(complete: () => Promise<never>) {
     providerKeys: {} as ProviderKeyService,
     userConfig: {} as UserConfigRouteDeps,
     analytics: {} as AnalyticsRepository,
+    health: new HealthTracker(Date.now),
     now: Date.now,
     bodyLimitBytes: 1024,
     totalTimeoutMs: 1000,

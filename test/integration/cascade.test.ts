@@ -16,7 +16,10 @@ describe('the cascade', () => {
     s = await startStack({ UPSTREAM_FIRST_BYTE_TIMEOUT_MS: '300', UPSTREAM_RESPONSE_TIMEOUT_MS: '600', UPSTREAM_TOTAL_TIMEOUT_MS: '5000' });
   });
   after(() => s.close());
-  beforeEach(() => s.emulator.reset());
+  beforeEach(() => {
+    s.emulator.reset();
+    s.gateway.health.reset();
+  });
 
   const failFree = (behavior: Behavior) => s.emulator.script.add('openrouter', [{ behavior, sticky: true }]);
 
@@ -209,7 +212,10 @@ describe('timeouts and provider faults', () => {
     s = await startStack({ UPSTREAM_FIRST_BYTE_TIMEOUT_MS: '300', UPSTREAM_RESPONSE_TIMEOUT_MS: '1500', UPSTREAM_TOTAL_TIMEOUT_MS: '5000' });
   });
   after(() => s.close());
-  beforeEach(() => s.emulator.reset());
+  beforeEach(() => {
+    s.emulator.reset();
+    s.gateway.health.reset();
+  });
 
   it('a stream that only sends keep-alive comments falls back after the first-content deadline', async () => {
     s.emulator.script.add('openrouter', [{ behavior: { type: 'stall', keepAliveMs: 50 }, sticky: true }]);

@@ -10,7 +10,10 @@ describe('POST /v1/chat/completions', () => {
     s = await startStack();
   });
   after(() => s.close());
-  beforeEach(() => s.emulator.reset());
+  beforeEach(() => {
+    s.emulator.reset();
+    s.gateway.health.reset();
+  });
 
   it('answers a non-streaming request from the free tier, in the OpenAI schema, with metadata and headers', async () => {
     const { data, response } = await s.client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'hello' }] }).withResponse();

@@ -12,7 +12,10 @@ describe('session memory', () => {
     s = await startStack({ CEREBRO_MEMORY_MESSAGES: '4' });
   });
   after(() => s.close());
-  beforeEach(() => s.emulator.reset());
+  beforeEach(() => {
+    s.emulator.reset();
+    s.gateway.health.reset();
+  });
 
   const chat = (content: string, session_id: string, extra: Record<string, unknown> = {}) =>
     s.client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content }], session_id, ...extra } as OpenAI.ChatCompletionCreateParamsNonStreaming);

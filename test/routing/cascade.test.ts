@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { inferProvider } from '../../src/providers/registry.js';
 import { planCascade, UnknownModelError } from '../../src/routing/cascade.js';
-import { ModelCatalog, parseCatalog } from '../../src/routing/model-catalog.js';
+import { defineModel, ModelCatalog, parseCatalog } from '../../src/routing/model-catalog.js';
 
 const catalog = new ModelCatalog(
   [
-    { id: 'openrouter/free', provider: 'openrouter', aliases: [], input_per_mtok: 0, output_per_mtok: 0, context_window: 1, max_output: 1, free: true },
-    { id: 'gemini-2.5-flash', provider: 'gemini', aliases: [], input_per_mtok: 0.3, output_per_mtok: 2.5, context_window: 1, max_output: 1, free: false },
-    { id: 'claude-sonnet-4-5', provider: 'anthropic', aliases: ['claude-sonnet-4-5-20250929'], input_per_mtok: 3, output_per_mtok: 15, context_window: 1, max_output: 1, free: false },
+    defineModel({ id: 'openrouter/free', provider: 'openrouter', aliases: [], input_per_mtok: 0, output_per_mtok: 0, context_window: 1, max_output: 1, free: true }),
+    defineModel({ id: 'gemini-2.5-flash', provider: 'gemini', aliases: [], input_per_mtok: 0.3, output_per_mtok: 2.5, context_window: 1, max_output: 1, free: false }),
+    defineModel({ id: 'claude-sonnet-4-5', provider: 'anthropic', aliases: ['claude-sonnet-4-5-20250929'], input_per_mtok: 3, output_per_mtok: 15, context_window: 1, max_output: 1, free: false }),
   ],
   { free: ['openrouter/free', 'x/y:free'], fallback: ['gemini-2.5-flash'], priority: ['claude-sonnet-4-5'] },
 );

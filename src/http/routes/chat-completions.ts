@@ -28,7 +28,13 @@ export function chatCompletionsRoute(app: FastifyInstance, options: ChatRouteOpt
     const sessionHeader = request.headers['x-session-id'];
     let input;
     try {
-      input = parseChatRequest(request.body, { requestId, caller: request.caller, sessionHeader: typeof sessionHeader === 'string' ? sessionHeader : undefined });
+      const routeHeader = request.headers['x-cerebro-route'];
+      input = parseChatRequest(request.body, {
+        requestId,
+        caller: request.caller,
+        sessionHeader: typeof sessionHeader === 'string' ? sessionHeader : undefined,
+        routeHeader: typeof routeHeader === 'string' ? routeHeader : undefined,
+      });
     } catch (err) {
       const raw = request.body as { model?: unknown; stream?: unknown } | null;
       options.chat.recordRejected({ requestId, caller: request.caller, model: typeof raw?.model === 'string' ? raw.model : undefined, stream: raw?.stream === true }, err);
@@ -92,6 +98,8 @@ async function streamCompletion(chat: ChatService, input: ChatInput & { includeU
     const metadata = {
       model_used: outcome.target.model,
       provider: outcome.target.provider,
+      complexity: outcome.routing.complexity,
+      route: outcome.routing.policy,
       cost_usd: outcome.final.costUsd,
       latency_ms: outcome.final.latencyMs,
       cache_hit: false,

@@ -5,12 +5,11 @@ import type { CallerContexts } from '../../gateway/caller-context.js';
 import type { DailyUsageCounter } from '../../gateway/daily-usage.js';
 import { invalidRequest } from '../../gateway/errors.js';
 import { resolveTarget } from '../../routing/cascade.js';
+import { ROUTE_POLICIES } from '../../routing/route-policy.js';
 import type { ModelCatalog } from '../../routing/model-catalog.js';
 import type { UserConfigRepository, UserConfigRow } from '../../store/user-config-repository.js';
 import { validate } from '../validate.js';
 
-/** Route policies this version implements ('score' arrives with the scoring router). */
-export const ROUTE_POLICIES = ['cascade'] as const;
 
 const putBody = z
   .object({

@@ -36,7 +36,21 @@ export function parseGeminiError(status: number, headers: Record<string, string 
   if (status === 400 && (reasons.includes('API_KEY_INVALID') || err?.status === 'FAILED_PRECONDITION')) init.providerFault = true;
   const retryAfterMs = parseRetryAfter(headers['retry-after']) ?? retryDelayMs(err?.details);
   if (retryAfterMs !== undefined) init.retryAfterMs = retryAfterMs;
+  if (status === 429 && perDayQuota(err?.details)) init.dailyQuotaExhausted = true;
   return new UpstreamError(init);
+}
+
+/**
+ * google.rpc.QuotaFailure naming a per-day quota (quotaId "GenerateRequestsPerDayPerProjectPerModel-FreeTier"):
+ * the free tier's daily requests are spent until the quota resets.
+ */
+function perDayQuota(details: Array<Record<string, unknown>> | undefined): boolean {
+  for (const d of details ?? []) {
+    if (typeof d['@type'] !== 'string' || !d['@type'].endsWith('google.rpc.QuotaFailure')) continue;
+    const violations = Array.isArray(d['violations']) ? (d['violations'] as Array<Record<string, unknown>>) : [];
+    if (violations.some((v) => typeof v['quotaId'] === 'string' && v['quotaId'].includes('PerDay'))) return true;
+  }
+  return false;
 }
 
 export function geminiErrorFromBody(error: { code?: number | undefined; message?: string | undefined; status?: string | undefined }): UpstreamError {

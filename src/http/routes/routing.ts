@@ -1,0 +1,53 @@
+/**
+ * POST /v1/route: the routing decision for a chat request (classification, policy, the ordered
+ * targets with their scores, and what was left out and why), calling no provider.
+ * GET /api/health/providers: provider health as the router sees it.
+ * GET /api/models: the model registry with prices, limits, quality and capabilities.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { ChatService } from '../../gateway/chat-service.js';
+import type { HealthTracker } from '../../routing/health.js';
+import type { ModelCatalog } from '../../routing/model-catalog.js';
+import { parseChatRequest } from '../chat-request.js';
+
+export interface RoutingRouteDeps {
+  chat: ChatService;
+  health: HealthTracker;
+  catalog: ModelCatalog;
+}
+
+export function routingRoutes(app: FastifyInstance, deps: RoutingRouteDeps): void {
+  app.post('/v1/route', async (request) => {
+    const routeHeader = request.headers['x-cerebro-route'];
+    const input = parseChatRequest(request.body, {
+      requestId: `route-${randomUUID()}`,
+      caller: request.caller,
+      sessionHeader: undefined,
+      routeHeader: typeof routeHeader === 'string' ? routeHeader : undefined,
+    });
+    const decision = await deps.chat.route(input);
+    const scores = new Map(decision.scored?.targets.map((t) => [`${t.provider}/${t.model}`, t]));
+    return {
+      object: 'route.plan',
+      policy: decision.policy,
+      classification: decision.classification,
+      targets: decision.targets.map((t) => {
+        const scored = scores.get(`${t.provider}/${t.model}`);
+        return { provider: t.provider, model: t.model, score: scored?.score ?? null, quality: scored?.quality ?? deps.catalog.get(t.model)?.quality ?? null, estimated_cost_usd: scored?.estimated_cost_usd ?? null, expected_latency_ms: scored?.expected_latency_ms ?? null, available: deps.health.view(t.provider, t.model).available };
+      }),
+      excluded: decision.scored?.excluded ?? [],
+      quality_floor_relaxed: decision.scored?.floorRelaxed ?? false,
+    };
+  });
+
+  app.get('/api/health/providers', async () => ({
+    targets: deps.health.report(),
+    openrouter_free_tier: deps.health.freeTier(),
+  }));
+
+  app.get('/api/models', async () => ({
+    models: deps.catalog.models.map((m) => ({ ...m, health: deps.health.view(m.provider, m.id) })),
+    cascade: deps.catalog.cascade,
+  }));
+}

@@ -1,0 +1,239 @@
+/**
+ * Provider health, per (provider, model): a rolling window of outcomes, a latency EWMA and a
+ * circuit breaker; cool-downs for rate limits and spent quotas; and OpenRouter's free-tier quota,
+ * counted so an exhausted free tier is skipped without a wasted call. Pure state driven by the
+ * clock it is given; the executor reports outcomes, the router reads views.
+ *
+ * Circuit: closed → open after `failureThreshold` consecutive retryable failures, or an error rate
+ * above `errorRateThreshold` over at least `minSamples` outcomes; open → half-open after
+ * `openMs` (one probe request goes through); the probe's success closes it, its failure reopens it.
+ * A request the upstream refused as malformed (400/413/422) says nothing about its health.
+ */
+import type { UpstreamError } from '../providers/errors.js';
+import type { ProviderId } from '../providers/types.js';
+import type { AttemptObserver } from '../gateway/executor.js';
+import type { TargetHealthView } from './scoring.js';
+
+export interface HealthOptions {
+  window: number;
+  failureThreshold: number;
+  errorRateThreshold: number;
+  minSamples: number;
+  openMs: number;
+  ewmaAlpha: number;
+  /** OpenRouter's free models: requests per minute and per day (50, or 1,000 once credits were bought). */
+  freeTier: { perMinute: number; perDay: number };
+}
+
+export const DEFAULT_HEALTH_OPTIONS: HealthOptions = {
+  window: 20,
+  failureThreshold: 5,
+  errorRateThreshold: 0.5,
+  minSamples: 10,
+  openMs: 30_000,
+  ewmaAlpha: 0.2,
+  freeTier: { perMinute: 20, perDay: 50 },
+};
+
+export type CircuitState = 'closed' | 'open' | 'half_open';
+
+interface TargetState {
+  outcomes: boolean[];
+  consecutiveFailures: number;
+  circuit: 'closed' | 'open';
+  openedAt: number;
+  probing: boolean;
+  latencyMs: number | undefined;
+  coolUntil: number;
+  coolReason: string | undefined;
+  lastError: string | undefined;
+}
+
+export interface TargetReport {
+  provider: ProviderId;
+  model: string;
+  circuit: CircuitState;
+  available: boolean;
+  reason: string | null;
+  success_rate: number;
+  samples: number;
+  consecutive_failures: number;
+  latency_ms: number | null;
+  cooling_until: string | null;
+  last_error: string | null;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The next midnight in Los Angeles, when Google's per-day quotas reset. */
+export function nextPacificMidnight(now: number): number {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone: 'America/Los_Angeles', hour12: false, hour: 'numeric', minute: 'numeric', second: 'numeric' }).formatToParts(new Date(now));
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
+  // Some ICU versions write midnight as hour 24.
+  const sinceMidnight = (((get('hour') % 24) * 60 + get('minute')) * 60 + get('second')) * 1000 + (now % 1000);
+  return now - sinceMidnight + DAY_MS;
+}
+
+const isFreeModel = (provider: ProviderId, model: string) => provider === 'openrouter' && (model.endsWith(':free') || model === 'openrouter/free');
+
+export class HealthTracker implements AttemptObserver {
+  private readonly targets = new Map<string, TargetState>();
+  private free = { minute: -1, perMinute: 0, day: '', perDay: 0, exhaustedUntil: 0 };
+
+  constructor(
+    private readonly now: () => number,
+    private readonly options: HealthOptions = DEFAULT_HEALTH_OPTIONS,
+  ) {}
+
+  private state(provider: ProviderId, model: string): TargetState {
+    const key = `${provider}\u0000${model}`;
+    let s = this.targets.get(key);
+    if (!s) {
+      s = { outcomes: [], consecutiveFailures: 0, circuit: 'closed', openedAt: 0, probing: false, latencyMs: undefined, coolUntil: 0, coolReason: undefined, lastError: undefined };
+      this.targets.set(key, s);
+    }
+    return s;
+  }
+
+  /** A call is about to go out: counts the free tier's quota, and takes a half-open circuit's probe. */
+  beforeCall(provider: ProviderId, model: string): void {
+    this.claimProbe(provider, model);
+    if (!isFreeModel(provider, model)) return;
+    const now = this.now();
+    const minute = Math.floor(now / 60_000);
+    const day = new Date(now).toISOString().slice(0, 10);
+    if (minute !== this.free.minute) Object.assign(this.free, { minute, perMinute: 0 });
+    if (day !== this.free.day) Object.assign(this.free, { day, perDay: 0 });
+    this.free.perMinute++;
+    this.free.perDay++;
+  }
+
+  recordSuccess(provider: ProviderId, model: string, latencyMs: number): void {
+    const s = this.state(provider, model);
+    this.push(s, true);
+    s.consecutiveFailures = 0;
+    s.circuit = 'closed';
+    s.probing = false;
+    s.latencyMs = s.latencyMs === undefined ? latencyMs : s.latencyMs + this.options.ewmaAlpha * (latencyMs - s.latencyMs);
+  }
+
+  recordFailure(provider: ProviderId, model: string, err: UpstreamError): void {
+    const s = this.state(provider, model);
+    const now = this.now();
+    s.lastError = `${err.label}: ${err.publicMessage}`.slice(0, 200);
+    if (err.isRequestFault) return; // the request's fault, not the target's
+    if (err.dailyQuotaExhausted) return this.cool(s, nextPacificMidnight(now), 'daily quota exhausted');
+    if (err.status === 429) {
+      if (isFreeModel(provider, model) && /per.?day|free-models-per-day/i.test(err.message)) {
+        this.free.exhaustedUntil = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), new Date(now).getUTCDate() + 1);
+      }
+      // Rate limited: cool this target for as long as it asked (or a short while), no circuit change.
+      return this.cool(s, now + (err.retryAfterMs ?? 10_000), 'rate limited');
+    }
+    if (!err.isRetryable) return;
+    this.push(s, false);
+    s.consecutiveFailures++;
+    const failures = s.outcomes.filter((ok) => !ok).length;
+    const tooMany = s.consecutiveFailures >= this.options.failureThreshold;
+    const rateTooHigh = s.outcomes.length >= this.options.minSamples && failures / s.outcomes.length > this.options.errorRateThreshold;
+    if (s.probing || tooMany || rateTooHigh) {
+      s.circuit = 'open';
+      s.openedAt = now;
+      s.probing = false;
+    }
+  }
+
+  /** What the router sees; a half-open circuit lets one probe through (and marks it taken). */
+  view(provider: ProviderId, model: string): TargetHealthView {
+    const s = this.targets.get(`${provider}\u0000${model}`);
+    const now = this.now();
+    const freeReason = isFreeModel(provider, model) ? this.freeTierReason(now) : undefined;
+    if (freeReason) return { available: false, successRate: this.successRate(s), latencyMs: s?.latencyMs, reason: freeReason };
+    if (!s) return { available: true, successRate: 1, latencyMs: undefined };
+    if (s.coolUntil > now) return { available: false, successRate: this.successRate(s), latencyMs: s.latencyMs, reason: `${s.coolReason} until ${new Date(s.coolUntil).toISOString()}` };
+    const circuit = this.circuitOf(s, now);
+    if (circuit === 'open') return { available: false, successRate: this.successRate(s), latencyMs: s.latencyMs, reason: 'circuit open' };
+    // Half-open: report healthy enough to be tried, so one probe can close the circuit again.
+    return { available: true, successRate: circuit === 'half_open' ? 1 : this.successRate(s), latencyMs: s.latencyMs };
+  }
+
+  /** Marks a half-open target's probe as under way, so a burst sends one probe, not many. */
+  claimProbe(provider: ProviderId, model: string): void {
+    const s = this.targets.get(`${provider}\u0000${model}`);
+    if (s && this.circuitOf(s, this.now()) === 'half_open') s.probing = true;
+  }
+
+  /** Forgets everything (an operator's reset; tests that each start from a clean slate). */
+  reset(): void {
+    this.targets.clear();
+    this.free = { minute: -1, perMinute: 0, day: '', perDay: 0, exhaustedUntil: 0 };
+  }
+
+  report(): TargetReport[] {
+    const now = this.now();
+    return [...this.targets.entries()].map(([key, s]) => {
+      const [provider, model] = key.split('\u0000') as [ProviderId, string];
+      const v = this.view(provider, model);
+      return {
+        provider,
+        model,
+        circuit: this.circuitOf(s, now),
+        available: v.available,
+        reason: v.reason ?? null,
+        success_rate: Math.round(this.successRate(s) * 1000) / 1000,
+        samples: s.outcomes.length,
+        consecutive_failures: s.consecutiveFailures,
+        latency_ms: s.latencyMs === undefined ? null : Math.round(s.latencyMs),
+        cooling_until: s.coolUntil > now ? new Date(s.coolUntil).toISOString() : null,
+        last_error: s.lastError ?? null,
+      };
+    });
+  }
+
+  /** OpenRouter's free tier as counted here: use this minute and today, against its limits. */
+  freeTier(): { requests_this_minute: number; requests_today: number; per_minute_limit: number; per_day_limit: number; available: boolean; reason: string | null } {
+    const now = this.now();
+    const reason = this.freeTierReason(now);
+    const sameMinute = Math.floor(now / 60_000) === this.free.minute;
+    const sameDay = new Date(now).toISOString().slice(0, 10) === this.free.day;
+    return {
+      requests_this_minute: sameMinute ? this.free.perMinute : 0,
+      requests_today: sameDay ? this.free.perDay : 0,
+      per_minute_limit: this.options.freeTier.perMinute,
+      per_day_limit: this.options.freeTier.perDay,
+      available: reason === undefined,
+      reason: reason ?? null,
+    };
+  }
+
+  private freeTierReason(now: number): string | undefined {
+    if (this.free.exhaustedUntil > now) return `free tier's daily requests spent until ${new Date(this.free.exhaustedUntil).toISOString()}`;
+    const day = new Date(now).toISOString().slice(0, 10);
+    if (this.free.day === day && this.free.perDay >= this.options.freeTier.perDay) return `free tier's ${this.options.freeTier.perDay} requests for today are used (resets at midnight UTC)`;
+    if (this.free.minute === Math.floor(now / 60_000) && this.free.perMinute >= this.options.freeTier.perMinute) return `free tier's ${this.options.freeTier.perMinute} requests per minute are used`;
+    return undefined;
+  }
+
+  private circuitOf(s: TargetState, now: number): CircuitState {
+    if (s.circuit === 'closed') return 'closed';
+    if (now - s.openedAt < this.options.openMs) return 'open';
+    return s.probing ? 'open' : 'half_open';
+  }
+
+  private cool(s: TargetState, until: number, reason: string): void {
+    if (until > s.coolUntil) {
+      s.coolUntil = until;
+      s.coolReason = reason;
+    }
+  }
+
+  private push(s: TargetState, ok: boolean): void {
+    s.outcomes.push(ok);
+    if (s.outcomes.length > this.options.window) s.outcomes.shift();
+  }
+
+  private successRate(s: TargetState | undefined): number {
+    if (!s || s.outcomes.length === 0) return 1;
+    return s.outcomes.filter(Boolean).length / s.outcomes.length;
+  }
+}
