@@ -40,8 +40,8 @@ export class GatewayKeyService {
     private readonly repo: GatewayKeyRepository,
     private readonly options: GatewayKeyServiceOptions,
   ) {
-    this.cache = new LRUCache({ max: 10_000, ttl: options.cacheTtlMs, perf: { now: options.now } });
-    this.revoked = new LRUCache({ max: 10_000, ttl: options.cacheTtlMs * 2, perf: { now: options.now } });
+    this.cache = new LRUCache({ max: 10_000, ttl: options.cacheTtlMs, perf: { now: options.now }, ttlResolution: 0 });
+    this.revoked = new LRUCache({ max: 10_000, ttl: options.cacheTtlMs * 2, perf: { now: options.now }, ttlResolution: 0 });
   }
 
   async issue(userId: string, name: string, rateLimit: number | undefined): Promise<IssuedKey> {

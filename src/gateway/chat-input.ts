@@ -16,6 +16,8 @@ export interface ChatInput {
   stream: boolean;
   sessionId: string | undefined;
   priority: Priority;
+  /** False when the caller asked to bypass the answer cache (`"cache": false`, `Cache-Control: no-cache`). */
+  cache?: boolean;
   /** The routing policy asked for with this request (else the user's setting). */
   route?: RoutePolicy | undefined;
   /** Things the edge already had to report (ignored parameters). */

@@ -5,6 +5,8 @@
  */
 import { UpstreamError } from '../providers/errors.js';
 import type { ChatMessage, ChatResult, FinishReason, StreamPart, Usage } from '../providers/types.js';
+import { cacheKey, isCacheable } from '../cache/cache-key.js';
+import type { CachedAnswer, ResponseCache } from '../cache/response-cache.js';
 import { isAutoModel, planCascade, UnknownModelError, type Target } from '../routing/cascade.js';
 import { classify, type Classification, type Complexity } from '../routing/classifier.js';
 import type { RoutePolicy } from '../routing/route-policy.js';
@@ -31,6 +33,8 @@ export interface ChatServiceDeps {
   countTokens: (userId: string, tokens: number) => void;
   /** Live provider health, for the scoring router. */
   health: HealthLookup;
+  /** The exact-match answer cache, and the highest temperature it replays; absent = off. */
+  cache?: { store: ResponseCache; maxTemperature: number } | undefined;
   now: () => number;
 }
 
@@ -66,6 +70,8 @@ export interface CompletionOutcome {
 
 export interface StreamOutcome {
   target: Target;
+  /** Replayed from the answer cache: no upstream was called. */
+  cacheHit: boolean;
   routing: { complexity: Complexity; policy: RoutePolicy };
   /** The model the upstream says is answering (OpenRouter's routers name the model they picked). */
   upstreamModel: string;
@@ -93,6 +99,20 @@ function unreadableWarnings(targets: readonly Target[], ctx: CallerContext): str
   return affected.map((p) => `your stored ${p} key could not be decrypted, so ${p} was skipped`);
 }
 
+/** A cached answer as a stream: the text in pieces of a few words, then finish and usage. */
+function replay(hit: CachedAnswer): { head: StreamPart[]; rest: AsyncGenerator<StreamPart[]> } {
+  const pieces = hit.text.match(/\S+\s*|\s+/g) ?? [hit.text];
+  const batches: StreamPart[][] = [];
+  for (let i = 1; i < pieces.length; i += 8) batches.push([{ type: 'text-delta', text: pieces.slice(i, i + 8).join('') }]);
+  const tail: StreamPart[] = [{ type: 'finish', finishReason: hit.finishReason }];
+  if (hit.usage) tail.push({ type: 'usage', usage: hit.usage });
+  batches.push(tail);
+  async function* rest(): AsyncGenerator<StreamPart[]> {
+    yield* batches;
+  }
+  return { head: [{ type: 'model', model: hit.upstreamModel }, { type: 'text-delta', text: pieces[0] ?? '' }], rest: rest() };
+}
+
 /** The answer was produced but could not be stored: returning it would break "stored before returned". */
 const storeFailed = (err: unknown) =>
   new GatewayError({
@@ -104,6 +124,7 @@ const storeFailed = (err: unknown) =>
 
 interface LogOutcome {
   target?: Target;
+  cacheHit?: boolean;
   usage?: Usage | undefined;
   costUsd: number;
   latencyMs: number;
@@ -124,11 +145,15 @@ export class ChatService {
       const { targets } = decision;
       const keyWarnings = unreadableWarnings(targets, ctx);
       const messages = await this.promptWithMemory(input, ctx);
+      const key = this.cacheKeyFor(input, ctx, decision, messages);
+      const hit = key === undefined ? undefined : this.deps.cache?.store.get(key);
+      if (hit) return await this.answerFromCache(input, hit, decision, started);
       const success = await this.deps.executor.complete(targets, { messages, params: input.params, stream: false }, signal, ctx.credentials);
       success.warnings.push(...keyWarnings);
       attempts = success.attempts;
       const { result, target } = success;
       await this.remember(input, result.text, target.model);
+      if (key !== undefined) this.store(key, target, result.model, result.text, result.finishReason, result.usage);
       const costUsd = this.deps.catalog.cost(target.model, result.usage);
       const latencyMs = this.deps.now() - started;
       this.log(input, { target, usage: result.usage, costUsd, latencyMs, attempts, httpStatus: 200 });
@@ -154,16 +179,25 @@ export class ChatService {
 
   async stream(input: ChatInput, signal: CancelSignal): Promise<StreamOutcome> {
     const started = this.deps.now();
-    let success;
+    let success: { target: Target; attempts: Attempt[]; warnings: string[]; head: StreamPart[]; rest: AsyncGenerator<StreamPart[]> };
     let decision: RoutingDecision;
+    let key: string | undefined;
+    let cacheHit = false;
     try {
       const ctx = await this.prepare(input);
       decision = this.decide(input, ctx);
       const { targets } = decision;
       const keyWarnings = unreadableWarnings(targets, ctx);
       const messages = await this.promptWithMemory(input, ctx);
-      success = await this.deps.executor.stream(targets, { messages, params: input.params, stream: true }, signal, ctx.credentials);
-      success.warnings.push(...keyWarnings);
+      key = this.cacheKeyFor(input, ctx, decision, messages);
+      const hit = key === undefined ? undefined : this.deps.cache?.store.get(key);
+      if (hit) {
+        cacheHit = true;
+        success = { target: { provider: hit.provider, model: hit.model }, attempts: [], warnings: [], ...replay(hit) };
+      } else {
+        success = await this.deps.executor.stream(targets, { messages, params: input.params, stream: true }, signal, ctx.credentials);
+        success.warnings.push(...keyWarnings);
+      }
     } catch (err) {
       this.logFailure(input, err, started, []);
       throw err;
@@ -171,9 +205,38 @@ export class ChatService {
     const { target, attempts, head } = success;
     const reported = head.find((p): p is Extract<StreamPart, { type: 'model' }> => p.type === 'model');
     const final: StreamOutcome['final'] = { costUsd: 0, latencyMs: 0 };
-    const parts = this.relay(input, success, final, started, signal);
+    const parts = this.relay(input, success, final, started, signal, { key: cacheHit ? undefined : key, hit: cacheHit, upstreamModel: reported?.model ?? target.model });
     const routing = { complexity: decision.classification.complexity, policy: decision.policy };
-    return { target, routing, upstreamModel: reported?.model ?? target.model, attempts, warnings: [...input.warnings, ...success.warnings], parts, final };
+    return { target, cacheHit, routing, upstreamModel: reported?.model ?? target.model, attempts, warnings: [...input.warnings, ...success.warnings], parts, final };
+  }
+
+  /** The cache key of a request that may be cached, or undefined (cache off, bypassed, too random). */
+  private cacheKeyFor(input: ChatInput, ctx: CallerContext, decision: RoutingDecision, messages: ChatMessage[]): string | undefined {
+    const cache = this.deps.cache;
+    if (!cache || input.cache === false || !isCacheable(input.params, cache.maxTemperature)) return undefined;
+    const model = input.model ?? ctx.defaultModel ?? 'auto';
+    return cacheKey({ tenant: input.caller.userId, model, route: decision.policy, priority: input.priority, messages, params: input.params });
+  }
+
+  /** Only complete, non-empty answers are worth replaying. */
+  private store(key: string, target: Target, upstreamModel: string, text: string, finishReason: FinishReason | undefined, usage: Usage | undefined): void {
+    if (text === '' || finishReason !== 'stop') return;
+    this.deps.cache?.store.set(key, { provider: target.provider, model: target.model, upstreamModel, text, finishReason, usage, storedAt: this.deps.now() });
+  }
+
+  /** A cached answer, served like a fresh one: remembered in the session, logged as a hit, free. */
+  private async answerFromCache(input: ChatInput, hit: CachedAnswer, decision: RoutingDecision, started: number): Promise<CompletionOutcome> {
+    const target = { provider: hit.provider, model: hit.model };
+    await this.remember(input, hit.text, hit.model);
+    const latencyMs = this.deps.now() - started;
+    this.log(input, { target, costUsd: 0, latencyMs, attempts: [], httpStatus: 200, cacheHit: true });
+    const result: ChatResult = { model: hit.upstreamModel, text: hit.text, finishReason: hit.finishReason };
+    if (hit.usage) result.usage = hit.usage;
+    return {
+      result,
+      metadata: { model_used: hit.model, provider: hit.provider, cost_usd: 0, latency_ms: latencyMs, cache_hit: true, attempts: [], complexity: decision.classification.complexity, route: decision.policy },
+      warnings: [...input.warnings],
+    };
   }
 
   /** Logs a request the edge refused before it became a ChatInput (bad JSON fields and the like). */
@@ -188,6 +251,7 @@ export class ChatService {
     final: StreamOutcome['final'],
     started: number,
     signal: CancelSignal,
+    cache: { key: string | undefined; hit: boolean; upstreamModel: string },
   ): AsyncGenerator<StreamPart[]> {
     const { target, attempts, head, rest } = success;
     let text = '';
@@ -215,9 +279,11 @@ export class ChatService {
         throw failure;
       }
       await this.remember(input, text, target.model);
-      final.costUsd = this.deps.catalog.cost(target.model, final.usage);
+      if (cache.key !== undefined) this.store(cache.key, target, cache.upstreamModel, text, final.finishReason, final.usage);
+      // A replayed answer cost nothing and counts no tokens.
+      final.costUsd = cache.hit ? 0 : this.deps.catalog.cost(target.model, final.usage);
       final.latencyMs = this.deps.now() - started;
-      this.log(input, { target, usage: final.usage, costUsd: final.costUsd, latencyMs: final.latencyMs, attempts, httpStatus: 200 });
+      this.log(input, { target, usage: cache.hit ? undefined : final.usage, costUsd: final.costUsd, latencyMs: final.latencyMs, attempts, httpStatus: 200, cacheHit: cache.hit });
       settled = true;
     } catch (err) {
       settled = true;
@@ -332,7 +398,7 @@ export class ChatService {
       total_tokens: outcome.usage?.totalTokens ?? 0,
       cost_usd: outcome.costUsd,
       latency_ms: Math.round(outcome.latencyMs),
-      cache_hit: 0,
+      cache_hit: outcome.cacheHit ? 1 : 0,
       attempts: JSON.stringify(outcome.attempts),
     };
     this.deps.logs.record(row);

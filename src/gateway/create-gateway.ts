@@ -32,6 +32,7 @@ import { CallerContexts } from './caller-context.js';
 import { ChatService } from './chat-service.js';
 import { DailyUsageCounter } from './daily-usage.js';
 import { Executor } from './executor.js';
+import { MemoryResponseCache, type ResponseCache } from '../cache/response-cache.js';
 import { DEFAULT_HEALTH_OPTIONS, HealthTracker } from '../routing/health.js';
 
 export interface Gateway {
@@ -43,6 +44,8 @@ export interface Gateway {
   sessions: SessionRepository;
   /** Provider health as the router sees it. */
   health: HealthTracker;
+  /** The answer cache, when on. */
+  cache: ResponseCache | undefined;
   isConfigured(provider: ProviderId): boolean;
   /**
    * Stops accepting, lets requests and streams in flight finish (cancelling what is left after
@@ -138,7 +141,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       onChange: (userId) => contexts.invalidate(userId),
     });
     const accounts = new AccountService(new UserRepository(database.db), { secretKey, allowSignup: config.allowSignup, now });
-    const chat = new ChatService({ executor, catalog, sessions, logs, contexts, countTokens: (userId, tokens) => usage.add(userId, tokens), health: (provider, model) => health.view(provider, model), now });
+    const answerCache = config.cache.maxEntries > 0 ? new MemoryResponseCache({ maxEntries: config.cache.maxEntries, ttlMs: config.cache.ttlSeconds * 1000, now }) : undefined;
+    const chat = new ChatService({
+      cache: answerCache && { store: answerCache, maxTemperature: config.cache.maxTemperature }, executor, catalog, sessions, logs, contexts, countTokens: (userId, tokens) => usage.add(userId, tokens), health: (provider, model) => health.view(provider, model), now });
     // Counters and last-used times are written in the background, never on a request.
     timers.push(setInterval(() => void usage.flush(), 1_000).unref());
     timers.push(setInterval(() => void gatewayKeys.flushLastUsed().catch(onBackgroundError('recording gateway key use')), 15_000).unref());
@@ -158,6 +163,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       userConfig: { configs, contexts, usage, catalog, defaultMemoryMessages: config.memoryMessages, now },
       analytics: new AnalyticsRepository(database.db),
       health,
+      cache: answerCache,
       now,
       inFlight,
       bodyLimitBytes: config.bodyLimitBytes,
@@ -174,6 +180,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       logs,
       sessions,
       health,
+      cache: answerCache,
       isConfigured,
       close() {
         closing ??= (async () => {

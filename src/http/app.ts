@@ -19,6 +19,7 @@ import { accountRoutes, publicAccountRoutes } from './routes/account.js';
 import { analyticsRoutes } from './routes/analytics.js';
 import { routingRoutes } from './routes/routing.js';
 import type { HealthTracker } from '../routing/health.js';
+import type { ResponseCache } from '../cache/response-cache.js';
 import { gatewayKeyRoutes } from './routes/gateway-keys.js';
 import { providerKeyRoutes } from './routes/provider-keys.js';
 import { userConfigRoutes, type UserConfigRouteDeps } from './routes/user-config.js';
@@ -44,6 +45,7 @@ export interface AppDeps {
   userConfig: UserConfigRouteDeps;
   analytics: AnalyticsRepository;
   health: HealthTracker;
+  cache?: ResponseCache | undefined;
   now: () => number;
   inFlight?: InFlightRequests;
   bodyLimitBytes: number;
@@ -103,7 +105,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     providerKeyRoutes(api, deps.providerKeys);
     userConfigRoutes(api, deps.userConfig);
     analyticsRoutes(api, deps.analytics, deps.now);
-    routingRoutes(api, { chat: deps.chat, health: deps.health, catalog: deps.catalog });
+    routingRoutes(api, { chat: deps.chat, health: deps.health, catalog: deps.catalog, cache: deps.cache });
   });
 
   return app;

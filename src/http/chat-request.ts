@@ -39,6 +39,7 @@ const chatRequestSchema = z.looseObject({
   n: nullable(z.number({ message: 'must be an integer' }).int().min(1)),
   session_id: nullable(z.string({ message: 'must be a string' }).regex(SESSION_ID_PATTERN, 'must be 1-128 characters of A-Z a-z 0-9 . _ : @ -')),
   priority: nullable(z.enum(['high', 'normal'], { message: "must be 'high' or 'normal'" })),
+  cache: nullable(z.boolean({ message: 'must be true or false' })),
   route: nullable(z.enum(ROUTE_POLICIES, { message: `must be one of ${ROUTE_POLICIES.join(', ')}` })),
 });
 
@@ -91,6 +92,8 @@ export interface ChatRequestContext {
   caller: Caller;
   /** The `x-cerebro-route` header, if sent. */
   routeHeader?: string | undefined;
+  /** The `Cache-Control` header, if sent (`no-cache`/`no-store` bypass the answer cache). */
+  cacheControl?: string | undefined;
   sessionHeader: string | undefined;
 }
 
@@ -165,6 +168,7 @@ export function parseChatRequest(body: unknown, ctx: ChatRequestContext): ChatIn
     sessionId,
     priority: req.priority ?? 'normal',
     route: req.route ?? routeFromHeader(ctx.routeHeader),
+    cache: req.cache !== false && !/\bno-(cache|store)\b/i.test(ctx.cacheControl ?? ''),
     warnings,
   };
 }

@@ -42,6 +42,9 @@ export async function startStack(env: Record<string, string | null> = {}, option
     AUTH_RATE_LIMIT: '10000',
     // Nor is OpenRouter's real free-tier quota (tests that need it set it lower).
     OPENROUTER_FREE_REQUESTS_PER_MINUTE: '100000',
+    // Tests repeat identical requests to see what the gateway does upstream: the cache is off
+    // unless a test turns it on.
+    CACHE_MAX_SIZE: '0',
     OPENROUTER_FREE_REQUESTS_PER_DAY: '100000',
     OPENROUTER_API_KEY: 'sk-or-test',
     GEMINI_API_KEY: 'gemini-test',

@@ -34,6 +34,7 @@ export function chatCompletionsRoute(app: FastifyInstance, options: ChatRouteOpt
         caller: request.caller,
         sessionHeader: typeof sessionHeader === 'string' ? sessionHeader : undefined,
         routeHeader: typeof routeHeader === 'string' ? routeHeader : undefined,
+        cacheControl: request.headers['cache-control'],
       });
     } catch (err) {
       const raw = request.body as { model?: unknown; stream?: unknown } | null;
@@ -102,7 +103,7 @@ async function streamCompletion(chat: ChatService, input: ChatInput & { includeU
       route: outcome.routing.policy,
       cost_usd: outcome.final.costUsd,
       latency_ms: outcome.final.latencyMs,
-      cache_hit: false,
+      cache_hit: outcome.cacheHit,
       attempts: outcome.attempts,
     };
     await sse.data(chunkJson(id, created, model, first ? { role: 'assistant', content: '' } : {}, finishReason, { metadata }));

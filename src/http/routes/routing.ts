@@ -9,12 +9,15 @@ import type { FastifyInstance } from 'fastify';
 import type { ChatService } from '../../gateway/chat-service.js';
 import type { HealthTracker } from '../../routing/health.js';
 import type { ModelCatalog } from '../../routing/model-catalog.js';
+import type { ResponseCache } from '../../cache/response-cache.js';
+import { GatewayError } from '../../gateway/errors.js';
 import { parseChatRequest } from '../chat-request.js';
 
 export interface RoutingRouteDeps {
   chat: ChatService;
   health: HealthTracker;
   catalog: ModelCatalog;
+  cache: ResponseCache | undefined;
 }
 
 export function routingRoutes(app: FastifyInstance, deps: RoutingRouteDeps): void {
@@ -45,6 +48,12 @@ export function routingRoutes(app: FastifyInstance, deps: RoutingRouteDeps): voi
     targets: deps.health.report(),
     openrouter_free_tier: deps.health.freeTier(),
   }));
+
+  // Hit and miss counters of the answer cache (all users together: the operator's view).
+  app.get('/api/cache', async (request) => {
+    if (!request.caller.isAdmin) throw new GatewayError({ status: 403, type: 'permission_error', code: 'forbidden', message: 'Only the operator can see the cache counters.' });
+    return deps.cache ? { enabled: true, ...deps.cache.stats() } : { enabled: false };
+  });
 
   app.get('/api/models', async () => ({
     models: deps.catalog.models.map((m) => ({ ...m, health: deps.health.view(m.provider, m.id) })),

@@ -1,0 +1,70 @@
+/**
+ * The answer cache: one interface, so a shared backend (Redis) can follow the in-memory one.
+ * Entries are whole answers, replayed as JSON or as a stream.
+ */
+import { LRUCache } from 'lru-cache';
+import type { FinishReason, ProviderId, Usage } from '../providers/types.js';
+
+export interface CachedAnswer {
+  provider: ProviderId;
+  /** The model the gateway routed to. */
+  model: string;
+  /** The model the upstream said answered. */
+  upstreamModel: string;
+  text: string;
+  finishReason: FinishReason;
+  usage?: Usage | undefined;
+  /** ms since the epoch. */
+  storedAt: number;
+}
+
+export interface CacheStats {
+  hits: number;
+  misses: number;
+  entries: number;
+  max_entries: number;
+  ttl_seconds: number;
+}
+
+export interface ResponseCache {
+  get(key: string): CachedAnswer | undefined;
+  set(key: string, answer: CachedAnswer): void;
+  stats(): CacheStats;
+  clear(): void;
+}
+
+export interface MemoryCacheOptions {
+  maxEntries: number;
+  ttlMs: number;
+  now?: () => number;
+}
+
+/** LRU with a time-to-live, in this process. */
+export class MemoryResponseCache implements ResponseCache {
+  private readonly lru: LRUCache<string, CachedAnswer>;
+  private hits = 0;
+  private misses = 0;
+
+  constructor(private readonly options: MemoryCacheOptions) {
+    this.lru = new LRUCache({ max: options.maxEntries, ttl: options.ttlMs, ...(options.now ? { perf: { now: options.now }, ttlResolution: 0 } : {}) });
+  }
+
+  get(key: string): CachedAnswer | undefined {
+    const hit = this.lru.get(key);
+    if (hit) this.hits++;
+    else this.misses++;
+    return hit;
+  }
+
+  set(key: string, answer: CachedAnswer): void {
+    this.lru.set(key, answer);
+  }
+
+  stats(): CacheStats {
+    return { hits: this.hits, misses: this.misses, entries: this.lru.size, max_entries: this.options.maxEntries, ttl_seconds: Math.round(this.options.ttlMs / 1000) };
+  }
+
+  clear(): void {
+    this.lru.clear();
+  }
+}
