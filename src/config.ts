@@ -55,6 +55,8 @@ const envSchema = z.object({
   GATEWAY_KEY_DEFAULT_RATE_LIMIT: int(1, 100_000).default(100),
   GATEWAY_KEY_MAX_RATE_LIMIT: int(1, 100_000).default(1_000),
   AUTH_RATE_LIMIT: int(1, 100_000).default(30),
+  UPSTREAM_RETRIES: int(0, 5).default(1),
+  UPSTREAM_RETRY_BASE_MS: int(0, 60_000).default(250),
   CACHE_MAX_SIZE: int(0, 10_000_000).default(1_000),
   CACHE_TTL: int(1, 30 * 86_400).default(3_600),
   CACHE_MAX_TEMPERATURE: z.coerce.number({ message: 'must be a number' }).min(0, 'must be at least 0').max(2, 'must be at most 2').default(0),
@@ -105,6 +107,8 @@ export interface Config {
   gatewayKeyDefaultRateLimit: number;
   /** Sign-up and log-in attempts per minute per client address. */
   authRateLimit: number;
+  /** Extra passes over targets that failed transiently, and the base of their jittered pause. */
+  retries: { passes: number; baseDelayMs: number };
   /** The answer cache: entries (0 = off), time to live, and the highest temperature it replays. */
   cache: { maxEntries: number; ttlSeconds: number; maxTemperature: number };
   /** OpenRouter's free-model limits for this account (1,000 a day once credits were bought). */
@@ -188,6 +192,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     gatewayKeyDefaultRateLimit: e.GATEWAY_KEY_DEFAULT_RATE_LIMIT,
     gatewayKeyMaxRateLimit: e.GATEWAY_KEY_MAX_RATE_LIMIT,
     authRateLimit: e.AUTH_RATE_LIMIT,
+    retries: { passes: e.UPSTREAM_RETRIES, baseDelayMs: e.UPSTREAM_RETRY_BASE_MS },
     cache: { maxEntries: e.CACHE_MAX_SIZE, ttlSeconds: e.CACHE_TTL, maxTemperature: e.CACHE_MAX_TEMPERATURE },
     openRouterFreePerMinute: e.OPENROUTER_FREE_REQUESTS_PER_MINUTE,
     openRouterFreePerDay: e.OPENROUTER_FREE_REQUESTS_PER_DAY,

@@ -103,7 +103,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       // A scripted error (say a 401 for a revoked key) applies to key checks too.
       const behavior = script.next(keyCheck, '');
       if (behavior.type === 'error') return sendJson(res, behavior.status, format.errorBody(behavior.status, behavior.message ?? `emulated ${behavior.status}`));
-      return sendJson(res, 200, keyCheckBody(keyCheck));
+      return sendJson(res, 200, keyCheckBody(keyCheck, url.pathname));
     }
     const r = route(req.method ?? 'GET', url.pathname);
     if (!r) return sendJson(res, 404, { error: { message: `emulator: no route ${req.method} ${url.pathname}` } });

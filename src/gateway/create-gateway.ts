@@ -107,6 +107,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     });
     const executor = new Executor({
       observer: health,
+      retries: config.retries,
       adapters,
       credentials: config.providers,
       transport,

@@ -25,6 +25,11 @@ export interface ExecutorDeps {
   timeouts: { firstByteMs: number; responseMs: number };
   /** Told of every call and its outcome (provider health); optional for tests of the walk alone. */
   observer?: AttemptObserver;
+  /**
+   * Extra passes over the targets that failed transiently, each after a pause of
+   * baseDelayMs × 2^pass × (0.5–1.5); absent = no retries.
+   */
+  retries?: { passes: number; baseDelayMs: number; random?: () => number };
 }
 
 /** What the executor reports about each upstream call (routing/health.ts implements it). */
@@ -33,6 +38,36 @@ export interface AttemptObserver {
   beforeCall(provider: ProviderId, model: string): void;
   recordSuccess(provider: ProviderId, model: string, latencyMs: number): void;
   recordFailure(provider: ProviderId, model: string, err: UpstreamError): void;
+}
+
+type Credentials = Partial<Record<ProviderId, ProviderCredentials>>;
+
+/** Across the passes of one request: the last failure, and the targets worth another try. */
+interface PassState {
+  last: UpstreamError | undefined;
+  transient: Target[];
+}
+
+/**
+ * A failure that may well not happen again in a moment: a 5xx, a timeout, a dropped connection.
+ * Rate limits (429) wait for their Retry-After instead, and credential or billing errors do not heal.
+ */
+export function isTransient(err: UpstreamError): boolean {
+  if (err.kind !== 'http') return true;
+  const status = err.status ?? 0;
+  return status === 408 || (status >= 500 && status !== 501);
+}
+
+function cancellableSleep(ms: number, signal: CancelSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done);
+  });
 }
 
 /** A call without its model: the executor fills the model in per target. */
@@ -98,10 +133,25 @@ export class Executor {
     return this.deps.credentials[provider] !== undefined;
   }
 
-  /** `credentials`: the caller's own set (their keys); the executor's defaults otherwise. */
+  /**
+   * `credentials`: the caller's own set (their keys); the executor's defaults otherwise. Targets
+   * that failed transiently (5xx, timeouts, dropped connections) get up to `retries.passes` more
+   * tries after a jittered, growing pause, within the request's one deadline.
+   */
   async complete(targets: readonly Target[], template: CallTemplate, signal: CancelSignal, credentialSet = this.deps.credentials): Promise<CompletionSuccess> {
     const attempts: Attempt[] = [];
-    let last: UpstreamError | undefined;
+    const state: PassState = { last: undefined, transient: [] };
+    for (let pass = 0, remaining = targets; ; pass++) {
+      const success = await this.completePass(remaining, template, signal, credentialSet, attempts, state);
+      if (success) return success;
+      if (!(await this.nextPass(pass, state, signal))) break;
+      remaining = state.transient;
+    }
+    throw signal.aborted ? abortedError(signal, attempts) : allTargetsFailed(attempts, state.last);
+  }
+
+  private async completePass(targets: readonly Target[], template: CallTemplate, signal: CancelSignal, credentialSet: Credentials, attempts: Attempt[], state: PassState): Promise<CompletionSuccess | undefined> {
+    state.transient = [];
     for (const target of targets) {
       const credentials = credentialSet[target.provider];
       if (!credentials) {
@@ -126,19 +176,41 @@ export class Executor {
         this.deps.observer?.recordSuccess(target.provider, target.model, latency);
         return { target, result, attempts, warnings: built.warnings };
       } catch (err) {
-        last = toUpstreamError(err, target.provider, signal);
+        const last = (state.last = toUpstreamError(err, target.provider, signal));
         // A caller who left says nothing about the upstream's health.
         if (!signal.aborted) this.deps.observer?.recordFailure(target.provider, target.model, last);
         attempts.push(failedAttempt(target, last, this.deps.now() - started));
-        if (signal.aborted || !last.allowsFallback) break;
+        if (signal.aborted || !last.allowsFallback) return undefined;
+        if (isTransient(last)) state.transient.push(target);
       }
     }
-    throw signal.aborted ? abortedError(signal, attempts) : allTargetsFailed(attempts, last);
+    return undefined;
   }
+
+  /** Whether another pass should run, after its pause; false when there is nothing worth retrying. */
+  private async nextPass(pass: number, state: PassState, signal: CancelSignal): Promise<boolean> {
+    const retries = this.deps.retries;
+    if (!retries || pass >= retries.passes || signal.aborted || state.transient.length === 0 || (state.last && !state.last.allowsFallback)) return false;
+    const delay = retries.baseDelayMs * 2 ** pass * (0.5 + (retries.random ?? Math.random)());
+    await cancellableSleep(delay, signal);
+    return !signal.aborted;
+  }
+
 
   async stream(targets: readonly Target[], template: CallTemplate, signal: CancelSignal, credentialSet = this.deps.credentials): Promise<StreamSuccess> {
     const attempts: Attempt[] = [];
-    let last: UpstreamError | undefined;
+    const state: PassState = { last: undefined, transient: [] };
+    for (let pass = 0, remaining = targets; ; pass++) {
+      const success = await this.streamPass(remaining, template, signal, credentialSet, attempts, state);
+      if (success) return success;
+      if (!(await this.nextPass(pass, state, signal))) break;
+      remaining = state.transient;
+    }
+    throw signal.aborted ? abortedError(signal, attempts) : allTargetsFailed(attempts, state.last);
+  }
+
+  private async streamPass(targets: readonly Target[], template: CallTemplate, signal: CancelSignal, credentialSet: Credentials, attempts: Attempt[], state: PassState): Promise<StreamSuccess | undefined> {
+    state.transient = [];
     for (const target of targets) {
       const credentials = credentialSet[target.provider];
       if (!credentials) {
@@ -172,14 +244,15 @@ export class Executor {
         return { target, attempts, warnings: built.warnings, head, rest: parts };
       } catch (err) {
         await parts?.return(undefined).catch(() => undefined);
-        last = toUpstreamError(err, target.provider, attempt.signal);
+        const last = (state.last = toUpstreamError(err, target.provider, attempt.signal));
         if (!signal.aborted) this.deps.observer?.recordFailure(target.provider, target.model, last);
         attempt.dispose();
         attempts.push(failedAttempt(target, last, this.deps.now() - started));
-        if (signal.aborted || !last.allowsFallback) break;
+        if (signal.aborted || !last.allowsFallback) return undefined;
+        if (isTransient(last)) state.transient.push(target);
       }
     }
-    throw signal.aborted ? abortedError(signal, attempts) : allTargetsFailed(attempts, last);
+    return undefined;
   }
 }
 

@@ -45,6 +45,8 @@ export async function startStack(env: Record<string, string | null> = {}, option
     // Tests repeat identical requests to see what the gateway does upstream: the cache is off
     // unless a test turns it on.
     CACHE_MAX_SIZE: '0',
+    // Each failure path is asserted attempt by attempt: no retry passes unless a test asks.
+    UPSTREAM_RETRIES: '0',
     OPENROUTER_FREE_REQUESTS_PER_DAY: '100000',
     OPENROUTER_API_KEY: 'sk-or-test',
     GEMINI_API_KEY: 'gemini-test',

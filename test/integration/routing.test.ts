@@ -104,4 +104,20 @@ describe('routing brain', () => {
     assert.equal(typeof sonnet.typical_latency_ms, 'number');
     assert.equal(sonnet.health.available, true);
   });
+
+  it('retries a transient failure after a jittered pause, but not a credential error', async () => {
+    const r = await startStack({ UPSTREAM_RETRIES: '1', UPSTREAM_RETRY_BASE_MS: '20', CASCADE_FREE_MODELS: 'openrouter/free', GEMINI_API_KEY: null });
+    try {
+      r.emulator.script.add('openrouter', [{ behavior: { type: 'error', status: 503 }, times: 1 }]);
+      const ok = await r.client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'retry me' }] });
+      assert.deepEqual(meta(ok).attempts.map((a) => [a.provider, a.status]), [['openrouter', 'error'], ['gemini', 'skipped'], ['openrouter', 'ok']]);
+      r.emulator.script.add('openrouter', [{ behavior: { type: 'error', status: 401 }, sticky: true }]);
+      const res = await r.post('/v1/chat/completions', { messages: [{ role: 'user', content: 'no retry' }] });
+      assert.equal(res.status, 502);
+      const body = (await res.json()) as { metadata: { attempts: unknown[] } };
+      assert.equal(body.metadata.attempts.length, 2, 'one try and the skipped fallback: a bad key does not heal');
+    } finally {
+      await r.close();
+    }
+  });
 });
