@@ -22,8 +22,17 @@ interface Entry {
   loading?: Promise<void> | undefined;
 }
 
+let memoDay = -1;
+let memoText = '';
+
+/** 'YYYY-MM-DD' (UTC); memoised, since every request asks and the answer changes once a day. */
 export function utcDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
+  const day = Math.floor(ms / 86_400_000);
+  if (day !== memoDay) {
+    memoDay = day;
+    memoText = new Date(ms).toISOString().slice(0, 10);
+  }
+  return memoText;
 }
 
 /** The next UTC midnight after `ms`, when daily limits reset. */

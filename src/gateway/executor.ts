@@ -36,7 +36,8 @@ export interface ExecutorDeps {
 export interface AttemptObserver {
   /** A call to this target is about to go out. */
   beforeCall(provider: ProviderId, model: string): void;
-  recordSuccess(provider: ProviderId, model: string, latencyMs: number): void;
+  /** `headers`: the upstream's response headers (rate-limit counters ride on them). */
+  recordSuccess(provider: ProviderId, model: string, latencyMs: number, headers?: Record<string, string | string[] | undefined>): void;
   recordFailure(provider: ProviderId, model: string, err: UpstreamError): void;
 }
 
@@ -173,7 +174,7 @@ export class Executor {
         const result = adapter.parseResponse(json, call);
         const latency = this.deps.now() - started;
         attempts.push({ provider: target.provider, model: target.model, status: 'ok', latency_ms: latency });
-        this.deps.observer?.recordSuccess(target.provider, target.model, latency);
+        this.deps.observer?.recordSuccess(target.provider, target.model, latency, res.headers);
         return { target, result, attempts, warnings: built.warnings };
       } catch (err) {
         const last = (state.last = toUpstreamError(err, target.provider, signal));
@@ -240,7 +241,7 @@ export class Executor {
         const latency = this.deps.now() - started;
         attempts.push({ provider: target.provider, model: target.model, status: 'ok', latency_ms: latency });
         // For a stream, the time to its first content.
-        this.deps.observer?.recordSuccess(target.provider, target.model, latency);
+        this.deps.observer?.recordSuccess(target.provider, target.model, latency, res.headers);
         return { target, attempts, warnings: built.warnings, head, rest: parts };
       } catch (err) {
         await parts?.return(undefined).catch(() => undefined);

@@ -78,7 +78,8 @@ const isFreeModel = (provider: ProviderId, model: string) => provider === 'openr
 
 export class HealthTracker implements AttemptObserver {
   private readonly targets = new Map<string, TargetState>();
-  private free = { minute: -1, perMinute: 0, day: '', perDay: 0, exhaustedUntil: 0 };
+  /** Minutes and days as numbers since the epoch (UTC): no date strings on the request path. */
+  private free = { minute: -1, perMinute: 0, day: -1, perDay: 0, exhaustedUntil: 0 };
 
   constructor(
     private readonly now: () => number,
@@ -101,14 +102,15 @@ export class HealthTracker implements AttemptObserver {
     if (!isFreeModel(provider, model)) return;
     const now = this.now();
     const minute = Math.floor(now / 60_000);
-    const day = new Date(now).toISOString().slice(0, 10);
+    const day = Math.floor(now / DAY_MS);
     if (minute !== this.free.minute) Object.assign(this.free, { minute, perMinute: 0 });
     if (day !== this.free.day) Object.assign(this.free, { day, perDay: 0 });
     this.free.perMinute++;
     this.free.perDay++;
   }
 
-  recordSuccess(provider: ProviderId, model: string, latencyMs: number): void {
+  recordSuccess(provider: ProviderId, model: string, latencyMs: number, headers?: Record<string, string | string[] | undefined>): void {
+    if (headers && isFreeModel(provider, model)) this.readFreeTierHeaders(headers);
     const s = this.state(provider, model);
     this.push(s, true);
     s.consecutiveFailures = 0;
@@ -166,7 +168,7 @@ export class HealthTracker implements AttemptObserver {
   /** Forgets everything (an operator's reset; tests that each start from a clean slate). */
   reset(): void {
     this.targets.clear();
-    this.free = { minute: -1, perMinute: 0, day: '', perDay: 0, exhaustedUntil: 0 };
+    this.free = { minute: -1, perMinute: 0, day: -1, perDay: 0, exhaustedUntil: 0 };
   }
 
   report(): TargetReport[] {
@@ -195,7 +197,7 @@ export class HealthTracker implements AttemptObserver {
     const now = this.now();
     const reason = this.freeTierReason(now);
     const sameMinute = Math.floor(now / 60_000) === this.free.minute;
-    const sameDay = new Date(now).toISOString().slice(0, 10) === this.free.day;
+    const sameDay = Math.floor(now / DAY_MS) === this.free.day;
     return {
       requests_this_minute: sameMinute ? this.free.perMinute : 0,
       requests_today: sameDay ? this.free.perDay : 0,
@@ -206,10 +208,27 @@ export class HealthTracker implements AttemptObserver {
     };
   }
 
+  /**
+   * OpenRouter's own count, on every answer: `X-RateLimit-Remaining` at 0 means the free tier is spent
+   * until `X-RateLimit-Reset` (a timestamp in ms), so the next request skips it without a wasted call.
+   * @see https://openrouter.ai/docs/api-reference/limits
+   */
+  private readFreeTierHeaders(headers: Record<string, string | string[] | undefined>): void {
+    const one = (name: string) => {
+      const v = headers[name];
+      return Array.isArray(v) ? v[0] : v;
+    };
+    const remaining = Number(one('x-ratelimit-remaining'));
+    const resetRaw = Number(one('x-ratelimit-reset'));
+    if (!Number.isFinite(remaining) || remaining > 0 || !Number.isFinite(resetRaw)) return;
+    const now = this.now();
+    const reset = resetRaw < 1e12 ? resetRaw * 1000 : resetRaw; // seconds or milliseconds
+    if (reset > now && reset - now <= DAY_MS) this.free.exhaustedUntil = Math.max(this.free.exhaustedUntil, reset);
+  }
+
   private freeTierReason(now: number): string | undefined {
-    if (this.free.exhaustedUntil > now) return `free tier's daily requests spent until ${new Date(this.free.exhaustedUntil).toISOString()}`;
-    const day = new Date(now).toISOString().slice(0, 10);
-    if (this.free.day === day && this.free.perDay >= this.options.freeTier.perDay) return `free tier's ${this.options.freeTier.perDay} requests for today are used (resets at midnight UTC)`;
+    if (this.free.exhaustedUntil > now) return `free tier's requests spent until ${new Date(this.free.exhaustedUntil).toISOString()}`;
+    if (this.free.day === Math.floor(now / DAY_MS) && this.free.perDay >= this.options.freeTier.perDay) return `free tier's ${this.options.freeTier.perDay} requests for today are used (resets at midnight UTC)`;
     if (this.free.minute === Math.floor(now / 60_000) && this.free.perMinute >= this.options.freeTier.perMinute) return `free tier's ${this.options.freeTier.perMinute} requests per minute are used`;
     return undefined;
   }

@@ -89,6 +89,17 @@ describe('health: circuit breaker on a fake clock', () => {
     assert.equal(h.view('openrouter', 'x/y:free').available, true);
     const perDay = new UpstreamError({ provider: 'openrouter', kind: 'http', status: 429, message: 'Rate limit exceeded: free-models-per-day' });
     h.recordFailure('openrouter', 'x/y:free', perDay);
-    assert.match(h.view('openrouter', 'z/w:free').reason ?? '', /daily requests spent until 2026-11-24T00:00:00.000Z/);
+    assert.match(h.view('openrouter', 'z/w:free').reason ?? '', /requests spent until 2026-11-24T00:00:00.000Z/);
+  });
+
+  it("reads OpenRouter's rate-limit headers: none remaining skips the free tier until the reset", () => {
+    const { h, at, advance } = tracker();
+    h.recordSuccess('openrouter', 'x/y:free', 300, { 'x-ratelimit-limit': '20', 'x-ratelimit-remaining': '3', 'x-ratelimit-reset': String(at() + 30_000) });
+    assert.equal(h.view('openrouter', 'x/y:free').available, true);
+    h.recordSuccess('openrouter', 'x/y:free', 300, { 'x-ratelimit-limit': '20', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(at() + 30_000) });
+    assert.match(h.view('openrouter', 'openrouter/free').reason ?? '', /requests spent until/);
+    assert.equal(h.view('openrouter', 'paid/model').available, true);
+    advance(30_001);
+    assert.equal(h.view('openrouter', 'x/y:free').available, true);
   });
 });
