@@ -22,6 +22,8 @@ export interface CallerContext {
   credentials: Credentials;
   /** Providers whose stored key cannot be decrypted (the master key changed or is gone), and why. */
   unreadable: Partial<Record<ProviderId, string>>;
+  /** Whether `unreadable` has any entry (checked on every request). */
+  hasUnreadable: boolean;
 }
 
 export interface CallerContextDeps {
@@ -119,6 +121,7 @@ export class CallerContexts {
       dailyTokenLimit: cap === undefined ? own : own === null ? cap : Math.min(own, cap),
       credentials,
       unreadable,
+      hasUnreadable: Object.keys(unreadable).length > 0,
     };
   }
 }

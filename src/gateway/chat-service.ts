@@ -91,6 +91,7 @@ export interface StreamOutcome {
  * (the caller would otherwise read a misleading "no provider"), a warning when others can answer.
  */
 function unreadableWarnings(targets: readonly Target[], ctx: CallerContext): string[] {
+  if (!ctx.hasUnreadable) return [];
   const affected = [...new Set(targets.map((t) => t.provider))].filter((p) => ctx.unreadable[p] !== undefined && ctx.credentials[p] === undefined);
   if (affected.length === 0) return [];
   if (targets.every((t) => ctx.credentials[t.provider] === undefined)) {

@@ -123,7 +123,13 @@ export function complexityOf(score: number): Complexity {
 export function classify(messages: readonly ChatMessage[]): Classification {
   let tokens = 0;
   for (const m of messages) tokens += estimateTokens(m.content) + 4; // ~4 tokens of chat framing per message
-  const lastUser = [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
+  let lastUser = '';
+  for (let i = messages.length - 1; i >= 0; i--) {
+    if (messages[i]!.role === 'user') {
+      lastUser = messages[i]!.content;
+      break;
+    }
+  }
   const asked = lastUser.length > EXACT_PREFIX_CHARS ? lastUser.slice(0, EXACT_PREFIX_CHARS) : lastUser;
   const lexical = lexicalFeatures(asked);
   const task = taskType(asked);

@@ -77,7 +77,8 @@ export function nextPacificMidnight(now: number): number {
 const isFreeModel = (provider: ProviderId, model: string) => provider === 'openrouter' && (model.endsWith(':free') || model === 'openrouter/free');
 
 export class HealthTracker implements AttemptObserver {
-  private readonly targets = new Map<string, TargetState>();
+  /** provider → model → state: no key strings built per call. */
+  private readonly targets = new Map<ProviderId, Map<string, TargetState>>();
   /** Minutes and days as numbers since the epoch (UTC): no date strings on the request path. */
   private free = { minute: -1, perMinute: 0, day: -1, perDay: 0, exhaustedUntil: 0 };
 
@@ -86,12 +87,20 @@ export class HealthTracker implements AttemptObserver {
     private readonly options: HealthOptions = DEFAULT_HEALTH_OPTIONS,
   ) {}
 
+  private find(provider: ProviderId, model: string): TargetState | undefined {
+    return this.targets.get(provider)?.get(model);
+  }
+
   private state(provider: ProviderId, model: string): TargetState {
-    const key = `${provider}\u0000${model}`;
-    let s = this.targets.get(key);
+    let models = this.targets.get(provider);
+    if (!models) {
+      models = new Map();
+      this.targets.set(provider, models);
+    }
+    let s = models.get(model);
     if (!s) {
       s = { outcomes: [], consecutiveFailures: 0, circuit: 'closed', openedAt: 0, probing: false, latencyMs: undefined, coolUntil: 0, coolReason: undefined, lastError: undefined };
-      this.targets.set(key, s);
+      models.set(model, s);
     }
     return s;
   }
@@ -147,7 +156,7 @@ export class HealthTracker implements AttemptObserver {
 
   /** What the router sees; a half-open circuit lets one probe through (and marks it taken). */
   view(provider: ProviderId, model: string): TargetHealthView {
-    const s = this.targets.get(`${provider}\u0000${model}`);
+    const s = this.find(provider, model);
     const now = this.now();
     const freeReason = isFreeModel(provider, model) ? this.freeTierReason(now) : undefined;
     if (freeReason) return { available: false, successRate: this.successRate(s), latencyMs: s?.latencyMs, reason: freeReason };
@@ -161,7 +170,7 @@ export class HealthTracker implements AttemptObserver {
 
   /** Marks a half-open target's probe as under way, so a burst sends one probe, not many. */
   claimProbe(provider: ProviderId, model: string): void {
-    const s = this.targets.get(`${provider}\u0000${model}`);
+    const s = this.find(provider, model);
     if (s && this.circuitOf(s, this.now()) === 'half_open') s.probing = true;
   }
 
@@ -173,8 +182,7 @@ export class HealthTracker implements AttemptObserver {
 
   report(): TargetReport[] {
     const now = this.now();
-    return [...this.targets.entries()].map(([key, s]) => {
-      const [provider, model] = key.split('\u0000') as [ProviderId, string];
+    return [...this.targets.entries()].flatMap(([provider, models]) => [...models.entries()].map(([model, s]) => ({ provider, model, s }))).map(({ provider, model, s }) => {
       const v = this.view(provider, model);
       return {
         provider,

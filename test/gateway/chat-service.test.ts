@@ -43,7 +43,7 @@ function service(sessions: Partial<SessionRepository>) {
     sessions: { recent: async () => [], append: async () => undefined, ...sessions } as unknown as SessionRepository,
     logs: { record: (row: RequestLogRow) => rows.push(row) } as unknown as RequestLogWriter,
     contexts: {
-      resolve: async () => ({ memoryMessages: 20, defaultModel: undefined, routePolicy: 'cascade', dailyTokenLimit: null, credentials: {}, unreadable: {} }),
+      resolve: async () => ({ memoryMessages: 20, defaultModel: undefined, routePolicy: 'cascade', dailyTokenLimit: null, credentials: {}, unreadable: {}, hasUnreadable: false }),
       enforceDailyLimit: async () => undefined,
     } as unknown as CallerContexts,
     countTokens: () => undefined,
