@@ -100,6 +100,8 @@ function unreadableWarnings(targets: readonly Target[], ctx: CallerContext): str
   return affected.map((p) => `your stored ${p} key could not be decrypted, so ${p} was skipped`);
 }
 
+const sameTarget = (a: Target, b: Target | undefined) => b !== undefined && a.provider === b.provider && a.model === b.model;
+
 /** A cached answer as a stream: the text in pieces of a few words, then finish and usage. */
 function replay(hit: CachedAnswer): { head: StreamPart[]; rest: AsyncGenerator<StreamPart[]> } {
   const pieces = hit.text.match(/\S+\s*|\s+/g) ?? [hit.text];
@@ -142,10 +144,11 @@ export class ChatService {
     let attempts: Attempt[] = [];
     try {
       const ctx = await this.prepare(input);
-      const decision = this.decide(input, ctx);
+      // The prompt as it will be sent (memory included) is what gets classified and planned for.
+      const messages = await this.promptWithMemory(input, ctx);
+      const decision = this.decide(input, ctx, messages);
       const { targets } = decision;
       const keyWarnings = unreadableWarnings(targets, ctx);
-      const messages = await this.promptWithMemory(input, ctx);
       const key = this.cacheKeyFor(input, ctx, decision, messages);
       const hit = key === undefined ? undefined : this.deps.cache?.store.get(key);
       if (hit) return await this.answerFromCache(input, hit, decision, started);
@@ -154,7 +157,8 @@ export class ChatService {
       attempts = success.attempts;
       const { result, target } = success;
       await this.remember(input, result.text, target.model);
-      if (key !== undefined) this.store(key, target, result.model, result.text, result.finishReason, result.usage);
+      // Only the plan's first choice is cached: a fallback's answer must not outlive the outage.
+      if (key !== undefined && sameTarget(target, targets[0])) this.store(key, target, result.model, result.text, result.finishReason, result.usage);
       const costUsd = this.deps.catalog.cost(target.model, result.usage);
       const latencyMs = this.deps.now() - started;
       this.log(input, { target, usage: result.usage, costUsd, latencyMs, attempts, httpStatus: 200 });
@@ -186,10 +190,10 @@ export class ChatService {
     let cacheHit = false;
     try {
       const ctx = await this.prepare(input);
-      decision = this.decide(input, ctx);
+      const messages = await this.promptWithMemory(input, ctx);
+      decision = this.decide(input, ctx, messages);
       const { targets } = decision;
       const keyWarnings = unreadableWarnings(targets, ctx);
-      const messages = await this.promptWithMemory(input, ctx);
       key = this.cacheKeyFor(input, ctx, decision, messages);
       const hit = key === undefined ? undefined : this.deps.cache?.store.get(key);
       if (hit) {
@@ -206,7 +210,8 @@ export class ChatService {
     const { target, attempts, head } = success;
     const reported = head.find((p): p is Extract<StreamPart, { type: 'model' }> => p.type === 'model');
     const final: StreamOutcome['final'] = { costUsd: 0, latencyMs: 0 };
-    const parts = this.relay(input, success, final, started, signal, { key: cacheHit ? undefined : key, hit: cacheHit, upstreamModel: reported?.model ?? target.model });
+    const cacheable = !cacheHit && sameTarget(target, decision.targets[0]);
+    const parts = this.relay(input, success, final, started, signal, { key: cacheable ? key : undefined, hit: cacheHit, upstreamModel: reported?.model ?? target.model });
     const routing = { complexity: decision.classification.complexity, policy: decision.policy };
     return { target, cacheHit, routing, upstreamModel: reported?.model ?? target.model, attempts, warnings: [...input.warnings, ...success.warnings], parts, final };
   }
@@ -310,7 +315,7 @@ export class ChatService {
 
   /** The routing decision for a request, calling nothing (POST /v1/route). */
   async route(input: ChatInput): Promise<RoutingDecision> {
-    return this.decide(input, await this.deps.contexts.resolve(input.caller));
+    return this.decide(input, await this.deps.contexts.resolve(input.caller), input.messages);
   }
 
   /**
@@ -318,8 +323,8 @@ export class ChatService {
    * cascade; `auto` under the `score` policy asks the scoring router, with the cascade's order as
    * the answer when no catalog model can take it.
    */
-  private decide(input: ChatInput, ctx: CallerContext): RoutingDecision {
-    const classification = classify(input.messages);
+  private decide(input: ChatInput, ctx: CallerContext, prompt: readonly ChatMessage[]): RoutingDecision {
+    const classification = classify(prompt);
     // A request without a model uses the caller's default model, when they set one.
     const model = input.model ?? ctx.defaultModel;
     const policy: RoutePolicy = input.route ?? (ctx.routePolicy === 'score' ? 'score' : 'cascade');

@@ -34,6 +34,8 @@ export interface ExecutorDeps {
 
 /** What the executor reports about each upstream call (routing/health.ts implements it). */
 export interface AttemptObserver {
+  /** Whether a target is worth another try now (a retry pass skips the others). */
+  available?(provider: ProviderId, model: string): boolean;
   /** A call to this target is about to go out. */
   beforeCall(provider: ProviderId, model: string): void;
   /** `headers`: the upstream's response headers (rate-limit counters ride on them). */
@@ -54,10 +56,16 @@ interface PassState {
  * Rate limits (429) wait for their Retry-After instead, and credential or billing errors do not heal.
  */
 export function isTransient(err: UpstreamError): boolean {
-  if (err.kind !== 'http') return true;
+  // A timeout may leave the upstream generating (and billing) the first answer; a protocol error
+  // would repeat. A refused or dropped connection, a 408 or a 5xx is worth another go.
+  if (err.kind === 'connection') return true;
+  if (err.kind !== 'http') return false;
   const status = err.status ?? 0;
   return status === 408 || (status >= 500 && status !== 501);
 }
+
+/** The longest pause between passes: a retry should not eat the request's deadline. */
+const MAX_RETRY_PAUSE_MS = 2_000;
 
 function cancellableSleep(ms: number, signal: CancelSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -129,6 +137,14 @@ export function allTargetsFailed(attempts: Attempt[], last: UpstreamError | unde
 export class Executor {
   constructor(private readonly deps: ExecutorDeps) {}
 
+  /**
+   * Health is shared by every caller, so only calls made with the gateway's own credentials feed it:
+   * a user's exhausted or revoked key must not mark the provider down for everyone.
+   */
+  private observerFor(target: Target, credentials: ProviderCredentials): AttemptObserver | undefined {
+    return credentials === this.deps.credentials[target.provider] ? this.deps.observer : undefined;
+  }
+
   /** Whether a provider has credentials at all. */
   isConfigured(provider: ProviderId): boolean {
     return this.deps.credentials[provider] !== undefined;
@@ -163,7 +179,8 @@ export class Executor {
       const call: ChatCall = { ...template, model: target.model };
       const built = adapter.buildRequest(call, credentials);
       const started = this.deps.now();
-      this.deps.observer?.beforeCall(target.provider, target.model);
+      const observer = this.observerFor(target, credentials);
+      observer?.beforeCall(target.provider, target.model);
       try {
         const { responseMs } = this.deps.timeouts;
         const res = await this.deps.transport.send(built.http, { signal, headersTimeoutMs: responseMs, bodyTimeoutMs: responseMs });
@@ -174,12 +191,12 @@ export class Executor {
         const result = adapter.parseResponse(json, call);
         const latency = this.deps.now() - started;
         attempts.push({ provider: target.provider, model: target.model, status: 'ok', latency_ms: latency });
-        this.deps.observer?.recordSuccess(target.provider, target.model, latency, res.headers);
+        observer?.recordSuccess(target.provider, target.model, latency, res.headers);
         return { target, result, attempts, warnings: built.warnings };
       } catch (err) {
         const last = (state.last = toUpstreamError(err, target.provider, signal));
         // A caller who left says nothing about the upstream's health.
-        if (!signal.aborted) this.deps.observer?.recordFailure(target.provider, target.model, last);
+        if (!signal.aborted) observer?.recordFailure(target.provider, target.model, last);
         attempts.push(failedAttempt(target, last, this.deps.now() - started));
         if (signal.aborted || !last.allowsFallback) return undefined;
         if (isTransient(last)) state.transient.push(target);
@@ -192,9 +209,12 @@ export class Executor {
   private async nextPass(pass: number, state: PassState, signal: CancelSignal): Promise<boolean> {
     const retries = this.deps.retries;
     if (!retries || pass >= retries.passes || signal.aborted || state.transient.length === 0 || (state.last && !state.last.allowsFallback)) return false;
-    const delay = retries.baseDelayMs * 2 ** pass * (0.5 + (retries.random ?? Math.random)());
+    const delay = Math.min(MAX_RETRY_PAUSE_MS, retries.baseDelayMs * 2 ** pass * (0.5 + (retries.random ?? Math.random)()));
     await cancellableSleep(delay, signal);
-    return !signal.aborted;
+    // Targets whose circuit opened (or that started cooling) meanwhile are not worth the call.
+    const observer = this.deps.observer;
+    if (observer?.available) state.transient = state.transient.filter((t) => observer.available!(t.provider, t.model));
+    return !signal.aborted && state.transient.length > 0;
   }
 
 
@@ -223,7 +243,8 @@ export class Executor {
       const built = adapter.buildRequest(call, credentials);
       const started = this.deps.now();
       const attempt = attemptController(signal, this.deps.timeouts.firstByteMs);
-      this.deps.observer?.beforeCall(target.provider, target.model);
+      const observer = this.observerFor(target, credentials);
+      observer?.beforeCall(target.provider, target.model);
       let parts: AsyncGenerator<StreamPart[]> | undefined;
       try {
         const res = await this.deps.transport.send(built.http, { signal: attempt.signal });
@@ -241,12 +262,12 @@ export class Executor {
         const latency = this.deps.now() - started;
         attempts.push({ provider: target.provider, model: target.model, status: 'ok', latency_ms: latency });
         // For a stream, the time to its first content.
-        this.deps.observer?.recordSuccess(target.provider, target.model, latency, res.headers);
+        observer?.recordSuccess(target.provider, target.model, latency, res.headers);
         return { target, attempts, warnings: built.warnings, head, rest: parts };
       } catch (err) {
         await parts?.return(undefined).catch(() => undefined);
         const last = (state.last = toUpstreamError(err, target.provider, attempt.signal));
-        if (!signal.aborted) this.deps.observer?.recordFailure(target.provider, target.model, last);
+        if (!signal.aborted) observer?.recordFailure(target.provider, target.model, last);
         attempt.dispose();
         attempts.push(failedAttempt(target, last, this.deps.now() - started));
         if (signal.aborted || !last.allowsFallback) return undefined;

@@ -30,13 +30,20 @@ export interface Classification {
 
 export const COMPLEXITIES: readonly Complexity[] = ['simple', 'moderate', 'complex', 'expert'];
 
+/** Special-token markers in a prompt are ordinary text to count, never an error. */
+const AS_TEXT = { disallowedSpecial: new Set<string>() };
+
 /** Characters tokenized exactly; beyond, tokens are extrapolated at the prefix's rate. */
 const EXACT_PREFIX_CHARS = 8_000;
 /** The token count at which the size component saturates (a long document to work on). */
 const SATURATING_TOKENS = 4_000;
 
+/** Word edges that know accented letters (JavaScript's \\b is ASCII-only, even with the u flag). */
+const START = '(?<![\\p{L}\\p{N}_])';
+const END = '(?![\\p{L}\\p{N}_])';
+
 const TECHNICAL = new RegExp(
-  '\\b(' +
+  START + '(' +
     [
       // English
       'algorithm', 'complexity', 'asymptotic', 'concurren\\w*', 'mutex', 'semaphore', 'deadlock', 'race condition', 'latency', 'throughput',
@@ -50,30 +57,34 @@ const TECHNICAL = new RegExp(
       'probabilidad', 'regresi[oó]n', 'gradiente', 'neuronal', 'cifrado', 'criptograf\\w*', 'protocolo', 'hilo', 'arquitectura',
       'optimizaci[oó]n', 'cu[aá]ntic\\w*', 'termodin[aá]mic\\w*', 'diferencial', 'microservicios?',
     ].join('|') +
-    ')\\b',
+    ')' +
+    END,
   'giu',
 );
+
+/** A task pattern: alternatives matched as whole words (or the literal ``` fence). */
+const words = (alternatives: string) => new RegExp(`${START}(${alternatives})${END}`, 'iu');
 
 const TASKS: ReadonlyArray<{ type: TaskType; score: number; pattern: RegExp }> = [
   {
     type: 'reasoning',
     score: 0.95,
-    pattern: /\b(prove|proof|derive|step[- ]by[- ]step|reason(ing)? about|formally|demonstrate that|show that|demuestra|demostrar|razona|paso a paso|deduce|calcula(te)? (the )?(exact|optimal)|optimal strategy|estrategia [oó]ptima)\b/iu,
+    pattern: words('prove|proof|derive|step[- ]by[- ]step|reason(ing)? about|formally|demonstrate that|show that|demuestra|demostrar|razona|paso a paso|deduce|calcula(te)? (the )?(exact|optimal)|optimal strategy|estrategia [oó]ptima'),
   },
   {
     type: 'coding',
     score: 0.75,
-    pattern: /```|\b(code|function|implement\w*|debug\w*|bug|compile|refactor\w*|class|method|script|regex|typescript|javascript|python|rust|golang|java|c\+\+|sql query|stack trace|c[oó]digo|funci[oó]n|implementa\w*|depura\w*|programa)\b/iu,
+    pattern: new RegExp(`\`\`\`|${words('code|function|implement\\w*|debug\\w*|bug|compile|refactor\\w*|class|method|script|regex|typescript|javascript|python|rust|golang|java|c\\+\\+|sql query|stack trace|c[oó]digo|funci[oó]n|implementa\\w*|depura\\w*|programa').source}`, 'iu'),
   },
   {
     type: 'analysis',
     score: 0.6,
-    pattern: /\b(analy[sz]e|analysis|compare|comparison|evaluate|assess|trade-?offs?|pros and cons|critique|review|explain why|analiza\w*|an[aá]lisis|compara\w*|eval[uú]a\w*|ventajas y desventajas|explica por qu[eé])\b/iu,
+    pattern: words('analy[sz]e|analysis|compare|comparison|evaluate|assess|trade-?offs?|pros and cons|critique|review|explain why|analiza\\w*|an[aá]lisis|compara\\w*|eval[uú]a\\w*|ventajas y desventajas|explica por qu[eé]'),
   },
   {
     type: 'creative',
     score: 0.35,
-    pattern: /\b(write (a|an|me) (story|poem|song|essay|letter|tale)|poem|story|lyrics|slogan|brainstorm|imagine|escribe (un|una) (cuento|poema|canci[oó]n|ensayo|carta|historia)|poema|cuento|historia corta|inventa)\b/iu,
+    pattern: words('write (a|an|me) (story|poem|song|essay|letter|tale)|poem|story|lyrics|slogan|brainstorm|imagine|escribe (un|una) (cuento|poema|canci[oó]n|ensayo|carta|historia)|poema|cuento|historia corta|inventa'),
   },
 ];
 const QUESTION_ANSWERING: { type: TaskType; score: number } = { type: 'question_answering', score: 0.1 };
@@ -85,9 +96,9 @@ export function tokenScore(tokens: number): number {
 }
 
 export function estimateTokens(text: string): number {
-  if (text.length <= EXACT_PREFIX_CHARS) return countTokens(text);
+  if (text.length <= EXACT_PREFIX_CHARS) return countTokens(text, AS_TEXT);
   const prefix = text.slice(0, EXACT_PREFIX_CHARS);
-  return Math.round((countTokens(prefix) / prefix.length) * text.length);
+  return Math.round((countTokens(prefix, AS_TEXT) / prefix.length) * text.length);
 }
 
 export function lexicalFeatures(text: string): { score: number; codeBlocks: number; technicalTerms: number } {

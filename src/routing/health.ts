@@ -42,7 +42,8 @@ interface TargetState {
   consecutiveFailures: number;
   circuit: 'closed' | 'open';
   openedAt: number;
-  probing: boolean;
+  /** When the half-open probe went out (0: none); a probe that never reports back is forgotten after `openMs`. */
+  probeAt: number;
   latencyMs: number | undefined;
   coolUntil: number;
   coolReason: string | undefined;
@@ -64,14 +65,26 @@ export interface TargetReport {
 }
 
 const DAY_MS = 86_400_000;
+/** Catalog models and a margin: beyond this, caller-invented model names are not tracked. */
+const MAX_TRACKED_TARGETS = 1_000;
 
-/** The next midnight in Los Angeles, when Google's per-day quotas reset. */
-export function nextPacificMidnight(now: number): number {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone: 'America/Los_Angeles', hour12: false, hour: 'numeric', minute: 'numeric', second: 'numeric' }).formatToParts(new Date(now));
-  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
+const PACIFIC = new Intl.DateTimeFormat('en-US', { timeZone: 'America/Los_Angeles', hour12: false, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+
+/** Los Angeles wall-clock time at an instant, as if it were UTC (so the difference is the zone's offset). */
+function pacificWallClock(ms: number): number {
+  const p = Object.fromEntries(PACIFIC.formatToParts(new Date(ms)).map((x) => [x.type, Number(x.value)]));
   // Some ICU versions write midnight as hour 24.
-  const sinceMidnight = (((get('hour') % 24) * 60 + get('minute')) * 60 + get('second')) * 1000 + (now % 1000);
-  return now - sinceMidnight + DAY_MS;
+  return Date.UTC(p['year']!, p['month']! - 1, p['day']!, p['hour']! % 24, p['minute']!, p['second']!) + (ms % 1000);
+}
+
+/** The next midnight in Los Angeles, when Google's per-day quotas reset (daylight-saving days included). */
+export function nextPacificMidnight(now: number): number {
+  const wall = pacificWallClock(now);
+  const nextLocalMidnight = Math.floor(wall / DAY_MS) * DAY_MS + DAY_MS;
+  // Convert with the offset in force at that midnight, which may differ from now's on a change day.
+  let guess = nextLocalMidnight - (wall - now);
+  guess -= pacificWallClock(guess) - nextLocalMidnight;
+  return guess;
 }
 
 const isFreeModel = (provider: ProviderId, model: string) => provider === 'openrouter' && (model.endsWith(':free') || model === 'openrouter/free');
@@ -79,6 +92,7 @@ const isFreeModel = (provider: ProviderId, model: string) => provider === 'openr
 export class HealthTracker implements AttemptObserver {
   /** provider → model → state: no key strings built per call. */
   private readonly targets = new Map<ProviderId, Map<string, TargetState>>();
+  private size = 0;
   /** Minutes and days as numbers since the epoch (UTC): no date strings on the request path. */
   private free = { minute: -1, perMinute: 0, day: -1, perDay: 0, exhaustedUntil: 0 };
 
@@ -91,7 +105,8 @@ export class HealthTracker implements AttemptObserver {
     return this.targets.get(provider)?.get(model);
   }
 
-  private state(provider: ProviderId, model: string): TargetState {
+  /** Bounded: model names come from callers, so past the cap new targets are not tracked. */
+  private state(provider: ProviderId, model: string): TargetState | undefined {
     let models = this.targets.get(provider);
     if (!models) {
       models = new Map();
@@ -99,7 +114,9 @@ export class HealthTracker implements AttemptObserver {
     }
     let s = models.get(model);
     if (!s) {
-      s = { outcomes: [], consecutiveFailures: 0, circuit: 'closed', openedAt: 0, probing: false, latencyMs: undefined, coolUntil: 0, coolReason: undefined, lastError: undefined };
+      if (this.size >= MAX_TRACKED_TARGETS) return undefined;
+      this.size++;
+      s = { outcomes: [], consecutiveFailures: 0, circuit: 'closed', openedAt: 0, probeAt: 0, latencyMs: undefined, coolUntil: 0, coolReason: undefined, lastError: undefined };
       models.set(model, s);
     }
     return s;
@@ -121,18 +138,27 @@ export class HealthTracker implements AttemptObserver {
   recordSuccess(provider: ProviderId, model: string, latencyMs: number, headers?: Record<string, string | string[] | undefined>): void {
     if (headers && isFreeModel(provider, model)) this.readFreeTierHeaders(headers);
     const s = this.state(provider, model);
+    if (!s) return;
+    if (s.circuit === 'open') {
+      // The probe succeeded: the circuit closes with a clean slate, not the failures that opened it.
+      s.outcomes = [];
+    }
     this.push(s, true);
     s.consecutiveFailures = 0;
     s.circuit = 'closed';
-    s.probing = false;
+    s.probeAt = 0;
     s.latencyMs = s.latencyMs === undefined ? latencyMs : s.latencyMs + this.options.ewmaAlpha * (latencyMs - s.latencyMs);
   }
 
   recordFailure(provider: ProviderId, model: string, err: UpstreamError): void {
+    if (err.isRequestFault) return; // the request's fault, not the target's
     const s = this.state(provider, model);
+    if (!s) return;
     const now = this.now();
     s.lastError = `${err.label}: ${err.publicMessage}`.slice(0, 200);
-    if (err.isRequestFault) return; // the request's fault, not the target's
+    const probe = s.probeAt !== 0;
+    // Whatever the outcome, the probe has reported back.
+    s.probeAt = 0;
     if (err.dailyQuotaExhausted) return this.cool(s, nextPacificMidnight(now), 'daily quota exhausted');
     if (err.status === 429) {
       if (isFreeModel(provider, model) && /per.?day|free-models-per-day/i.test(err.message)) {
@@ -147,10 +173,9 @@ export class HealthTracker implements AttemptObserver {
     const failures = s.outcomes.filter((ok) => !ok).length;
     const tooMany = s.consecutiveFailures >= this.options.failureThreshold;
     const rateTooHigh = s.outcomes.length >= this.options.minSamples && failures / s.outcomes.length > this.options.errorRateThreshold;
-    if (s.probing || tooMany || rateTooHigh) {
+    if (probe || tooMany || rateTooHigh) {
       s.circuit = 'open';
       s.openedAt = now;
-      s.probing = false;
     }
   }
 
@@ -168,15 +193,22 @@ export class HealthTracker implements AttemptObserver {
     return { available: true, successRate: circuit === 'half_open' ? 1 : this.successRate(s), latencyMs: s.latencyMs };
   }
 
+  /** For retry passes: whether the target may be called now. */
+  available(provider: ProviderId, model: string): boolean {
+    return this.view(provider, model).available;
+  }
+
   /** Marks a half-open target's probe as under way, so a burst sends one probe, not many. */
   claimProbe(provider: ProviderId, model: string): void {
     const s = this.find(provider, model);
-    if (s && this.circuitOf(s, this.now()) === 'half_open') s.probing = true;
+    const now = this.now();
+    if (s && this.circuitOf(s, now) === 'half_open') s.probeAt = now;
   }
 
   /** Forgets everything (an operator's reset; tests that each start from a clean slate). */
   reset(): void {
     this.targets.clear();
+    this.size = 0;
     this.free = { minute: -1, perMinute: 0, day: -1, perDay: 0, exhaustedUntil: 0 };
   }
 
@@ -244,7 +276,8 @@ export class HealthTracker implements AttemptObserver {
   private circuitOf(s: TargetState, now: number): CircuitState {
     if (s.circuit === 'closed') return 'closed';
     if (now - s.openedAt < this.options.openMs) return 'open';
-    return s.probing ? 'open' : 'half_open';
+    // A probe under way keeps others out; one that never reported back (its caller left) is forgotten.
+    return s.probeAt !== 0 && now - s.probeAt < this.options.openMs ? 'open' : 'half_open';
   }
 
   private cool(s: TargetState, until: number, reason: string): void {
@@ -259,8 +292,9 @@ export class HealthTracker implements AttemptObserver {
     if (s.outcomes.length > this.options.window) s.outcomes.shift();
   }
 
+  /** With fewer than `minSamples` outcomes there is no telling: 1 (one failure must not exclude a model). */
   private successRate(s: TargetState | undefined): number {
-    if (!s || s.outcomes.length === 0) return 1;
+    if (!s || s.outcomes.length < this.options.minSamples) return 1;
     return s.outcomes.filter(Boolean).length / s.outcomes.length;
   }
 }

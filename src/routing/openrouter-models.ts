@@ -78,13 +78,21 @@ export function refreshFromOpenRouter(file: CatalogFile, listed: readonly OpenRo
     });
     changes.push(`added free model ${live.id}`);
   }
-  // A free model OpenRouter no longer lists is retired: it leaves the free cascade (its router id stays).
+  // A free model OpenRouter no longer lists is retired: it leaves the free cascade and the catalog,
+  // so neither policy spends a call on it (the `openrouter/free` router id is not a model and stays).
+  const retired = (id: string) => id !== 'openrouter/free' && id.endsWith(':free') && !byId.has(id);
   const freeCascade = file.cascade.free.filter((id) => {
-    const keep = id === 'openrouter/free' || !id.endsWith(':free') || byId.has(id);
-    if (!keep) changes.push(`removed retired ${id} from the free cascade`);
-    return keep;
+    if (retired(id)) changes.push(`removed retired ${id} from the free cascade`);
+    return !retired(id);
   });
-  return { file: { ...file, cascade: { ...file.cascade, free: freeCascade }, models }, changes };
+  const kept = models.filter((m) => {
+    if (m.provider === 'openrouter' && retired(m.id)) {
+      changes.push(`removed retired ${m.id} from the catalog`);
+      return false;
+    }
+    return true;
+  });
+  return { file: { ...file, cascade: { ...file.cascade, free: freeCascade }, models: kept }, changes };
 }
 
 /** The catalog as the project keeps it: one model a line, so a refresh reads well in a diff. */

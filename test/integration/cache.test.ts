@@ -83,4 +83,13 @@ describe('answer cache', () => {
     });
     assert.equal(((await res.json()) as { metadata: Meta }).metadata.cache_hit, false);
   });
+
+  it("does not cache a fallback's answer under the request", async () => {
+    const q = prompt();
+    s.emulator.script.add('openrouter', [{ behavior: { type: 'error', status: 503 }, model: 'openrouter/free', times: 1 }]);
+    const first = await ask(q);
+    assert.equal(meta(first).attempts.length, 2, 'the free router failed, the next free model answered');
+    assert.equal(meta(await ask(q)).cache_hit, false, 'the plan\'s first choice answers next time, and that is cached');
+    assert.equal(meta(await ask(q)).cache_hit, true);
+  });
 });

@@ -31,6 +31,13 @@ describe('classifier', () => {
     for (const [text, type] of table) assert.equal(taskType(text).type, type, text);
   });
 
+  it('counts special-token markers as text, and knows accented Spanish words', () => {
+    assert.doesNotThrow(() => classify([{ role: 'user', content: 'What does <|endoftext|> or <|im_start|> mean in ChatML?' }]));
+    assert.equal(classify([{ role: 'user', content: 'el índice de la transacción' }]).features.technical_terms, 2);
+    assert.equal(taskType('explica por qué el cielo es azul').type, 'analysis');
+    assert.equal(taskType('¿Qué es una función recursiva?').type, 'coding');
+  });
+
   it('counts tokens with o200k, extrapolating long prompts closely', () => {
     assert.equal(estimateTokens('Hello, world!'), countTokens('Hello, world!'));
     const long = 'The distributed storage migration moves every tenant to the new cluster. '.repeat(400);

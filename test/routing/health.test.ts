@@ -62,18 +62,50 @@ describe('health: circuit breaker on a fake clock', () => {
     h.recordFailure('gemini', 'pro', quota);
     const until = nextPacificMidnight(at());
     assert.equal(new Date(until).toISOString(), '2026-11-23T08:00:00.000Z'); // PST is UTC-8 in November
+    // Daylight-saving change days: the offset at the coming midnight is the one that counts.
+    assert.equal(new Date(nextPacificMidnight(Date.parse('2025-03-09T09:30:00Z'))).toISOString(), '2025-03-10T07:00:00.000Z');
+    assert.equal(new Date(nextPacificMidnight(Date.parse('2025-11-02T08:30:00Z'))).toISOString(), '2025-11-03T08:00:00.000Z');
+    assert.equal(new Date(nextPacificMidnight(Date.parse('2025-07-01T06:59:59Z'))).toISOString(), '2025-07-01T07:00:00.000Z');
     assert.match(h.view('gemini', 'pro').reason ?? '', /daily quota exhausted until 2026-11-23T08:00:00.000Z/);
   });
 
-  it('keeps a latency EWMA and a success rate over a rolling window', () => {
+  it('keeps a latency EWMA and a success rate over a rolling window, once there are enough samples', () => {
     const { h } = tracker();
     h.recordSuccess('gemini', 'g', 100);
     h.recordSuccess('gemini', 'g', 200);
     assert.equal(h.view('gemini', 'g').latencyMs, 120);
     h.recordFailure('gemini', 'g', fail(500));
-    assert.equal(Math.round(h.view('gemini', 'g').successRate * 100), 67);
+    assert.equal(h.view('gemini', 'g').successRate, 1, 'one failure in three calls says nothing yet');
+    for (let i = 0; i < 6; i++) h.recordSuccess('gemini', 'g', 100);
+    h.recordFailure('gemini', 'g', fail(500));
+    assert.equal(h.view('gemini', 'g').successRate, 0.8);
     for (let i = 0; i < 25; i++) h.recordSuccess('gemini', 'g', 100);
     assert.equal(h.view('gemini', 'g').successRate, 1, 'old failures leave the window');
+  });
+
+  it('forgets a probe that never reports back (its caller left), and a probe that succeeds clears the record', () => {
+    const { h, advance } = tracker();
+    for (let i = 0; i < 5; i++) h.recordFailure('gemini', 'g', fail(503));
+    advance(30_001);
+    h.beforeCall('gemini', 'g'); // the probe goes out … and its caller leaves: no outcome is recorded
+    assert.equal(h.view('gemini', 'g').available, false);
+    advance(30_001);
+    assert.equal(h.view('gemini', 'g').available, true, 'half-open again: another probe may go');
+    h.beforeCall('gemini', 'g');
+    h.recordFailure('gemini', 'g', fail(429, { retryAfterMs: 1000 })); // a 429 releases the probe too
+    advance(1001);
+    h.beforeCall('gemini', 'g');
+    h.recordSuccess('gemini', 'g', 100);
+    assert.deepEqual([h.report()[0]!.circuit, h.report()[0]!.samples, h.view('gemini', 'g').successRate], ['closed', 1, 1]);
+  });
+
+  it('does not grow without bound on caller-invented model names, nor track request faults', () => {
+    const { h } = tracker();
+    for (let i = 0; i < 1500; i++) h.recordFailure('openrouter', `junk/model-${i}`, fail(503));
+    assert.ok(h.report().length <= 1000);
+    h.reset();
+    h.recordFailure('openrouter', 'x/bad-request', fail(400));
+    assert.equal(h.report().length, 0);
   });
 
   it("counts OpenRouter's free tier per minute and per day, skipping it once spent", () => {

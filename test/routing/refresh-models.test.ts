@@ -14,6 +14,7 @@ describe('refreshing the catalog from OpenRouter', () => {
       cascade: { free: ['openrouter/free', 'a/kept:free', 'b/retired:free'], fallback: [], priority: [] },
       models: [
         { id: 'a/kept:free', provider: 'openrouter', input_per_mtok: 0, output_per_mtok: 0, context_window: 1000, max_output: 100, free: true },
+        { id: 'b/retired:free', provider: 'openrouter', input_per_mtok: 0, output_per_mtok: 0, context_window: 1000, max_output: 100, free: true },
         { id: 'c/paid', provider: 'openrouter', input_per_mtok: 1, output_per_mtok: 2, context_window: 1000, max_output: 100, free: false },
         { id: 'gemini-2.5-flash', provider: 'gemini', input_per_mtok: 0.3, output_per_mtok: 2.5, context_window: 1, max_output: 1, free: false },
       ],
@@ -33,6 +34,7 @@ describe('refreshing the catalog from OpenRouter', () => {
     assert.equal(byId.get('d/new:free')?.free, true);
     assert.ok(changes.includes('added free model d/new:free'));
     assert.ok(changes.includes('removed retired b/retired:free from the free cascade'));
+    assert.ok(!byId.has('b/retired:free'), 'and from the catalog, so the scoring router cannot pick it');
     parseCatalog(next, 'refreshed');
   });
 

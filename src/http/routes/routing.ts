@@ -44,10 +44,11 @@ export function routingRoutes(app: FastifyInstance, deps: RoutingRouteDeps): voi
     };
   });
 
-  app.get('/api/health/providers', async () => ({
-    targets: deps.health.report(),
-    openrouter_free_tier: deps.health.freeTier(),
-  }));
+  // The operator's view: it names the models everyone asked for and the upstreams' error texts.
+  app.get('/api/health/providers', async (request) => {
+    if (!request.caller.isAdmin) throw new GatewayError({ status: 403, type: 'permission_error', code: 'forbidden', message: 'Only the operator can see provider health.' });
+    return { targets: deps.health.report(), openrouter_free_tier: deps.health.freeTier() };
+  });
 
   // Hit and miss counters of the answer cache (all users together: the operator's view).
   app.get('/api/cache', async (request) => {
