@@ -184,7 +184,7 @@ export class ChatService {
 
   async stream(input: ChatInput, signal: CancelSignal): Promise<StreamOutcome> {
     const started = this.deps.now();
-    let success: { target: Target; attempts: Attempt[]; warnings: string[]; head: StreamPart[]; rest: AsyncGenerator<StreamPart[]> };
+    let success: { target: Target; attempts: Attempt[]; warnings: string[]; head: StreamPart[]; rest: AsyncGenerator<StreamPart[]>; settle?: { ok(): void; failed(err: UpstreamError): void } };
     let decision: RoutingDecision;
     let key: string | undefined;
     let cacheHit = false;
@@ -253,7 +253,7 @@ export class ChatService {
 
   private async *relay(
     input: ChatInput,
-    success: { target: Target; attempts: Attempt[]; head: StreamPart[]; rest: AsyncGenerator<StreamPart[]> },
+    success: { target: Target; attempts: Attempt[]; head: StreamPart[]; rest: AsyncGenerator<StreamPart[]>; settle?: { ok(): void; failed(err: UpstreamError): void } },
     final: StreamOutcome['final'],
     started: number,
     signal: CancelSignal,
@@ -275,7 +275,10 @@ export class ChatService {
           batch.forEach(observe);
           yield batch;
         }
+        success.settle?.ok();
       } catch (err) {
+        // A provider that drops streams after the first token is not healthy, whatever its first byte said.
+        if (!signal.aborted && err instanceof UpstreamError) success.settle?.failed(err);
         const failure = signal.aborted ? abortedError(signal, attempts) : err;
         const last = attempts[attempts.length - 1];
         if (last) {

@@ -100,6 +100,11 @@ export interface StreamSuccess {
    * generator hop per packet, not per token); throws UpstreamError if the upstream fails part-way.
    */
   rest: AsyncGenerator<StreamPart[]>;
+  /**
+   * Tells provider health how the stream ended (the relay calls it): a stream counts as a success
+   * only once it finished, so a provider that drops streams after the first token is seen as failing.
+   */
+  settle?: { ok(): void; failed(err: UpstreamError): void };
 }
 
 /** Raised when no target produced an answer. */
@@ -261,9 +266,15 @@ export class Executor {
         attempt.committed();
         const latency = this.deps.now() - started;
         attempts.push({ provider: target.provider, model: target.model, status: 'ok', latency_ms: latency });
-        // For a stream, the time to its first content.
-        observer?.recordSuccess(target.provider, target.model, latency, res.headers);
-        return { target, attempts, warnings: built.warnings, head, rest: parts };
+        const success: StreamSuccess = { target, attempts, warnings: built.warnings, head, rest: parts };
+        if (observer) {
+          success.settle = {
+            // Latency: the time to the first content, which is what a streaming caller waits for.
+            ok: () => observer.recordSuccess(target.provider, target.model, latency, res.headers),
+            failed: (e) => observer.recordFailure(target.provider, target.model, e),
+          };
+        }
+        return success;
       } catch (err) {
         await parts?.return(undefined).catch(() => undefined);
         const last = (state.last = toUpstreamError(err, target.provider, attempt.signal));

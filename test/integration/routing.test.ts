@@ -81,6 +81,16 @@ describe('routing brain', () => {
     assert.deepEqual(plan.targets.map((t: { model: string; available: boolean }) => [t.model, t.available]).at(-1), ['openrouter/free', false]);
   });
 
+  it('counts streams cut after their first content against the target', async () => {
+    s.emulator.script.add('openrouter', [{ behavior: { type: 'cut', afterChunks: 2 }, model: 'openrouter/free', sticky: true }]);
+    for (let i = 0; i < 5; i++) {
+      const res = await s.post('/v1/chat/completions', { messages: [{ role: 'user', content: `stream ${i}` }], stream: true });
+      assert.doesNotMatch(await res.text(), /\[DONE\]/);
+    }
+    const health = await get('/api/health/providers');
+    assert.equal(health.body.targets.find((t: { model: string }) => t.model === 'openrouter/free').circuit, 'open');
+  });
+
   it('cools a rate-limited target for its Retry-After', async () => {
     s.emulator.script.add('openrouter', [{ behavior: { type: 'error', status: 429, retryAfterSeconds: 120 }, model: 'openrouter/free' }]);
     await s.client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'one' }] });
