@@ -46,10 +46,12 @@ async function main(): Promise<void> {
     });
     const json = (await res.json()) as {
       choices?: Array<{ message: { content: string } }>;
-      metadata: { provider: string; model_used: string; attempts: Array<{ provider: string; model: string; status: string; http_status?: number }> };
+      metadata: { provider: string; model_used: string; cache_hit: boolean; complexity: string; attempts: Array<{ provider: string; model: string; status: string; http_status?: number }> };
       error?: { message: string };
     };
-    const path = json.metadata.attempts.map((a) => `${a.model.split('/').pop() ?? a.model} ${a.status === 'ok' ? '✔' : `✘${a.http_status ?? ''}`}`).join(' → ');
+    const path = json.metadata.cache_hit
+      ? 'answer cache (no upstream call)'
+      : json.metadata.attempts.map((a) => `${a.model.split('/').pop() ?? a.model} ${a.status === 'ok' ? '✔' : `✘${a.http_status ?? ''}`}`).join(' → ');
     rows.push({ step, provider: json.metadata.provider, model: json.metadata.model_used, path, answer: json.choices?.[0]?.message.content ?? json.error?.message ?? '' });
   }
 
@@ -59,18 +61,28 @@ async function main(): Promise<void> {
     emulator.script.add('openrouter', [{ behavior: { type: 'error', status: 429, retryAfterSeconds: 60, message: 'Rate limit exceeded: free-models-per-min' }, sticky: true }]);
     await chat('2. Free tier rate-limited: Gemini takes over', { messages: [{ role: 'user', content: 'Explain recursion briefly.' }] });
     emulator.script.reset();
+    await chat('2b. Free tier cooling (Retry-After): no wasted call', { messages: [{ role: 'user', content: 'And iteration?' }] });
+    // The demo does not wait out the 60 s cool-down: it forgets it, as time would.
+    gateway.health.reset();
 
     await chat('3. priority "high": Claude answers', { messages: [{ role: 'user', content: 'Review this contract clause.' }], priority: 'high' });
 
     await chat('4a. Session "demo": first turn', { messages: [{ role: 'user', content: 'My name is Ana.' }], session_id: 'demo' });
     await chat('4b. Session "demo": remembered', { messages: [{ role: 'user', content: 'What is my name?' }], session_id: 'demo' });
+    const sessionCall = emulator.requests.at(-1)?.body as { messages?: unknown[]; contents?: unknown[] } | undefined;
+
+    await chat('5a. route "score", a simple prompt: a free model', { messages: [{ role: 'user', content: 'Hi there!' }], route: 'score' });
+    const expert =
+      'Prove step by step, formally, that the recursive algorithm terminates, derive its asymptotic complexity as a closed formula, and analyse the concurrency and memory trade-offs of a parallel version in Rust.';
+    await chat('5b. route "score", a hard prompt: a stronger model', { messages: [{ role: 'user', content: expert }], route: 'score' });
+    await chat('6. The same request again: the cache answers', { messages: [{ role: 'user', content: 'Hola, ¿qué tal?' }] });
 
     const memory = await gateway.sessions.all(OPERATOR_USER_ID, 'demo');
     printTable(rows);
     process.stdout.write(`\nSession "demo" as stored (GET /v1/sessions/demo/messages):\n`);
     for (const turn of memory) process.stdout.write(`  ${turn.role.padEnd(9)} ${truncate(turn.content, 90)}\n`);
     process.stdout.write(
-      `\nStep 4b's upstream call carried ${(emulator.requests.at(-1)?.body as { messages?: unknown[] })?.messages?.length ?? '?'} messages: the remembered turns plus the new question.\n` +
+      `\nStep 4b's upstream call carried ${(sessionCall?.messages ?? sessionCall?.contents)?.length ?? '?'} messages: the remembered turns plus the new question.\n` +
         'Everything above ran against the local provider emulator: no network, no keys.\n',
     );
   } finally {
@@ -87,7 +99,7 @@ function truncate(text: string, max: number): string {
 
 function printTable(rows: Row[]): void {
   const columns: Array<[keyof Row, string, number]> = [
-    ['step', 'Scenario', 44],
+    ['step', 'Scenario', 52],
     ['provider', 'Provider', 10],
     ['path', 'Attempts', 70],
     ['answer', 'Answer', 64],
