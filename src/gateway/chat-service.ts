@@ -19,7 +19,7 @@ import type { CancelSignal } from './cancellation.js';
 import { unreadableKeys, type CallerContext, type CallerContexts } from './caller-context.js';
 import type { ChatInput } from './chat-input.js';
 import { GatewayError, modelNotFound } from './errors.js';
-import { abortedError, type Executor } from './executor.js';
+import { abortedError, type Executor, type StreamSuccess } from './executor.js';
 import { newUserTurns, withHistory } from './memory.js';
 
 export interface ChatServiceDeps {
@@ -100,6 +100,9 @@ function unreadableWarnings(targets: readonly Target[], ctx: CallerContext): str
   return affected.map((p) => `your stored ${p} key could not be decrypted, so ${p} was skipped`);
 }
 
+/** Where a stream's parts come from: an upstream (with its health report) or a cached answer's replay. */
+type StreamSource = Pick<StreamSuccess, 'target' | 'attempts' | 'warnings' | 'head' | 'rest' | 'settle'>;
+
 const sameTarget = (a: Target, b: Target | undefined) => b !== undefined && a.provider === b.provider && a.model === b.model;
 
 /** A cached answer as a stream: the text in pieces of a few words, then finish and usage. */
@@ -143,14 +146,8 @@ export class ChatService {
     const started = this.deps.now();
     let attempts: Attempt[] = [];
     try {
-      const ctx = await this.prepare(input);
-      // The prompt as it will be sent (memory included) is what gets classified and planned for.
-      const messages = await this.promptWithMemory(input, ctx);
-      const decision = this.decide(input, ctx, messages);
+      const { ctx, messages, decision, keyWarnings, key, hit } = await this.begin(input);
       const { targets } = decision;
-      const keyWarnings = unreadableWarnings(targets, ctx);
-      const key = this.cacheKeyFor(input, ctx, decision, messages);
-      const hit = key === undefined ? undefined : this.deps.cache?.store.get(key);
       if (hit) return await this.answerFromCache(input, hit, decision, started);
       const success = await this.deps.executor.complete(targets, { messages, params: input.params, stream: false }, signal, ctx.credentials);
       success.warnings.push(...keyWarnings);
@@ -184,24 +181,19 @@ export class ChatService {
 
   async stream(input: ChatInput, signal: CancelSignal): Promise<StreamOutcome> {
     const started = this.deps.now();
-    let success: { target: Target; attempts: Attempt[]; warnings: string[]; head: StreamPart[]; rest: AsyncGenerator<StreamPart[]>; settle?: { ok(): void; failed(err: UpstreamError): void } };
+    let success: StreamSource;
     let decision: RoutingDecision;
     let key: string | undefined;
     let cacheHit = false;
     try {
-      const ctx = await this.prepare(input);
-      const messages = await this.promptWithMemory(input, ctx);
-      decision = this.decide(input, ctx, messages);
-      const { targets } = decision;
-      const keyWarnings = unreadableWarnings(targets, ctx);
-      key = this.cacheKeyFor(input, ctx, decision, messages);
-      const hit = key === undefined ? undefined : this.deps.cache?.store.get(key);
-      if (hit) {
+      const begun = await this.begin(input);
+      ({ decision, key } = begun);
+      if (begun.hit) {
         cacheHit = true;
-        success = { target: { provider: hit.provider, model: hit.model }, attempts: [], warnings: [], ...replay(hit) };
+        success = { target: { provider: begun.hit.provider, model: begun.hit.model }, attempts: [], warnings: [], ...replay(begun.hit) };
       } else {
-        success = await this.deps.executor.stream(targets, { messages, params: input.params, stream: true }, signal, ctx.credentials);
-        success.warnings.push(...keyWarnings);
+        success = await this.deps.executor.stream(decision.targets, { messages: begun.messages, params: input.params, stream: true }, signal, begun.ctx.credentials);
+        success.warnings.push(...begun.keyWarnings);
       }
     } catch (err) {
       this.logFailure(input, err, started, []);
@@ -214,6 +206,21 @@ export class ChatService {
     const parts = this.relay(input, success, final, started, signal, { key: cacheable ? key : undefined, hit: cacheHit, upstreamModel: reported?.model ?? target.model });
     const routing = { complexity: decision.classification.complexity, policy: decision.policy };
     return { target, cacheHit, routing, upstreamModel: reported?.model ?? target.model, attempts, warnings: [...input.warnings, ...success.warnings], parts, final };
+  }
+
+  /**
+   * What both kinds of answer start with: the caller's context (and daily limit), the prompt as it
+   * will be sent (memory included, which is what gets classified and planned for), the plan, and
+   * the cache's verdict.
+   */
+  private async begin(input: ChatInput) {
+    const ctx = await this.prepare(input);
+    const messages = await this.promptWithMemory(input, ctx);
+    const decision = this.decide(input, ctx, messages);
+    const keyWarnings = unreadableWarnings(decision.targets, ctx);
+    const key = this.cacheKeyFor(input, ctx, decision, messages);
+    const hit = key === undefined ? undefined : this.deps.cache?.store.get(key);
+    return { ctx, messages, decision, keyWarnings, key, hit };
   }
 
   /** The cache key of a request that may be cached, or undefined (cache off, bypassed, too random). */
@@ -253,7 +260,7 @@ export class ChatService {
 
   private async *relay(
     input: ChatInput,
-    success: { target: Target; attempts: Attempt[]; head: StreamPart[]; rest: AsyncGenerator<StreamPart[]>; settle?: { ok(): void; failed(err: UpstreamError): void } },
+    success: StreamSource,
     final: StreamOutcome['final'],
     started: number,
     signal: CancelSignal,
@@ -331,7 +338,9 @@ export class ChatService {
     // A request without a model uses the caller's default model, when they set one.
     const model = input.model ?? ctx.defaultModel;
     const policy: RoutePolicy = input.route ?? (ctx.routePolicy === 'score' ? 'score' : 'cascade');
-    if (policy === 'score' && isAutoModel(model)) {
+    // The scoring router plans only for `auto`; a concrete model walks the cascade behind it.
+    const scoring = policy === 'score' && isAutoModel(model);
+    if (scoring) {
       const scored = planScored(
         { classification, maxTokens: input.params.maxTokens, stream: input.stream, priority: input.priority },
         this.deps.catalog,
@@ -340,7 +349,7 @@ export class ChatService {
       );
       if (scored.targets.length > 0) return { policy, classification, targets: scored.targets.map((t) => ({ provider: t.provider, model: t.model })), scored };
     }
-    return { policy: policy === 'score' && isAutoModel(model) ? 'score' : 'cascade', classification, targets: this.healthyFirst(this.cascade(model, input)) };
+    return { policy: scoring ? 'score' : 'cascade', classification, targets: this.healthyFirst(this.cascade(model, input)) };
   }
 
   /**

@@ -97,6 +97,19 @@ export interface ChatRequestContext {
   sessionHeader: string | undefined;
 }
 
+const header = (value: string | string[] | undefined) => (typeof value === 'string' ? value : undefined);
+
+/** The request context from the headers Cerebro reads (`X-Session-Id`, `X-Cerebro-Route`, `Cache-Control`). */
+export function chatRequestContext(headers: Record<string, string | string[] | undefined>, requestId: string, caller: Caller): ChatRequestContext {
+  return {
+    requestId,
+    caller,
+    sessionHeader: header(headers['x-session-id']),
+    routeHeader: header(headers['x-cerebro-route']),
+    cacheControl: header(headers['cache-control']),
+  };
+}
+
 function routeFromHeader(value: string | undefined): RoutePolicy | undefined {
   if (value === undefined) return undefined;
   if (!(ROUTE_POLICIES as readonly string[]).includes(value)) throw invalidRequest(`Invalid 'X-Cerebro-Route' header: must be one of ${ROUTE_POLICIES.join(', ')}`, 'route');

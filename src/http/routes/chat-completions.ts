@@ -5,7 +5,7 @@ import { abortReason, type CancelSignal } from '../../gateway/cancellation.js';
 import type { ChatInput } from '../../gateway/chat-input.js';
 import type { ChatService } from '../../gateway/chat-service.js';
 import type { FinishReason } from '../../providers/types.js';
-import { parseChatRequest } from '../chat-request.js';
+import { chatRequestContext, parseChatRequest } from '../chat-request.js';
 import { toErrorResponse } from '../error-response.js';
 import type { InFlightRequests } from '../in-flight.js';
 import { chatCompletion, chunkJson, contentChunkSerializer, usageChunkJson } from '../openai-format.js';
@@ -25,17 +25,9 @@ function warningHeader(warnings: readonly string[]): Record<string, string> {
 export function chatCompletionsRoute(app: FastifyInstance, options: ChatRouteOptions): void {
   app.post('/v1/chat/completions', async (request, reply) => {
     const requestId = `chatcmpl-${randomUUID()}`;
-    const sessionHeader = request.headers['x-session-id'];
     let input;
     try {
-      const routeHeader = request.headers['x-cerebro-route'];
-      input = parseChatRequest(request.body, {
-        requestId,
-        caller: request.caller,
-        sessionHeader: typeof sessionHeader === 'string' ? sessionHeader : undefined,
-        routeHeader: typeof routeHeader === 'string' ? routeHeader : undefined,
-        cacheControl: request.headers['cache-control'],
-      });
+      input = parseChatRequest(request.body, chatRequestContext(request.headers, requestId, request.caller));
     } catch (err) {
       const raw = request.body as { model?: unknown; stream?: unknown } | null;
       options.chat.recordRejected({ requestId, caller: request.caller, model: typeof raw?.model === 'string' ? raw.model : undefined, stream: raw?.stream === true }, err);

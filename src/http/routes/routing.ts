@@ -11,7 +11,7 @@ import type { HealthTracker } from '../../routing/health.js';
 import type { ModelCatalog } from '../../routing/model-catalog.js';
 import type { ResponseCache } from '../../cache/response-cache.js';
 import { GatewayError } from '../../gateway/errors.js';
-import { parseChatRequest } from '../chat-request.js';
+import { chatRequestContext, parseChatRequest } from '../chat-request.js';
 
 export interface RoutingRouteDeps {
   chat: ChatService;
@@ -22,13 +22,7 @@ export interface RoutingRouteDeps {
 
 export function routingRoutes(app: FastifyInstance, deps: RoutingRouteDeps): void {
   app.post('/v1/route', async (request) => {
-    const routeHeader = request.headers['x-cerebro-route'];
-    const input = parseChatRequest(request.body, {
-      requestId: `route-${randomUUID()}`,
-      caller: request.caller,
-      sessionHeader: undefined,
-      routeHeader: typeof routeHeader === 'string' ? routeHeader : undefined,
-    });
+    const input = parseChatRequest(request.body, chatRequestContext(request.headers, `route-${randomUUID()}`, request.caller));
     const decision = await deps.chat.route(input);
     const scores = new Map(decision.scored?.targets.map((t) => [`${t.provider}/${t.model}`, t]));
     return {
