@@ -83,7 +83,7 @@ const envSchema = z.object({
   UPSTREAM_FIRST_BYTE_TIMEOUT_MS: int(100, 600_000).default(60_000),
   UPSTREAM_RESPONSE_TIMEOUT_MS: int(100, 3_600_000).default(120_000),
   UPSTREAM_TOTAL_TIMEOUT_MS: int(100, 3_600_000).default(300_000),
-  BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024).default(4 * 1024 * 1024),
+  BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024).default(20 * 1024 * 1024),
   LOG_FLUSH_INTERVAL_MS: int(10, 60_000).default(500),
   SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),
 });

@@ -28,7 +28,7 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function cacheKey(input: CacheKeyInput): string {
-  const messages = input.messages.map((m) => ({ role: m.role, content: m.content, name: m.name }));
+  const messages = input.messages.map((m) => ({ role: m.role, content: m.content, name: m.name, parts: m.parts, tool_calls: m.toolCalls, tool_call_id: m.toolCallId }));
   return sha256(canonicalJson({ v: 1, tenant: input.tenant, model: input.model, route: input.route, priority: input.priority, messages, params: input.params })).toString('hex');
 }
 

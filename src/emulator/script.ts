@@ -2,11 +2,16 @@
  * What the emulator does next, per provider: a queue of scripted behaviours, each used `times`
  * times (or forever), falling back to a normal answer when the queue is empty.
  */
+import type { ScriptedCall } from './answer.js';
+
 export type EmulatedProvider = 'openai' | 'openrouter' | 'anthropic' | 'gemini';
 
 export type Behavior =
-  /** A normal answer; `text` replaces the default echo; delays slow the headers and each stream chunk. */
-  | { type: 'ok'; text?: string; delayMs?: number; chunkDelayMs?: number }
+  /**
+   * A normal answer; `text` replaces the default echo; `toolCalls` makes the model call functions
+   * the request offers; delays slow the headers and each stream chunk.
+   */
+  | { type: 'ok'; text?: string; toolCalls?: ScriptedCall[]; delayMs?: number; chunkDelayMs?: number }
   /** An error status in the provider's own error format. */
   | { type: 'error'; status: number; message?: string; retryAfterSeconds?: number }
   /**

@@ -150,7 +150,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       default:
         break;
     }
-    const a = answer(r.provider, prompt, behavior.type === 'ok' ? behavior.text : undefined);
+    let a;
+    try {
+      a = answer(r.provider, prompt, behavior.type === 'ok' ? behavior.text : undefined, behavior.type === 'ok' ? behavior.toolCalls : undefined);
+    } catch (err) {
+      return sendJson(res, 400, format.errorBody(400, (err as Error).message));
+    }
     if (!stream) return sendJson(res, 200, format.response(prompt, a));
 
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });

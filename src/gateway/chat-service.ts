@@ -18,7 +18,8 @@ import type { Attempt } from './attempts.js';
 import type { CancelSignal } from './cancellation.js';
 import { unreadableKeys, type CallerContext, type CallerContexts } from './caller-context.js';
 import type { ChatInput } from './chat-input.js';
-import { GatewayError, modelNotFound } from './errors.js';
+import { GatewayError, modelNotFound, noCapableModel } from './errors.js';
+import { missingCapabilities, requirementsOf, type Requirements } from '../routing/requirements.js';
 import { abortedError, type Executor, type StreamSuccess } from './executor.js';
 import { newUserTurns, withHistory } from './memory.js';
 
@@ -335,6 +336,7 @@ export class ChatService {
    */
   private decide(input: ChatInput, ctx: CallerContext, prompt: readonly ChatMessage[]): RoutingDecision {
     const classification = classify(prompt);
+    const required = requirementsOf(prompt, input.params);
     // A request without a model uses the caller's default model, when they set one.
     const model = input.model ?? ctx.defaultModel;
     const policy: RoutePolicy = input.route ?? (ctx.routePolicy === 'score' ? 'score' : 'cascade');
@@ -342,14 +344,37 @@ export class ChatService {
     const scoring = policy === 'score' && isAutoModel(model);
     if (scoring) {
       const scored = planScored(
-        { classification, maxTokens: input.params.maxTokens, stream: input.stream, priority: input.priority },
+        { classification, maxTokens: input.params.maxTokens, stream: input.stream, priority: input.priority, required },
         this.deps.catalog,
         this.deps.health,
         (provider) => ctx.credentials[provider] !== undefined,
       );
       if (scored.targets.length > 0) return { policy, classification, targets: scored.targets.map((t) => ({ provider: t.provider, model: t.model })), scored };
     }
-    return { policy: scoring ? 'score' : 'cascade', classification, targets: this.healthyFirst(this.cascade(model, input)) };
+    const targets = this.capable(this.cascade(model, input), required, isAutoModel(model) ? undefined : model);
+    return { policy: scoring ? 'score' : 'cascade', classification, targets: this.healthyFirst(targets) };
+  }
+
+  /**
+   * The targets whose catalog entry can take the request (a model outside the catalog is taken at
+   * the caller's word). A concrete model that cannot is refused rather than silently replaced.
+   */
+  private capable(targets: Target[], required: Requirements, requested: string | undefined): Target[] {
+    if (!required.tools && !required.vision && !required.json) return targets;
+    const lacking = (t: Target) => {
+      const entry = this.deps.catalog.get(t.model);
+      return entry === undefined ? [] : missingCapabilities(required, entry.capabilities);
+    };
+    if (requested !== undefined) {
+      const missing = lacking(targets[0]!);
+      if (missing.length > 0) throw noCapableModel(`The model '${requested}' does not support ${missing.join(' or ')}. Choose a model that does (GET /api/models lists capabilities), or 'auto'.`);
+    }
+    const able = targets.filter((t) => lacking(t).length === 0);
+    if (able.length === 0) {
+      const wanted = missingCapabilities(required, { tools: false, vision: false, json: false });
+      throw noCapableModel(`No model this request may be routed to supports ${wanted.join(' and ')}. Configure one that does (its catalog capabilities), or name it in 'model'.`);
+    }
+    return able;
   }
 
   /**

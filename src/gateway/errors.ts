@@ -45,3 +45,7 @@ export const modelNotFound = (model: string) =>
     param: 'model',
     message: `The model '${model}' does not exist or is not served by this gateway. GET /v1/models lists the known models; OpenRouter ids (vendor/model) and claude-*, gemini-*, gpt-* names are routed to their providers.`,
   });
+
+/** No model the request may go to can take what it carries (tools, images, a JSON format). */
+export const noCapableModel = (message: string) =>
+  new GatewayError({ status: 400, type: 'invalid_request_error', code: 'model_not_capable', param: 'model', message });

@@ -261,7 +261,7 @@ export class Executor {
           const next = await parts.next();
           if (next.done) break;
           head.push(...next.value);
-          if (next.value.some((p) => p.type === 'text-delta' || p.type === 'finish')) break;
+          if (next.value.some((p) => p.type === 'text-delta' || p.type === 'tool-call-delta' || p.type === 'finish')) break;
         }
         attempt.committed();
         const latency = this.deps.now() - started;

@@ -1,27 +1,77 @@
 /**
  * The OpenAI chat completion request as the gateway accepts it, validated into a ChatInput.
- * Every refusal names the offending parameter; parameters the gateway cannot honour yet are
- * refused (tools, images) or reported as warnings, never silently dropped.
+ * Every refusal names the offending parameter; parameters the gateway cannot honour are refused
+ * (audio, legacy functions) or reported as warnings, never silently dropped.
  * @see https://platform.openai.com/docs/api-reference/chat/create
  */
 import { z } from 'zod';
 import type { Caller } from '../gateway/caller.js';
 import type { ChatInput } from '../gateway/chat-input.js';
 import { GatewayError, invalidRequest } from '../gateway/errors.js';
-import type { ChatMessage, ChatParams } from '../providers/types.js';
+import type { ChatMessage, ChatParams, ContentPart, ResponseFormat, ToolCall, ToolChoice, ToolDefinition } from '../providers/types.js';
 import { ROUTE_POLICIES, type RoutePolicy } from '../routing/route-policy.js';
 
 export const SESSION_ID_PATTERN = /^[A-Za-z0-9._:@-]{1,128}$/;
 
 const contentPart = z.looseObject({ type: z.string() });
 
+/** Function names as OpenAI (and Anthropic, and Gemini) accept them. */
+const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+const functionName = z.string({ message: 'must be a string' }).regex(FUNCTION_NAME, 'must be 1-64 characters of a-z A-Z 0-9 _ -');
+const jsonSchemaObject = z.record(z.string(), z.unknown(), { message: 'must be a JSON Schema object' });
+
+const toolCall = z.looseObject({
+  id: z.string({ message: 'must be a string' }).min(1, 'must not be empty').max(4096),
+  type: z.literal('function', { message: "must be 'function'" }).optional(),
+  function: z.looseObject({ name: functionName, arguments: z.string({ message: 'must be a string of JSON' }) }),
+});
+
 const message = z.looseObject({
   role: z.enum(['system', 'developer', 'user', 'assistant', 'tool', 'function'], {
-    message: "must be one of 'system', 'developer', 'user', 'assistant'",
+    message: "must be one of 'system', 'developer', 'user', 'assistant', 'tool'",
   }),
   content: z.union([z.string(), z.array(contentPart), z.null()]).optional(),
   name: z.string().optional(),
+  tool_calls: nullableArray(toolCall),
+  tool_call_id: z.string({ message: 'must be a string' }).optional(),
 });
+
+function nullableArray<T extends z.ZodType>(item: T) {
+  return z.array(item, { message: 'must be an array' }).nullish();
+}
+
+const tool = z.looseObject({
+  type: z.literal('function', { message: "must be 'function' (other tool types are not supported)" }),
+  function: z.looseObject({
+    name: functionName,
+    description: z.string({ message: 'must be a string' }).optional(),
+    parameters: jsonSchemaObject.optional(),
+    strict: z.boolean({ message: 'must be a boolean' }).nullish(),
+  }),
+});
+
+const toolChoice = z.union(
+  [z.enum(['none', 'auto', 'required']), z.looseObject({ type: z.literal('function'), function: z.looseObject({ name: functionName }) })],
+  { message: "must be 'none', 'auto', 'required' or {\"type\":\"function\",\"function\":{\"name\":...}}" },
+);
+
+const responseFormat = z.discriminatedUnion(
+  'type',
+  [
+    z.looseObject({ type: z.literal('text') }),
+    z.looseObject({ type: z.literal('json_object') }),
+    z.looseObject({
+      type: z.literal('json_schema'),
+      json_schema: z.looseObject({
+        name: functionName,
+        description: z.string().optional(),
+        schema: jsonSchemaObject.optional(),
+        strict: z.boolean().nullish(),
+      }),
+    }),
+  ],
+  { message: "must have type 'text', 'json_object' or 'json_schema'" },
+);
 
 const nullable = <T extends z.ZodType>(schema: T) => schema.nullish();
 
@@ -41,6 +91,10 @@ const chatRequestSchema = z.looseObject({
   priority: nullable(z.enum(['high', 'normal'], { message: "must be 'high' or 'normal'" })),
   cache: nullable(z.boolean({ message: 'must be true or false' })),
   route: nullable(z.enum(ROUTE_POLICIES, { message: `must be one of ${ROUTE_POLICIES.join(', ')}` })),
+  tools: nullableArray(tool),
+  tool_choice: nullable(toolChoice),
+  parallel_tool_calls: nullable(z.boolean({ message: 'must be a boolean' })),
+  response_format: nullable(responseFormat),
 });
 
 /** Parameters OpenAI-compatible upstreams take verbatim; other wire formats report them as unsupported. */
@@ -61,9 +115,14 @@ const OPENAI_EXTRAS = new Set([
 ]);
 
 /** Parameters that change what the answer is made of: refused rather than ignored. */
-const UNSUPPORTED = new Set(['tools', 'tool_choice', 'functions', 'function_call', 'parallel_tool_calls', 'audio', 'web_search_options']);
+const UNSUPPORTED: Record<string, string> = {
+  functions: "'functions' (deprecated by OpenAI; send 'tools')",
+  function_call: "'function_call' (deprecated by OpenAI; send 'tool_choice')",
+  audio: 'Audio output',
+  web_search_options: 'Web search',
+};
 
-const KNOWN = new Set([...Object.keys(chatRequestSchema.shape), ...OPENAI_EXTRAS, ...UNSUPPORTED, 'response_format', 'modalities']);
+const KNOWN = new Set([...Object.keys(chatRequestSchema.shape), ...OPENAI_EXTRAS, ...Object.keys(UNSUPPORTED), 'modalities']);
 
 /** ['messages', 0, 'role'] → "messages[0].role" */
 export function paramPath(path: readonly PropertyKey[]): string {
@@ -74,17 +133,126 @@ function unsupported(param: string, what: string): GatewayError {
   return new GatewayError({ status: 400, type: 'invalid_request_error', code: 'unsupported_parameter', param, message: `${what} is not supported by this gateway yet` });
 }
 
-function textContent(content: string | Array<{ type: string }> | null | undefined, index: number): string {
-  if (content === undefined || content === null) return '';
-  if (typeof content === 'string') return content;
+/** Images as data URLs: the formats every upstream takes. */
+const DATA_URL = /^data:(image\/(?:png|jpeg|gif|webp));base64,([A-Za-z0-9+/]+={0,2})$/;
+
+function imagePart(part: Record<string, unknown>, param: string): ContentPart {
+  const raw = part.image_url;
+  const spec = typeof raw === 'string' ? { url: raw } : (raw as { url?: unknown; detail?: unknown } | undefined);
+  if (typeof spec?.url !== 'string') throw invalidRequest(`Invalid value for '${param}.image_url.url': must be a string`, `${param}.image_url.url`, 'invalid_type');
+  const detail = spec.detail;
+  if (detail !== undefined && detail !== 'auto' && detail !== 'low' && detail !== 'high') {
+    throw invalidRequest(`Invalid value for '${param}.image_url.detail': must be 'auto', 'low' or 'high'`, `${param}.image_url.detail`);
+  }
+  const url = spec.url;
+  let out: ContentPart;
+  const data = DATA_URL.exec(url);
+  if (data) out = { type: 'image', image: { kind: 'data', mediaType: data[1]!, data: data[2]! } };
+  else if (/^https?:\/\/[^\s]+$/i.test(url) && URL.canParse(url)) out = { type: 'image', image: { kind: 'url', url } };
+  else {
+    throw invalidRequest(
+      `Invalid value for '${param}.image_url.url': must be an http(s) URL or a base64 data URL of a PNG, JPEG, GIF or WebP image`,
+      `${param}.image_url.url`,
+    );
+  }
+  if (detail !== undefined) out.detail = detail;
+  return out;
+}
+
+/** A message's content as text, and as parts when it holds images (user turns only). */
+function readContent(content: string | Array<{ type: string }> | null | undefined, index: number, imagesAllowed: boolean): { text: string; parts?: ContentPart[] } {
+  if (content === undefined || content === null) return { text: '' };
+  if (typeof content === 'string') return { text: content };
+  const parts: ContentPart[] = [];
   const texts: string[] = [];
+  let images = false;
   content.forEach((part, j) => {
-    const text = (part as { text?: unknown }).text;
-    if (part.type !== 'text') throw unsupported(`messages[${index}].content[${j}].type`, `Content of type '${part.type}'`);
-    if (typeof text !== 'string') throw invalidRequest('must be a string', `messages[${index}].content[${j}].text`, 'invalid_type');
-    texts.push(text);
+    const param = `messages[${index}].content[${j}]`;
+    if (part.type === 'text') {
+      const text = (part as { text?: unknown }).text;
+      if (typeof text !== 'string') throw invalidRequest(`Invalid value for '${param}.text': must be a string`, `${param}.text`, 'invalid_type');
+      texts.push(text);
+      parts.push({ type: 'text', text });
+    } else if (part.type === 'image_url' && imagesAllowed) {
+      parts.push(imagePart(part as Record<string, unknown>, param));
+      images = true;
+    } else {
+      throw unsupported(`${param}.type`, `Content of type '${part.type}'${part.type === 'image_url' ? ' outside a user message' : ''}`);
+    }
   });
-  return texts.join('\n');
+  return images ? { text: texts.join('\n'), parts } : { text: texts.join('\n') };
+}
+
+function readToolCalls(calls: Array<z.infer<typeof toolCall>>): ToolCall[] {
+  return calls.map((c) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments }));
+}
+
+function readMessages(raw: Array<z.infer<typeof message>>): ChatMessage[] {
+  const openCalls = new Set<string>();
+  return raw.map((m, i) => {
+    if (m.role === 'function') throw unsupported(`messages[${i}].role`, "The 'function' role (deprecated by OpenAI; send 'tool' messages)");
+    if (m.role !== 'assistant' && (m.content === undefined || m.content === null)) {
+      throw invalidRequest(`Invalid value for 'messages[${i}].content': required for role '${m.role}'`, `messages[${i}].content`, 'invalid_type');
+    }
+    const { text, parts } = readContent(m.content, i, m.role === 'user');
+    const out: ChatMessage = { role: m.role, content: text };
+    if (parts) out.parts = parts;
+    if (m.role === 'assistant' && m.tool_calls && m.tool_calls.length > 0) {
+      out.toolCalls = readToolCalls(m.tool_calls);
+      for (const c of out.toolCalls) openCalls.add(c.id);
+    } else if (m.tool_calls && m.tool_calls.length > 0) {
+      throw invalidRequest(`Invalid value for 'messages[${i}].tool_calls': only assistant messages carry tool calls`, `messages[${i}].tool_calls`);
+    }
+    if (m.role === 'tool') {
+      // Every upstream pairs a result with the call it answers.
+      if (m.tool_call_id === undefined || !openCalls.has(m.tool_call_id)) {
+        throw invalidRequest(
+          `Invalid value for 'messages[${i}].tool_call_id': must be the id of a tool call in an earlier assistant message`,
+          `messages[${i}].tool_call_id`,
+        );
+      }
+      out.toolCallId = m.tool_call_id;
+    }
+    // Postgres text cannot hold U+0000: refused before any upstream call, on every database alike.
+    if (out.content.includes('\u0000')) throw invalidRequest(`Invalid value for 'messages[${i}].content': contains a NUL character`, `messages[${i}].content`);
+    if (m.name !== undefined) out.name = m.name;
+    return out;
+  });
+}
+
+function readTools(tools: Array<z.infer<typeof tool>> | null | undefined): ToolDefinition[] | undefined {
+  if (!tools || tools.length === 0) return undefined;
+  const names = new Set<string>();
+  return tools.map((t, i) => {
+    if (names.has(t.function.name)) throw invalidRequest(`Invalid value for 'tools[${i}].function.name': '${t.function.name}' is defined twice`, `tools[${i}].function.name`);
+    names.add(t.function.name);
+    const out: ToolDefinition = { name: t.function.name };
+    if (t.function.description !== undefined) out.description = t.function.description;
+    if (t.function.parameters !== undefined) out.parameters = t.function.parameters;
+    if (t.function.strict != null) out.strict = t.function.strict;
+    return out;
+  });
+}
+
+function readToolChoice(choice: z.infer<typeof toolChoice> | null | undefined, tools: ToolDefinition[] | undefined): ToolChoice | undefined {
+  if (choice === undefined || choice === null) return undefined;
+  if (typeof choice === 'string') {
+    if (choice === 'required' && !tools) throw invalidRequest("Invalid value for 'tool_choice': 'required' needs 'tools'", 'tool_choice');
+    return tools ? choice : undefined;
+  }
+  const name = choice.function.name;
+  if (!tools?.some((t) => t.name === name)) throw invalidRequest(`Invalid value for 'tool_choice': no tool named '${name}' in 'tools'`, 'tool_choice.function.name');
+  return { name };
+}
+
+function readResponseFormat(format: z.infer<typeof responseFormat> | null | undefined): ResponseFormat | undefined {
+  if (!format || format.type === 'text') return undefined;
+  if (format.type === 'json_object') return { type: 'json_object' };
+  const spec = format.json_schema;
+  const out: ResponseFormat = { type: 'json_schema', name: spec.name, schema: spec.schema ?? { type: 'object' } };
+  if (spec.description !== undefined) out.description = spec.description;
+  if (spec.strict != null) out.strict = spec.strict;
+  return out;
 }
 
 export interface ChatRequestContext {
@@ -131,28 +299,20 @@ export function parseChatRequest(body: unknown, ctx: ChatRequestContext): ChatIn
   const openaiExtras: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(req)) {
     if (value === undefined || value === null) continue;
-    if (UNSUPPORTED.has(key)) throw unsupported(key, `'${key}'`);
+    const refusal = UNSUPPORTED[key];
+    if (refusal !== undefined) throw unsupported(key, refusal);
     if (OPENAI_EXTRAS.has(key)) openaiExtras[key] = value;
     else if (!KNOWN.has(key)) warnings.push(`unknown parameter '${key}' was ignored`);
   }
-  const responseFormat = (req as { response_format?: { type?: unknown } }).response_format;
-  if (responseFormat && responseFormat.type !== 'text') throw unsupported('response_format', `response_format '${String(responseFormat.type)}'`);
   const modalities = (req as { modalities?: unknown }).modalities;
   if (Array.isArray(modalities) && modalities.some((m) => m !== 'text')) throw unsupported('modalities', 'Non-text modalities');
-  if (req.n !== undefined && req.n !== null && req.n > 1) throw unsupported('n', 'n greater than 1');
+  // One choice per answer: the neutral answer has one, on every wire format.
+  if (req.n != null && req.n > 1) warnings.push(`n=${req.n} is not supported; one choice was returned`);
 
-  const messages: ChatMessage[] = req.messages.map((m, i) => {
-    if (m.role === 'tool' || m.role === 'function') throw unsupported(`messages[${i}].role`, `The '${m.role}' role`);
-    if (m.role === 'assistant' && (m as { tool_calls?: unknown }).tool_calls) throw unsupported(`messages[${i}].tool_calls`, 'Assistant tool_calls');
-    if (m.role !== 'assistant' && (m.content === undefined || m.content === null)) {
-      throw invalidRequest(`Invalid value for 'messages[${i}].content': required for role '${m.role}'`, `messages[${i}].content`, 'invalid_type');
-    }
-    const out: ChatMessage = { role: m.role, content: textContent(m.content, i) };
-    // Postgres text cannot hold U+0000: refused before any upstream call, on every database alike.
-    if (out.content.includes('\u0000')) throw invalidRequest(`Invalid value for 'messages[${i}].content': contains a NUL character`, `messages[${i}].content`);
-    if (m.name !== undefined) out.name = m.name;
-    return out;
-  });
+  const messages = readMessages(req.messages);
+  const tools = readTools(req.tools);
+  const choice = readToolChoice(req.tool_choice, tools);
+  const format = readResponseFormat(req.response_format);
 
   const params: ChatParams = {};
   if (req.temperature != null) params.temperature = req.temperature;
@@ -160,6 +320,10 @@ export function parseChatRequest(body: unknown, ctx: ChatRequestContext): ChatIn
   const maxTokens = req.max_completion_tokens ?? req.max_tokens;
   if (maxTokens != null) params.maxTokens = maxTokens;
   if (req.stop != null) params.stop = typeof req.stop === 'string' ? [req.stop] : req.stop;
+  if (tools) params.tools = tools;
+  if (choice !== undefined) params.toolChoice = choice;
+  if (tools && req.parallel_tool_calls != null) params.parallelToolCalls = req.parallel_tool_calls;
+  if (format) params.responseFormat = format;
   if (Object.keys(openaiExtras).length > 0) params.openaiExtras = openaiExtras;
 
   let sessionId = req.session_id ?? undefined;

@@ -3,7 +3,7 @@
  * @see https://platform.openai.com/docs/api-reference/chat/object
  */
 import type { AnswerMetadata } from '../gateway/chat-service.js';
-import type { ChatResult, FinishReason, Usage } from '../providers/types.js';
+import type { ChatResult, FinishReason, StreamPart, ToolCall, Usage } from '../providers/types.js';
 
 export interface OpenAIUsage {
   prompt_tokens: number;
@@ -26,7 +26,7 @@ export function chatCompletion(id: string, created: number, result: ChatResult, 
     choices: [
       {
         index: 0,
-        message: { role: 'assistant' as const, content: result.text, refusal: null },
+        message: assistantMessage(result),
         logprobs: null,
         finish_reason: result.finishReason,
       },
@@ -36,12 +36,37 @@ export function chatCompletion(id: string, created: number, result: ChatResult, 
   };
 }
 
+/** The answer as an assistant message: content is null when the answer is only tool calls. */
+function assistantMessage(result: ChatResult) {
+  const calls = result.toolCalls;
+  if (!calls || calls.length === 0) return { role: 'assistant' as const, content: result.text, refusal: null };
+  return { role: 'assistant' as const, content: result.text === '' ? null : result.text, refusal: null, tool_calls: calls.map(openAIToolCall) };
+}
+
+const openAIToolCall = (c: ToolCall) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } });
+
+/**
+ * A tool call piece as a chunk delta: the first piece of a call carries its id, type and name,
+ * the following ones only the index and their piece of the arguments.
+ */
+export function toolCallDelta(part: Extract<StreamPart, { type: 'tool-call-delta' }>, first: boolean) {
+  const fn: { name?: string; arguments: string } = { arguments: part.argumentsDelta };
+  const call: Record<string, unknown> = { index: part.index };
+  if (part.id !== undefined) {
+    call.id = part.id;
+    call.type = 'function';
+  }
+  if (part.name !== undefined) fn.name = part.name;
+  call.function = part.name !== undefined ? { name: fn.name, arguments: fn.arguments } : fn;
+  return first ? { role: 'assistant' as const, content: null, tool_calls: [call] } : { tool_calls: [call] };
+}
+
 /** One `chat.completion.chunk`, serialised for an SSE `data:` line. */
 export function chunkJson(
   id: string,
   created: number,
   model: string,
-  delta: { role?: 'assistant'; content?: string },
+  delta: { role?: 'assistant'; content?: string | null; tool_calls?: unknown[] },
   finishReason: FinishReason | null,
   extra?: Record<string, unknown>,
 ): string {

@@ -9,14 +9,49 @@ import type { SseEvent } from './sse-decoder.js';
 /** Every upstream the gateway can call. Adding one means adding a folder and a registry line. */
 export type ProviderId = 'openrouter' | 'openai' | 'anthropic' | 'gemini';
 
-export type ChatRole = 'system' | 'developer' | 'user' | 'assistant';
+export type ChatRole = 'system' | 'developer' | 'user' | 'assistant' | 'tool';
 
-/** A chat turn. Content is text for now; tools and images extend this union later. */
+/** An image as the caller gave it: inline (a data URL's parts) or by http(s) address. */
+export type ImageSource = { kind: 'data'; mediaType: string; data: string } | { kind: 'url'; url: string };
+
+export type ContentPart = { type: 'text'; text: string } | { type: 'image'; image: ImageSource; detail?: 'auto' | 'low' | 'high' };
+
+/** A function call the model asked for. `arguments` is JSON text, as OpenAI carries it. */
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+/**
+ * A chat turn. `content` is always its text, so memory, the classifier and the cache read one
+ * field; `parts` keeps the order when the turn holds more than text (a user turn with images).
+ */
 export interface ChatMessage {
   role: ChatRole;
   content: string;
   name?: string;
+  /** The whole content, in order, when it is more than text; `content` is then its text alone. */
+  parts?: ContentPart[];
+  /** An assistant turn's function calls. */
+  toolCalls?: ToolCall[];
+  /** A tool turn: the id of the call it answers. */
+  toolCallId?: string;
 }
+
+/** A function the model may call; `parameters` is a JSON Schema object. */
+export interface ToolDefinition {
+  name: string;
+  description?: string;
+  parameters?: Record<string, unknown>;
+  strict?: boolean;
+}
+
+export type ToolChoice = 'auto' | 'none' | 'required' | { name: string };
+
+export type ResponseFormat =
+  | { type: 'json_object' }
+  | { type: 'json_schema'; name: string; schema: Record<string, unknown>; description?: string; strict?: boolean };
 
 /** Sampling and length knobs, in neutral names. Absent means "let the upstream decide". */
 export interface ChatParams {
@@ -24,6 +59,12 @@ export interface ChatParams {
   topP?: number;
   maxTokens?: number;
   stop?: string[];
+  tools?: ToolDefinition[];
+  toolChoice?: ToolChoice;
+  /** False asks for at most one call per answer. */
+  parallelToolCalls?: boolean;
+  /** JSON output; absent means text. */
+  responseFormat?: ResponseFormat;
   /**
    * OpenAI-only parameters (seed, penalties, user, ...) that OpenAI-compatible upstreams
    * receive verbatim; other adapters report them as warnings instead of dropping them silently.
@@ -55,6 +96,8 @@ export interface ChatResult {
   /** The model the upstream says answered (OpenRouter's routers name the model they picked). */
   model: string;
   text: string;
+  /** Function calls the model asked for (finishReason is then `tool_calls`). */
+  toolCalls?: ToolCall[];
   finishReason: FinishReason;
   usage?: Usage;
 }
@@ -62,6 +105,11 @@ export interface ChatResult {
 /** The neutral stream: adapters turn upstream events into these parts. */
 export type StreamPart =
   | { type: 'text-delta'; text: string }
+  /**
+   * A piece of function call `index` (0-based in this answer): the first piece carries its id and
+   * name, the following ones pieces of its JSON arguments, in order.
+   */
+  | { type: 'tool-call-delta'; index: number; id?: string; name?: string; argumentsDelta: string }
   | { type: 'finish'; finishReason: FinishReason }
   | { type: 'usage'; usage: Usage }
   | { type: 'model'; model: string };

@@ -8,6 +8,7 @@
 import type { ProviderId } from '../providers/types.js';
 import type { Classification, Complexity } from './classifier.js';
 import type { ModelCatalog, ModelEntry } from './model-catalog.js';
+import { missingCapabilities, type Requirements } from './requirements.js';
 
 /** What the router knows of a target's health right now (see routing/health.ts). */
 export interface TargetHealthView {
@@ -31,6 +32,8 @@ export interface ScoringRequest {
   maxTokens: number | undefined;
   stream: boolean;
   priority: 'normal' | 'high';
+  /** What the request carries beyond text (tools, images, a JSON format); absent = nothing. */
+  required?: Requirements;
 }
 
 export interface ScoredTarget {
@@ -108,6 +111,7 @@ export function planScored(request: ScoringRequest, catalog: ModelCatalog, healt
     else if (m.context_window < input + output) reason = `context window ${m.context_window} < ${input} + ${output} tokens`;
     else if (request.maxTokens !== undefined && request.maxTokens > m.max_output) reason = `max_tokens ${request.maxTokens} > its max output ${m.max_output}`;
     else if (request.stream && !m.capabilities.streaming) reason = 'cannot stream';
+    else if (request.required && missingCapabilities(request.required, m.capabilities).length > 0) reason = `no support for ${missingCapabilities(request.required, m.capabilities).join(', ')}`;
     else if (!h.available) reason = h.reason ?? 'unavailable';
     else if (h.successRate <= 0.5) reason = `unhealthy (${Math.round(h.successRate * 100)} % success)`;
     if (reason !== undefined) {

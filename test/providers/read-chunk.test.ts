@@ -13,7 +13,14 @@ const cases: unknown[] = [
   { choices: [{ delta: null }] },
   { error: { code: 502, message: 'Provider disconnected' }, choices: [{ delta: { content: '' }, finish_reason: 'error' }] },
   { error: { message: 'x', type: 'server_error', code: null } },
+  { choices: [{ delta: { role: 'assistant', content: null, tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'f', arguments: '' } }] } }] },
+  { choices: [{ delta: { tool_calls: [{ index: 1, function: { arguments: '{"a":' } }] } }] },
+  { choices: [{ delta: { tool_calls: null } }] },
   // malformed
+  { choices: [{ delta: { tool_calls: [{ id: 'x' }] } }] },
+  { choices: [{ delta: { tool_calls: [{ index: -1 }] } }] },
+  { choices: [{ delta: { tool_calls: [{ index: 0, function: { arguments: 5 } }] } }] },
+  { choices: [{ delta: { tool_calls: {} } }] },
   { choices: [{ delta: { content: 5 } }] },
   { choices: 'nope' },
   { choices: [{ finish_reason: 7 }] },
@@ -40,6 +47,14 @@ describe('readOpenAIChunk', () => {
       assert.equal(read.finishReason, choice?.finish_reason || undefined);
       assert.deepEqual(read.usage, d.usage ?? undefined);
       assert.equal(read.model, d.model);
+      const calls = (choice?.delta?.tool_calls ?? []).map((c) => {
+        const out: Record<string, unknown> = { index: c.index };
+        if (c.id != null) out.id = c.id;
+        if (c.function?.name != null) out.name = c.function.name;
+        if (c.function?.arguments != null) out.arguments = c.function.arguments;
+        return out;
+      });
+      assert.deepEqual(read.toolCalls ?? [], calls);
     });
   }
 });

@@ -30,6 +30,48 @@ const variants: Array<{ name: string; call: ChatCall }> = [
     },
   },
   { name: 'top_p only', call: { model: 'm', messages: [{ role: 'user', content: 'hi' }], params: { topP: 0.5 }, stream: false } },
+  {
+    name: 'tools, images, a tool round trip and a forced choice',
+    call: {
+      model: 'm',
+      messages: [
+        { role: 'system', content: 's' },
+        {
+          role: 'user',
+          content: 'what is this?',
+          parts: [
+            { type: 'text', text: 'what is this?' },
+            { type: 'image', image: { kind: 'data', mediaType: 'image/png', data: 'iVBORw0KGgo=' } },
+            { type: 'image', image: { kind: 'url', url: 'https://example.com/cat.jpg' }, detail: 'low' },
+          ],
+        },
+        { role: 'assistant', content: '', toolCalls: [{ id: 'call_1~ts~c2ln', name: 'get_weather', arguments: '{"city":"Lima"}' }, { id: 'call_2', name: 'get_time', arguments: '{}' }] },
+        { role: 'tool', content: '{"temp":21}', toolCallId: 'call_1~ts~c2ln' },
+        { role: 'tool', content: 'noon', toolCallId: 'call_2' },
+        { role: 'user', content: 'and tomorrow?' },
+      ],
+      params: {
+        tools: [
+          { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+          { name: 'get_time' },
+        ],
+        toolChoice: { name: 'get_weather' },
+        parallelToolCalls: false,
+        openaiExtras: { seed: 7, presence_penalty: 0.5, user: 'u-1' },
+      },
+      stream: true,
+    },
+  },
+  {
+    name: 'a JSON schema response format',
+    call: {
+      model: 'm',
+      messages: [{ role: 'user', content: 'json please' }],
+      params: { responseFormat: { type: 'json_schema', name: 'answer', schema: { type: 'object', properties: { a: { type: 'string' } }, required: ['a'] }, strict: true } },
+      stream: false,
+    },
+  },
+  { name: 'JSON mode', call: { model: 'm', messages: [{ role: 'user', content: 'json please' }], params: { responseFormat: { type: 'json_object' }, toolChoice: 'required' }, stream: false } },
 ];
 
 const requestSchemas: Record<ProviderId, ['openai' | 'openrouter' | 'anthropic' | 'gemini', string]> = {
@@ -64,10 +106,10 @@ describe('the emulator answers in each provider’s official response schema', (
   });
   after(() => emulator.close());
 
-  async function send(provider: ProviderId, stream: boolean): Promise<string> {
+  async function send(provider: ProviderId, stream: boolean, params: ChatCall['params'] = { maxTokens: 50 }): Promise<string> {
     const model = provider === 'anthropic' ? 'claude-sonnet-4-5' : provider === 'gemini' ? 'gemini-2.5-flash' : 'vendor/model:free';
     const { http } = adapters[provider].buildRequest(
-      { model, messages: [{ role: 'user', content: 'validate me' }], params: { maxTokens: 50 }, stream },
+      { model, messages: [{ role: 'user', content: 'validate me' }], params, stream },
       { apiKey: 'k', baseUrl: emulator.baseUrls[provider] },
     );
     const res = await request(http.url, { method: 'POST', headers: http.headers, body: http.body });
@@ -94,6 +136,19 @@ describe('the emulator answers in each provider’s official response schema', (
       const events = dataEvents(await send(provider, true));
       assert.ok(events.length >= 3);
       for (const event of events) assert.deepEqual(specErrors(spec, chunk, event), [], JSON.stringify(event));
+    });
+
+    it(`${provider}: an answer that calls tools, whole and streamed`, async () => {
+      const params: ChatCall['params'] = {
+        tools: [{ name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } }],
+        toolChoice: { name: 'get_weather' },
+      };
+      const answer = JSON.parse(await send(provider, false, params));
+      assert.deepEqual(specErrors(spec, whole, answer), []);
+      assert.match(JSON.stringify(answer), /get_weather/);
+      const events = dataEvents(await send(provider, true, params));
+      for (const event of events) assert.deepEqual(specErrors(spec, chunk, event), [], JSON.stringify(event));
+      assert.match(JSON.stringify(events), /get_weather/);
     });
   }
 });

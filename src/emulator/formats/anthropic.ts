@@ -1,6 +1,6 @@
 /** Anthropic Messages: the request checks and event sequence of the real API. */
 import type { EmulatedAnswer, EmulatedPrompt } from '../answer.js';
-import { asRecord, contentText, responseIds, sse, type EmulatedFormat } from './types.js';
+import { asRecord, contentText, imageMediaTypes, responseIds, sse, type EmulatedFormat } from './types.js';
 
 const ERROR_TYPES: Record<number, string> = {
   400: 'invalid_request_error',
@@ -27,7 +27,32 @@ const fullUsage = (input: number, output: number) => ({
   inference_geo: null,
 });
 
-const stopReason = (a: EmulatedAnswer) => (a.finish === 'length' ? 'max_tokens' : 'end_turn');
+const stopReason = (a: EmulatedAnswer) => (a.finish === 'length' ? 'max_tokens' : a.finish === 'tool_calls' ? 'tool_use' : 'end_turn');
+
+type Block = Record<string, unknown>;
+const blocksOf = (content: unknown): Block[] => (Array.isArray(content) ? (content as Block[]) : []);
+
+/** tool_use blocks as the API returns them: arguments are an object, not JSON text. */
+const toolUseBlocks = (a: EmulatedAnswer) => a.toolCalls.map((c) => ({ type: 'tool_use', id: c.id.replace('call_', 'toolu_'), name: c.name, input: JSON.parse(c.arguments) as unknown, caller: { type: 'direct' } }));
+
+/**
+ * The API's pairing rule: every tool_use in an assistant turn is answered by a tool_result, at the
+ * start of the very next (user) turn.
+ */
+function checkToolPairing(messages: Array<{ role?: unknown; content?: unknown }>): void {
+  messages.forEach((m, i) => {
+    const uses = blocksOf(m.content).filter((b) => b.type === 'tool_use').map((b) => String(b.id));
+    if (m.role !== 'assistant' || uses.length === 0) return;
+    const next = blocksOf(messages[i + 1]?.content);
+    const results = new Set(next.filter((b) => b.type === 'tool_result').map((b) => String(b.tool_use_id)));
+    const missing = uses.filter((id) => !results.has(id));
+    if (missing.length > 0) {
+      throw new Error(`messages.${i + 1}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${missing.join(', ')}. Each \`tool_use\` block must have a corresponding \`tool_result\` block in the next message.`);
+    }
+    const firstOther = next.findIndex((b) => b.type !== 'tool_result');
+    if (firstOther !== -1 && next.slice(firstOther).some((b) => b.type === 'tool_result')) throw new Error(`messages.${i + 1}: tool_result blocks must come first in the content`);
+  });
+}
 
 export function anthropicFormat(): EmulatedFormat {
   const id = responseIds('msg_emu_');
@@ -42,13 +67,40 @@ export function anthropicFormat(): EmulatedFormat {
       const turns: Array<{ role: string; text: string }> = [];
       if (typeof body.system === 'string') turns.push({ role: 'system', text: body.system });
       let previous = '';
-      for (const m of body.messages as Array<{ role?: unknown; content?: unknown }>) {
+      const images: string[] = [];
+      const messages = body.messages as Array<{ role?: unknown; content?: unknown }>;
+      for (const m of messages) {
         if (m.role !== 'user' && m.role !== 'assistant') throw new Error(`messages: Unexpected role "${String(m.role)}"`);
         if (m.role === previous) throw new Error('messages: roles must alternate between "user" and "assistant"');
         previous = m.role;
-        turns.push({ role: m.role, text: contentText(m.content) });
+        images.push(...imageMediaTypes(m.content));
+        const blocks = blocksOf(m.content);
+        const onlyResults = blocks.length > 0 && blocks.every((b) => b.type === 'tool_result');
+        turns.push({ role: onlyResults ? 'tool' : m.role, text: contentText(m.content) });
       }
-      return { model: body.model, turns, maxTokens: body.max_tokens, stream: body.stream === true };
+      checkToolPairing(messages);
+      let tools: Array<{ name: string; schema: unknown }> | undefined;
+      if (body.tools !== undefined) {
+        if (!Array.isArray(body.tools)) throw new Error('tools: Input should be a valid list');
+        tools = (body.tools as Array<{ name?: unknown; input_schema?: { type?: unknown } }>).map((t, i) => {
+          if (typeof t.name !== 'string' || !/^[a-zA-Z0-9_-]{1,128}$/.test(t.name)) throw new Error(`tools.${i}.name: String should match pattern '^[a-zA-Z0-9_-]{1,128}$'`);
+          if (t.input_schema?.type !== 'object') throw new Error(`tools.${i}.input_schema.type: Input should be 'object'`);
+          return { name: t.name, schema: t.input_schema };
+        });
+      }
+      const choice = body.tool_choice as { type?: string; name?: string } | undefined;
+      if (choice !== undefined && !tools) throw new Error('tool_choice may only be specified while providing tools.');
+      const forcedTool = choice?.type === 'tool' ? choice.name : choice?.type === 'any' ? tools?.[0]?.name : undefined;
+      if (forcedTool !== undefined && !tools?.some((t) => t.name === forcedTool)) throw new Error(`tool_choice: tool '${String(forcedTool)}' not found in tools`);
+      return {
+        model: body.model,
+        turns,
+        maxTokens: body.max_tokens,
+        stream: body.stream === true,
+        ...(tools ? { tools } : {}),
+        ...(forcedTool ? { forcedTool } : {}),
+        ...(images.length > 0 ? { images } : {}),
+      };
     },
     authorized: (headers) => typeof headers['x-api-key'] === 'string' && headers['x-api-key'] !== '' && typeof headers['anthropic-version'] === 'string',
     response: (p, a) => ({
@@ -56,7 +108,7 @@ export function anthropicFormat(): EmulatedFormat {
       type: 'message',
       role: 'assistant',
       model: p.model,
-      content: [{ type: 'text', text: a.pieces.join(''), citations: null }],
+      content: [...(a.pieces.length > 0 || a.toolCalls.length === 0 ? [{ type: 'text', text: a.pieces.join(''), citations: null }] : []), ...toolUseBlocks(a)],
       stop_reason: stopReason(a),
       stop_sequence: null,
       stop_details: null,
@@ -68,12 +120,22 @@ export function anthropicFormat(): EmulatedFormat {
         { type: 'message_start', message: { id: id(p), type: 'message', role: 'assistant', model: p.model, content: [], stop_reason: null, stop_sequence: null, stop_details: null, container: null, usage: fullUsage(a.promptTokens, 1) } },
         'message_start',
       ),
-      sse({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '', citations: null } }, 'content_block_start'),
+      ...(a.pieces.length > 0 || a.toolCalls.length === 0 ? [sse({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '', citations: null } }, 'content_block_start')] : []),
       sse({ type: 'ping' }, 'ping'),
     ],
     streamPiece: (_p, piece) => sse({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: piece } }, 'content_block_delta'),
     streamEnd: (_p, a) => [
-      sse({ type: 'content_block_stop', index: 0 }, 'content_block_stop'),
+      ...(a.pieces.length > 0 || a.toolCalls.length === 0 ? [sse({ type: 'content_block_stop', index: 0 }, 'content_block_stop')] : []),
+      ...toolUseBlocks(a).flatMap((block, i) => {
+        const index = i + (a.pieces.length > 0 ? 1 : 0);
+        const json = JSON.stringify(block.input);
+        const half = Math.ceil(json.length / 2);
+        return [
+          sse({ type: 'content_block_start', index, content_block: { ...block, input: {} } }, 'content_block_start'),
+          ...[json.slice(0, half), json.slice(half)].filter(Boolean).map((partial_json) => sse({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json } }, 'content_block_delta')),
+          sse({ type: 'content_block_stop', index }, 'content_block_stop'),
+        ];
+      }),
       sse(
         {
           type: 'message_delta',

@@ -1,6 +1,6 @@
 /** OpenAI Chat Completions, and OpenRouter's flavour of it (keep-alive comments, in-band errors). */
 import type { EmulatedAnswer, EmulatedPrompt } from '../answer.js';
-import { asRecord, contentText, sse, type EmulatedFormat } from './types.js';
+import { asRecord, contentText, imageMediaTypes, sse, type EmulatedFormat } from './types.js';
 
 let counter = 0;
 
@@ -31,11 +31,29 @@ export function openAIFormat(flavour: 'openai' | 'openrouter'): EmulatedFormat {
       if (typeof body.model !== 'string') throw new Error('model is required');
       if (!Array.isArray(body.messages) || body.messages.length === 0) throw new Error('messages must be a non-empty array');
       const maxTokens = (body.max_completion_tokens ?? body.max_tokens) as number | undefined;
+      const calls = new Set<string>();
+      const images: string[] = [];
+      const turns = (body.messages as Array<Record<string, unknown>>).map((m, i) => {
+        if (m.role === 'assistant' && Array.isArray(m.tool_calls)) for (const c of m.tool_calls as Array<{ id?: unknown }>) calls.add(String(c.id));
+        if (m.role === 'tool' && (typeof m.tool_call_id !== 'string' || !calls.has(m.tool_call_id))) {
+          throw new Error(`Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls' (messages[${i}])`);
+        }
+        images.push(...imageMediaTypes(m.content));
+        return { role: String(m.role), text: contentText(m.content) };
+      });
+      const tools = Array.isArray(body.tools) ? (body.tools as Array<{ function?: { name?: string; parameters?: unknown } }>).map((t) => ({ name: String(t.function?.name), schema: t.function?.parameters })) : undefined;
+      const choice = body.tool_choice as string | { function?: { name?: string } } | undefined;
+      const forcedTool = choice === 'required' ? tools?.[0]?.name : typeof choice === 'object' ? choice.function?.name : undefined;
+      const format = body.response_format as { type?: string; json_schema?: { schema?: unknown } } | undefined;
       const prompt = {
         model: body.model,
-        turns: body.messages.map((m: { role?: unknown; content?: unknown }) => ({ role: String(m.role), text: contentText(m.content) })),
+        turns,
         maxTokens: typeof maxTokens === 'number' ? maxTokens : undefined,
         stream: body.stream === true,
+        ...(tools ? { tools } : {}),
+        ...(forcedTool ? { forcedTool } : {}),
+        ...(format?.type === 'json_object' || format?.type === 'json_schema' ? { json: format.json_schema?.schema !== undefined ? { schema: format.json_schema.schema } : {} } : {}),
+        ...(images.length > 0 ? { images } : {}),
       };
       const options = body.stream_options as { include_usage?: boolean } | undefined;
       meta(prompt).includeUsage = flavour === 'openrouter' || options?.include_usage === true;
@@ -50,7 +68,19 @@ export function openAIFormat(flavour: 'openai' | 'openrouter'): EmulatedFormat {
         created: m.created,
         model: answeringModel(flavour, p.model),
         ...extra,
-        choices: [{ index: 0, message: { role: 'assistant', content: a.pieces.join(''), refusal: null }, logprobs: null, finish_reason: a.finish }],
+        choices: [
+          {
+            index: 0,
+            message: {
+              role: 'assistant',
+              content: a.pieces.length === 0 && a.toolCalls.length > 0 ? null : a.pieces.join(''),
+              refusal: null,
+              ...(a.toolCalls.length > 0 ? { tool_calls: a.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })) } : {}),
+            },
+            logprobs: null,
+            finish_reason: a.finish,
+          },
+        ],
         usage: usage(a),
         ...(flavour === 'openrouter' ? { system_fingerprint: null } : {}),
       };
@@ -61,7 +91,14 @@ export function openAIFormat(flavour: 'openai' | 'openrouter'): EmulatedFormat {
     ],
     streamPiece: (p, piece) => sse(chunk(p, { content: piece }, null)),
     streamEnd(p, a) {
-      const frames = [sse(chunk(p, {}, a.finish))];
+      const frames: string[] = [];
+      // Each call: a chunk naming it, then its arguments in two pieces, as OpenAI streams them.
+      a.toolCalls.forEach((c, index) => {
+        frames.push(sse(chunk(p, { tool_calls: [{ index, id: c.id, type: 'function', function: { name: c.name, arguments: '' } }] }, null)));
+        const half = Math.ceil(c.arguments.length / 2);
+        for (const piece of [c.arguments.slice(0, half), c.arguments.slice(half)]) if (piece) frames.push(sse(chunk(p, { tool_calls: [{ index, function: { arguments: piece } }] }, null)));
+      });
+      frames.push(sse(chunk(p, {}, a.finish)));
       if (meta(p).includeUsage) {
         const m = meta(p);
         frames.push(sse({ id: m.id, object: 'chat.completion.chunk', created: m.created, model: p.model, ...extra, choices: [], usage: usage(a) }));

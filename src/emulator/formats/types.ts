@@ -18,10 +18,31 @@ export interface EmulatedFormat {
 export const sse = (data: unknown, event?: string): string =>
   `${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`;
 
-/** Text of an OpenAI/Anthropic-style content field: a string or text parts. */
+/** Media types of the images in an OpenAI or Anthropic content array (data URLs, base64 sources; "url" otherwise). */
+export function imageMediaTypes(content: unknown): string[] {
+  if (!Array.isArray(content)) return [];
+  const out: string[] = [];
+  for (const p of content as Array<Record<string, any>>) {
+    if (p?.type === 'image_url') {
+      const url = String(p.image_url?.url ?? '');
+      out.push(/^data:([^;,]+)/.exec(url)?.[1] ?? 'url');
+    } else if (p?.type === 'image') {
+      const source = p.source ?? {};
+      if (source.type === 'base64') {
+        if (!/^image\/(png|jpeg|gif|webp)$/.test(String(source.media_type))) throw new Error('image.source.media_type: must be image/jpeg, image/png, image/gif or image/webp');
+        if (typeof source.data !== 'string' || source.data === '') throw new Error('image.source.data: Field required');
+        out.push(source.media_type);
+      } else if (source.type === 'url' && typeof source.url === 'string') out.push('url');
+      else throw new Error('image.source: must be a base64 or url source');
+    }
+  }
+  return out;
+}
+
+/** Text of an OpenAI/Anthropic-style content field: a string or text parts (tool results included). */
 export function contentText(content: unknown): string {
   if (typeof content === 'string') return content;
-  if (Array.isArray(content)) return content.map((p) => (typeof p?.text === 'string' ? p.text : '')).join('');
+  if (Array.isArray(content)) return content.map((p) => (typeof p?.text === 'string' ? p.text : p?.type === 'tool_result' ? contentText(p.content) : '')).join('');
   return '';
 }
 

@@ -8,7 +8,7 @@ import type { FinishReason } from '../../providers/types.js';
 import { chatRequestContext, parseChatRequest } from '../chat-request.js';
 import { toErrorResponse } from '../error-response.js';
 import type { InFlightRequests } from '../in-flight.js';
-import { chatCompletion, chunkJson, contentChunkSerializer, usageChunkJson } from '../openai-format.js';
+import { chatCompletion, chunkJson, contentChunkSerializer, toolCallDelta, usageChunkJson } from '../openai-format.js';
 import { SseWriter } from '../sse-writer.js';
 
 export interface ChatRouteOptions {
@@ -74,6 +74,9 @@ async function streamCompletion(chat: ChatService, input: ChatInput & { includeU
         for (const part of batch) {
           if (part.type === 'text-delta') {
             await sse.data(contentChunk(part.text, first));
+            first = false;
+          } else if (part.type === 'tool-call-delta') {
+            await sse.data(chunkJson(id, created, model, toolCallDelta(part, first), null));
             first = false;
           } else if (part.type === 'finish') {
             finishReason = part.finishReason;

@@ -1,50 +1,114 @@
 /**
  * Neutral call → Anthropic Messages request body.
  * @see https://docs.anthropic.com/en/api/messages
+ * @see https://docs.anthropic.com/en/docs/agents-and-tools/tool-use/implement-tool-use
  */
-import type { ChatCall, ChatMessage } from '../types.js';
+import { toolArgumentsObject } from '../tool-arguments.js';
+import { plainToolCallId } from '../tool-call-id.js';
+import type { ChatCall, ChatMessage, ContentPart, ResponseFormat, ToolChoice } from '../types.js';
 
 export interface AnthropicBody {
   body: Record<string, unknown>;
   warnings: string[];
 }
 
-/** OpenAI-only parameters Anthropic has no equivalent for. */
+type Block = Record<string, unknown> & { type: string };
+type Turn = { role: 'user' | 'assistant'; content: Block[] };
+
+/** OpenAI-only parameters Anthropic has no equivalent for (`user` has one: metadata.user_id). */
 function extrasWarnings(call: ChatCall): string[] {
-  return Object.keys(call.params.openaiExtras ?? {}).map((k) => `${k} is not supported by anthropic and was ignored`);
+  return Object.keys(call.params.openaiExtras ?? {})
+    .filter((k) => k !== 'user')
+    .map((k) => `${k} is not supported by anthropic and was ignored`);
+}
+
+/** Tool ids must match ^[a-zA-Z0-9_-]+$ upstream; other providers' ids may not. */
+export const anthropicToolId = (id: string) => plainToolCallId(id).replace(/[^a-zA-Z0-9_-]/g, '_') || 'call';
+
+/** The name of the tool that carries a JSON answer when the caller asked for `response_format`. */
+export function jsonToolName(format: ResponseFormat | undefined): string | undefined {
+  if (format === undefined) return undefined;
+  return format.type === 'json_schema' ? format.name : 'json_response';
+}
+
+function imageBlock(part: Extract<ContentPart, { type: 'image' }>): Block {
+  const source = part.image.kind === 'data' ? { type: 'base64', media_type: part.image.mediaType, data: part.image.data } : { type: 'url', url: part.image.url };
+  return { type: 'image', source };
+}
+
+function blocksOf(m: ChatMessage, warnings: string[]): Block[] {
+  if (m.role === 'tool') return [{ type: 'tool_result', tool_use_id: anthropicToolId(m.toolCallId ?? ''), content: m.content }];
+  const blocks: Block[] = [];
+  if (m.parts) {
+    for (const part of m.parts) {
+      if (part.type === 'image') blocks.push(imageBlock(part));
+      else if (part.text !== '') blocks.push({ type: 'text', text: part.text });
+    }
+  } else if (m.content !== '') {
+    blocks.push({ type: 'text', text: m.content });
+  }
+  for (const call of m.toolCalls ?? []) blocks.push({ type: 'tool_use', id: anthropicToolId(call.id), name: call.name, input: toolArgumentsObject(call.arguments, 'anthropic', warnings) });
+  return blocks;
 }
 
 /**
  * System and developer turns become the top-level `system`; the rest alternate user/assistant,
- * so consecutive turns of one role are merged (the API rejects them otherwise). Empty turns and
- * answers before the first question are refused upstream, so they are left out, and said so.
+ * so consecutive turns of one role are merged (the API rejects them otherwise). Tool results are
+ * user turns holding `tool_result` blocks. Empty turns and answers before the first question are
+ * refused upstream, so they are left out, and said so. A turn that is one text block is sent as a
+ * plain string.
  */
 export function toAnthropicMessages(messages: ChatMessage[]): {
   system: string | undefined;
-  messages: Array<{ role: 'user' | 'assistant'; content: string }>;
+  messages: Array<{ role: 'user' | 'assistant'; content: string | Block[] }>;
   warnings: string[];
 } {
   const system: string[] = [];
-  const out: Array<{ role: 'user' | 'assistant'; content: string }> = [];
+  const turns: Turn[] = [];
   const warnings: string[] = [];
   for (const m of messages) {
     if (m.role === 'system' || m.role === 'developer') {
       if (m.content !== '') system.push(m.content);
       continue;
     }
-    if (m.content === '') {
+    const blocks = blocksOf(m, warnings);
+    if (blocks.length === 0) {
       warnings.push(`an empty ${m.role} message was left out (anthropic refuses empty text)`);
       continue;
     }
-    if (out.length === 0 && m.role === 'assistant') {
+    const role = m.role === 'assistant' ? 'assistant' : 'user';
+    if (turns.length === 0 && role === 'assistant') {
       warnings.push('assistant messages before the first user message were left out (anthropic requires a user message first)');
       continue;
     }
-    const last = out[out.length - 1];
-    if (last && last.role === m.role) last.content = `${last.content}\n\n${m.content}`;
-    else out.push({ role: m.role, content: m.content });
+    const last = turns[turns.length - 1];
+    if (last && last.role === role) last.content.push(...blocks);
+    else turns.push({ role, content: blocks });
   }
+  const out = turns.map((t) => {
+    const blocks = mergeTexts(t.content);
+    const only = blocks.length === 1 ? blocks[0] : undefined;
+    return { role: t.role, content: only?.type === 'text' ? (only.text as string) : blocks };
+  });
   return { system: system.length > 0 ? system.join('\n\n') : undefined, messages: out, warnings };
+}
+
+/** Adjacent text blocks from merged turns read as paragraphs of one block. */
+function mergeTexts(blocks: Block[]): Block[] {
+  const out: Block[] = [];
+  for (const b of blocks) {
+    const last = out[out.length - 1];
+    if (b.type === 'text' && last?.type === 'text') out[out.length - 1] = { type: 'text', text: `${last.text as string}\n\n${b.text as string}` };
+    else out.push(b);
+  }
+  return out;
+}
+
+function anthropicToolChoice(choice: ToolChoice, disableParallel: boolean): Record<string, unknown> {
+  const base: Record<string, unknown> =
+    choice === 'auto' ? { type: 'auto' } : choice === 'required' ? { type: 'any' } : choice === 'none' ? { type: 'none' } : { type: 'tool', name: choice.name };
+  if (disableParallel && choice !== 'none') base.disable_parallel_tool_use = true;
+  return base;
 }
 
 export function buildAnthropicBody(call: ChatCall, defaultMaxTokens: number): AnthropicBody {
@@ -69,6 +133,33 @@ export function buildAnthropicBody(call: ChatCall, defaultMaxTokens: number): An
     else body.top_p = p.topP;
   }
   if (p.stop !== undefined && p.stop.length > 0) body.stop_sequences = p.stop;
+  const user = p.openaiExtras?.user;
+  if (typeof user === 'string') body.metadata = { user_id: user };
+
+  const tools: Block[] = (p.tools ?? []).map((t) => {
+    const tool: Block = { type: 'custom', name: t.name, input_schema: t.parameters ?? { type: 'object', properties: {} } };
+    if (t.description !== undefined) tool.description = t.description;
+    return tool;
+  });
+  if (p.responseFormat !== undefined) {
+    if (tools.length > 0) {
+      warnings.push('response_format was ignored: anthropic is asked for JSON through a forced tool, which cannot be combined with your tools');
+    } else {
+      // Anthropic has no JSON mode: a tool whose input is the answer, and a tool_choice that forces it.
+      const name = jsonToolName(p.responseFormat)!;
+      const schema = p.responseFormat.type === 'json_schema' ? p.responseFormat.schema : { type: 'object' };
+      const description = (p.responseFormat.type === 'json_schema' && p.responseFormat.description) || 'Give your whole answer as this tool’s input.';
+      tools.push({ type: 'custom', name, description, input_schema: schema });
+      body.tool_choice = { type: 'tool', name };
+      warnings.push('response_format is emulated on anthropic by a forced tool call; the answer is its JSON input');
+    }
+  }
+  if (tools.length > 0) body.tools = tools;
+  if (p.toolChoice !== undefined && body.tool_choice === undefined && (p.tools?.length ?? 0) > 0) {
+    body.tool_choice = anthropicToolChoice(p.toolChoice, p.parallelToolCalls === false);
+  } else if (p.parallelToolCalls === false && (p.tools?.length ?? 0) > 0) {
+    body.tool_choice = { type: 'auto', disable_parallel_tool_use: true };
+  }
   if (call.stream) body.stream = true;
   return { body, warnings };
 }

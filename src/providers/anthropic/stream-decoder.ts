@@ -14,6 +14,13 @@ import { anthropicStreamEventSchema, type AnthropicUsage } from './wire-schemas.
 export class AnthropicStreamDecoder implements StreamDecoder {
   finished = false;
   private inputUsage: AnthropicUsage = {};
+  /** Content block index → tool call index, for the blocks that are tool calls. */
+  private readonly toolBlocks = new Map<number, number>();
+  /** The block carrying a JSON answer (see `jsonTool`): its input streams out as text. */
+  private jsonBlock: number | undefined;
+
+  /** `jsonTool`: the forced tool whose input is the answer when the caller asked for JSON. */
+  constructor(private readonly jsonTool?: string) {}
 
   decode(event: SseEvent): StreamPart[] {
     const parsed = anthropicStreamEventSchema.safeParse(tryParseJson(event.data));
@@ -30,12 +37,31 @@ export class AnthropicStreamDecoder implements StreamDecoder {
         if (ev.message.usage) this.inputUsage = ev.message.usage;
         return ev.message.model ? [{ type: 'model', model: ev.message.model }] : [];
       }
-      case 'content_block_start':
-        return ev.content_block.type === 'text' && ev.content_block.text ? [{ type: 'text-delta', text: ev.content_block.text }] : [];
-      case 'content_block_delta':
-        return ev.delta.type === 'text_delta' && ev.delta.text ? [{ type: 'text-delta', text: ev.delta.text }] : [];
+      case 'content_block_start': {
+        const block = ev.content_block;
+        if (block.type === 'tool_use' && block.name !== undefined) {
+          if (block.name === this.jsonTool) {
+            this.jsonBlock = ev.index;
+            return [];
+          }
+          const index = this.toolBlocks.size;
+          this.toolBlocks.set(ev.index, index);
+          return [{ type: 'tool-call-delta', index, id: block.id ?? '', name: block.name, argumentsDelta: '' }];
+        }
+        return block.type === 'text' && block.text ? [{ type: 'text-delta', text: block.text }] : [];
+      }
+      case 'content_block_delta': {
+        const { delta } = ev;
+        if (delta.type === 'input_json_delta' && delta.partial_json) {
+          if (ev.index === this.jsonBlock) return [{ type: 'text-delta', text: delta.partial_json }];
+          const index = this.toolBlocks.get(ev.index);
+          return index === undefined ? [] : [{ type: 'tool-call-delta', index, argumentsDelta: delta.partial_json }];
+        }
+        return delta.type === 'text_delta' && delta.text ? [{ type: 'text-delta', text: delta.text }] : [];
+      }
       case 'message_delta': {
-        const parts: StreamPart[] = [{ type: 'finish', finishReason: mapAnthropicStopReason(ev.delta.stop_reason) }];
+        const reason = this.jsonBlock !== undefined && ev.delta.stop_reason === 'tool_use' ? 'stop' : mapAnthropicStopReason(ev.delta.stop_reason);
+        const parts: StreamPart[] = [{ type: 'finish', finishReason: reason }];
         parts.push({ type: 'usage', usage: convertAnthropicUsage(this.inputUsage, ev.usage?.output_tokens) });
         return parts;
       }

@@ -12,12 +12,13 @@ import { geminiStreamParts, parseGeminiResponse, readGeminiResponse } from './pa
 class GeminiStreamDecoder implements StreamDecoder {
   finished = false;
   private modelReported = false;
+  private readonly calls = { count: 0 };
 
   decode(event: { data: string }): StreamPart[] {
     const json = tryParseJson(event.data);
     if (json === undefined) throw new UpstreamError({ provider: 'gemini', kind: 'protocol', message: 'unparseable stream event' });
     const response = readGeminiResponse(json);
-    const parts = geminiStreamParts(response);
+    const parts = geminiStreamParts(response, this.calls);
     if (!this.modelReported && response.modelVersion) {
       this.modelReported = true;
       parts.unshift({ type: 'model', model: response.modelVersion });

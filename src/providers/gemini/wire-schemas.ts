@@ -13,7 +13,18 @@ export const geminiResponseSchema = z.object({
     .array(
       z.object({
         content: z
-          .object({ parts: z.array(z.object({ text: z.string().optional(), thought: z.boolean().optional() })).nullish() })
+          .object({
+            parts: z
+              .array(
+                z.object({
+                  text: z.string().optional(),
+                  thought: z.boolean().optional(),
+                  functionCall: z.object({ name: z.string(), args: z.record(z.string(), z.unknown()).nullish(), id: z.string().nullish() }).optional(),
+                  thoughtSignature: z.string().optional(),
+                }),
+              )
+              .nullish(),
+          })
           .nullish(),
         finishReason: z.string().nullish(),
       }),

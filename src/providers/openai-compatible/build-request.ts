@@ -2,7 +2,8 @@
  * Neutral call → OpenAI Chat Completions request body.
  * @see https://platform.openai.com/docs/api-reference/chat/create
  */
-import type { ChatCall } from '../types.js';
+import { plainToolCallId } from '../tool-call-id.js';
+import type { ChatCall, ChatMessage, ContentPart, ResponseFormat, ToolChoice } from '../types.js';
 
 export interface OpenAIBodyOptions {
   /** OpenAI itself wants `max_completion_tokens` (reasoning models refuse `max_tokens`); OpenRouter documents `max_tokens`. */
@@ -11,20 +12,60 @@ export interface OpenAIBodyOptions {
   developerRole: boolean;
 }
 
+function openAIPart(part: ContentPart): Record<string, unknown> {
+  if (part.type === 'text') return { type: 'text', text: part.text };
+  const url = part.image.kind === 'data' ? `data:${part.image.mediaType};base64,${part.image.data}` : part.image.url;
+  return { type: 'image_url', image_url: part.detail === undefined ? { url } : { url, detail: part.detail } };
+}
+
+function openAIMessage(m: ChatMessage, options: OpenAIBodyOptions): Record<string, unknown> {
+  if (m.role === 'tool') return { role: 'tool', tool_call_id: plainToolCallId(m.toolCallId ?? ''), content: m.content };
+  const role = m.role === 'developer' && !options.developerRole ? 'system' : m.role;
+  const out: Record<string, unknown> = { role, content: m.parts ? m.parts.map(openAIPart) : m.content };
+  if (m.toolCalls !== undefined && m.toolCalls.length > 0) {
+    // An answer that only calls tools has null content.
+    if (m.content === '') out.content = null;
+    out.tool_calls = m.toolCalls.map((c) => ({ id: plainToolCallId(c.id), type: 'function', function: { name: c.name, arguments: c.arguments } }));
+  }
+  if (m.name !== undefined) out.name = m.name;
+  return out;
+}
+
+export function openAIToolChoice(choice: ToolChoice): unknown {
+  return typeof choice === 'string' ? choice : { type: 'function', function: { name: choice.name } };
+}
+
+export function openAIResponseFormat(format: ResponseFormat): Record<string, unknown> {
+  if (format.type === 'json_object') return { type: 'json_object' };
+  const json_schema: Record<string, unknown> = { name: format.name, schema: format.schema };
+  if (format.description !== undefined) json_schema.description = format.description;
+  if (format.strict !== undefined) json_schema.strict = format.strict;
+  return { type: 'json_schema', json_schema };
+}
+
 export function buildOpenAIChatBody(call: ChatCall, options: OpenAIBodyOptions): Record<string, unknown> {
   const body: Record<string, unknown> = {
     ...call.params.openaiExtras,
     model: call.model,
-    messages: call.messages.map((m) => {
-      const role = m.role === 'developer' && !options.developerRole ? 'system' : m.role;
-      return m.name === undefined ? { role, content: m.content } : { role, content: m.content, name: m.name };
-    }),
+    messages: call.messages.map((m) => openAIMessage(m, options)),
   };
   const p = call.params;
   if (p.temperature !== undefined) body.temperature = p.temperature;
   if (p.topP !== undefined) body.top_p = p.topP;
   if (p.maxTokens !== undefined) body[options.maxTokensField] = p.maxTokens;
   if (p.stop !== undefined && p.stop.length > 0) body.stop = p.stop;
+  if (p.tools !== undefined && p.tools.length > 0) {
+    body.tools = p.tools.map((t) => {
+      const fn: Record<string, unknown> = { name: t.name };
+      if (t.description !== undefined) fn.description = t.description;
+      if (t.parameters !== undefined) fn.parameters = t.parameters;
+      if (t.strict !== undefined) fn.strict = t.strict;
+      return { type: 'function', function: fn };
+    });
+    if (p.parallelToolCalls !== undefined) body.parallel_tool_calls = p.parallelToolCalls;
+  }
+  if (p.toolChoice !== undefined) body.tool_choice = openAIToolChoice(p.toolChoice);
+  if (p.responseFormat !== undefined) body.response_format = openAIResponseFormat(p.responseFormat);
   if (call.stream) {
     body.stream = true;
     // Always ask for usage: the gateway needs it for costs and logs even when the caller does not.

@@ -21,6 +21,8 @@ export function parseOpenAIChatResponse(provider: ProviderId, body: unknown, cal
     text: choice.message.content ?? choice.message.refusal ?? '',
     finishReason: mapOpenAIFinishReason(choice.finish_reason),
   };
+  const calls = choice.message.tool_calls;
+  if (calls && calls.length > 0) result.toolCalls = calls.map((c) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments }));
   if (data.id !== undefined) result.upstreamId = data.id;
   if (data.usage) result.usage = convertOpenAIUsage(data.usage);
   return result;

@@ -5,9 +5,17 @@
  */
 import type { OpenAIUsage } from './wire-schemas.js';
 
+export interface OpenAIToolCallDelta {
+  index: number;
+  id?: string;
+  name?: string;
+  arguments?: string;
+}
+
 export interface OpenAIChunk {
   model?: string;
   text?: string;
+  toolCalls?: OpenAIToolCallDelta[];
   finishReason?: string;
   usage?: OpenAIUsage;
   error?: { message?: string; code?: string | number | null };
@@ -44,6 +52,11 @@ export function readOpenAIChunk(value: unknown): OpenAIChunk | undefined {
         if (!isObject(delta) || !optionalString(delta.content) || !optionalString(delta.refusal)) return undefined;
         const text = delta.content ?? delta.refusal;
         if (text) out.text = text;
+        if (delta.tool_calls !== undefined && delta.tool_calls !== null) {
+          const calls = readToolCallDeltas(delta.tool_calls);
+          if (calls === undefined) return undefined;
+          if (calls.length > 0) out.toolCalls = calls;
+        }
       }
     }
   }
@@ -52,6 +65,24 @@ export function readOpenAIChunk(value: unknown): OpenAIChunk | undefined {
     if (usage.total_tokens !== undefined && typeof usage.total_tokens !== 'number') return undefined;
     out.usage = { prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens };
     if (typeof usage.total_tokens === 'number') out.usage.total_tokens = usage.total_tokens;
+  }
+  return out;
+}
+
+function readToolCallDeltas(value: unknown): OpenAIToolCallDelta[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const out: OpenAIToolCallDelta[] = [];
+  for (const item of value) {
+    if (!isObject(item) || typeof item.index !== 'number' || !Number.isInteger(item.index) || item.index < 0 || !optionalString(item.id)) return undefined;
+    const call: OpenAIToolCallDelta = { index: item.index };
+    if (typeof item.id === 'string') call.id = item.id;
+    const fn = item.function;
+    if (fn !== undefined && fn !== null) {
+      if (!isObject(fn) || !optionalString(fn.name) || !optionalString(fn.arguments)) return undefined;
+      if (typeof fn.name === 'string') call.name = fn.name;
+      if (typeof fn.arguments === 'string') call.arguments = fn.arguments;
+    }
+    out.push(call);
   }
   return out;
 }

@@ -27,6 +27,14 @@ export class OpenAIStreamDecoder implements StreamDecoder {
       parts.push({ type: 'model', model: chunk.model });
     }
     if (chunk.text) parts.push({ type: 'text-delta', text: chunk.text });
+    if (chunk.toolCalls) {
+      for (const call of chunk.toolCalls) {
+        const part: StreamPart = { type: 'tool-call-delta', index: call.index, argumentsDelta: call.arguments ?? '' };
+        if (call.id !== undefined) part.id = call.id;
+        if (call.name !== undefined) part.name = call.name;
+        parts.push(part);
+      }
+    }
     if (chunk.finishReason) parts.push({ type: 'finish', finishReason: mapOpenAIFinishReason(chunk.finishReason) });
     if (chunk.usage) parts.push({ type: 'usage', usage: convertOpenAIUsage(chunk.usage) });
     return parts;

@@ -20,6 +20,18 @@ export const openAIErrorBodySchema = z.object({
   }),
 });
 
+const toolCallSchema = z.object({
+  id: z.string(),
+  function: z.object({ name: z.string(), arguments: z.string() }),
+});
+
+/** One piece of a streamed tool call: the first names it, the rest extend its arguments. */
+const toolCallDeltaSchema = z.object({
+  index: z.number().int().nonnegative(),
+  id: z.string().nullish(),
+  function: z.object({ name: z.string().nullish(), arguments: z.string().nullish() }).nullish(),
+});
+
 export const openAIChatResponseSchema = z.object({
   id: z.string().optional(),
   model: z.string().optional(),
@@ -29,6 +41,7 @@ export const openAIChatResponseSchema = z.object({
         message: z.object({
           content: z.string().nullish(),
           refusal: z.string().nullish(),
+          tool_calls: z.array(toolCallSchema).nullish(),
         }),
         finish_reason: z.string().nullish(),
       }),
@@ -47,6 +60,7 @@ export const openAIChatChunkSchema = z.object({
           .object({
             content: z.string().nullish(),
             refusal: z.string().nullish(),
+            tool_calls: z.array(toolCallDeltaSchema).nullish(),
           })
           .nullish(),
         finish_reason: z.string().nullish(),
