@@ -52,6 +52,9 @@ const envSchema = z.object({
   MASTER_ENCRYPTION_KEY: optionalKey.refine((v) => v === undefined || v.length >= 32, 'must be at least 32 characters (for example: openssl rand -base64 32)'),
   ALLOW_SIGNUP: flag.default(true),
   USERS_MAY_USE_OPERATOR_KEYS: flag.default(false),
+  IMAGE_FETCH_MAX_BYTES: int(1024, 100 * 1024 * 1024).default(10 * 1024 * 1024),
+  IMAGE_FETCH_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  IMAGE_FETCH_ALLOW_PRIVATE: flag.default(false),
   GATEWAY_KEY_DEFAULT_RATE_LIMIT: int(1, 100_000).default(100),
   GATEWAY_KEY_MAX_RATE_LIMIT: int(1, 100_000).default(1_000),
   AUTH_RATE_LIMIT: int(1, 100_000).default(30),
@@ -104,6 +107,8 @@ export interface Config {
   allowSignup: boolean;
   /** Whether users (not just the operator) may be routed with the environment's provider keys. */
   usersMayUseOperatorKeys: boolean;
+  /** Images given by URL and fetched for Gemini: size and time bounds; private addresses only for a trusted LAN. */
+  imageFetch: { maxBytes: number; timeoutMs: number; allowPrivate: boolean };
   gatewayKeyDefaultRateLimit: number;
   /** Sign-up and log-in attempts per minute per client address. */
   authRateLimit: number;
@@ -189,6 +194,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     masterEncryptionKey: e.MASTER_ENCRYPTION_KEY,
     allowSignup: e.ALLOW_SIGNUP,
     usersMayUseOperatorKeys: e.USERS_MAY_USE_OPERATOR_KEYS,
+    imageFetch: { maxBytes: e.IMAGE_FETCH_MAX_BYTES, timeoutMs: e.IMAGE_FETCH_TIMEOUT_MS, allowPrivate: e.IMAGE_FETCH_ALLOW_PRIVATE },
     gatewayKeyDefaultRateLimit: e.GATEWAY_KEY_DEFAULT_RATE_LIMIT,
     gatewayKeyMaxRateLimit: e.GATEWAY_KEY_MAX_RATE_LIMIT,
     authRateLimit: e.AUTH_RATE_LIMIT,

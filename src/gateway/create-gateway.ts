@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import { buildApp } from '../http/app.js';
 import { useLeanAsyncResourceBind } from '../http/async-resource-bind.js';
 import { InFlightRequests } from '../http/in-flight.js';
+import { ImageFetcher } from './image-fetcher.js';
 import { createUndiciTransport, type Transport } from '../providers/http-transport.js';
 import { createAdapters } from '../providers/registry.js';
 import type { ProviderId } from '../providers/types.js';
@@ -105,7 +106,13 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       ...DEFAULT_HEALTH_OPTIONS,
       freeTier: { perMinute: config.openRouterFreePerMinute, perDay: config.openRouterFreePerDay },
     });
+    const images = new ImageFetcher({
+      maxBytes: config.imageFetch.maxBytes,
+      timeoutMs: config.imageFetch.timeoutMs,
+      ...(config.imageFetch.allowPrivate ? { isAllowedAddress: () => true } : {}),
+    });
     const executor = new Executor({
+      images,
       observer: health,
       retries: config.retries,
       adapters,
@@ -199,7 +206,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
               await Promise.allSettled([usage.flush(), gatewayKeys.flushLastUsed()]);
               await logs.close();
             } finally {
-              await transport.close();
+              await Promise.allSettled([transport.close(), images.close()]);
               await database.close();
             }
           }

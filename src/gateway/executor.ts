@@ -6,11 +6,13 @@
 import { isTimeoutError, type Transport, type TransportResponse } from '../providers/http-transport.js';
 import { truncate, tryParseJson, UpstreamError } from '../providers/errors.js';
 import { SseDecoder, type SseEvent } from '../providers/sse-decoder.js';
-import type { ChatCall, ChatResult, ProviderAdapter, ProviderCredentials, ProviderId, StreamDecoder, StreamPart } from '../providers/types.js';
+import type { ChatCall, ChatMessage, ChatResult, ProviderAdapter, ProviderCredentials, ProviderId, StreamDecoder, StreamPart } from '../providers/types.js';
 import type { Target } from '../routing/cascade.js';
 import { describeAttempts, failedAttempt, type Attempt } from './attempts.js';
 import { Cancellation, timeoutReason, type CancelSignal } from './cancellation.js';
 import { GatewayError } from './errors.js';
+import type { ImageFetcher } from './image-fetcher.js';
+import { hasImageUrls, inlineImageUrls } from './inline-images.js';
 
 export interface ExecutorDeps {
   adapters: Record<ProviderId, ProviderAdapter>;
@@ -30,6 +32,8 @@ export interface ExecutorDeps {
    * baseDelayMs × 2^pass × (0.5–1.5); absent = no retries.
    */
   retries?: { passes: number; baseDelayMs: number; random?: () => number };
+  /** Fetches images given by URL for adapters that take only inline images; absent = sent as URLs. */
+  images?: ImageFetcher;
 }
 
 /** What the executor reports about each upstream call (routing/health.ts implements it). */
@@ -150,6 +154,17 @@ export class Executor {
     return credentials === this.deps.credentials[target.provider] ? this.deps.observer : undefined;
   }
 
+  private readonly inlined = new WeakMap<CallTemplate, Promise<ChatMessage[]>>();
+
+  /** The request's messages as this adapter can take them: images by URL fetched once per request, when it needs them inline. */
+  private messagesFor(adapter: ProviderAdapter, template: CallTemplate, signal: CancelSignal): ChatMessage[] | Promise<ChatMessage[]> {
+    const fetcher = this.deps.images;
+    if (!adapter.inlineImageUrls || fetcher === undefined || !hasImageUrls(template.messages)) return template.messages;
+    let pending = this.inlined.get(template);
+    if (!pending) this.inlined.set(template, (pending = inlineImageUrls(template.messages, fetcher, signal)));
+    return pending;
+  }
+
   /** Whether a provider has credentials at all. */
   isConfigured(provider: ProviderId): boolean {
     return this.deps.credentials[provider] !== undefined;
@@ -181,7 +196,7 @@ export class Executor {
         continue;
       }
       const adapter = this.deps.adapters[target.provider];
-      const call: ChatCall = { ...template, model: target.model };
+      const call: ChatCall = { ...template, messages: await this.messagesFor(adapter, template, signal), model: target.model };
       const built = adapter.buildRequest(call, credentials);
       const started = this.deps.now();
       const observer = this.observerFor(target, credentials);
@@ -244,7 +259,7 @@ export class Executor {
         continue;
       }
       const adapter = this.deps.adapters[target.provider];
-      const call: ChatCall = { ...template, model: target.model };
+      const call: ChatCall = { ...template, messages: await this.messagesFor(adapter, template, signal), model: target.model };
       const built = adapter.buildRequest(call, credentials);
       const started = this.deps.now();
       const attempt = attemptController(signal, this.deps.timeouts.firstByteMs);

@@ -153,6 +153,8 @@ export interface ProviderAdapter {
   parseResponse(body: unknown, call: ChatCall): ChatResult;
   createStreamDecoder(call: ChatCall): StreamDecoder;
   parseError(status: number, headers: Record<string, string | string[] | undefined>, bodyText: string): UpstreamError;
+  /** True when the upstream takes images only inline: the gateway fetches images given by URL first. */
+  readonly inlineImageUrls?: boolean;
   /** The shape this provider's API keys have (checked before a user's key is verified upstream). */
   readonly keyPattern: RegExp;
   /** The cheapest authenticated request that proves a key works (it lists models; it costs no tokens). */

@@ -4,6 +4,8 @@
  * each provider's own request schema and what comes back against OpenAI's response schemas.
  */
 import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type OpenAI from 'openai';
 import { specErrors } from '../helpers/specs.js';
@@ -224,5 +226,50 @@ describe('tools, JSON output and capabilities on every wire format', () => {
       { type: 'image', source: { type: 'base64', media_type: 'image/jpeg', data: '/9j/4AAQ' } },
       { type: 'image', source: { type: 'url', url: 'https://images.example/cat.png' } },
     ]);
+  });
+});
+
+describe('images by URL for Gemini: fetched by the gateway behind the SSRF guard', () => {
+  const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+  let images: Server;
+  let imageUrl: string;
+  before(async () => {
+    images = createServer((_req, res) => res.writeHead(200, { 'content-type': 'image/png' }).end(png));
+    await new Promise<void>((resolve) => images.listen(0, '127.0.0.1', resolve));
+    imageUrl = `http://127.0.0.1:${(images.address() as AddressInfo).port}/cat.png`;
+  });
+  after(() => new Promise<void>((resolve) => images.close(() => resolve())));
+
+  const ask = (s: Stack, url: string) =>
+    s.post('/v1/chat/completions', { model: 'gemini-2.5-flash', messages: [{ role: 'user', content: [{ type: 'text', text: 'What is it?' }, { type: 'image_url', image_url: { url } }] }] });
+
+  it('refuses an image on a private address with a 400 naming the part, and calls no upstream', async () => {
+    const s = await startStack();
+    try {
+      const res = await ask(s, imageUrl);
+      assert.equal(res.status, 400);
+      const body = (await res.json()) as { error: { code: string; param: string; message: string } };
+      assert.equal(body.error.code, 'invalid_image_url');
+      assert.equal(body.error.param, 'messages[0].content[1].image_url.url');
+      assert.match(body.error.message, /not public/);
+      assert.equal(s.emulator.requests.filter((r) => r.provider === 'gemini').length, 0);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('inlines a fetched image for Gemini when the address is allowed (IMAGE_FETCH_ALLOW_PRIVATE, a trusted LAN)', async () => {
+    const s = await startStack({ IMAGE_FETCH_ALLOW_PRIVATE: 'true' });
+    try {
+      const res = await ask(s, imageUrl);
+      assert.equal(res.status, 200);
+      const body = (await res.json()) as { choices: Array<{ message: { content: string } }> };
+      assert.match(body.choices[0]!.message.content, /1 image\(s\): image\/png/);
+      const sent = s.emulator.requests.filter((r) => r.provider === 'gemini').at(-1)!.body as { contents: Array<{ parts: unknown[] }> };
+      assert.deepEqual(sent.contents[0]!.parts[1], { inlineData: { mimeType: 'image/png', data: png.toString('base64') } });
+      assert.deepEqual(specErrors('gemini', 'GenerateContentRequest', sent), []);
+    } finally {
+      await s.close();
+    }
   });
 });

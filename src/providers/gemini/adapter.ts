@@ -36,6 +36,8 @@ function modelPath(model: string): string {
 export function createGeminiAdapter(): ProviderAdapter {
   return {
     id: 'gemini',
+    // Gemini reads fileData URIs only from its own file store: http(s) images must arrive inline.
+    inlineImageUrls: true,
     // Google API keys: "AIza" and 35 more characters. @see https://ai.google.dev/api/models#method:-models.list
     keyPattern: /^AIza[0-9A-Za-z_-]{35}$/,
     buildKeyCheck: (credentials) => ({
