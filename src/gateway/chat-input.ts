@@ -20,6 +20,8 @@ export interface ChatInput {
   cache?: boolean;
   /** The routing policy asked for with this request (else the user's setting). */
   route?: RoutePolicy | undefined;
+  /** The entrance it came through, for the logs; chat.completions when absent. */
+  endpoint?: 'chat.completions' | 'messages';
   /** Things the edge already had to report (ignored parameters). */
   warnings: string[];
 }

@@ -254,8 +254,9 @@ export class ChatService {
   }
 
   /** Logs a request the edge refused before it became a ChatInput (bad JSON fields and the like). */
-  recordRejected(request: { requestId: string; caller: ChatInput['caller']; model: string | undefined; stream: boolean }, err: unknown): void {
+  recordRejected(request: { requestId: string; caller: ChatInput['caller']; model: string | undefined; stream: boolean; endpoint?: ChatInput['endpoint'] }, err: unknown): void {
     const input: ChatInput = { requestId: request.requestId, caller: request.caller, model: request.model, messages: [], params: {}, stream: request.stream, sessionId: undefined, priority: 'normal', warnings: [] };
+    if (request.endpoint !== undefined) input.endpoint = request.endpoint;
     this.logFailure(input, err, this.deps.now(), []);
   }
 
@@ -427,7 +428,7 @@ export class ChatService {
       user_id: input.caller.userId,
       gateway_key_id: input.caller.gatewayKeyId ?? null,
       session_id: input.sessionId ?? null,
-      endpoint: 'chat.completions',
+      endpoint: input.endpoint ?? 'chat.completions',
       model_requested: input.model ?? null,
       model_used: outcome.target?.model ?? null,
       provider: outcome.target?.provider ?? null,

@@ -25,6 +25,8 @@ import { providerKeyRoutes } from './routes/provider-keys.js';
 import { userConfigRoutes, type UserConfigRouteDeps } from './routes/user-config.js';
 import { InFlightRequests } from './in-flight.js';
 import { toErrorResponse } from './error-response.js';
+import { anthropicError } from './anthropic-format.js';
+import { MESSAGES_ROUTE, messagesRoute } from './routes/messages.js';
 import { chatCompletionsRoute } from './routes/chat-completions.js';
 import { healthRoute } from './routes/health.js';
 import { modelsRoute } from './routes/models.js';
@@ -81,7 +83,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       deps.chat.recordRejected({ requestId: `chatcmpl-${randomUUID()}`, caller: request.caller ?? OPERATOR, model: undefined, stream: false }, new GatewayError({ status: res.status, type: res.body.error.type, code: res.body.error.code, message: res.body.error.message }));
     }
     if (res.status >= 500 && res.body.error.code === 'internal_error') request.log.error({ err }, 'unhandled error');
-    void reply.code(res.status).headers(res.headers).send(res.body);
+    // The Anthropic entrance answers errors in Anthropic's shape, which its clients parse.
+    const body = request.routeOptions.url === MESSAGES_ROUTE ? anthropicError(res.status, res.body.error.message) : res.body;
+    void reply.code(res.status).headers(res.headers).send(body);
   });
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).send({
@@ -97,7 +101,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   // Everything else needs a bearer token: the operator's, a gateway key or an account's JWT.
   void app.register(async (api) => {
     api.addHook('onRequest', authenticate(deps.auth));
-    chatCompletionsRoute(api, { chat: deps.chat, inFlight: deps.inFlight ?? new InFlightRequests(), totalTimeoutMs: deps.totalTimeoutMs });
+    const inFlight = deps.inFlight ?? new InFlightRequests();
+    chatCompletionsRoute(api, { chat: deps.chat, inFlight, totalTimeoutMs: deps.totalTimeoutMs });
+    messagesRoute(api, { chat: deps.chat, inFlight, totalTimeoutMs: deps.totalTimeoutMs });
     modelsRoute(api, { catalog: deps.catalog, isConfigured: deps.isConfigured, created: Math.floor(Date.now() / 1000) });
     sessionsRoutes(api, deps.sessions);
     accountRoutes(api, deps.accounts);

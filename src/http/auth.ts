@@ -115,7 +115,9 @@ export function callerResolver(options: AuthOptions) {
 export function authenticate(options: AuthOptions) {
   const resolve = callerResolver(options);
   return async function authenticateRequest(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const token = bearerToken(request.headers.authorization);
+    // Anthropic-format clients (the /v1/messages entrance) send their key as `x-api-key`.
+    const apiKey = request.headers['x-api-key'];
+    const token = bearerToken(request.headers.authorization) ?? (typeof apiKey === 'string' && apiKey !== '' ? apiKey : undefined);
     if (token === undefined) throw missing();
     const { caller, rateLimit } = await resolve(token);
     if (caller.via === 'gateway_key' && !gatewayKeyMayCall(request.method, request.routeOptions.url)) throw keyNotAllowed();

@@ -2,6 +2,7 @@
  * The chat requests in flight, each with the signal that cancels its upstream work: the caller
  * leaving, the request's deadline, or a shutdown that has waited long enough.
  */
+import type { ServerResponse } from 'node:http';
 import { abortReason, Cancellation, timeoutReason, type CancelSignal } from '../gateway/cancellation.js';
 
 export class InFlightRequests {
@@ -24,6 +25,24 @@ export class InFlightRequests {
         this.controllers.delete(controller);
       },
     };
+  }
+
+  /**
+   * Runs one request's work with its signal: cancelled by the deadline, a shutdown, or the caller
+   * closing the connection before the response finished.
+   */
+  async run<T>(res: ServerResponse, deadlineMs: number, work: (signal: CancelSignal) => Promise<T>): Promise<T> {
+    const flight = this.begin(deadlineMs);
+    const onClose = () => {
+      if (!res.writableFinished) flight.controller.abort(abortReason('the client closed the request'));
+    };
+    res.on('close', onClose);
+    try {
+      return await work(flight.signal);
+    } finally {
+      res.off('close', onClose);
+      flight.dispose();
+    }
   }
 
   /** Cancels everything still running (shutdown after the grace period). */

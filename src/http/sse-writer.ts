@@ -35,6 +35,15 @@ export class SseWriter {
    * until the tick ends.
    */
   async data(payload: string): Promise<void> {
+    return this.write(`data: ${payload}\n\n`);
+  }
+
+  /** A named event (`event:` then `data:`), as Anthropic's stream has them. */
+  async event(name: string, payload: string): Promise<void> {
+    return this.write(`event: ${name}\ndata: ${payload}\n\n`);
+  }
+
+  private async write(frame: string): Promise<void> {
     if (this.closed) return;
     if (!this.corked) {
       this.corked = true;
@@ -44,7 +53,7 @@ export class SseWriter {
         this.res.uncork();
       });
     }
-    if (!this.res.write(`data: ${payload}\n\n`)) await this.drained();
+    if (!this.res.write(frame)) await this.drained();
   }
 
   /** Resolves when the socket can take more, when it is gone, or when the request is cancelled. */

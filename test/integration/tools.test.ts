@@ -150,13 +150,13 @@ describe('tools, JSON output and capabilities on every wire format', () => {
     const question: OpenAI.Chat.ChatCompletionMessageParam = { role: 'user', content: 'Weather?' };
     const first = await s.client.chat.completions.create({ model: 'gemini-2.5-flash', messages: [question], tools: [weatherTool], tool_choice: 'required' });
     const call = first.choices[0]!.message.tool_calls![0]!;
-    assert.match(call.id, /~ts~/);
+    assert.match(call.id, /__sig_/);
     const second = await s.client.chat.completions.create({ model: 'claude-sonnet-4-5', messages: [question, first.choices[0]!.message, { role: 'tool', tool_call_id: call.id, content: 'sunny' }], tools: [weatherTool] });
     assert.match(second.choices[0]!.message.content ?? '', /Tool result: sunny/);
     const sent = lastUpstream('anthropic');
     const ids = JSON.stringify(sent.messages).match(/"(?:id|tool_use_id)":"([^"]+)"/g) ?? [];
     assert.equal(ids.length, 2);
-    assert.ok(ids.every((id) => !id.includes('~')));
+    assert.ok(ids.every((id) => !id.includes('__sig_')));
   });
 
   it('OpenAI-only parameters reach OpenAI verbatim; Gemini maps what it has and names the rest in x-cerebro-warnings', async () => {

@@ -1,7 +1,7 @@
 /** POST /v1/chat/completions: OpenAI-compatible, streaming and not. */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { abortReason, type CancelSignal } from '../../gateway/cancellation.js';
+import type { CancelSignal } from '../../gateway/cancellation.js';
 import type { ChatInput } from '../../gateway/chat-input.js';
 import type { ChatService } from '../../gateway/chat-service.js';
 import type { FinishReason } from '../../providers/types.js';
@@ -17,7 +17,7 @@ export interface ChatRouteOptions {
   totalTimeoutMs: number;
 }
 
-function warningHeader(warnings: readonly string[]): Record<string, string> {
+export function warningHeader(warnings: readonly string[]): Record<string, string> {
   // Header values must be one line of visible ASCII.
   return warnings.length > 0 ? { 'x-cerebro-warnings': warnings.join('; ').replace(/[^\x20-\x7e]/g, '?') } : {};
 }
@@ -34,25 +34,17 @@ export function chatCompletionsRoute(app: FastifyInstance, options: ChatRouteOpt
       throw err;
     }
     // One signal per request: the caller leaving, the overall deadline, or shutdown.
-    const flight = options.inFlight.begin(options.totalTimeoutMs);
-    const onClose = () => {
-      if (!reply.raw.writableFinished) flight.controller.abort(abortReason('the client closed the request'));
-    };
-    reply.raw.on('close', onClose);
-    try {
+    return options.inFlight.run(reply.raw, options.totalTimeoutMs, async (signal) => {
       if (input.stream) {
-        await streamCompletion(options.chat, input, reply, flight.signal);
+        await streamCompletion(options.chat, input, reply, signal);
         return reply;
       }
-      const outcome = await options.chat.complete(input, flight.signal);
+      const outcome = await options.chat.complete(input, signal);
       const created = Math.floor(Date.now() / 1000);
       return reply
         .headers({ 'x-cerebro-provider': outcome.metadata.provider, 'x-cerebro-model': outcome.metadata.model_used, 'x-request-id': requestId, ...warningHeader(outcome.warnings) })
         .send(chatCompletion(requestId, created, outcome.result, outcome.metadata));
-    } finally {
-      reply.raw.off('close', onClose);
-      flight.dispose();
-    }
+    });
   });
 }
 

@@ -1,0 +1,147 @@
+/**
+ * The Anthropic Messages wire shapes the /v1/messages entrance answers with: the message, the
+ * stream's events, and errors. Only the HTTP edge produces them.
+ * @see https://docs.anthropic.com/en/api/messages
+ * @see https://docs.anthropic.com/en/docs/build-with-claude/streaming
+ */
+import type { ChatResult, FinishReason, StreamPart, Usage } from '../providers/types.js';
+
+const STOP_REASONS: Record<FinishReason, string> = { stop: 'end_turn', length: 'max_tokens', tool_calls: 'tool_use', content_filter: 'refusal' };
+
+export const anthropicStopReason = (reason: FinishReason) => STOP_REASONS[reason];
+
+/** Usage with every field the API always sends (null where the gateway has nothing to say). */
+const usageOf = (usage: Usage | undefined) => ({
+  input_tokens: usage?.promptTokens ?? 0,
+  output_tokens: usage?.completionTokens ?? 0,
+  cache_creation_input_tokens: null,
+  cache_read_input_tokens: null,
+  cache_creation: null,
+  server_tool_use: null,
+  service_tier: null,
+  inference_geo: null,
+});
+
+const deltaUsage = (usage: Usage | undefined) => ({
+  input_tokens: usage?.promptTokens ?? 0,
+  output_tokens: usage?.completionTokens ?? 0,
+  cache_creation_input_tokens: null,
+  cache_read_input_tokens: null,
+  server_tool_use: null,
+});
+
+const textBlock = (text: string) => ({ type: 'text', text, citations: null });
+const toolUseBlock = (id: string, name: string, input: Record<string, unknown>) => ({ type: 'tool_use', id, name, input, caller: { type: 'direct' } });
+
+/** Arguments text → the object Anthropic clients expect as `input` (text that is not one: empty). */
+function inputOf(args: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(args);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+export function anthropicMessage(id: string, result: ChatResult) {
+  const content: Array<Record<string, unknown>> = [];
+  if (result.text !== '' || !result.toolCalls?.length) content.push(textBlock(result.text));
+  for (const call of result.toolCalls ?? []) content.push(toolUseBlock(call.id, call.name, inputOf(call.arguments)));
+  return {
+    id,
+    type: 'message' as const,
+    role: 'assistant' as const,
+    model: result.model,
+    content,
+    stop_reason: anthropicStopReason(result.finishReason),
+    stop_sequence: null,
+    stop_details: null,
+    container: null,
+    usage: usageOf(result.usage),
+  };
+}
+
+const ERROR_TYPES: Record<number, string> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  402: 'billing_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  413: 'request_too_large',
+  429: 'rate_limit_error',
+  503: 'overloaded_error',
+  529: 'overloaded_error',
+};
+
+export function anthropicError(status: number, message: string, requestId: string | null = null) {
+  return { type: 'error' as const, error: { type: ERROR_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error'), message }, request_id: requestId };
+}
+
+export type AnthropicEvent = { event: string; data: Record<string, unknown> };
+
+/**
+ * Neutral stream parts → Anthropic events. Blocks are opened and closed in order: text, then each
+ * tool call as a tool_use block whose input streams as JSON pieces.
+ */
+export class AnthropicEventEncoder {
+  private index = -1;
+  private open: 'text' | 'tool' | undefined;
+  private readonly toolBlocks = new Map<number, number>();
+
+  constructor(
+    private readonly id: string,
+    private readonly model: string,
+  ) {}
+
+  start(): AnthropicEvent[] {
+    return [
+      {
+        event: 'message_start',
+        data: { type: 'message_start', message: { id: this.id, type: 'message', role: 'assistant', model: this.model, content: [], stop_reason: null, stop_sequence: null, stop_details: null, container: null, usage: usageOf(undefined) } },
+      },
+    ];
+  }
+
+  private close(out: AnthropicEvent[]): void {
+    if (this.open !== undefined) out.push({ event: 'content_block_stop', data: { type: 'content_block_stop', index: this.index } });
+    this.open = undefined;
+  }
+
+  part(part: StreamPart): AnthropicEvent[] {
+    const out: AnthropicEvent[] = [];
+    if (part.type === 'text-delta') {
+      if (part.text === '') return out;
+      if (this.open !== 'text') {
+        this.close(out);
+        this.open = 'text';
+        out.push({ event: 'content_block_start', data: { type: 'content_block_start', index: ++this.index, content_block: textBlock('') } });
+      }
+      out.push({ event: 'content_block_delta', data: { type: 'content_block_delta', index: this.index, delta: { type: 'text_delta', text: part.text } } });
+    } else if (part.type === 'tool-call-delta') {
+      if (part.name !== undefined && !this.toolBlocks.has(part.index)) {
+        this.close(out);
+        this.open = 'tool';
+        this.toolBlocks.set(part.index, ++this.index);
+        out.push({ event: 'content_block_start', data: { type: 'content_block_start', index: this.index, content_block: toolUseBlock(part.id ?? '', part.name, {}) } });
+      }
+      const index = this.toolBlocks.get(part.index);
+      if (index !== undefined && part.argumentsDelta !== '') {
+        out.push({ event: 'content_block_delta', data: { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: part.argumentsDelta } } });
+      }
+    }
+    return out;
+  }
+
+  end(finish: FinishReason, usage: Usage | undefined): AnthropicEvent[] {
+    const out: AnthropicEvent[] = [];
+    // An answer with no content at all still has its (empty) text block.
+    if (this.index === -1) {
+      out.push({ event: 'content_block_start', data: { type: 'content_block_start', index: ++this.index, content_block: textBlock('') } });
+      this.open = 'text';
+    }
+    this.close(out);
+    out.push({ event: 'message_delta', data: { type: 'message_delta', delta: { stop_reason: anthropicStopReason(finish), stop_sequence: null, stop_details: null, container: null }, usage: deltaUsage(usage) } });
+    out.push({ event: 'message_stop', data: { type: 'message_stop' } });
+    return out;
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * The Anthropic Messages request (POST /v1/messages) as the gateway accepts it, read into the same
+ * neutral ChatInput as an OpenAI request, so Claude-format clients get the same routing, memory,
+ * limits and logs. Parameters with no neutral equivalent are reported as warnings.
+ * @see https://docs.anthropic.com/en/api/messages
+ */
+import { z } from 'zod';
+import type { ChatInput } from '../gateway/chat-input.js';
+import { invalidRequest } from '../gateway/errors.js';
+import type { ChatMessage, ChatParams, ContentPart, ToolChoice } from '../providers/types.js';
+import { paramPath, SESSION_ID_PATTERN, type ChatRequestContext } from './chat-request.js';
+
+const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'] as const;
+
+const textBlock = z.looseObject({ type: z.literal('text'), text: z.string() });
+const imageBlock = z.looseObject({
+  type: z.literal('image'),
+  source: z.discriminatedUnion('type', [
+    z.looseObject({ type: z.literal('base64'), media_type: z.enum(IMAGE_TYPES), data: z.string().min(1) }),
+    z.looseObject({ type: z.literal('url'), url: z.string().regex(/^https?:\/\/\S+$/i, 'must be an http(s) URL') }),
+  ]),
+});
+const toolUseBlock = z.looseObject({ type: z.literal('tool_use'), id: z.string().min(1), name: z.string().min(1), input: z.record(z.string(), z.unknown()) });
+const toolResultBlock = z.looseObject({
+  type: z.literal('tool_result'),
+  tool_use_id: z.string().min(1),
+  content: z.union([z.string(), z.array(z.union([textBlock, imageBlock]))]).optional(),
+  is_error: z.boolean().optional(),
+});
+const block = z.discriminatedUnion('type', [textBlock, imageBlock, toolUseBlock, toolResultBlock], {
+  message: "must be a block of type 'text', 'image', 'tool_use' or 'tool_result'",
+});
+
+const messagesRequestSchema = z.looseObject({
+  model: z.string({ message: 'Field required' }).regex(/^[\x21-\x7e]{1,256}$/, 'must be at most 256 visible ASCII characters'),
+  max_tokens: z.number({ message: 'Field required' }).int().min(1),
+  messages: z.array(z.looseObject({ role: z.enum(['user', 'assistant']), content: z.union([z.string(), z.array(block)]) }), { message: 'Field required' }).min(1),
+  system: z.union([z.string(), z.array(textBlock)]).optional(),
+  stream: z.boolean().optional(),
+  temperature: z.number().min(0).max(1).optional(),
+  top_p: z.number().min(0).max(1).optional(),
+  stop_sequences: z.array(z.string()).optional(),
+  tools: z
+    .array(z.looseObject({ name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'must be 1-64 characters of a-z A-Z 0-9 _ -'), description: z.string().optional(), input_schema: z.record(z.string(), z.unknown()) }))
+    .optional(),
+  tool_choice: z
+    .looseObject({ type: z.enum(['auto', 'any', 'tool', 'none']), name: z.string().optional(), disable_parallel_tool_use: z.boolean().optional() })
+    .optional(),
+  metadata: z.looseObject({ user_id: z.string().nullish() }).optional(),
+  // Cerebro's own, as on /v1/chat/completions.
+  session_id: z.string().regex(SESSION_ID_PATTERN, 'must be 1-128 characters of A-Z a-z 0-9 . _ : @ -').optional(),
+});
+
+/** Fields read above, or reported as ignored when present. */
+const IGNORED = new Set(['top_k', 'thinking', 'service_tier', 'container', 'mcp_servers', 'context_management']);
+
+type Block = z.infer<typeof block>;
+
+function imagePart(b: z.infer<typeof imageBlock>): ContentPart {
+  return b.source.type === 'base64'
+    ? { type: 'image', image: { kind: 'data', mediaType: b.source.media_type, data: b.source.data } }
+    : { type: 'image', image: { kind: 'url', url: b.source.url } };
+}
+
+/** Text and image blocks as a neutral turn of `role`. */
+function contentTurn(role: 'user' | 'assistant', blocks: Block[]): ChatMessage | undefined {
+  const parts: ContentPart[] = [];
+  for (const b of blocks) {
+    if (b.type === 'text') parts.push({ type: 'text', text: b.text });
+    else if (b.type === 'image') parts.push(imagePart(b));
+  }
+  const text = parts.flatMap((p) => (p.type === 'text' ? [p.text] : [])).join('\n');
+  if (parts.length === 0) return undefined;
+  return parts.some((p) => p.type === 'image') ? { role, content: text, parts } : { role, content: text };
+}
+
+function toolResultText(content: z.infer<typeof toolResultBlock>['content'], isError: boolean | undefined): string {
+  const text = typeof content === 'string' ? content : (content ?? []).flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('\n');
+  return isError ? `Error: ${text}` : text;
+}
+
+/** Anthropic turns → neutral messages: tool results become tool turns, tool_use blocks an assistant's calls. */
+function readMessages(system: z.infer<typeof messagesRequestSchema>['system'], raw: z.infer<typeof messagesRequestSchema>['messages']): ChatMessage[] {
+  const out: ChatMessage[] = [];
+  const systemText = typeof system === 'string' ? system : (system ?? []).map((b) => b.text).join('\n\n');
+  if (systemText !== '') out.push({ role: 'system', content: systemText });
+  const calls = new Set<string>();
+  raw.forEach((m, i) => {
+    const blocks: Block[] = typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : m.content;
+    if (m.role === 'assistant') {
+      const turn = contentTurn('assistant', blocks) ?? { role: 'assistant', content: '' };
+      const uses = blocks.filter((b): b is z.infer<typeof toolUseBlock> => b.type === 'tool_use');
+      if (uses.length > 0) {
+        turn.toolCalls = uses.map((u) => ({ id: u.id, name: u.name, arguments: JSON.stringify(u.input) }));
+        for (const u of uses) calls.add(u.id);
+      }
+      out.push(turn);
+      return;
+    }
+    blocks.forEach((b, j) => {
+      if (b.type === 'tool_use') throw invalidRequest(`messages.${i}.content.${j}: tool_use blocks belong to assistant messages`, `messages.${i}.content.${j}`);
+      if (b.type !== 'tool_result') return;
+      if (!calls.has(b.tool_use_id)) throw invalidRequest(`messages.${i}.content.${j}: tool_result for unknown tool_use_id '${b.tool_use_id}'`, `messages.${i}.content.${j}.tool_use_id`);
+      out.push({ role: 'tool', content: toolResultText(b.content, b.is_error), toolCallId: b.tool_use_id });
+    });
+    const turn = contentTurn('user', blocks);
+    if (turn) out.push(turn);
+  });
+  for (const [i, m] of out.entries()) if (m.content.includes('\u0000')) throw invalidRequest(`messages.${i}: contains a NUL character`, 'messages');
+  return out;
+}
+
+function readToolChoice(choice: z.infer<typeof messagesRequestSchema>['tool_choice'], hasTools: boolean): ToolChoice | undefined {
+  if (!choice || !hasTools) return undefined;
+  if (choice.type === 'tool') {
+    if (!choice.name) throw invalidRequest('tool_choice.name: Field required', 'tool_choice.name');
+    return { name: choice.name };
+  }
+  return choice.type === 'any' ? 'required' : choice.type;
+}
+
+export function parseMessagesRequest(body: unknown, ctx: ChatRequestContext): ChatInput {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidRequest('The request body must be a JSON object.', null, 'invalid_body');
+  const parsed = messagesRequestSchema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const param = paramPath(issue.path);
+    throw invalidRequest(`${param}: ${issue.message}`, param, issue.code === 'invalid_type' ? 'invalid_type' : 'invalid_value');
+  }
+  const req = parsed.data;
+  const warnings: string[] = [];
+  for (const key of Object.keys(req)) {
+    if (IGNORED.has(key)) warnings.push(`${key} is not supported by this gateway and was ignored`);
+    else if (!(key in messagesRequestSchema.shape)) warnings.push(`unknown parameter '${key}' was ignored`);
+  }
+  const params: ChatParams = { maxTokens: req.max_tokens };
+  if (req.temperature !== undefined) params.temperature = req.temperature;
+  if (req.top_p !== undefined) params.topP = req.top_p;
+  if (req.stop_sequences && req.stop_sequences.length > 0) params.stop = req.stop_sequences;
+  if (req.tools && req.tools.length > 0) {
+    params.tools = req.tools.map((t) => (t.description === undefined ? { name: t.name, parameters: t.input_schema } : { name: t.name, description: t.description, parameters: t.input_schema }));
+    const choice = readToolChoice(req.tool_choice, true);
+    if (choice !== undefined) params.toolChoice = choice;
+    if (req.tool_choice?.disable_parallel_tool_use) params.parallelToolCalls = false;
+  }
+  if (req.metadata?.user_id) params.openaiExtras = { user: req.metadata.user_id };
+  let sessionId = req.session_id;
+  if (sessionId === undefined && ctx.sessionHeader !== undefined) {
+    if (!SESSION_ID_PATTERN.test(ctx.sessionHeader)) throw invalidRequest("Invalid 'X-Session-Id' header: must be 1-128 characters of A-Z a-z 0-9 . _ : @ -", 'session_id');
+    sessionId = ctx.sessionHeader;
+  }
+  return {
+    requestId: ctx.requestId,
+    caller: ctx.caller,
+    model: req.model,
+    messages: readMessages(req.system, req.messages),
+    params,
+    stream: req.stream === true,
+    sessionId,
+    priority: 'normal',
+    cache: !/\bno-(cache|store)\b/i.test(ctx.cacheControl ?? ''),
+    endpoint: 'messages',
+    warnings,
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * POST /v1/messages: an Anthropic-compatible entrance, streaming and not. Claude-format clients
+ * (the Anthropic SDKs, Claude Code and tools built on them) reach every routed model through it;
+ * behind the edge it is the same pipeline as /v1/chat/completions.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { CancelSignal } from '../../gateway/cancellation.js';
+import type { ChatInput } from '../../gateway/chat-input.js';
+import type { ChatService } from '../../gateway/chat-service.js';
+import type { FinishReason } from '../../providers/types.js';
+import { anthropicError, AnthropicEventEncoder, anthropicMessage, type AnthropicEvent } from '../anthropic-format.js';
+import { parseMessagesRequest } from '../anthropic-request.js';
+import { chatRequestContext } from '../chat-request.js';
+import { toErrorResponse } from '../error-response.js';
+import type { InFlightRequests } from '../in-flight.js';
+import { SseWriter } from '../sse-writer.js';
+import { warningHeader } from './chat-completions.js';
+
+export interface MessagesRouteOptions {
+  chat: ChatService;
+  inFlight: InFlightRequests;
+  totalTimeoutMs: number;
+}
+
+export const MESSAGES_ROUTE = '/v1/messages';
+
+export function messagesRoute(app: FastifyInstance, options: MessagesRouteOptions): void {
+  app.post(MESSAGES_ROUTE, async (request, reply) => {
+    const requestId = `msg_${randomUUID().replaceAll('-', '')}`;
+    let input: ChatInput;
+    try {
+      input = parseMessagesRequest(request.body, chatRequestContext(request.headers, requestId, request.caller));
+    } catch (err) {
+      const raw = request.body as { model?: unknown; stream?: unknown } | null;
+      options.chat.recordRejected({ requestId, caller: request.caller, model: typeof raw?.model === 'string' ? raw.model : undefined, stream: raw?.stream === true, endpoint: 'messages' }, err);
+      throw err;
+    }
+    return options.inFlight.run(reply.raw, options.totalTimeoutMs, async (signal) => {
+      if (input.stream) {
+        await streamMessage(options.chat, input, reply, signal);
+        return reply;
+      }
+      const outcome = await options.chat.complete(input, signal);
+      return reply
+        .headers({ 'x-cerebro-provider': outcome.metadata.provider, 'x-cerebro-model': outcome.metadata.model_used, 'x-request-id': requestId, ...warningHeader(outcome.warnings) })
+        .send(anthropicMessage(requestId, outcome.result));
+    });
+  });
+}
+
+async function streamMessage(chat: ChatService, input: ChatInput, reply: FastifyReply, signal: CancelSignal): Promise<void> {
+  // Errors before the first byte are ordinary error responses (thrown from here).
+  const outcome = await chat.stream(input, signal);
+  try {
+    reply.hijack();
+    const sse = new SseWriter(reply.raw, signal);
+    const send = async (events: AnthropicEvent[]) => {
+      for (const e of events) await sse.event(e.event, JSON.stringify(e.data));
+    };
+    sse.start({ 'x-cerebro-provider': outcome.target.provider, 'x-cerebro-model': outcome.target.model, 'x-request-id': input.requestId, ...warningHeader(outcome.warnings) });
+    const encoder = new AnthropicEventEncoder(input.requestId, outcome.upstreamModel);
+    await send(encoder.start());
+    let finishReason: FinishReason = 'stop';
+    try {
+      for await (const batch of outcome.parts) {
+        for (const part of batch) {
+          if (part.type === 'finish') finishReason = part.finishReason;
+          else await send(encoder.part(part));
+        }
+        if (sse.closed) break;
+      }
+    } catch (err) {
+      // After the first byte a failure can only be told in-band, as Anthropic does: an error event.
+      const res = toErrorResponse(err);
+      await sse.event('error', JSON.stringify(anthropicError(res.status, res.body.error.message)));
+      sse.end();
+      return;
+    }
+    // The answer is stored by now; only then does the caller see the end of the stream.
+    await send(encoder.end(finishReason, outcome.final.usage));
+    sse.end();
+  } finally {
+    await outcome.parts.return(undefined);
+  }
+}
