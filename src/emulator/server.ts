@@ -19,7 +19,8 @@ import { anthropicFormat } from './formats/anthropic.js';
 import { geminiFormat } from './formats/gemini.js';
 import { keyCheckBody, keyCheckRoute } from './formats/key-check.js';
 import { openAIFormat } from './formats/openai.js';
-import type { EmulatedFormat } from './formats/types.js';
+import { embeddingAnswer, embeddingRoute } from './formats/embeddings.js';
+import { asRecord, type EmulatedFormat } from './formats/types.js';
 import { Script, type EmulatedProvider, type ScriptEntry } from './script.js';
 
 export interface RecordedRequest {
@@ -105,6 +106,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (behavior.type === 'error') return sendJson(res, behavior.status, format.errorBody(behavior.status, behavior.message ?? `emulated ${behavior.status}`));
       return sendJson(res, 200, keyCheckBody(keyCheck, url.pathname));
     }
+    const embedding = embeddingRoute(req.method ?? 'GET', url.pathname);
+    if (embedding) return embed(embedding, url, text, req, res);
     const r = route(req.method ?? 'GET', url.pathname);
     if (!r) return sendJson(res, 404, { error: { message: `emulator: no route ${req.method} ${url.pathname}` } });
     const format = FORMATS[r.provider];
@@ -177,6 +180,31 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       else res.write(frame);
     }
     res.end(format.streamEnd(prompt, a).join(''));
+  }
+
+  async function embed(r: { provider: EmulatedProvider; model?: string }, url: URL, text: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const format = FORMATS[r.provider];
+    let body: Record<string, unknown>;
+    try {
+      body = asRecord(JSON.parse(text));
+    } catch {
+      return sendJson(res, 400, format.errorBody(400, 'request body is not valid JSON'));
+    }
+    if (record) requests.push({ provider: r.provider, path: url.pathname + url.search, headers: req.headers, body });
+    if (!format.authorized(req.headers, url)) return sendJson(res, 401, format.errorBody(401, 'invalid or missing API key'));
+    let out;
+    try {
+      out = embeddingAnswer(r.provider, r.model, body);
+    } catch (err) {
+      return sendJson(res, 400, format.errorBody(400, (err as Error).message));
+    }
+    const behavior = script.next(r.provider, out.model);
+    if (behavior.type === 'error') {
+      const headers: Record<string, string> = behavior.retryAfterSeconds !== undefined ? { 'retry-after': String(behavior.retryAfterSeconds) } : {};
+      return sendJson(res, behavior.status, format.errorBody(behavior.status, behavior.message ?? `emulated ${behavior.status}`, behavior.retryAfterSeconds), headers);
+    }
+    if (options.latencyMs) await sleep(options.latencyMs);
+    sendJson(res, 200, out.answer);
   }
 
   function control(method: string, url: URL, text: string, res: ServerResponse): void {

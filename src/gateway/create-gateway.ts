@@ -8,6 +8,9 @@ import { buildApp } from '../http/app.js';
 import { useLeanAsyncResourceBind } from '../http/async-resource-bind.js';
 import { InFlightRequests } from '../http/in-flight.js';
 import { ImageFetcher } from './image-fetcher.js';
+import { EmbeddingService } from './embedding-service.js';
+import { createOpenAIEmbeddingAdapter } from '../providers/embeddings/openai.js';
+import { createGeminiEmbeddingAdapter } from '../providers/embeddings/gemini.js';
 import { createUndiciTransport, type Transport } from '../providers/http-transport.js';
 import { createAdapters } from '../providers/registry.js';
 import type { ProviderId } from '../providers/types.js';
@@ -65,7 +68,7 @@ export interface GatewayOptions {
 export function catalogFor(config: Config): ModelCatalog {
   const file = loadCatalogFile(config.modelsFile);
   const cascade = { ...file.cascade, ...config.cascadeOverrides };
-  const catalog = new ModelCatalog(file.models, cascade);
+  const catalog = new ModelCatalog(file.models, cascade, file.embeddings);
   for (const [tier, names] of Object.entries(cascade)) {
     for (const name of names) {
       if (!resolveTarget(name, catalog)) throw new Error(`cascade.${tier}: cannot tell which provider serves '${name}'; add it to ${config.modelsFile}`);
@@ -150,6 +153,17 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     });
     const accounts = new AccountService(new UserRepository(database.db), { secretKey, allowSignup: config.allowSignup, now });
     const answerCache = config.cache.maxEntries > 0 ? new MemoryResponseCache({ maxEntries: config.cache.maxEntries, ttlMs: config.cache.ttlSeconds * 1000, now }) : undefined;
+    const embeddings = new EmbeddingService({
+      adapters: { openai: createOpenAIEmbeddingAdapter('openai'), gemini: createGeminiEmbeddingAdapter() },
+      chatAdapters: adapters,
+      transport,
+      catalog,
+      contexts,
+      logs,
+      countTokens: (userId, tokens) => usage.add(userId, tokens),
+      timeoutMs: config.timeouts.responseMs,
+      now,
+    });
     const chat = new ChatService({
       cache: answerCache && { store: answerCache, maxTemperature: config.cache.maxTemperature }, executor, catalog, sessions, logs, contexts, countTokens: (userId, tokens) => usage.add(userId, tokens), health: (provider, model) => health.view(provider, model), now });
     // Counters and last-used times are written in the background, never on a request.
@@ -159,6 +173,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     const inFlight = new InFlightRequests();
     const appOptions: Parameters<typeof buildApp>[0] = {
       chat,
+      embeddings,
       catalog,
       sessions,
       isConfigured,

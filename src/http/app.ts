@@ -27,6 +27,8 @@ import { InFlightRequests } from './in-flight.js';
 import { toErrorResponse } from './error-response.js';
 import { anthropicError } from './anthropic-format.js';
 import { MESSAGES_ROUTE, messagesRoute } from './routes/messages.js';
+import { embeddingsRoute } from './routes/embeddings.js';
+import type { EmbeddingService } from '../gateway/embedding-service.js';
 import { chatCompletionsRoute } from './routes/chat-completions.js';
 import { healthRoute } from './routes/health.js';
 import { modelsRoute } from './routes/models.js';
@@ -34,6 +36,8 @@ import { sessionsRoutes } from './routes/sessions.js';
 
 export interface AppDeps {
   chat: ChatService;
+  /** POST /v1/embeddings; absent = not served. */
+  embeddings?: EmbeddingService;
   catalog: ModelCatalog;
   sessions: SessionRepository;
   isConfigured: (provider: ProviderId) => boolean;
@@ -104,6 +108,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     const inFlight = deps.inFlight ?? new InFlightRequests();
     chatCompletionsRoute(api, { chat: deps.chat, inFlight, totalTimeoutMs: deps.totalTimeoutMs });
     messagesRoute(api, { chat: deps.chat, inFlight, totalTimeoutMs: deps.totalTimeoutMs });
+    if (deps.embeddings) embeddingsRoute(api, { embeddings: deps.embeddings, inFlight, totalTimeoutMs: deps.totalTimeoutMs });
     modelsRoute(api, { catalog: deps.catalog, isConfigured: deps.isConfigured, created: Math.floor(Date.now() / 1000) });
     sessionsRoutes(api, deps.sessions);
     accountRoutes(api, deps.accounts);

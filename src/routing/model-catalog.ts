@@ -25,6 +25,19 @@ const modelSchema = z.object({
   typical_latency_ms: z.number().int().positive().default(1500),
 });
 
+const embeddingModelSchema = z.object({
+  id: z.string().min(1),
+  provider: z.enum(PROVIDER_IDS as [ProviderId, ...ProviderId[]]),
+  aliases: z.array(z.string()).default([]),
+  input_per_mtok: z.number().nonnegative(),
+  /** The vector size it returns by default. */
+  dimensions: z.number().int().positive(),
+  /** Tokens one input may hold. */
+  max_input_tokens: z.number().int().positive(),
+});
+
+export type EmbeddingModelEntry = z.infer<typeof embeddingModelSchema>;
+
 const catalogFileSchema = z.object({
   cascade: z.object({
     free: z.array(z.string()),
@@ -32,6 +45,7 @@ const catalogFileSchema = z.object({
     priority: z.array(z.string()),
   }),
   models: z.array(modelSchema),
+  embeddings: z.array(embeddingModelSchema).default([]),
 });
 
 export type ModelEntry = z.infer<typeof modelSchema>;
@@ -45,14 +59,26 @@ export type CascadeModels = z.infer<typeof catalogFileSchema>['cascade'];
 export class ModelCatalog {
   private readonly byName = new Map<string, ModelEntry>();
 
+  private readonly embeddingByName = new Map<string, EmbeddingModelEntry>();
+
   constructor(
     readonly models: readonly ModelEntry[],
     readonly cascade: CascadeModels,
+    readonly embeddings: readonly EmbeddingModelEntry[] = [],
   ) {
     for (const m of models) {
       this.byName.set(m.id, m);
       for (const alias of m.aliases) this.byName.set(alias, m);
     }
+    for (const m of embeddings) {
+      this.embeddingByName.set(m.id, m);
+      for (const alias of m.aliases) this.embeddingByName.set(alias, m);
+    }
+  }
+
+  /** An embedding model by id or alias. */
+  embedding(name: string): EmbeddingModelEntry | undefined {
+    return this.embeddingByName.get(name);
   }
 
   /** By id or alias. */
@@ -75,7 +101,7 @@ export function parseCatalog(json: unknown, source: string): ModelCatalog {
     const issue = parsed.error.issues[0];
     throw new Error(`${source}: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
   }
-  return new ModelCatalog(parsed.data.models, parsed.data.cascade);
+  return new ModelCatalog(parsed.data.models, parsed.data.cascade, parsed.data.embeddings);
 }
 
 export function loadCatalogFile(path: string): ModelCatalog {

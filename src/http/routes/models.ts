@@ -24,6 +24,7 @@ export function modelsRoute(app: FastifyInstance, options: ModelsRouteOptions): 
         // Whether this gateway holds a key for the model's provider right now.
         available: isConfigured(m.provider),
       })),
+      ...catalog.embeddings.map((m) => ({ id: m.id, object: 'model', created, owned_by: m.provider, available: isConfigured(m.provider) })),
     ],
   }));
 }
