@@ -1,0 +1,35 @@
+# Cerebro: a multi-stage image. The build stage compiles TypeScript (and the native addons,
+# better-sqlite3 and argon2, from source); the runtime stage holds production dependencies only
+# and runs as an unprivileged user.
+#   docker build -t cerebro .
+#   docker run -p 8000:8000 -e CEREBRO_API_TOKEN=... -v cerebro-data:/var/lib/cerebro cerebro
+
+FROM node:20-slim AS build
+WORKDIR /app
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY bench ./bench
+COPY eval ./eval
+RUN npm run build && npm prune --omit=dev
+
+FROM node:20-slim
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=8000 \
+    DATABASE_URL=sqlite:/var/lib/cerebro/cerebro.db
+WORKDIR /app
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist/src ./dist/src
+COPY package.json ./
+COPY data/models.json ./data/models.json
+RUN mkdir -p /var/lib/cerebro && chown node:node /var/lib/cerebro
+USER node
+# The SQLite file (and the generated operator token and secrets it keeps) survive restarts here.
+VOLUME ["/var/lib/cerebro"]
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+CMD ["node", "dist/src/main.js"]
