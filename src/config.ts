@@ -36,6 +36,7 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: int(0, 65535).default(8000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty', 'auto'], { message: "must be 'json', 'pretty' or 'auto'" }).default('auto'),
   CEREBRO_API_TOKEN: optionalKey.refine((v) => v === undefined || v.length >= 16, 'must be at least 16 characters (or unset, to have one generated)'),
   DATABASE_URL: z
     .string()
@@ -95,6 +96,8 @@ export interface Config {
   host: string;
   port: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  /** `auto`: readable in a terminal in development, JSON lines otherwise. */
+  logFormat: z.infer<typeof envSchema>['LOG_FORMAT'];
   /** Set by the operator; otherwise the gateway generates one at first start. */
   apiToken: string | undefined;
   databaseUrl: string;
@@ -187,6 +190,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     host: e.HOST,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     apiToken: e.CEREBRO_API_TOKEN,
     databaseUrl: e.DATABASE_URL,
     database: { schema: e.DATABASE_SCHEMA, ssl: e.DATABASE_SSL, caFile: e.DATABASE_CA_CERT, poolMax: e.DATABASE_POOL_MAX },

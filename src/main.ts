@@ -5,12 +5,13 @@ import { existsSync } from 'node:fs';
 import { banner } from './banner.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createGateway } from './gateway/create-gateway.js';
+import { loggerOptions } from './http/logger-options.js';
 
 async function main(): Promise<void> {
   // A .env file is read when present; real environment variables win over it.
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadConfig(process.env);
-  const gateway = await createGateway(config, { logger: { level: config.logLevel } });
+  const gateway = await createGateway(config, { logger: loggerOptions(config.logLevel, config.logFormat) });
   const address = await gateway.app.listen({ host: config.host, port: config.port });
   const shown = address.replace('://0.0.0.0', '://localhost');
   process.stdout.write(banner(config, gateway, shown));

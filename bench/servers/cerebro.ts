@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
+import { loggerOptions } from '../../src/http/logger-options.js';
 import { createGateway } from '../../src/gateway/create-gateway.js';
 import { BENCH_TOKEN } from '../constants.js';
 
@@ -22,7 +23,7 @@ const config = loadConfig({
   OPENROUTER_FREE_REQUESTS_PER_DAY: '10000000',
 });
 // The same logger `npm start` configures (pino at the configured level), as in production.
-const gateway = await createGateway(config, { logger: { level: config.logLevel } });
+const gateway = await createGateway(config, { logger: loggerOptions(config.logLevel, 'json') });
 const address = await gateway.app.listen({ host: '127.0.0.1', port: 0 });
 process.stdout.write(`READY ${new URL(address).port}\n`);
 process.on('SIGTERM', () => void gateway.close().then(() => process.exit(0)));

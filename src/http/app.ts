@@ -34,6 +34,9 @@ import { healthRoute } from './routes/health.js';
 import { modelsRoute } from './routes/models.js';
 import { sessionsRoutes } from './routes/sessions.js';
 
+/** Request ids taken from callers: visible ASCII, bounded (they go into logs and headers). */
+const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
+
 export interface AppDeps {
   chat: ChatService;
   /** POST /v1/embeddings; absent = not served. */
@@ -62,6 +65,11 @@ export interface AppDeps {
 export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
     logger: deps.logger ?? false,
+    // A caller's (or a proxy's) x-request-id is kept when it is a sane token; otherwise one is made.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
     bodyLimit: deps.bodyLimitBytes,
     // Every request is already recorded in request_logs; per-request pino lines would double the work.
     disableRequestLogging: true,
@@ -76,6 +84,17 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   // Every authenticated route sets it; the default keeps the object shape stable for V8.
   app.decorateRequest('caller', null as unknown as typeof OPERATOR);
+
+  // Every response names its request id, the key to its log lines (streams set it themselves).
+  app.addHook('onRequest', (request, reply, done) => {
+    void reply.header('x-request-id', request.id);
+    done();
+  });
+  // One line per request: the access log, with the request id, route, status, time and caller.
+  app.addHook('onResponse', (request, reply, done) => {
+    request.log.info({ method: request.method, route: request.routeOptions.url ?? request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, user: request.caller?.userId }, 'request');
+    done();
+  });
 
   app.setErrorHandler((err, request, reply) => {
     const res = toErrorResponse(err);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { loadConfig, type Config } from '../../src/config.js';
-import { createGateway, type Gateway } from '../../src/gateway/create-gateway.js';
+import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway/create-gateway.js';
 import { startEmulator, type Emulator } from '../../src/emulator/server.js';
 import type { TestDatabase } from './databases.js';
 
@@ -27,6 +27,8 @@ export interface StackOptions {
   database?: TestDatabase;
   /** Keep the database when closing (to start another gateway on it). */
   keepDatabase?: boolean;
+  /** The gateway's logger (off by default). */
+  logger?: GatewayOptions['logger'];
 }
 
 /** `null` removes a variable the stack would otherwise set (to leave a provider unconfigured). */
@@ -66,7 +68,7 @@ export async function startStack(env: Record<string, string | null> = {}, option
     else merged[k] = v;
   }
   const config = loadConfig(merged);
-  const gateway = await createGateway(config);
+  const gateway = await createGateway(config, options.logger !== undefined ? { logger: options.logger } : {});
   const url = await gateway.app.listen({ port: 0, host: '127.0.0.1' });
   const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: TEST_TOKEN, maxRetries: 0 });
   return {

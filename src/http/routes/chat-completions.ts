@@ -42,7 +42,7 @@ export function chatCompletionsRoute(app: FastifyInstance, options: ChatRouteOpt
       const outcome = await options.chat.complete(input, signal);
       const created = Math.floor(Date.now() / 1000);
       return reply
-        .headers({ 'x-cerebro-provider': outcome.metadata.provider, 'x-cerebro-model': outcome.metadata.model_used, 'x-request-id': requestId, ...warningHeader(outcome.warnings) })
+        .headers({ 'x-cerebro-provider': outcome.metadata.provider, 'x-cerebro-model': outcome.metadata.model_used, ...warningHeader(outcome.warnings) })
         .send(chatCompletion(requestId, created, outcome.result, outcome.metadata));
     });
   });
@@ -57,7 +57,7 @@ async function streamCompletion(chat: ChatService, input: ChatInput & { includeU
     const id = input.requestId;
     const created = Math.floor(Date.now() / 1000);
     const model = outcome.upstreamModel;
-    sse.start({ 'x-cerebro-provider': outcome.target.provider, 'x-cerebro-model': outcome.target.model, 'x-request-id': id, ...warningHeader(outcome.warnings) });
+    sse.start({ 'x-cerebro-provider': outcome.target.provider, 'x-cerebro-model': outcome.target.model, 'x-request-id': reply.request.id, ...warningHeader(outcome.warnings) });
     const contentChunk = contentChunkSerializer(id, created, model);
     let first = true;
     let finishReason: FinishReason = 'stop';

@@ -52,7 +52,7 @@ export function embeddingsRoute(app: FastifyInstance, options: { embeddings: Emb
         signal,
       );
       const base64 = req.encoding_format === 'base64';
-      return reply.headers({ 'x-cerebro-provider': outcome.entry.provider, 'x-cerebro-model': outcome.entry.id, 'x-request-id': requestId }).send({
+      return reply.headers({ 'x-cerebro-provider': outcome.entry.provider, 'x-cerebro-model': outcome.entry.id }).send({
         object: 'list',
         data: outcome.result.vectors.map((v, index) => ({ object: 'embedding', index, embedding: base64 ? toBase64Float32(v) : v })),
         model: outcome.entry.id,

@@ -43,7 +43,7 @@ export function messagesRoute(app: FastifyInstance, options: MessagesRouteOption
       }
       const outcome = await options.chat.complete(input, signal);
       return reply
-        .headers({ 'x-cerebro-provider': outcome.metadata.provider, 'x-cerebro-model': outcome.metadata.model_used, 'x-request-id': requestId, ...warningHeader(outcome.warnings) })
+        .headers({ 'x-cerebro-provider': outcome.metadata.provider, 'x-cerebro-model': outcome.metadata.model_used, ...warningHeader(outcome.warnings) })
         .send(anthropicMessage(requestId, outcome.result));
     });
   });
@@ -58,7 +58,7 @@ async function streamMessage(chat: ChatService, input: ChatInput, reply: Fastify
     const send = async (events: AnthropicEvent[]) => {
       for (const e of events) await sse.event(e.event, JSON.stringify(e.data));
     };
-    sse.start({ 'x-cerebro-provider': outcome.target.provider, 'x-cerebro-model': outcome.target.model, 'x-request-id': input.requestId, ...warningHeader(outcome.warnings) });
+    sse.start({ 'x-cerebro-provider': outcome.target.provider, 'x-cerebro-model': outcome.target.model, 'x-request-id': reply.request.id, ...warningHeader(outcome.warnings) });
     const encoder = new AnthropicEventEncoder(input.requestId, outcome.upstreamModel);
     await send(encoder.start());
     let finishReason: FinishReason = 'stop';
