@@ -75,6 +75,7 @@ export class EmbeddingService {
       const adapter = this.deps.adapters[entry.provider];
       if (!adapter) throw modelNotFound(input.model, catalog.embeddings);
       if (!adapter.acceptsTokens && typeof input.input[0] !== 'string') throw invalidRequest(`The model '${entry.id}' takes text input only, not token arrays`, 'input');
+      if (input.input.length > adapter.maxInputs) throw invalidRequest(`The model '${entry.id}' takes at most ${adapter.maxInputs} inputs per request`, 'input');
       const credentials = ctx.credentials[entry.provider];
       if (!credentials) {
         attempts.push({ provider: entry.provider, model: entry.id, status: 'skipped', error: 'no API key configured', latency_ms: 0 });

@@ -3,18 +3,25 @@
  * (Gemini). Behind an SSRF guard: the address every connection actually goes to is checked after
  * DNS resolution (so a name that resolves to 127.0.0.1 or 169.254.169.254 is refused, and DNS
  * rebinding between a check and the connection cannot slip through), redirects are followed by
- * hand and each hop checked again, and the body is bounded in size and time.
+ * hand and each hop checked again. Bounded: bytes per image and per request, total time per image,
+ * and fetches at once across the process.
  */
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
 import { Agent, request } from 'undici';
 import { isPublicAddress } from '../security/address-policy.js';
-import type { CancelSignal } from './cancellation.js';
+import { Cancellation, timeoutReason, type CancelSignal } from './cancellation.js';
 
 export interface ImageFetcherOptions {
+  /** Per image. */
   maxBytes: number;
+  /** Per request, all its images together (Gemini refuses inline requests much above 20 MB). */
+  maxBytesPerRequest?: number;
+  /** Total time per image, redirects included. */
   timeoutMs: number;
   maxRedirects?: number;
+  /** Fetches in flight at once across all requests; more wait their turn. */
+  maxConcurrent?: number;
   /** Which resolved addresses may be connected to; public unicast only by default. */
   isAllowedAddress?: (ip: string) => boolean;
   /** DNS resolution (tests point names at local servers). */
@@ -27,6 +34,11 @@ export interface FetchedImage {
   data: string;
 }
 
+/** Bytes one request's images may still take. */
+export interface ByteBudget {
+  remaining: number;
+}
+
 /** Why an image could not be fetched: the caller's URL is at fault, so it becomes a 400. */
 export class ImageFetchError extends Error {
   constructor(message: string) {
@@ -36,12 +48,15 @@ export class ImageFetchError extends Error {
 }
 
 const IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
+const DEFAULT_REQUEST_BYTES = 15 * 1024 * 1024;
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
 export class ImageFetcher {
   private readonly agent: Agent;
   private readonly allowed: (ip: string) => boolean;
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
 
   constructor(private readonly options: ImageFetcherOptions) {
     this.allowed = options.isAllowedAddress ?? isPublicAddress;
@@ -51,9 +66,8 @@ export class ImageFetcher {
     const guardedLookup = (hostname: string, opts: { all?: boolean }, callback: LookupCallback) => {
       resolve(hostname, { all: true }, (err, addresses: LookupAddress[]) => {
         if (err) return callback(err, []);
-        const refused = addresses.find((a) => !allowed(a.address));
-        if (refused || addresses.length === 0) {
-          return callback(Object.assign(new ImageFetchError(`the image host ${hostname} resolves to a non-public address`), { code: 'EADDRBLOCKED' }), []);
+        if (addresses.length === 0 || addresses.some((a) => !allowed(a.address))) {
+          return callback(new ImageFetchError(`the image host ${hostname} resolves to a non-public address`), []);
         }
         if (opts.all) return callback(null, addresses);
         callback(null, addresses[0]!.address, addresses[0]!.family);
@@ -62,24 +76,45 @@ export class ImageFetcher {
     this.agent = new Agent({ connect: { lookup: guardedLookup as never, timeout: options.timeoutMs }, headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs });
   }
 
-  async fetch(url: string, signal?: CancelSignal): Promise<FetchedImage> {
+  /** A fresh per-request byte budget. */
+  budget(): ByteBudget {
+    return { remaining: this.options.maxBytesPerRequest ?? DEFAULT_REQUEST_BYTES };
+  }
+
+  async fetch(url: string, signal?: CancelSignal, budget: ByteBudget = this.budget()): Promise<FetchedImage> {
+    await this.turn();
+    // One deadline for the whole fetch, redirects included: idle timers alone let a trickle run on.
+    const { cancellation, unlink } = signal ? Cancellation.linkedTo(signal) : { cancellation: new Cancellation(), unlink: () => undefined };
+    const timer = setTimeout(() => cancellation.abort(timeoutReason(`the image took longer than ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
+    try {
+      return await this.fetchHops(url, cancellation, budget);
+    } catch (err) {
+      if (err instanceof ImageFetchError) throw err;
+      // The caller going away is not the image's fault: that cancellation travels on as it is.
+      if (signal?.aborted) throw signal.reason;
+      if (cancellation.aborted) throw new ImageFetchError(`the image could not be fetched: the image took longer than ${this.options.timeoutMs} ms`);
+      const cause = (err as { cause?: unknown }).cause;
+      if (cause instanceof ImageFetchError) throw cause;
+      throw new ImageFetchError(`the image could not be fetched: ${(err as Error).message}`);
+    } finally {
+      clearTimeout(timer);
+      unlink();
+      this.release();
+    }
+  }
+
+  private async fetchHops(url: string, signal: CancelSignal, budget: ByteBudget): Promise<FetchedImage> {
     let current = new URL(url);
     for (let hop = 0; ; hop++) {
       if (current.protocol !== 'http:' && current.protocol !== 'https:') throw new ImageFetchError('images may only be fetched over http or https');
       // An IP literal is connected to without a lookup: checked here instead.
       const host = current.hostname.replace(/^\[|\]$/g, '');
       if (isIP(host) && !this.allowed(host)) throw new ImageFetchError(`the image address ${host} is not public`);
-      let res;
-      try {
-        res = await request(current, { dispatcher: this.agent, method: 'GET', headers: { accept: 'image/*' }, signal: signal as never });
-      } catch (err) {
-        if (err instanceof ImageFetchError || (err as { cause?: unknown }).cause instanceof ImageFetchError) throw err instanceof ImageFetchError ? err : ((err as { cause: ImageFetchError }).cause);
-        if ((err as { code?: string }).code === 'EADDRBLOCKED') throw new ImageFetchError((err as Error).message);
-        throw new ImageFetchError(`the image could not be fetched: ${(err as Error).message}`);
-      }
+      const res = await request(current, { dispatcher: this.agent, method: 'GET', headers: { accept: 'image/*' }, signal: signal as never });
       if (res.statusCode >= 300 && res.statusCode < 400 && res.headers.location) {
         await res.body.dump();
         if (hop >= (this.options.maxRedirects ?? 3)) throw new ImageFetchError('the image URL redirects too many times');
+        if (!URL.canParse(String(res.headers.location), current.href)) throw new ImageFetchError('the image URL redirects to an invalid URL');
         current = new URL(String(res.headers.location), current);
         continue;
       }
@@ -92,23 +127,41 @@ export class ImageFetcher {
         await res.body.dump();
         throw new ImageFetchError(`the image URL did not return a PNG, JPEG, GIF or WebP image (content-type '${mediaType || 'none'}')`);
       }
+      const limit = Math.min(this.options.maxBytes, budget.remaining);
+      const tooLarge = () =>
+        new ImageFetchError(limit < this.options.maxBytes ? `the request's images are larger than ${this.options.maxBytesPerRequest ?? DEFAULT_REQUEST_BYTES} bytes together` : `the image is larger than ${this.options.maxBytes} bytes`);
       const declared = Number(res.headers['content-length']);
-      if (Number.isFinite(declared) && declared > this.options.maxBytes) {
-        await res.body.dump();
-        throw new ImageFetchError(`the image is larger than ${this.options.maxBytes} bytes`);
+      if (Number.isFinite(declared) && declared > limit) {
+        res.body.destroy();
+        throw tooLarge();
       }
       const chunks: Buffer[] = [];
       let size = 0;
       for await (const chunk of res.body) {
         size += (chunk as Buffer).length;
-        if (size > this.options.maxBytes) {
+        if (size > limit) {
           res.body.destroy();
-          throw new ImageFetchError(`the image is larger than ${this.options.maxBytes} bytes`);
+          throw tooLarge();
         }
         chunks.push(chunk as Buffer);
       }
+      budget.remaining -= size;
       return { mediaType, data: Buffer.concat(chunks).toString('base64') };
     }
+  }
+
+  private async turn(): Promise<void> {
+    if (this.active < (this.options.maxConcurrent ?? 32)) {
+      this.active++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.active--;
   }
 
   close(): Promise<void> {

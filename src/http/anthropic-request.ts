@@ -27,8 +27,10 @@ const toolResultBlock = z.looseObject({
   content: z.union([z.string(), z.array(z.union([textBlock, imageBlock]))]).optional(),
   is_error: z.boolean().optional(),
 });
-const block = z.discriminatedUnion('type', [textBlock, imageBlock, toolUseBlock, toolResultBlock], {
-  message: "must be a block of type 'text', 'image', 'tool_use' or 'tool_result'",
+/** Extended thinking from an earlier answer, sent back by Claude clients: no other upstream reads it. */
+const thinkingBlock = z.looseObject({ type: z.enum(['thinking', 'redacted_thinking']) });
+const block = z.discriminatedUnion('type', [textBlock, imageBlock, toolUseBlock, toolResultBlock, thinkingBlock], {
+  message: "must be a block of type 'text', 'image', 'tool_use', 'tool_result' or 'thinking'",
 });
 
 const messagesRequestSchema = z.looseObject({
@@ -56,6 +58,8 @@ const IGNORED = new Set(['top_k', 'thinking', 'service_tier', 'container', 'mcp_
 
 type Block = z.infer<typeof block>;
 
+const THINKING_DROPPED = 'thinking blocks in earlier answers were left out (they are read only by the model that wrote them)';
+
 function imagePart(b: z.infer<typeof imageBlock>): ContentPart {
   return b.source.type === 'base64'
     ? { type: 'image', image: { kind: 'data', mediaType: b.source.media_type, data: b.source.data } }
@@ -74,19 +78,23 @@ function contentTurn(role: 'user' | 'assistant', blocks: Block[]): ChatMessage |
   return parts.some((p) => p.type === 'image') ? { role, content: text, parts } : { role, content: text };
 }
 
-function toolResultText(content: z.infer<typeof toolResultBlock>['content'], isError: boolean | undefined): string {
+function toolResultText(content: z.infer<typeof toolResultBlock>['content'], isError: boolean | undefined, warnings: string[]): string {
+  if (Array.isArray(content) && content.some((b) => b.type === 'image')) warnings.push('images inside a tool_result were left out (tool results travel as text)');
   const text = typeof content === 'string' ? content : (content ?? []).flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('\n');
+  // Other upstreams have no error flag on a tool result: it is said in the text.
   return isError ? `Error: ${text}` : text;
 }
 
 /** Anthropic turns → neutral messages: tool results become tool turns, tool_use blocks an assistant's calls. */
-function readMessages(system: z.infer<typeof messagesRequestSchema>['system'], raw: z.infer<typeof messagesRequestSchema>['messages']): ChatMessage[] {
+function readMessages(system: z.infer<typeof messagesRequestSchema>['system'], raw: z.infer<typeof messagesRequestSchema>['messages'], warnings: string[]): ChatMessage[] {
   const out: ChatMessage[] = [];
   const systemText = typeof system === 'string' ? system : (system ?? []).map((b) => b.text).join('\n\n');
   if (systemText !== '') out.push({ role: 'system', content: systemText });
   const calls = new Set<string>();
   raw.forEach((m, i) => {
-    const blocks: Block[] = typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : m.content;
+    const given: Block[] = typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : m.content;
+    const blocks = given.filter((b) => b.type !== 'thinking' && b.type !== 'redacted_thinking');
+    if (blocks.length < given.length && !warnings.includes(THINKING_DROPPED)) warnings.push(THINKING_DROPPED);
     if (m.role === 'assistant') {
       const turn = contentTurn('assistant', blocks) ?? { role: 'assistant', content: '' };
       const uses = blocks.filter((b): b is z.infer<typeof toolUseBlock> => b.type === 'tool_use');
@@ -101,7 +109,7 @@ function readMessages(system: z.infer<typeof messagesRequestSchema>['system'], r
       if (b.type === 'tool_use') throw invalidRequest(`messages.${i}.content.${j}: tool_use blocks belong to assistant messages`, `messages.${i}.content.${j}`);
       if (b.type !== 'tool_result') return;
       if (!calls.has(b.tool_use_id)) throw invalidRequest(`messages.${i}.content.${j}: tool_result for unknown tool_use_id '${b.tool_use_id}'`, `messages.${i}.content.${j}.tool_use_id`);
-      out.push({ role: 'tool', content: toolResultText(b.content, b.is_error), toolCallId: b.tool_use_id });
+      out.push({ role: 'tool', content: toolResultText(b.content, b.is_error, warnings), toolCallId: b.tool_use_id });
     });
     const turn = contentTurn('user', blocks);
     if (turn) out.push(turn);
@@ -153,7 +161,7 @@ export function parseMessagesRequest(body: unknown, ctx: ChatRequestContext): Ch
     requestId: ctx.requestId,
     caller: ctx.caller,
     model: req.model,
-    messages: readMessages(req.system, req.messages),
+    messages: readMessages(req.system, req.messages, warnings),
     params,
     stream: req.stream === true,
     sessionId,

@@ -21,7 +21,8 @@ const functionName = z.string({ message: 'must be a string' }).regex(FUNCTION_NA
 const jsonSchemaObject = z.record(z.string(), z.unknown(), { message: 'must be a JSON Schema object' });
 
 const toolCall = z.looseObject({
-  id: z.string({ message: 'must be a string' }).min(1, 'must not be empty').max(4096),
+  // Ids the gateway made for Gemini carry its thought signature, which can run to many kilobytes.
+  id: z.string({ message: 'must be a string' }).min(1, 'must not be empty').max(200_000),
   type: z.literal('function', { message: "must be 'function'" }).optional(),
   function: z.looseObject({ name: functionName, arguments: z.string({ message: 'must be a string of JSON' }) }),
 });

@@ -6,18 +6,24 @@
  */
 import { BlockList, isIP } from 'node:net';
 
-const blocked = new BlockList();
+// Two lists: a BlockList holding IPv6 rules also matches IPv4 addresses against them (as mapped
+// addresses), which would refuse public IPv4 space.
+const blocked4 = new BlockList();
+const blocked6 = new BlockList();
 for (const [net, prefix] of [
   ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
   ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24],
   ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
 ] as const) {
-  blocked.addSubnet(net, prefix, 'ipv4');
+  blocked4.addSubnet(net, prefix, 'ipv4');
 }
 for (const [net, prefix] of [
-  ['::', 128], ['::1', 128], ['100::', 64], ['2001:db8::', 32], ['2001::', 23], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
+  // IPv4-compatible (::a.b.c.d, deprecated) and SIIT-translated (::ffff:0:a.b.c.d) forms, local-use
+  // NAT64, and 6to4 all carry an IPv4 address a translator or relay may reach: refused outright.
+  ['::', 96], ['::ffff:0:0:0', 96], ['64:ff9b:1::', 48], ['2002::', 16],
+  ['::1', 128], ['100::', 64], ['2001:db8::', 32], ['2001::', 23], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
 ] as const) {
-  blocked.addSubnet(net, prefix, 'ipv6');
+  blocked6.addSubnet(net, prefix, 'ipv6');
 }
 
 /** The IPv4 address inside an IPv4-mapped (::ffff:a.b.c.d) or NAT64 (64:ff9b::/96) IPv6 address. */
@@ -34,9 +40,9 @@ function embeddedIPv4(ip: string): string | undefined {
 
 export function isPublicAddress(ip: string): boolean {
   const family = isIP(ip);
-  if (family === 4) return !blocked.check(ip, 'ipv4');
+  if (family === 4) return !blocked4.check(ip, 'ipv4');
   if (family !== 6) return false;
   const v4 = embeddedIPv4(ip);
   if (v4 !== undefined) return isPublicAddress(v4);
-  return !blocked.check(ip, 'ipv6');
+  return !blocked6.check(ip, 'ipv6');
 }

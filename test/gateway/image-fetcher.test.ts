@@ -14,6 +14,7 @@ describe('isPublicAddress', () => {
     ['::1', false], ['::', false], ['fd00::1', false], ['fe80::1', false], ['ff02::1', false], ['2001:db8::1', false],
     ['::ffff:127.0.0.1', false], ['::ffff:7f00:1', false], ['::ffff:8.8.8.8', true], ['64:ff9b::a9fe:a9fe', false],
     ['localhost', false], ['not-an-ip', false],
+    ['::ffff:0:7f00:1', false], ['64:ff9b:1::a9fe:a9fe', false], ['2002:7f00:1::', false], ['::7f00:1', false], ['64:ff9b::808:808', true],
   ];
   for (const [ip, expected] of cases) it(`${ip} → ${expected ? 'public' : 'refused'}`, () => assert.equal(isPublicAddress(ip), expected));
 });
@@ -30,6 +31,12 @@ describe('ImageFetcher', () => {
       if (req.url === '/to-internal') return res.writeHead(302, { location: `http://127.0.0.2:${port}/cat.png` }).end();
       if (req.url === '/to-self') return res.writeHead(302, { location: '/cat.png' }).end();
       if (req.url === '/loop') return res.writeHead(302, { location: '/loop' }).end();
+      if (req.url === '/bad-location') return res.writeHead(302, { location: 'http://exa mple.com:99999/' }).end();
+      if (req.url === '/stall') return void res.writeHead(200, { 'content-type': 'image/png' }).write(png.subarray(0, 4));
+      if (req.url === '/reset') {
+        res.writeHead(200, { 'content-type': 'image/png', 'content-length': '1000' }).write(png);
+        return void setTimeout(() => res.socket?.destroy(), 20);
+      }
       res.writeHead(404).end();
     });
     await new Promise<void>((resolve) => server.listen(0, '0.0.0.0', resolve));
@@ -38,10 +45,11 @@ describe('ImageFetcher', () => {
   after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   /** A fetcher that treats 127.0.0.1 (only) as public, and resolves *.test names to it. */
-  const fetcher = (maxBytes = 1024) =>
+  const fetcher = (maxBytes = 1024, extra: { maxBytesPerRequest?: number; timeoutMs?: number } = {}) =>
     new ImageFetcher({
       maxBytes,
-      timeoutMs: 2000,
+      timeoutMs: extra.timeoutMs ?? 2000,
+      ...(extra.maxBytesPerRequest !== undefined ? { maxBytesPerRequest: extra.maxBytesPerRequest } : {}),
       isAllowedAddress: (ip) => ip === '127.0.0.1',
       lookup: ((host: string, _o: unknown, cb: (e: Error | null, a: Array<{ address: string; family: number }>) => void) =>
         cb(null, [{ address: host === 'internal.test' ? '127.0.0.3' : '127.0.0.1', family: 4 }])) as never,
@@ -65,6 +73,8 @@ describe('ImageFetcher', () => {
     ['a page that is not an image', 'http://images.test:PORT/page', /content-type 'text\/html'/],
     ['a missing image', 'http://images.test:PORT/nope.png', /HTTP 404/],
     ['another scheme', 'ftp://images.test/cat.png', /http or https/],
+    ['a redirect to an invalid URL', 'http://images.test:PORT/bad-location', /invalid URL/],
+    ['a connection reset mid-body', 'http://images.test:PORT/reset', /could not be fetched/],
   ];
   for (const [name, url, message] of refusals) {
     it(`refuses ${name}`, async () => {
@@ -73,6 +83,20 @@ describe('ImageFetcher', () => {
       await f.close();
     });
   }
+
+  it('bounds the total time of a fetch whose body trickles, as a 400-type failure', async () => {
+    const f = fetcher(1024, { timeoutMs: 300 });
+    await assert.rejects(f.fetch(`http://images.test:${port}/stall`), (err: unknown) => err instanceof ImageFetchError && /longer than 300 ms/.test(err.message));
+    await f.close();
+  });
+
+  it('shares a byte budget across one request’s images', async () => {
+    const f = fetcher(1024, { maxBytesPerRequest: 20 });
+    const budget = f.budget();
+    await f.fetch(`http://images.test:${port}/cat.png`, undefined, budget);
+    await assert.rejects(f.fetch(`http://images.test:${port}/cat.png`, undefined, budget), /images are larger than 20 bytes together/);
+    await f.close();
+  });
 
   it('by default refuses the machine itself, whatever the name', async () => {
     const f = new ImageFetcher({ maxBytes: 1024, timeoutMs: 2000 });

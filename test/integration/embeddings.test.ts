@@ -64,6 +64,7 @@ describe('POST /v1/embeddings', () => {
       [{ model: 'text-embedding-3-small', input: 'x', encoding_format: 'hex' }, 400, 'encoding_format'],
       [{ model: 'gemini-embedding-001', input: [1, 2, 3] }, 400, 'input'],
       [{ model: 'no-such-embedder', input: 'x' }, 404, 'model'],
+      [{ model: 'gemini-embedding-001', input: Array.from({ length: 101 }, (_, i) => `t${i}`) }, 400, 'input'],
     ];
     for (const [body, status, param] of cases) {
       const res = await s.post('/v1/embeddings', body);

@@ -82,6 +82,22 @@ describe('POST /v1/messages (Anthropic-compatible)', () => {
     });
   }
 
+  it('thinking blocks sent back in history are left out with a warning, not refused', async () => {
+    const { data, response } = await client.messages
+      .create({
+        model: 'gemini-2.5-flash',
+        max_tokens: 50,
+        messages: [
+          { role: 'user', content: 'first' },
+          { role: 'assistant', content: [{ type: 'thinking', thinking: 'hmm', signature: 'sig' }, { type: 'text', text: 'answer' }] },
+          { role: 'user', content: 'second' },
+        ],
+      })
+      .withResponse();
+    assert.match((data.content[0] as Anthropic.TextBlock).text, /You said: second/);
+    assert.match(response.headers.get('x-cerebro-warnings') ?? '', /thinking blocks in earlier answers were left out/);
+  });
+
   it('images in base64 blocks reach a vision model', async () => {
     const msg = await client.messages.create({
       model: 'gemini-2.5-flash',

@@ -175,3 +175,40 @@ describe('Anthropic message hygiene', () => {
     assert.equal(warnings.length, 2);
   });
 });
+
+describe('Anthropic tools', () => {
+  const body = (c: ChatCall) => JSON.parse(anthropic.buildRequest(c, creds).http.body) as Record<string, any>;
+  const history: ChatCall['messages'] = [
+    { role: 'user', content: 'weather?' },
+    { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: '{"city":"Lima"}' }] },
+    { role: 'tool', content: 'sunny', toolCallId: 'call_1' },
+    { role: 'user', content: 'summarise' },
+  ];
+
+  it('gives a function without parameters (or with `{}`) an object input schema', () => {
+    const b = body(call({ params: { tools: [{ name: 'now' }, { name: 'ping', parameters: {} }, { name: 'f', parameters: { properties: { a: { type: 'string' } } } }] } }));
+    assert.deepEqual(b.tools.map((t: { input_schema: unknown }) => t.input_schema), [
+      { type: 'object', properties: {} },
+      { type: 'object', properties: {} },
+      { type: 'object', properties: { a: { type: 'string' } } },
+    ]);
+  });
+
+  it('declares the tools a history used when the request offers none, and offers none', () => {
+    const b = body(call({ messages: history }));
+    assert.deepEqual(b.tools.map((t: { name: string }) => t.name), ['get_weather']);
+    assert.deepEqual(b.tool_choice, { type: 'none' });
+    assert.deepEqual(b.messages[1].content, [{ type: 'tool_use', id: 'call_1', name: 'get_weather', input: { city: 'Lima' } }]);
+    assert.deepEqual(b.messages[2].content, [{ type: 'tool_result', tool_use_id: 'call_1', content: 'sunny' }, { type: 'text', text: 'summarise' }]);
+  });
+
+  it('streams a tool call without arguments as "{}", not ""', () => {
+    const decoder = anthropic.createStreamDecoder(call({ stream: true }));
+    const parts = [
+      { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 'toolu_1', name: 'now', input: {} } },
+      { type: 'content_block_stop', index: 0 },
+    ].flatMap((e) => decoder.decode({ event: e.type, data: JSON.stringify(e) }));
+    const args = parts.filter((p) => p.type === 'tool-call-delta').map((p) => (p as { argumentsDelta: string }).argumentsDelta).join('');
+    assert.equal(args, '{}');
+  });
+});

@@ -73,10 +73,23 @@ describe('Gemini responses', () => {
       ['SAFETY', 'content_filter'],
       ['RECITATION', 'content_filter'],
       ['PROHIBITED_CONTENT', 'content_filter'],
-      ['MALFORMED_FUNCTION_CALL', 'tool_calls'],
       ['OTHER', 'stop'],
     ];
     for (const [input, expected] of table) assert.equal(mapGeminiFinishReason(input), expected, input);
+  });
+
+  it('a function call Gemini could not form is an upstream failure (another target answers), not an empty tool_calls answer', () => {
+    for (const reason of ['MALFORMED_FUNCTION_CALL', 'UNEXPECTED_TOOL_CALL']) {
+      assert.throws(() => gemini.parseResponse({ candidates: [{ content: { parts: [] }, finishReason: reason }] }, call()), (err: unknown) => err instanceof UpstreamError && err.status === 502 && !err.isRequestFault);
+    }
+  });
+
+  it('names an answer with function calls tool_calls although Gemini says STOP, and makes ids', () => {
+    const result = gemini.parseResponse({ candidates: [{ content: { parts: [{ functionCall: { name: 'f', args: { a: 1 } }, thoughtSignature: 'c2ln' }] }, finishReason: 'STOP' }] }, call());
+    assert.equal(result.finishReason, 'tool_calls');
+    assert.equal(result.toolCalls?.[0]?.name, 'f');
+    assert.equal(result.toolCalls?.[0]?.arguments, '{"a":1}');
+    assert.match(result.toolCalls?.[0]?.id ?? '', /^call_[A-Za-z0-9_-]+__sig_c2ln$/);
   });
 
   it('reads the retry delay from RetryInfo and the status name as code', () => {

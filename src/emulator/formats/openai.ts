@@ -12,7 +12,7 @@ const usage = (a: EmulatedAnswer) => ({ prompt_tokens: a.promptTokens, completio
 
 export function openAIFormat(flavour: 'openai' | 'openrouter'): EmulatedFormat {
   const extra = flavour === 'openrouter' ? { provider: 'Emulator' } : {};
-  const ids = new WeakMap<EmulatedPrompt, { id: string; created: number; includeUsage: boolean }>();
+  const ids = new WeakMap<EmulatedPrompt, { id: string; created: number; includeUsage: boolean; namedChoice?: boolean }>();
   const meta = (p: EmulatedPrompt) => {
     let m = ids.get(p);
     if (!m) {
@@ -25,6 +25,8 @@ export function openAIFormat(flavour: 'openai' | 'openrouter'): EmulatedFormat {
     const m = meta(p);
     return { id: m.id, object: 'chat.completion.chunk', created: m.created, model: answeringModel(flavour, p.model), ...extra, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...more };
   };
+  // Like OpenAI, an answer to a tool_choice that names the function ends with "stop", not "tool_calls".
+  const finishOf = (p: EmulatedPrompt, a: EmulatedAnswer) => (a.finish === 'tool_calls' && meta(p).namedChoice ? 'stop' : a.finish);
   return {
     readPrompt(raw) {
       const body = asRecord(raw);
@@ -57,6 +59,7 @@ export function openAIFormat(flavour: 'openai' | 'openrouter'): EmulatedFormat {
       };
       const options = body.stream_options as { include_usage?: boolean } | undefined;
       meta(prompt).includeUsage = flavour === 'openrouter' || options?.include_usage === true;
+      meta(prompt).namedChoice = typeof choice === 'object';
       return prompt;
     },
     authorized: (headers) => /^Bearer \S+/.test(String(headers.authorization ?? '')),
@@ -78,7 +81,7 @@ export function openAIFormat(flavour: 'openai' | 'openrouter'): EmulatedFormat {
               ...(a.toolCalls.length > 0 ? { tool_calls: a.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })) } : {}),
             },
             logprobs: null,
-            finish_reason: a.finish,
+            finish_reason: finishOf(p, a),
           },
         ],
         usage: usage(a),
@@ -98,7 +101,7 @@ export function openAIFormat(flavour: 'openai' | 'openrouter'): EmulatedFormat {
         const half = Math.ceil(c.arguments.length / 2);
         for (const piece of [c.arguments.slice(0, half), c.arguments.slice(half)]) if (piece) frames.push(sse(chunk(p, { tool_calls: [{ index, function: { arguments: piece } }] }, null)));
       });
-      frames.push(sse(chunk(p, {}, a.finish)));
+      frames.push(sse(chunk(p, {}, finishOf(p, a))));
       if (meta(p).includeUsage) {
         const m = meta(p);
         frames.push(sse({ id: m.id, object: 'chat.completion.chunk', created: m.created, model: p.model, ...extra, choices: [], usage: usage(a) }));

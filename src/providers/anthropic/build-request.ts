@@ -104,6 +104,12 @@ function mergeTexts(blocks: Block[]): Block[] {
   return out;
 }
 
+/** Anthropic wants every input schema to be an object schema; OpenAI lets `{}` (no arguments) through. */
+function objectSchema(schema: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (schema === undefined || Object.keys(schema).length === 0) return { type: 'object', properties: {} };
+  return schema.type === undefined ? { type: 'object', ...schema } : schema;
+}
+
 function anthropicToolChoice(choice: ToolChoice, disableParallel: boolean): Record<string, unknown> {
   const base: Record<string, unknown> =
     choice === 'auto' ? { type: 'auto' } : choice === 'required' ? { type: 'any' } : choice === 'none' ? { type: 'none' } : { type: 'tool', name: choice.name };
@@ -137,17 +143,25 @@ export function buildAnthropicBody(call: ChatCall, defaultMaxTokens: number): An
   if (typeof user === 'string') body.metadata = { user_id: user };
 
   const tools: Block[] = (p.tools ?? []).map((t) => {
-    const tool: Block = { type: 'custom', name: t.name, input_schema: t.parameters ?? { type: 'object', properties: {} } };
+    const tool: Block = { type: 'custom', name: t.name, input_schema: objectSchema(t.parameters) };
     if (t.description !== undefined) tool.description = t.description;
     return tool;
   });
+  // Anthropic refuses tool_use/tool_result blocks in a request that defines no tools (a final
+  // summarising turn often drops them): the tools the history used are declared, and not offered.
+  let historyOnly = false;
+  if (tools.length === 0) {
+    const used = new Set(call.messages.flatMap((m) => (m.toolCalls ?? []).map((c) => c.name)));
+    for (const name of used) tools.push({ type: 'custom', name, description: 'Used earlier in this conversation.', input_schema: { type: 'object' } });
+    historyOnly = used.size > 0;
+  }
   if (p.responseFormat !== undefined) {
     if (tools.length > 0) {
       warnings.push('response_format was ignored: anthropic is asked for JSON through a forced tool, which cannot be combined with your tools');
     } else {
       // Anthropic has no JSON mode: a tool whose input is the answer, and a tool_choice that forces it.
       const name = jsonToolName(p.responseFormat)!;
-      const schema = p.responseFormat.type === 'json_schema' ? p.responseFormat.schema : { type: 'object' };
+      const schema = objectSchema(p.responseFormat.type === 'json_schema' ? p.responseFormat.schema : undefined);
       const description = (p.responseFormat.type === 'json_schema' && p.responseFormat.description) || 'Give your whole answer as this tool’s input.';
       tools.push({ type: 'custom', name, description, input_schema: schema });
       body.tool_choice = { type: 'tool', name };
@@ -155,6 +169,7 @@ export function buildAnthropicBody(call: ChatCall, defaultMaxTokens: number): An
     }
   }
   if (tools.length > 0) body.tools = tools;
+  if (historyOnly && body.tool_choice === undefined) body.tool_choice = { type: 'none' };
   if (p.toolChoice !== undefined && body.tool_choice === undefined && (p.tools?.length ?? 0) > 0) {
     body.tool_choice = anthropicToolChoice(p.toolChoice, p.parallelToolCalls === false);
   } else if (p.parallelToolCalls === false && (p.tools?.length ?? 0) > 0) {

@@ -16,6 +16,8 @@ export class AnthropicStreamDecoder implements StreamDecoder {
   private inputUsage: AnthropicUsage = {};
   /** Content block index → tool call index, for the blocks that are tool calls. */
   private readonly toolBlocks = new Map<number, number>();
+  /** Tool blocks that have streamed argument text (one without any took no arguments: `{}`). */
+  private readonly withArguments = new Set<number>();
   /** The block carrying a JSON answer (see `jsonTool`): its input streams out as text. */
   private jsonBlock: number | undefined;
 
@@ -55,9 +57,15 @@ export class AnthropicStreamDecoder implements StreamDecoder {
         if (delta.type === 'input_json_delta' && delta.partial_json) {
           if (ev.index === this.jsonBlock) return [{ type: 'text-delta', text: delta.partial_json }];
           const index = this.toolBlocks.get(ev.index);
-          return index === undefined ? [] : [{ type: 'tool-call-delta', index, argumentsDelta: delta.partial_json }];
+          if (index === undefined) return [];
+          this.withArguments.add(ev.index);
+          return [{ type: 'tool-call-delta', index, argumentsDelta: delta.partial_json }];
         }
         return delta.type === 'text_delta' && delta.text ? [{ type: 'text-delta', text: delta.text }] : [];
+      }
+      case 'content_block_stop': {
+        const index = this.toolBlocks.get(ev.index);
+        return index !== undefined && !this.withArguments.has(ev.index) ? [{ type: 'tool-call-delta', index, argumentsDelta: '{}' }] : [];
       }
       case 'message_delta': {
         const reason = this.jsonBlock !== undefined && ev.delta.stop_reason === 'tool_use' ? 'stop' : mapAnthropicStopReason(ev.delta.stop_reason);

@@ -14,6 +14,8 @@ export function createGeminiEmbeddingAdapter(): EmbeddingAdapter {
   return {
     id: 'gemini',
     acceptsTokens: false,
+    // batchEmbedContents takes at most 100 requests.
+    maxInputs: 100,
     buildRequest(call, credentials) {
       const model = bare(call.model);
       const requests = (call.input as string[]).map((text) => {

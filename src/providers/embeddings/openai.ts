@@ -18,6 +18,7 @@ export function createOpenAIEmbeddingAdapter(id: ProviderId): EmbeddingAdapter {
   return {
     id,
     acceptsTokens: true,
+    maxInputs: 2048,
     buildRequest(call, credentials) {
       const body: Record<string, unknown> = { model: call.model, input: call.input, encoding_format: 'float' };
       if (call.dimensions !== undefined) body.dimensions = call.dimensions;
@@ -35,6 +36,10 @@ export function createOpenAIEmbeddingAdapter(id: ProviderId): EmbeddingAdapter {
       }
       const vectors: number[][] = [];
       for (const item of parsed.data.data) vectors[item.index] = item.embedding;
+      // Every input answered exactly once, in range: no holes, no duplicates.
+      if (vectors.length !== call.input.length || vectors.some((v) => v === undefined)) {
+        throw new UpstreamError({ provider: id, kind: 'protocol', message: 'embeddings response does not answer every input once' });
+      }
       const usage = parsed.data.usage;
       return {
         vectors,

@@ -25,6 +25,8 @@ export interface EmbeddingAdapter {
   readonly id: ProviderId;
   /** Whether token-array inputs are accepted (only OpenAI's API takes them). */
   readonly acceptsTokens: boolean;
+  /** Inputs one upstream call takes at most. */
+  readonly maxInputs: number;
   buildRequest(call: EmbeddingCall, credentials: ProviderCredentials): UpstreamHttpRequest & { body: string };
   parseResponse(body: unknown, call: EmbeddingCall): EmbeddingResult;
 }

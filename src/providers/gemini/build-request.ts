@@ -39,7 +39,9 @@ function partsOf(m: ChatMessage, callNames: Map<string, string>, warnings: strin
       if (part.type === 'text') {
         if (part.text !== '') parts.push({ text: part.text });
       } else if (part.image.kind === 'data') {
-        parts.push({ inlineData: { mimeType: part.image.mediaType, data: part.image.data } });
+        // Gemini reads PNG, JPEG, WebP, HEIC and HEIF inline; a GIF would fail the whole request.
+        if (part.image.mediaType === 'image/gif') warnings.push('a GIF image was left out (gemini does not read GIF)');
+        else parts.push({ inlineData: { mimeType: part.image.mediaType, data: part.image.data } });
       } else {
         // The gateway inlines http(s) images before calling Gemini; one left here is sent by reference.
         warnings.push('an image was sent to gemini by URL, which only works for files Gemini can read');

@@ -15,9 +15,6 @@ export function mapGeminiFinishReason(reason: string | null | undefined): Finish
     case 'SPII':
     case 'IMAGE_SAFETY':
       return 'content_filter';
-    case 'MALFORMED_FUNCTION_CALL':
-    case 'UNEXPECTED_TOOL_CALL':
-      return 'tool_calls';
     default:
       // STOP, LANGUAGE, OTHER, FINISH_REASON_UNSPECIFIED and anything newer.
       return 'stop';

@@ -43,10 +43,16 @@ export function geminiToolCalls(response: GeminiResponse): ToolCall[] {
   return calls;
 }
 
+/** Gemini tried to call a function and failed: no usable answer, so another target should answer. */
+const BROKEN_CALL = new Set(['MALFORMED_FUNCTION_CALL', 'UNEXPECTED_TOOL_CALL']);
+
 /** The finish reason, if this response carries one; a blocked prompt has no candidate at all. */
 export function geminiFinish(response: GeminiResponse): FinishReason | undefined {
   if (response.promptFeedback?.blockReason && !response.candidates?.length) return 'content_filter';
   const reason = response.candidates?.[0]?.finishReason;
+  if (reason && BROKEN_CALL.has(reason)) {
+    throw new UpstreamError({ provider: 'gemini', kind: 'http', status: 502, message: `gemini ended its answer with ${reason} (a function call it could not form)` });
+  }
   return reason ? mapGeminiFinishReason(reason) : undefined;
 }
 

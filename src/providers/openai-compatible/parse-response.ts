@@ -22,7 +22,11 @@ export function parseOpenAIChatResponse(provider: ProviderId, body: unknown, cal
     finishReason: mapOpenAIFinishReason(choice.finish_reason),
   };
   const calls = choice.message.tool_calls;
-  if (calls && calls.length > 0) result.toolCalls = calls.map((c) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments }));
+  if (calls && calls.length > 0) {
+    result.toolCalls = calls.map((c) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments }));
+    // OpenAI answers a call forced by tool_choice with finish_reason "stop": clients look for tool_calls.
+    if (result.finishReason === 'stop') result.finishReason = 'tool_calls';
+  }
   if (data.id !== undefined) result.upstreamId = data.id;
   if (data.usage) result.usage = convertOpenAIUsage(data.usage);
   return result;

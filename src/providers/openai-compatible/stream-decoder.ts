@@ -10,6 +10,7 @@ import { readOpenAIChunk } from './read-chunk.js';
 export class OpenAIStreamDecoder implements StreamDecoder {
   finished = false;
   private modelReported = false;
+  private sawToolCall = false;
 
   constructor(private readonly provider: ProviderId) {}
 
@@ -28,6 +29,7 @@ export class OpenAIStreamDecoder implements StreamDecoder {
     }
     if (chunk.text) parts.push({ type: 'text-delta', text: chunk.text });
     if (chunk.toolCalls) {
+      this.sawToolCall = true;
       for (const call of chunk.toolCalls) {
         const part: StreamPart = { type: 'tool-call-delta', index: call.index, argumentsDelta: call.arguments ?? '' };
         if (call.id !== undefined) part.id = call.id;
@@ -35,7 +37,11 @@ export class OpenAIStreamDecoder implements StreamDecoder {
         parts.push(part);
       }
     }
-    if (chunk.finishReason) parts.push({ type: 'finish', finishReason: mapOpenAIFinishReason(chunk.finishReason) });
+    if (chunk.finishReason) {
+      const reason = mapOpenAIFinishReason(chunk.finishReason);
+      // A call forced by tool_choice ends with "stop" upstream: clients look for tool_calls.
+      parts.push({ type: 'finish', finishReason: reason === 'stop' && this.sawToolCall ? 'tool_calls' : reason });
+    }
     if (chunk.usage) parts.push({ type: 'usage', usage: convertOpenAIUsage(chunk.usage) });
     return parts;
   }
