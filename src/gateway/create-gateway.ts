@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import { buildApp } from '../http/app.js';
 import { useLeanAsyncResourceBind } from '../http/async-resource-bind.js';
 import { InFlightRequests } from '../http/in-flight.js';
+import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { ImageFetcher } from './image-fetcher.js';
 import { EmbeddingService } from './embedding-service.js';
 import { createOpenAIEmbeddingAdapter } from '../providers/embeddings/openai.js';
@@ -171,6 +172,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     timers.push(setInterval(() => void gatewayKeys.flushLastUsed().catch(onBackgroundError('recording gateway key use')), 15_000).unref());
     const isConfigured = (provider: ProviderId) => executor.isConfigured(provider);
     const inFlight = new InFlightRequests();
+    const metrics = new GatewayMetrics({ health, cache: answerCache, streamsInFlight: () => inFlight.streams, requestsInFlight: () => inFlight.size });
+    logs.onRecord((row) => metrics.observeRow(row));
     const appOptions: Parameters<typeof buildApp>[0] = {
       chat,
       embeddings,
@@ -189,6 +192,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       cache: answerCache,
       now,
       inFlight,
+      metrics,
       bodyLimitBytes: config.bodyLimitBytes,
       totalTimeoutMs: config.timeouts.totalMs,
     };

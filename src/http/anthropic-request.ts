@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { ChatInput } from '../gateway/chat-input.js';
 import { invalidRequest } from '../gateway/errors.js';
 import type { ChatMessage, ChatParams, ContentPart, ToolChoice } from '../providers/types.js';
-import { paramPath, SESSION_ID_PATTERN, type ChatRequestContext } from './chat-request.js';
+import { paramPath, routeFromHeader, SESSION_ID_PATTERN, type ChatRequestContext } from './chat-request.js';
 
 const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'] as const;
 
@@ -166,6 +166,7 @@ export function parseMessagesRequest(body: unknown, ctx: ChatRequestContext): Ch
     stream: req.stream === true,
     sessionId,
     priority: 'normal',
+    route: routeFromHeader(ctx.routeHeader),
     cache: !/\bno-(cache|store)\b/i.test(ctx.cacheControl ?? ''),
     endpoint: 'messages',
     warnings,

@@ -28,6 +28,8 @@ import { toErrorResponse } from './error-response.js';
 import { anthropicError } from './anthropic-format.js';
 import { MESSAGES_ROUTE, messagesRoute } from './routes/messages.js';
 import { embeddingsRoute } from './routes/embeddings.js';
+import { metricsRoute } from './routes/metrics.js';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { EmbeddingService } from '../gateway/embedding-service.js';
 import { chatCompletionsRoute } from './routes/chat-completions.js';
 import { healthRoute } from './routes/health.js';
@@ -39,6 +41,8 @@ const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 
 export interface AppDeps {
   chat: ChatService;
+  /** Prometheus metrics, served at GET /metrics to the operator; absent = not served. */
+  metrics?: GatewayMetrics;
   /** POST /v1/embeddings; absent = not served. */
   embeddings?: EmbeddingService;
   catalog: ModelCatalog;
@@ -92,6 +96,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   // One line per request: the access log, with the request id, route, status, time and caller.
   app.addHook('onResponse', (request, reply, done) => {
+    deps.metrics?.observeHttp(request.method, request.routeOptions.url ?? 'unknown', reply.statusCode, reply.elapsedTime / 1000);
     request.log.info({ method: request.method, route: request.routeOptions.url ?? request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, user: request.caller?.userId }, 'request');
     done();
   });
@@ -127,6 +132,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     const inFlight = deps.inFlight ?? new InFlightRequests();
     chatCompletionsRoute(api, { chat: deps.chat, inFlight, totalTimeoutMs: deps.totalTimeoutMs });
     messagesRoute(api, { chat: deps.chat, inFlight, totalTimeoutMs: deps.totalTimeoutMs });
+    if (deps.metrics) metricsRoute(api, deps.metrics);
     if (deps.embeddings) embeddingsRoute(api, { embeddings: deps.embeddings, inFlight, totalTimeoutMs: deps.totalTimeoutMs });
     modelsRoute(api, { catalog: deps.catalog, isConfigured: deps.isConfigured, created: Math.floor(Date.now() / 1000) });
     sessionsRoutes(api, deps.sessions);

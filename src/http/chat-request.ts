@@ -279,7 +279,7 @@ export function chatRequestContext(headers: Record<string, string | string[] | u
   };
 }
 
-function routeFromHeader(value: string | undefined): RoutePolicy | undefined {
+export function routeFromHeader(value: string | undefined): RoutePolicy | undefined {
   if (value === undefined) return undefined;
   if (!(ROUTE_POLICIES as readonly string[]).includes(value)) throw invalidRequest(`Invalid 'X-Cerebro-Route' header: must be one of ${ROUTE_POLICIES.join(', ')}`, 'route');
   return value as RoutePolicy;

@@ -8,8 +8,17 @@ import { abortReason, Cancellation, timeoutReason, type CancelSignal } from '../
 export class InFlightRequests {
   private readonly controllers = new Set<Cancellation>();
 
+  /** Streams being written now. */
+  streams = 0;
+
   get size(): number {
     return this.controllers.size;
+  }
+
+  /** Counts a stream from its first byte until its response closes. */
+  streamStarted(res: ServerResponse): void {
+    this.streams++;
+    res.once('close', () => this.streams--);
   }
 
   /** Starts tracking a request; `dispose()` must be called when it ends. */

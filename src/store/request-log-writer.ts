@@ -28,12 +28,20 @@ export class RequestLogWriter {
   /** Rows dropped because the database refused them one by one (a constraint, a bad value). */
   rejected = 0;
 
+  /** Told of every row as it is recorded (the metrics count requests, tokens and costs from them). */
+  private readonly listeners: Array<(row: RequestLogRow) => void> = [];
+
+  onRecord(listener: (row: RequestLogRow) => void): void {
+    this.listeners.push(listener);
+  }
+
   constructor(
     private readonly insert: InsertRequestLogs,
     private readonly options: LogWriterOptions,
   ) {}
 
   record(row: RequestLogRow): void {
+    for (const listener of this.listeners) listener(row);
     this.queue.push(row);
     if (this.queue.length > this.options.maxQueued) {
       this.dropped += this.queue.length - this.options.maxQueued;

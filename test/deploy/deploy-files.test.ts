@@ -4,7 +4,7 @@
  * works from the build output with production dependencies only.
  */
 import assert from 'node:assert/strict';
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, cpSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { loadConfig } from '../../src/config.js';
+import { startEmulator } from '../../src/emulator/server.js';
 
 const root = join(dirname(new URL(import.meta.url).pathname), '..', '..');
 const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
@@ -69,8 +70,10 @@ const freePort = () =>
   });
 
 describe('the start command with production dependencies only', () => {
-  it('builds, starts from dist/src/main.js with only the production dependency tree, answers /health and stops on SIGTERM', { timeout: 180_000 }, async () => {
+  it('builds, starts from dist/src/main.js with only the production dependency tree, answers /health, and on SIGTERM finishes a stream in flight before exiting', { timeout: 180_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cerebro-deploy-'));
+    const emulator = await startEmulator();
+    let child: ChildProcess | undefined;
     try {
       await promisify(execFile)(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', join(dir, 'dist'), '--tsBuildInfoFile', join(dir, 'tsbuildinfo')], { cwd: root, timeout: 150_000 });
       cpSync(join(root, 'data/models.json'), join(dir, 'data/models.json'));
@@ -85,24 +88,49 @@ describe('the start command with production dependencies only', () => {
       }
       assert.ok(!existsSync(join(dir, 'node_modules', 'tsx')) && !existsSync(join(dir, 'node_modules', 'openai')), 'dev dependencies left out');
       const port = await freePort();
-      const child = spawn(process.execPath, ['dist/src/main.js'], {
+      child = spawn(process.execPath, ['dist/src/main.js'], {
         cwd: dir,
-        env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', CEREBRO_API_TOKEN: 'deploy-test-token-0123456789', DATABASE_URL: `sqlite:${join(dir, 'cerebro.db')}`, LOG_LEVEL: 'warn' },
+        env: {
+          PATH: process.env.PATH,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          CEREBRO_API_TOKEN: 'deploy-test-token-0123456789',
+          DATABASE_URL: `sqlite:${join(dir, 'cerebro.db')}`,
+          LOG_LEVEL: 'warn',
+          OPENROUTER_API_KEY: 'sk-or-test',
+          OPENROUTER_BASE_URL: emulator.baseUrls.openrouter,
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let output = '';
-      child.stdout.on('data', (d) => (output += String(d)));
-      child.stderr.on('data', (d) => (output += String(d)));
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      const running = child;
+      running.stdout!.on('data', (d) => (output += String(d)));
+      running.stderr!.on('data', (d) => (output += String(d)));
+      const exited = new Promise<number | null>((resolve) => running.on('exit', (code) => resolve(code)));
       let healthy = false;
       for (let i = 0; i < 100 && !healthy; i++) {
         await new Promise((r) => setTimeout(r, 100));
         healthy = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false);
       }
       assert.ok(healthy, `no /health: ${output}`);
+      // A slow stream is under way when the signal comes: it must reach its end, then the process exits.
+      emulator.script.add('openrouter', [{ behavior: { type: 'ok', chunkDelayMs: 60 } }]);
+      const res = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer deploy-test-token-0123456789', 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'auto', stream: true, messages: [{ role: 'user', content: 'one two three four five six' }] }),
+      });
+      assert.equal(res.status, 200);
+      const reader = res.body!.getReader();
+      let streamed = new TextDecoder().decode((await reader.read()).value);
       child.kill('SIGTERM');
+      for (let r = await reader.read(); !r.done; r = await reader.read()) streamed += new TextDecoder().decode(r.value);
+      assert.match(streamed, /data: \[DONE\]\n\n$/);
+      assert.match(streamed, /six/);
       assert.equal(await exited, 0, output);
     } finally {
+      child?.kill('SIGKILL');
+      await emulator.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

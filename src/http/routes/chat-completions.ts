@@ -36,7 +36,7 @@ export function chatCompletionsRoute(app: FastifyInstance, options: ChatRouteOpt
     // One signal per request: the caller leaving, the overall deadline, or shutdown.
     return options.inFlight.run(reply.raw, options.totalTimeoutMs, async (signal) => {
       if (input.stream) {
-        await streamCompletion(options.chat, input, reply, signal);
+        await streamCompletion(options.chat, input, reply, signal, options.inFlight);
         return reply;
       }
       const outcome = await options.chat.complete(input, signal);
@@ -48,11 +48,12 @@ export function chatCompletionsRoute(app: FastifyInstance, options: ChatRouteOpt
   });
 }
 
-async function streamCompletion(chat: ChatService, input: ChatInput & { includeUsage: boolean }, reply: FastifyReply, signal: CancelSignal): Promise<void> {
+async function streamCompletion(chat: ChatService, input: ChatInput & { includeUsage: boolean }, reply: FastifyReply, signal: CancelSignal, inFlight: InFlightRequests): Promise<void> {
   // Errors before the first byte still become ordinary JSON error responses (thrown from here).
   const outcome = await chat.stream(input, signal);
   try {
     reply.hijack();
+    inFlight.streamStarted(reply.raw);
     const sse = new SseWriter(reply.raw, signal);
     const id = input.requestId;
     const created = Math.floor(Date.now() / 1000);

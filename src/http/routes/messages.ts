@@ -38,7 +38,7 @@ export function messagesRoute(app: FastifyInstance, options: MessagesRouteOption
     }
     return options.inFlight.run(reply.raw, options.totalTimeoutMs, async (signal) => {
       if (input.stream) {
-        await streamMessage(options.chat, input, reply, signal);
+        await streamMessage(options.chat, input, reply, signal, options.inFlight);
         return reply;
       }
       const outcome = await options.chat.complete(input, signal);
@@ -49,11 +49,12 @@ export function messagesRoute(app: FastifyInstance, options: MessagesRouteOption
   });
 }
 
-async function streamMessage(chat: ChatService, input: ChatInput, reply: FastifyReply, signal: CancelSignal): Promise<void> {
+async function streamMessage(chat: ChatService, input: ChatInput, reply: FastifyReply, signal: CancelSignal, inFlight: InFlightRequests): Promise<void> {
   // Errors before the first byte are ordinary error responses (thrown from here).
   const outcome = await chat.stream(input, signal);
   try {
     reply.hijack();
+    inFlight.streamStarted(reply.raw);
     const sse = new SseWriter(reply.raw, signal);
     const send = async (events: AnthropicEvent[]) => {
       for (const e of events) await sse.event(e.event, JSON.stringify(e.data));

@@ -1,0 +1,100 @@
+/**
+ * Prometheus metrics (prom-client), one registry per gateway: HTTP requests by route and status,
+ * upstream calls by provider and model, tokens, cost, cache hits, circuit states and streams in
+ * flight. Counted from the request-log rows (every request writes exactly one), so the metrics and
+ * the logs never disagree; states are read at scrape time.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ResponseCache } from '../cache/response-cache.js';
+import type { Attempt } from '../gateway/attempts.js';
+import type { HealthTracker } from '../routing/health.js';
+import type { RequestLogRow } from '../store/request-log-writer.js';
+
+const CIRCUIT_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+
+export interface MetricsSources {
+  health: HealthTracker;
+  cache: ResponseCache | undefined;
+  /** Streams being written right now. */
+  streamsInFlight: () => number;
+  /** Requests being answered right now (streams included). */
+  requestsInFlight: () => number;
+}
+
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  private readonly httpRequests: Counter<'method' | 'route' | 'status'>;
+  private readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+  private readonly answers: Counter<'endpoint' | 'provider' | 'model' | 'status' | 'cache'>;
+  private readonly upstreamCalls: Counter<'provider' | 'model' | 'outcome' | 'status'>;
+  private readonly upstreamDuration: Histogram<'provider' | 'model'>;
+  private readonly tokens: Counter<'provider' | 'model' | 'kind'>;
+  private readonly cost: Counter<'provider' | 'model'>;
+
+  constructor(sources: MetricsSources) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'cerebro_' });
+    this.httpRequests = new Counter({ name: 'cerebro_http_requests_total', help: 'HTTP requests answered, by route and status.', labelNames: ['method', 'route', 'status'], registers });
+    this.httpDuration = new Histogram({ name: 'cerebro_http_request_duration_seconds', help: 'Time to answer an HTTP request (to the last byte for streams).', labelNames: ['method', 'route', 'status'], buckets: LATENCY_BUCKETS, registers });
+    this.answers = new Counter({ name: 'cerebro_answers_total', help: 'Model requests (chat, messages, embeddings) by where they were answered and how.', labelNames: ['endpoint', 'provider', 'model', 'status', 'cache'], registers });
+    this.upstreamCalls = new Counter({ name: 'cerebro_upstream_requests_total', help: 'Calls to upstream providers, by outcome and HTTP status.', labelNames: ['provider', 'model', 'outcome', 'status'], registers });
+    this.upstreamDuration = new Histogram({ name: 'cerebro_upstream_duration_seconds', help: 'Upstream call latency (to the first content for streams).', labelNames: ['provider', 'model'], buckets: LATENCY_BUCKETS, registers });
+    this.tokens = new Counter({ name: 'cerebro_tokens_total', help: 'Tokens used, by provider, model and kind (prompt, completion).', labelNames: ['provider', 'model', 'kind'], registers });
+    this.cost = new Counter({ name: 'cerebro_cost_usd_total', help: 'Upstream cost in US dollars, from the catalog prices.', labelNames: ['provider', 'model'], registers });
+    new Gauge({
+      name: 'cerebro_circuit_state',
+      help: 'Circuit breaker per provider and model: 0 closed, 1 half-open, 2 open.',
+      labelNames: ['provider', 'model'],
+      registers,
+      collect() {
+        this.reset();
+        for (const t of sources.health.report()) this.set({ provider: t.provider, model: t.model }, CIRCUIT_VALUE[t.circuit]);
+      },
+    });
+    new Gauge({
+      name: 'cerebro_cache_lookups',
+      help: 'Answer cache lookups since start, by result (hit, miss).',
+      labelNames: ['result'],
+      registers,
+      collect() {
+        const stats = sources.cache?.stats();
+        this.set({ result: 'hit' }, stats?.hits ?? 0);
+        this.set({ result: 'miss' }, stats?.misses ?? 0);
+      },
+    });
+    new Gauge({ name: 'cerebro_streams_in_flight', help: 'Streamed answers being written now.', registers, collect() { this.set(sources.streamsInFlight()); } });
+    new Gauge({ name: 'cerebro_requests_in_flight', help: 'Model requests being answered now.', registers, collect() { this.set(sources.requestsInFlight()); } });
+  }
+
+  /** One HTTP response (the access-log hook calls this). */
+  observeHttp(method: string, route: string, status: number, seconds: number): void {
+    const labels = { method, route, status: String(status) };
+    this.httpRequests.inc(labels);
+    this.httpDuration.observe(labels, seconds);
+  }
+
+  /** One request-log row: its answer, its upstream attempts, tokens and cost. */
+  observeRow(row: RequestLogRow): void {
+    const provider = row.provider ?? 'none';
+    const model = row.model_used ?? 'none';
+    this.answers.inc({ endpoint: row.endpoint, provider, model, status: String(row.http_status), cache: row.cache_hit ? 'hit' : 'miss' });
+    if (row.prompt_tokens) this.tokens.inc({ provider, model, kind: 'prompt' }, Number(row.prompt_tokens));
+    if (row.completion_tokens) this.tokens.inc({ provider, model, kind: 'completion' }, Number(row.completion_tokens));
+    if (row.cost_usd) this.cost.inc({ provider, model }, Number(row.cost_usd));
+    if (typeof row.attempts !== 'string' || row.attempts === '[]') return;
+    for (const a of JSON.parse(row.attempts) as Attempt[]) {
+      if (a.status === 'skipped') continue;
+      this.upstreamCalls.inc({ provider: a.provider, model: a.model, outcome: a.status, status: String(a.http_status ?? (a.status === 'ok' ? 200 : 0)) });
+      this.upstreamDuration.observe({ provider: a.provider, model: a.model }, a.latency_ms / 1000);
+    }
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}
