@@ -2,6 +2,7 @@
  * `npm run demo`: the emulator and a real gateway pointed at it, playing a short scenario with no
  * network and no keys, printed as a table.
  */
+import { pathToFileURL } from 'node:url';
 import { OPERATOR_USER_ID } from '../gateway/caller.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +21,7 @@ interface Row {
 
 const TOKEN = 'demo-token-0123456789abcdef';
 
-async function main(): Promise<void> {
+export async function runDemo(): Promise<void> {
   const emulator = await startEmulator();
   const dir = mkdtempSync(join(tmpdir(), 'cerebro-demo-'));
   const config = loadConfig({
@@ -110,7 +111,9 @@ function printTable(rows: Row[]): void {
   for (const row of rows) process.stdout.write(line(columns.map(([key, , width]) => truncate(row[key], width).padEnd(width))));
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`demo failed: ${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
-});
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  runDemo().catch((err: unknown) => {
+    process.stderr.write(`demo failed: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  });
+}

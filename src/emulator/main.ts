@@ -1,8 +1,13 @@
-/** `npm run emulator -- [--port 9100] [--latency 20]`: the provider emulator as a standalone server. */
+/** `npm run emulator -- [--port 9100] [--latency 20]` / `cerebro emulator`: the provider emulator as a standalone server. */
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startEmulator } from './server.js';
 
+export const EMULATOR_USAGE = 'Usage: cerebro emulator [--port 9100] [--host 127.0.0.1] [--latency <ms>]\n\nRuns the provider emulator (OpenAI, OpenRouter, Anthropic and Gemini wire formats) and prints the base URLs to give Cerebro.\n';
+
+export async function runEmulator(args: string[]): Promise<void> {
 const { values } = parseArgs({
+  args,
   options: {
     port: { type: 'string', default: '9100' },
     host: { type: 'string', default: '127.0.0.1' },
@@ -12,8 +17,8 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  process.stdout.write('Usage: npm run emulator -- [--port 9100] [--host 127.0.0.1] [--latency <ms>]\n');
-  process.exit(0);
+  process.stdout.write(EMULATOR_USAGE);
+  return;
 }
 
 const emulator = await startEmulator({ port: Number(values.port), host: values.host, latencyMs: Number(values.latency), record: false });
@@ -32,3 +37,6 @@ process.stdout.write(
 const stop = () => void emulator.close().then(() => process.exit(0));
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await runEmulator(process.argv.slice(2));
