@@ -33,7 +33,7 @@ const block = z.discriminatedUnion('type', [textBlock, imageBlock, toolUseBlock,
   message: "must be a block of type 'text', 'image', 'tool_use', 'tool_result' or 'thinking'",
 });
 
-const messagesRequestSchema = z.looseObject({
+export const messagesRequestSchema = z.looseObject({
   model: z.string({ message: 'Field required' }).regex(/^[\x21-\x7e]{1,256}$/, 'must be at most 256 visible ASCII characters'),
   max_tokens: z.number({ message: 'Field required' }).int().min(1),
   messages: z.array(z.looseObject({ role: z.enum(['user', 'assistant']), content: z.union([z.string(), z.array(block)]) }), { message: 'Field required' }).min(1),

@@ -27,6 +27,10 @@ import { InFlightRequests } from './in-flight.js';
 import { toErrorResponse } from './error-response.js';
 import { anthropicError } from './anthropic-format.js';
 import { MESSAGES_ROUTE, messagesRoute } from './routes/messages.js';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import { VERSION } from '../version.js';
+import { openApiDocument } from './openapi.js';
 import { embeddingsRoute } from './routes/embeddings.js';
 import { metricsRoute } from './routes/metrics.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
@@ -35,6 +39,13 @@ import { chatCompletionsRoute } from './routes/chat-completions.js';
 import { healthRoute } from './routes/health.js';
 import { modelsRoute } from './routes/models.js';
 import { sessionsRoutes } from './routes/sessions.js';
+
+const ROUTES = new WeakMap<FastifyInstance, Array<{ method: string; url: string }>>();
+
+/** The routes an app built here registered (plugins' included), once it is ready. */
+export function registeredRoutes(app: FastifyInstance): ReadonlyArray<{ method: string; url: string }> {
+  return ROUTES.get(app) ?? [];
+}
 
 /** Request ids taken from callers: visible ASCII, bounded (they go into logs and headers). */
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
@@ -89,6 +100,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   // Every authenticated route sets it; the default keeps the object shape stable for V8.
   app.decorateRequest('caller', null as unknown as typeof OPERATOR);
 
+  // Which routes exist, for the OpenAPI test to hold the document to.
+  const routes: Array<{ method: string; url: string }> = [];
+  ROUTES.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
+
   // Every response names its request id, the key to its log lines (streams set it themselves).
   app.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
@@ -122,6 +140,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
 
   healthRoute(app, deps.pingDatabase);
+
+  // The API's description and a page to try it, without a token (they hold no secrets).
+  const document = openApiDocument(VERSION);
+  app.get('/openapi.json', async () => document);
+  void app.register(fastifySwagger, { mode: 'static', specification: { document: document as never } });
+  void app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
 
   // Accounts are made and signed into without a token.
   publicAccountRoutes(app, deps.accounts, { limiter: deps.auth.rateLimiter, perAddress: deps.authRateLimit, now: deps.now });

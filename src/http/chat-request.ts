@@ -76,7 +76,7 @@ const responseFormat = z.discriminatedUnion(
 
 const nullable = <T extends z.ZodType>(schema: T) => schema.nullish();
 
-const chatRequestSchema = z.looseObject({
+export const chatRequestSchema = z.looseObject({
   // Model names travel in response headers: visible ASCII only.
   model: nullable(z.string({ message: 'must be a string' }).regex(/^[\x21-\x7e]{0,256}$/, 'must be at most 256 visible ASCII characters')),
   messages: z.array(message, { message: 'must be an array of messages' }).min(1, 'must contain at least one message'),

@@ -7,12 +7,12 @@ import { GatewayError } from '../../gateway/errors.js';
 import { PasswordWorkBusyError } from '../../security/passwords.js';
 import { validate } from '../validate.js';
 
-const signupBody = z.object({
+export const signupBody = z.object({
   email: z.string().max(320),
   password: z.string(),
   name: z.string().max(200).optional(),
 });
-const loginBody = z.object({ email: z.string().max(320), password: z.string().max(1024) });
+export const loginBody = z.object({ email: z.string().max(320), password: z.string().max(1024) });
 
 /** Log-in attempts per minute per e-mail (besides AUTH_RATE_LIMIT per client address). */
 export const LOGIN_ATTEMPTS_PER_EMAIL = 10;

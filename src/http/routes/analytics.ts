@@ -12,9 +12,9 @@ const TIMEFRAMES = { '24h': 1, '7d': 7, '30d': 30 } as const;
 type Timeframe = keyof typeof TIMEFRAMES;
 
 const userFilter = z.string().min(1).max(100).optional();
-const overviewQuery = z.object({ timeframe: z.enum(['24h', '7d', '30d']).default('24h'), user_id: userFilter });
-const breakdownQuery = z.object({ days: z.coerce.number().int().min(1).max(366).default(30), user_id: userFilter });
-const distributionQuery = z.object({ timeframe: z.enum(['24h', '7d', '30d']).default('30d'), user_id: userFilter });
+export const overviewQuery = z.object({ timeframe: z.enum(['24h', '7d', '30d']).default('24h'), user_id: userFilter });
+export const breakdownQuery = z.object({ days: z.coerce.number().int().min(1).max(366).default(30), user_id: userFilter });
+export const distributionQuery = z.object({ timeframe: z.enum(['24h', '7d', '30d']).default('30d'), user_id: userFilter });
 
 const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
 const DAY_MS = 86_400_000;

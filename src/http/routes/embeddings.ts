@@ -17,7 +17,7 @@ const MAX_INPUTS = 2048;
 const text = z.string().min(1, 'must not be empty');
 const tokens = z.array(z.number().int().nonnegative(), { message: 'must be an array of token ids' }).min(1, 'must not be empty');
 
-const embeddingsRequestSchema = z.looseObject({
+export const embeddingsRequestSchema = z.looseObject({
   model: z.string({ message: 'must be a string' }).regex(/^[\x21-\x7e]{1,256}$/, 'must be at most 256 visible ASCII characters'),
   input: z.union([text, z.array(text).min(1).max(MAX_INPUTS), tokens, z.array(tokens).min(1).max(MAX_INPUTS)], {
     message: `must be a non-empty string, an array of up to ${MAX_INPUTS} non-empty strings, or token arrays`,

@@ -6,7 +6,7 @@ import { GatewayError } from '../../gateway/errors.js';
 import type { GatewayKeyRow } from '../../store/gateway-key-repository.js';
 import { validate } from '../validate.js';
 
-const createBody = z.object({
+export const createBody = z.object({
   name: z.string().trim().min(1).max(100).default('default'),
   rate_limit: z.number().int().min(1).max(100_000).optional(),
 });

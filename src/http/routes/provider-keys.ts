@@ -8,7 +8,7 @@ import type { ProviderId } from '../../providers/types.js';
 import { validate } from '../validate.js';
 
 const providerParam = z.object({ provider: z.enum(PROVIDER_IDS as [ProviderId, ...ProviderId[]]) });
-const addBody = z.object({ provider: z.string().min(1).max(50), api_key: z.string().min(1).max(500) });
+export const addBody = z.object({ provider: z.string().min(1).max(50), api_key: z.string().min(1).max(500) });
 
 export function providerKeyRoutes(app: FastifyInstance, keys: ProviderKeyService): void {
   app.post('/api/keys/providers', async (request, reply) => {

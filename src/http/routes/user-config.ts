@@ -10,8 +10,7 @@ import type { ModelCatalog } from '../../routing/model-catalog.js';
 import type { UserConfigRepository, UserConfigRow } from '../../store/user-config-repository.js';
 import { validate } from '../validate.js';
 
-
-const putBody = z
+export const putBody = z
   .object({
     default_model: z.string().min(1).max(200).nullable(),
     daily_token_limit: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).nullable(),
