@@ -6,6 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import type { FastifyServerOptions } from 'fastify';
+import { destination } from 'pino';
 
 export type LogFormat = 'json' | 'pretty' | 'auto';
 
@@ -43,5 +44,7 @@ export function loggerOptions(level: string, format: LogFormat = 'auto', stream?
   const base = { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
   if (stream) return { ...base, stream } as never;
   if (pretty && prettyAvailable()) return { ...base, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } };
-  return base;
+  // Asynchronous writes: a request never waits on stdout, and lines written while one write is under
+  // way leave together. pino flushes what is left when the process exits.
+  return { ...base, stream: destination({ dest: 1, sync: false }) } as never;
 }
