@@ -75,7 +75,6 @@ export class EmbeddingService {
       const adapter = this.deps.adapters[entry.provider];
       if (!adapter) throw modelNotFound(input.model, catalog.embeddings);
       if (!adapter.acceptsTokens && typeof input.input[0] !== 'string') throw invalidRequest(`The model '${entry.id}' takes text input only, not token arrays`, 'input');
-      if (input.input.length > adapter.maxInputs) throw invalidRequest(`The model '${entry.id}' takes at most ${adapter.maxInputs} inputs per request`, 'input');
       const credentials = ctx.credentials[entry.provider];
       if (!credentials) {
         attempts.push({ provider: entry.provider, model: entry.id, status: 'skipped', error: 'no API key configured', latency_ms: 0 });
@@ -84,7 +83,7 @@ export class EmbeddingService {
       const call: EmbeddingCall = { model: entry.id, input: input.input };
       if (input.dimensions !== undefined) call.dimensions = input.dimensions;
       if (input.user !== undefined) call.user = input.user;
-      const result = await this.send(adapter, call, credentials, signal, attempts, started);
+      const result = await this.sendInBatches(adapter, call, credentials, signal, attempts, started);
       const usage = result.usage ?? estimatedUsage(input.input);
       const costUsd = (usage.promptTokens * entry.input_per_mtok) / 1_000_000;
       const latencyMs = this.deps.now() - started;
@@ -95,6 +94,27 @@ export class EmbeddingService {
       this.log(input, { entry, costUsd: 0, latencyMs: this.deps.now() - started, attempts, status, error: (err as Error).message });
       throw err;
     }
+  }
+
+  /** Logs a request the edge refused before it became an EmbeddingInput (a bad field). */
+  recordRejected(request: { requestId: string; caller: Caller; model: string | undefined }, err: unknown): void {
+    const status = err instanceof GatewayError ? err.status : 400;
+    this.log({ requestId: request.requestId, caller: request.caller, model: request.model ?? '', input: [] }, { entry: undefined, costUsd: 0, latencyMs: 0, attempts: [], status, error: (err as Error).message });
+  }
+
+  /** Inputs beyond what one upstream call takes (Gemini: 100) go in several calls, one after another. */
+  private async sendInBatches(adapter: EmbeddingAdapter, call: EmbeddingCall, credentials: { apiKey: string; baseUrl: string }, signal: CancelSignal, attempts: Attempt[], started: number): Promise<EmbeddingResult> {
+    if (call.input.length <= adapter.maxInputs) return this.send(adapter, call, credentials, signal, attempts, started);
+    const vectors: number[][] = [];
+    let usage: Usage | undefined;
+    let model = call.model;
+    for (let i = 0; i < call.input.length; i += adapter.maxInputs) {
+      const part = await this.send(adapter, { ...call, input: call.input.slice(i, i + adapter.maxInputs) as string[] | number[][] }, credentials, signal, attempts, started);
+      vectors.push(...part.vectors);
+      model = part.model;
+      if (part.usage) usage = { promptTokens: (usage?.promptTokens ?? 0) + part.usage.promptTokens, completionTokens: 0, totalTokens: (usage?.totalTokens ?? 0) + part.usage.totalTokens };
+    }
+    return usage ? { vectors, model, usage } : { vectors, model };
   }
 
   private async send(adapter: EmbeddingAdapter, call: EmbeddingCall, credentials: { apiKey: string; baseUrl: string }, signal: CancelSignal, attempts: Attempt[], started: number): Promise<EmbeddingResult> {
@@ -124,7 +144,7 @@ export class EmbeddingService {
       gateway_key_id: input.caller.gatewayKeyId ?? null,
       session_id: null,
       endpoint: 'embeddings',
-      model_requested: input.model,
+      model_requested: input.model || null,
       model_used: o.entry?.id ?? null,
       provider: o.entry?.provider ?? null,
       priority: 'normal',

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { EmbeddingService } from '../../gateway/embedding-service.js';
-import { invalidRequest } from '../../gateway/errors.js';
+import { type GatewayError, invalidRequest } from '../../gateway/errors.js';
 import { paramPath } from '../chat-request.js';
 import type { InFlightRequests } from '../in-flight.js';
 
@@ -36,16 +36,21 @@ export function toBase64Float32(vector: readonly number[]): string {
 
 export function embeddingsRoute(app: FastifyInstance, options: { embeddings: EmbeddingService; inFlight: InFlightRequests; totalTimeoutMs: number }): void {
   app.post('/v1/embeddings', async (request, reply) => {
+    const requestId = `emb-${randomUUID()}`;
+    const refuse = (err: GatewayError): never => {
+      const model = (request.body as { model?: unknown } | null)?.model;
+      options.embeddings.recordRejected({ requestId, caller: request.caller, model: typeof model === 'string' ? model : undefined }, err);
+      throw err;
+    };
     const parsed = embeddingsRequestSchema.safeParse(request.body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       const param = paramPath(issue.path);
-      throw invalidRequest(`Invalid value for '${param || 'body'}': ${issue.message}`, param || null, issue.code === 'invalid_type' ? 'invalid_type' : 'invalid_value');
+      refuse(invalidRequest(`Invalid value for '${param || 'body'}': ${issue.message}`, param || null, issue.code === 'invalid_type' ? 'invalid_type' : 'invalid_value'));
     }
-    const req = parsed.data;
+    const req = parsed.data!;
     const inputs = typeof req.input === 'string' ? [req.input] : typeof req.input[0] === 'number' ? [req.input as number[]] : (req.input as string[] | number[][]);
-    if (inputs.some((i) => typeof i === 'string' && i.includes('\u0000'))) throw invalidRequest("Invalid value for 'input': contains a NUL character", 'input');
-    const requestId = `emb-${randomUUID()}`;
+    if (inputs.some((i) => typeof i === 'string' && i.includes('\u0000'))) refuse(invalidRequest("Invalid value for 'input': contains a NUL character", 'input'));
     return options.inFlight.run(reply.raw, options.totalTimeoutMs, async (signal) => {
       const outcome = await options.embeddings.embed(
         { requestId, caller: request.caller, model: req.model, input: inputs, ...(req.dimensions !== undefined ? { dimensions: req.dimensions } : {}), ...(req.user !== undefined ? { user: req.user } : {}) },
