@@ -1,10 +1,11 @@
-# Cerebro: a multi-stage image. The build stage compiles TypeScript (and the native addons,
-# better-sqlite3 and argon2, from source); the runtime stage holds production dependencies only
-# and runs as an unprivileged user.
+# Cerebro: a multi-stage image. The build stage compiles TypeScript and installs the native addons
+# (better-sqlite3, argon2: prebuilt binaries, or compiled when none fits); the runtime stage holds
+# production dependencies only and runs as an unprivileged user (uid 1000).
 #   docker build -t cerebro .
 #   docker run -p 8000:8000 -e CEREBRO_API_TOKEN=... -v cerebro-data:/var/lib/cerebro cerebro
+# A bind mount instead of a named volume must be writable by uid 1000.
 
-FROM node:20-slim AS build
+FROM node:22-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
@@ -15,11 +16,14 @@ COPY bench ./bench
 COPY eval ./eval
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-slim
+FROM node:22-slim
+# The grace period stays under `docker stop`'s default 10 s, so the logs are flushed and the
+# database closed before a SIGKILL (raise both together: docker run --stop-timeout 40).
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8000 \
-    DATABASE_URL=sqlite:/var/lib/cerebro/cerebro.db
+    DATABASE_URL=sqlite:/var/lib/cerebro/cerebro.db \
+    SHUTDOWN_GRACE_MS=7000
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist/src ./dist/src

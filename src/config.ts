@@ -2,7 +2,9 @@
  * Configuration from the environment, validated once at start-up. Every mistake is reported by
  * variable name, all at once. Pure: the caller passes the environment in.
  */
+import { join } from 'node:path';
 import { z } from 'zod';
+import { PACKAGE_ROOT } from './package-root.js';
 import type { ProviderCredentials, ProviderId } from './providers/types.js';
 
 const int = (min: number, max: number) =>
@@ -53,6 +55,7 @@ const envSchema = z.object({
   MASTER_ENCRYPTION_KEY: optionalKey.refine((v) => v === undefined || v.length >= 32, 'must be at least 32 characters (for example: openssl rand -base64 32)'),
   ALLOW_SIGNUP: flag.default(true),
   USERS_MAY_USE_OPERATOR_KEYS: flag.default(false),
+  METRICS_TOKEN: optionalKey.refine((v) => v === undefined || v.length >= 16, 'must be at least 16 characters'),
   IMAGE_FETCH_MAX_BYTES: int(1024, 100 * 1024 * 1024).default(10 * 1024 * 1024),
   IMAGE_FETCH_TIMEOUT_MS: int(100, 120_000).default(10_000),
   IMAGE_FETCH_ALLOW_PRIVATE: flag.default(false),
@@ -77,7 +80,8 @@ const envSchema = z.object({
   GEMINI_BASE_URL: url.default('https://generativelanguage.googleapis.com'),
   OPENROUTER_APP_URL: url.default('https://github.com/cerebro-gateway/cerebro'),
   OPENROUTER_APP_TITLE: z.string().min(1).default('Cerebro'),
-  CEREBRO_MODELS_FILE: z.string().min(1).default('data/models.json'),
+  // The bundled catalog, wherever the command is run from (a relative path given here is the caller's).
+  CEREBRO_MODELS_FILE: z.string().min(1).default(join(PACKAGE_ROOT, 'data', 'models.json')),
   CASCADE_FREE_MODELS: modelList,
   CASCADE_FALLBACK_MODELS: modelList,
   CASCADE_PRIORITY_MODELS: modelList,
@@ -110,6 +114,8 @@ export interface Config {
   allowSignup: boolean;
   /** Whether users (not just the operator) may be routed with the environment's provider keys. */
   usersMayUseOperatorKeys: boolean;
+  /** A bearer token that reads /metrics and nothing else (for a Prometheus scraper). */
+  metricsToken: string | undefined;
   /** Images given by URL and fetched for Gemini: size and time bounds; private addresses only for a trusted LAN. */
   imageFetch: { maxBytes: number; timeoutMs: number; allowPrivate: boolean };
   gatewayKeyDefaultRateLimit: number;
@@ -198,6 +204,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     masterEncryptionKey: e.MASTER_ENCRYPTION_KEY,
     allowSignup: e.ALLOW_SIGNUP,
     usersMayUseOperatorKeys: e.USERS_MAY_USE_OPERATOR_KEYS,
+    metricsToken: e.METRICS_TOKEN,
     imageFetch: { maxBytes: e.IMAGE_FETCH_MAX_BYTES, timeoutMs: e.IMAGE_FETCH_TIMEOUT_MS, allowPrivate: e.IMAGE_FETCH_ALLOW_PRIVATE },
     gatewayKeyDefaultRateLimit: e.GATEWAY_KEY_DEFAULT_RATE_LIMIT,
     gatewayKeyMaxRateLimit: e.GATEWAY_KEY_MAX_RATE_LIMIT,

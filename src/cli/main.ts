@@ -25,7 +25,7 @@ Run "cerebro <command> --help" for its options.
 const HELP: Record<string, string> = {
   start: 'Usage: cerebro start\n\nRuns the gateway on HOST:PORT (default 0.0.0.0:8000) with the database of DATABASE_URL. Stops gracefully on SIGTERM/SIGINT.\n',
   migrate: 'Usage: cerebro migrate\n\nApplies the database migrations not yet applied (the server also does this at start) and lists them.\n',
-  users: 'Usage: cerebro users create --email <e-mail> [--password <password>] [--name <name>] [--json]\n\nCreates a user account, whether or not public sign-up (ALLOW_SIGNUP) is open. Without --password, one is generated and printed once. The password may also come from CEREBRO_USER_PASSWORD.\n',
+  users: 'Usage: cerebro users create --email <e-mail> [--password <password>] [--name <name>] [--json]\n\nCreates a user account, whether or not public sign-up (ALLOW_SIGNUP) is open. The password comes from --password, or (kept out of the shell history) from CEREBRO_USER_PASSWORD; with neither, one is generated and printed once.\n',
   keys: [
     'Usage:',
     '  cerebro keys create --user <e-mail|id> [--name <name>] [--rate-limit <per minute>] [--json]',
@@ -38,9 +38,27 @@ const HELP: Record<string, string> = {
   demo: 'Usage: cerebro demo\n\nStarts the provider emulator and a throw-away gateway, and plays scenarios (free tier, fallbacks, memory, routing, cache), printing what happened. Needs nothing else.\n',
 };
 
+let loaded: Config | undefined;
+/** The environment, with .env read first when present (as the server does). */
 function config(): Config {
+  if (loaded) return loaded;
   if (existsSync('.env')) process.loadEnvFile('.env');
-  return loadConfig(process.env);
+  loaded = loadConfig(process.env);
+  // Admin commands write to this database: say which, so a wrong directory is obvious.
+  process.stderr.write(`database: ${describeDatabase(loaded.databaseUrl)}\n`);
+  return loaded;
+}
+
+/** The database URL without its password. */
+const describeDatabase = (url: string) => url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+
+/** Argument parsing whose mistakes are told as usage errors (exit 2), not stack traces. */
+function parse<T>(help: string, parseThem: () => T): T {
+  try {
+    return parseThem();
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n\n${help}`);
+  }
 }
 
 const print = (value: unknown, json: boolean, text: string) => process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text}\n`);
@@ -60,21 +78,27 @@ async function run(argv: string[]): Promise<void> {
   }
   switch (command) {
     case 'start': {
+      // Everything is set by the environment (HOST, PORT, …): options would be silently ignored.
+      parse(HELP.start!, () => parseArgs({ args: rest, options: {} }));
       const { runServer } = await import('../server.js');
       return runServer();
     }
     case 'migrate': {
+      parse(HELP.migrate!, () => parseArgs({ args: rest, options: {} }));
       const applied = await migrate(config());
       process.stdout.write(applied.length > 0 ? `Applied: ${applied.join(', ')}\n` : 'The database is up to date.\n');
       return;
     }
     case 'demo': {
+      parse(HELP.demo!, () => parseArgs({ args: rest, options: {} }));
       const { runDemo } = await import('../demo/main.js');
       return runDemo();
     }
     case 'emulator': {
-      const { runEmulator } = await import('../emulator/main.js');
-      return runEmulator(rest);
+      const { runEmulator, EMULATOR_USAGE } = await import('../emulator/main.js');
+      return runEmulator(rest).catch((err: unknown) => {
+        throw (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? new UsageError(`${(err as Error).message}\n\n${EMULATOR_USAGE}`) : err;
+      });
     }
     case 'users':
       return users(rest);
@@ -90,25 +114,24 @@ class UsageError extends Error {}
 async function users(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
   if (sub !== 'create') throw new UsageError(HELP.users!);
-  const { values } = parseArgs({ args: rest, options: { email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' }, json: { type: 'boolean', default: false } } });
+  const { values } = parse(HELP.users!, () => parseArgs({ args: rest, options: { email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' }, json: { type: 'boolean', default: false } } }));
   if (!values.email) throw new UsageError(`--email is required.\n\n${HELP.users}`);
+  const cfg = config(); // reads .env, which may hold CEREBRO_USER_PASSWORD
   let password = values.password ?? process.env.CEREBRO_USER_PASSWORD;
   const generated = password === undefined;
   if (password === undefined) {
     const { randomBytes } = await import('node:crypto');
     password = `${randomBytes(18).toString('base64url')}-Aa1`;
   }
-  const user = await createUser(config(), { email: values.email, password, ...(values.name ? { name: values.name } : {}) });
+  const user = await createUser(cfg, { email: values.email, password, ...(values.name ? { name: values.name } : {}) });
   print({ ...user, ...(generated ? { password } : {}) }, values.json, `Created user ${user.email} (${user.id}).${generated ? `\nGenerated password (shown once): ${password}` : ''}`);
 }
 
 async function keys(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: { user: { type: 'string' }, name: { type: 'string' }, 'rate-limit': { type: 'string' }, json: { type: 'boolean', default: false } },
-  });
+  const { values, positionals } = parse(HELP.keys!, () =>
+    parseArgs({ args: rest, allowPositionals: true, options: { user: { type: 'string' }, name: { type: 'string' }, 'rate-limit': { type: 'string' }, json: { type: 'boolean', default: false } } }),
+  );
   if (!values.user || !['create', 'list', 'revoke'].includes(sub ?? '')) throw new UsageError(HELP.keys!);
   const cfg = config();
   if (sub === 'create') {
@@ -128,9 +151,16 @@ async function keys(args: string[]): Promise<void> {
   }
 }
 
-run(process.argv.slice(2)).catch((err: unknown) => {
-  if (err instanceof UsageError || err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
-  else if (err instanceof GatewayError) process.stderr.write(`cerebro: ${err.message}\n`);
-  else process.stderr.write(`cerebro: ${(err as Error).stack ?? String(err)}\n`);
-  process.exitCode = err instanceof UsageError ? 2 : 1;
-});
+run(process.argv.slice(2)).then(
+  // A one-shot command is done: nothing it opened may keep the process alive (start and emulator keep serving).
+  () => {
+    const command = process.argv[2];
+    if (command !== 'start' && command !== 'emulator') process.exit(0);
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError || err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
+    else if (err instanceof GatewayError) process.stderr.write(`cerebro: ${err.message}\n`);
+    else process.stderr.write(`cerebro: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(err instanceof UsageError ? 2 : 1);
+  },
+);

@@ -2,7 +2,7 @@
  * `npm run demo`: the emulator and a real gateway pointed at it, playing a short scenario with no
  * network and no keys, printed as a table.
  */
-import { pathToFileURL } from 'node:url';
+import { isMainModule } from '../is-main.js';
 import { OPERATOR_USER_ID } from '../gateway/caller.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,7 +35,15 @@ export async function runDemo(): Promise<void> {
     ANTHROPIC_BASE_URL: emulator.baseUrls.anthropic,
     LOG_LEVEL: 'warn',
   });
-  const gateway = await createGateway(config);
+  let gateway: Awaited<ReturnType<typeof createGateway>>;
+  try {
+    gateway = await createGateway(config);
+  } catch (err) {
+    // Nothing may keep the process alive after a failed start.
+    await emulator.close();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   const url = await gateway.app.listen({ host: '127.0.0.1', port: 0 });
   const rows: Row[] = [];
 
@@ -111,7 +119,7 @@ function printTable(rows: Row[]): void {
   for (const row of rows) process.stdout.write(line(columns.map(([key, , width]) => truncate(row[key], width).padEnd(width))));
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+if (isMainModule(import.meta.url)) {
   runDemo().catch((err: unknown) => {
     process.stderr.write(`demo failed: ${(err as Error).stack ?? String(err)}\n`);
     process.exit(1);

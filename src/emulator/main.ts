@@ -1,5 +1,5 @@
 /** `npm run emulator -- [--port 9100] [--latency 20]` / `cerebro emulator`: the provider emulator as a standalone server. */
-import { pathToFileURL } from 'node:url';
+import { isMainModule } from '../is-main.js';
 import { parseArgs } from 'node:util';
 import { startEmulator } from './server.js';
 
@@ -39,4 +39,4 @@ process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await runEmulator(process.argv.slice(2));
+if (isMainModule(import.meta.url)) await runEmulator(process.argv.slice(2));

@@ -8,6 +8,7 @@ import { buildApp } from '../http/app.js';
 import { useLeanAsyncResourceBind } from '../http/async-resource-bind.js';
 import { InFlightRequests } from '../http/in-flight.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import { sha256 } from '../security/operator-token.js';
 import { ImageFetcher } from './image-fetcher.js';
 import { EmbeddingService } from './embedding-service.js';
 import { createOpenAIEmbeddingAdapter } from '../providers/embeddings/openai.js';
@@ -172,7 +173,13 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     timers.push(setInterval(() => void gatewayKeys.flushLastUsed().catch(onBackgroundError('recording gateway key use')), 15_000).unref());
     const isConfigured = (provider: ProviderId) => executor.isConfigured(provider);
     const inFlight = new InFlightRequests();
-    const metrics = new GatewayMetrics({ health, cache: answerCache, streamsInFlight: () => inFlight.streams, requestsInFlight: () => inFlight.size });
+    const metrics = new GatewayMetrics({
+      health,
+      cache: answerCache,
+      streamsInFlight: () => inFlight.streams,
+      requestsInFlight: () => inFlight.size,
+      isKnownModel: (model) => catalog.get(model) !== undefined || catalog.embedding(model) !== undefined,
+    });
     logs.onRecord((row) => metrics.observeRow(row));
     const appOptions: Parameters<typeof buildApp>[0] = {
       chat,
@@ -193,6 +200,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       now,
       inFlight,
       metrics,
+      metricsTokenHash: config.metricsToken === undefined ? undefined : sha256(config.metricsToken),
       bodyLimitBytes: config.bodyLimitBytes,
       totalTimeoutMs: config.timeouts.totalMs,
     };

@@ -2,7 +2,7 @@
  * The HTTP application, built from its dependencies without listening, so tests drive it with
  * inject() or a real port alike. main.ts is the only place that reads the environment.
  */
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { ChatService } from '../gateway/chat-service.js';
 import { GatewayError } from '../gateway/errors.js';
 import { randomUUID } from 'node:crypto';
@@ -29,7 +29,7 @@ import { anthropicError } from './anthropic-format.js';
 import { MESSAGES_ROUTE, messagesRoute } from './routes/messages.js';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import { VERSION } from '../version.js';
+import { VERSION } from '../package-root.js';
 import { openApiDocument } from './openapi.js';
 import { embeddingsRoute } from './routes/embeddings.js';
 import { metricsRoute } from './routes/metrics.js';
@@ -54,6 +54,8 @@ export interface AppDeps {
   chat: ChatService;
   /** Prometheus metrics, served at GET /metrics to the operator; absent = not served. */
   metrics?: GatewayMetrics;
+  /** SHA-256 of METRICS_TOKEN, a credential for /metrics alone. */
+  metricsTokenHash?: Buffer | undefined;
   /** POST /v1/embeddings; absent = not served. */
   embeddings?: EmbeddingService;
   catalog: ModelCatalog;
@@ -113,9 +115,23 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     done();
   });
   // One line per request: the access log, with the request id, route, status, time and caller.
+  const access = (request: FastifyRequest, status: number, ms: number) => {
+    deps.metrics?.observeHttp(request.method, request.routeOptions.url ?? 'unknown', status, ms / 1000);
+    request.log.info({ method: request.method, route: request.routeOptions.url ?? request.url.split('?')[0], status, ms: Math.round(ms * 10) / 10, user: request.caller?.userId }, 'request');
+  };
   app.addHook('onResponse', (request, reply, done) => {
-    deps.metrics?.observeHttp(request.method, request.routeOptions.url ?? 'unknown', reply.statusCode, reply.elapsedTime / 1000);
-    request.log.info({ method: request.method, route: request.routeOptions.url ?? request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, user: request.caller?.userId }, 'request');
+    access(request, reply.statusCode, reply.elapsedTime);
+    done();
+  });
+  // A stream the client abandons never 'finishes', so Fastify runs no onResponse for it: it is
+  // logged and counted here, as 499 (client closed request), like the request log row.
+  const streamRoutes = new Set(['/v1/chat/completions', MESSAGES_ROUTE]);
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.method === 'POST' && streamRoutes.has(request.routeOptions.url ?? '')) {
+      reply.raw.once('close', () => {
+        if (!reply.raw.writableFinished && reply.sent) access(request, 499, reply.elapsedTime);
+      });
+    }
     done();
   });
 
@@ -141,6 +157,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   healthRoute(app, deps.pingDatabase);
 
+  // Metrics have their own credentials (a scraper should not hold the operator's token).
+  if (deps.metrics) metricsRoute(app, deps.metrics, { operatorTokenHash: deps.auth.operatorTokenHash, metricsTokenHash: deps.metricsTokenHash });
+
   // The API's description and a page to try it, without a token (they hold no secrets).
   const document = openApiDocument(VERSION);
   app.get('/openapi.json', async () => document);
@@ -156,7 +175,6 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     const inFlight = deps.inFlight ?? new InFlightRequests();
     chatCompletionsRoute(api, { chat: deps.chat, inFlight, totalTimeoutMs: deps.totalTimeoutMs });
     messagesRoute(api, { chat: deps.chat, inFlight, totalTimeoutMs: deps.totalTimeoutMs });
-    if (deps.metrics) metricsRoute(api, deps.metrics);
     if (deps.embeddings) embeddingsRoute(api, { embeddings: deps.embeddings, inFlight, totalTimeoutMs: deps.totalTimeoutMs });
     modelsRoute(api, { catalog: deps.catalog, isConfigured: deps.isConfigured, created: Math.floor(Date.now() / 1000) });
     sessionsRoutes(api, deps.sessions);

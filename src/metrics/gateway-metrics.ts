@@ -20,6 +20,12 @@ export interface MetricsSources {
   streamsInFlight: () => number;
   /** Requests being answered right now (streams included). */
   requestsInFlight: () => number;
+  /**
+   * Whether a model name is the catalog's. Callers choose model names freely (any `vendor/model`
+   * goes to OpenRouter): labelled as themselves they would grow the series without bound, so
+   * every other name is labelled `other`.
+   */
+  isKnownModel: (model: string) => boolean;
 }
 
 export class GatewayMetrics {
@@ -32,8 +38,11 @@ export class GatewayMetrics {
   private readonly tokens: Counter<'provider' | 'model' | 'kind'>;
   private readonly cost: Counter<'provider' | 'model'>;
 
+  private readonly label: (model: string | null | undefined) => string;
+
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
+    const label = (this.label = (model) => (model == null ? 'none' : sources.isKnownModel(model) ? model : 'other'));
     collectDefaultMetrics({ register: this.registry, prefix: 'cerebro_' });
     this.httpRequests = new Counter({ name: 'cerebro_http_requests_total', help: 'HTTP requests answered, by route and status.', labelNames: ['method', 'route', 'status'], registers });
     this.httpDuration = new Histogram({ name: 'cerebro_http_request_duration_seconds', help: 'Time to answer an HTTP request (to the last byte for streams).', labelNames: ['method', 'route', 'status'], buckets: LATENCY_BUCKETS, registers });
@@ -49,7 +58,15 @@ export class GatewayMetrics {
       registers,
       collect() {
         this.reset();
-        for (const t of sources.health.report()) this.set({ provider: t.provider, model: t.model }, CIRCUIT_VALUE[t.circuit]);
+        // Models outside the catalog share the label `other`, which shows the worst of their states.
+        const worst = new Map<string, { provider: string; model: string; value: number }>();
+        for (const t of sources.health.report()) {
+          const model = label(t.model);
+          const key = `${t.provider}\u0000${model}`;
+          const value = CIRCUIT_VALUE[t.circuit];
+          if ((worst.get(key)?.value ?? -1) < value) worst.set(key, { provider: t.provider, model, value });
+        }
+        for (const w of worst.values()) this.set({ provider: w.provider, model: w.model }, w.value);
       },
     });
     new Gauge({
@@ -77,16 +94,19 @@ export class GatewayMetrics {
   /** One request-log row: its answer, its upstream attempts, tokens and cost. */
   observeRow(row: RequestLogRow): void {
     const provider = row.provider ?? 'none';
-    const model = row.model_used ?? 'none';
+    const model = this.label(row.model_used);
+    const count = (v: unknown) => Math.max(0, Number(v) || 0);
     this.answers.inc({ endpoint: row.endpoint, provider, model, status: String(row.http_status), cache: row.cache_hit ? 'hit' : 'miss' });
-    if (row.prompt_tokens) this.tokens.inc({ provider, model, kind: 'prompt' }, Number(row.prompt_tokens));
-    if (row.completion_tokens) this.tokens.inc({ provider, model, kind: 'completion' }, Number(row.completion_tokens));
-    if (row.cost_usd) this.cost.inc({ provider, model }, Number(row.cost_usd));
+    // Counters only go up: a negative figure from an upstream is counted as nothing.
+    if (count(row.prompt_tokens) > 0) this.tokens.inc({ provider, model, kind: 'prompt' }, count(row.prompt_tokens));
+    if (count(row.completion_tokens) > 0) this.tokens.inc({ provider, model, kind: 'completion' }, count(row.completion_tokens));
+    if (count(row.cost_usd) > 0) this.cost.inc({ provider, model }, count(row.cost_usd));
     if (typeof row.attempts !== 'string' || row.attempts === '[]') return;
     for (const a of JSON.parse(row.attempts) as Attempt[]) {
       if (a.status === 'skipped') continue;
-      this.upstreamCalls.inc({ provider: a.provider, model: a.model, outcome: a.status, status: String(a.http_status ?? (a.status === 'ok' ? 200 : 0)) });
-      this.upstreamDuration.observe({ provider: a.provider, model: a.model }, a.latency_ms / 1000);
+      const attempted = this.label(a.model);
+      this.upstreamCalls.inc({ provider: a.provider, model: attempted, outcome: a.status, status: String(a.http_status ?? (a.status === 'ok' ? 200 : 0)) });
+      this.upstreamDuration.observe({ provider: a.provider, model: attempted }, Math.max(0, a.latency_ms) / 1000);
     }
   }
 

@@ -41,8 +41,15 @@ export class RequestLogWriter {
   ) {}
 
   record(row: RequestLogRow): void {
-    for (const listener of this.listeners) listener(row);
     this.queue.push(row);
+    // A listener's failure (metrics) must never cost the row or the request.
+    for (const listener of this.listeners) {
+      try {
+        listener(row);
+      } catch (err) {
+        this.options.onError(err);
+      }
+    }
     if (this.queue.length > this.options.maxQueued) {
       this.dropped += this.queue.length - this.options.maxQueued;
       this.queue.splice(0, this.queue.length - this.options.maxQueued);

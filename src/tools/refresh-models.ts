@@ -3,7 +3,7 @@
  * API, when OPENROUTER_API_KEY is set. Prints what changed; `--dry-run` writes nothing.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { isMainModule } from '../is-main.js';
 import { request } from 'undici';
 import { loadConfig } from '../config.js';
 import { parseCatalog } from '../routing/model-catalog.js';
@@ -27,7 +27,7 @@ export async function refreshModels(env: Record<string, string | undefined>, opt
   return changes;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+if (isMainModule(import.meta.url)) {
   if (existsSync('.env')) process.loadEnvFile('.env');
   refreshModels(process.env, { dryRun: process.argv.includes('--dry-run'), log: (l) => process.stdout.write(`${l}\n`) }).catch((err: unknown) => {
     process.stderr.write(`${(err as Error).message}\n`);

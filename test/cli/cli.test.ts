@@ -10,9 +10,12 @@ import { startStack } from '../helpers/stack.js';
 const dir = mkdtempSync(join(tmpdir(), 'cerebro-cli-'));
 const DATABASE_URL = `sqlite:${join(dir, 'cli.db')}`;
 
+const ROOT = process.cwd();
+
 function cerebro(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { env: { PATH: process.env.PATH, DATABASE_URL, CEREBRO_API_TOKEN: 'cli-test-token-0123456789' }, timeout: 60_000 }, (err, stdout, stderr) =>
+    // Run from another directory: the command must not depend on where it is started.
+    execFile(process.execPath, ['--import', join(ROOT, 'node_modules/tsx/dist/loader.mjs'), join(ROOT, 'src/cli/main.ts'), ...args], { cwd: dir, env: { PATH: process.env.PATH, DATABASE_URL, CEREBRO_API_TOKEN: 'cli-test-token-0123456789' }, timeout: 60_000 }, (err, stdout, stderr) =>
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -39,12 +42,19 @@ describe('cerebro (the command line)', () => {
     const missing = await cerebro('keys', 'create');
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /--user/);
+    const unknownOption = await cerebro('keys', 'list', '--user', 'a@b.c', '--bogus');
+    assert.equal(unknownOption.code, 2);
+    assert.match(unknownOption.stderr, /Unknown option '--bogus'/);
+    // Settings come from the environment: an option `start` would ignore is refused instead.
+    const ignored = await cerebro('start', '--port', '9000');
+    assert.equal(ignored.code, 2);
   });
 
   it('migrates, then says the database is up to date', async () => {
     const first = await cerebro('migrate');
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, /Applied: .*0001/);
+    assert.match(first.stderr, new RegExp(`database: ${DATABASE_URL.replace(/[/.]/g, '\\$&')}`));
     const again = await cerebro('migrate');
     assert.match(again.stdout, /up to date/);
   });

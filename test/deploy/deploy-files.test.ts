@@ -27,12 +27,13 @@ describe('Dockerfile', () => {
     assert.match(dockerfile, /^USER node$/m);
     assert.match(dockerfile, /^HEALTHCHECK [^\n]*\\\n\s+CMD .*\/health/m);
     assert.match(dockerfile, /^VOLUME \["\/var\/lib\/cerebro"\]$/m);
-    assert.match(dockerfile, /^FROM node:20-slim$/m);
+    assert.match(dockerfile, /^FROM node:22-slim$/m);
     assert.match(dockerfile, /^CMD \["node", "dist\/src\/main\.js"\]$/m);
     // Its built-in settings are valid ones.
     const env = Object.fromEntries([...dockerfile.matchAll(/^\s+(\w+)=(\S+?)(?: \\)?$/gm)].map((m) => [m[1]!, m[2]!]));
     assert.equal(env.DATABASE_URL, 'sqlite:/var/lib/cerebro/cerebro.db');
-    loadConfig(env);
+    // Shutdown must finish inside docker stop's default 10 s, before its SIGKILL.
+    assert.ok(loadConfig(env).shutdownGraceMs <= 8000);
   });
 });
 
@@ -44,7 +45,9 @@ describe('render.yaml', () => {
     assert.equal(web.type, 'web');
     assert.equal(web.healthCheckPath, '/health');
     assert.equal(web.startCommand, 'node dist/src/main.js');
-    assert.match(web.buildCommand, /npm ci && npm run build/);
+    // With NODE_ENV=production set, npm would skip the devDependencies the build needs.
+    const nodeEnv = web.envVars.find((v: { key: string }) => v.key === 'NODE_ENV')?.value;
+    assert.match(web.buildCommand, nodeEnv === 'production' ? /^npm ci --include=dev && npm run build && npm prune --omit=dev$/ : /^npm ci && npm run build/);
     const dbUrl = web.envVars.find((v: { key: string }) => v.key === 'DATABASE_URL').value as string;
     assert.ok(dbUrl.startsWith(`sqlite:${web.disk.mountPath}/`), 'the SQLite file lives on the disk');
   });

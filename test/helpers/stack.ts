@@ -18,7 +18,7 @@ export interface Stack {
   client: OpenAI;
   dir: string;
   /** Raw POST to the gateway with the operator token. */
-  post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
+  post(path: string, body: unknown, headers?: Record<string, string>, signal?: AbortSignal): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -78,11 +78,12 @@ export async function startStack(env: Record<string, string | null> = {}, option
     url,
     client,
     dir,
-    post: (path, body, headers = {}) =>
+    post: (path, body, headers = {}, signal) =>
       fetch(`${url}${path}`, {
         method: 'POST',
         headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json', ...headers },
         body: typeof body === 'string' ? body : JSON.stringify(body),
+        ...(signal ? { signal } : {}),
       }),
     async close() {
       await gateway.close();

@@ -18,7 +18,7 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 describe('GET /metrics', () => {
   let s: Stack;
   before(async () => {
-    s = await startStack({ CACHE_MAX_SIZE: '100' });
+    s = await startStack({ CACHE_MAX_SIZE: '100', METRICS_TOKEN: 'scraper-token-0123456789' });
   });
   after(() => s.close());
 
@@ -63,10 +63,33 @@ describe('GET /metrics', () => {
     assert.equal(sample(await (await scrape()).text(), 'cerebro_streams_in_flight'), 0);
   });
 
-  it('is for the operator only', async () => {
+  it('takes the operator token or METRICS_TOKEN, and nothing else; METRICS_TOKEN opens nothing else', async () => {
     assert.equal((await scrape('')).status, 401);
+    assert.equal((await scrape('scraper-token-0123456789')).status, 200);
     const signup = await s.post('/api/auth/signup', { email: 'metrics@example.com', password: 'Correct-Horse-9', name: 'M' });
     const jwt = ((await signup.json()) as { access_token: string }).access_token;
-    assert.equal((await scrape(jwt)).status, 403);
+    assert.equal((await scrape(jwt)).status, 401);
+    const elsewhere = await fetch(`${s.url}/v1/models`, { headers: { authorization: 'Bearer scraper-token-0123456789' } });
+    assert.equal(elsewhere.status, 401);
+  });
+
+  it('labels model names outside the catalog as "other" (callers cannot grow the series)', async () => {
+    for (const name of ['vendor/made-up-1', 'vendor/made-up-2']) {
+      s.emulator.script.add('openrouter', [{ behavior: { type: 'error', status: 404 }, model: name }]);
+      await s.post('/v1/chat/completions', { model: name, messages: [{ role: 'user', content: 'x' }] });
+    }
+    const text = await (await scrape()).text();
+    assert.doesNotMatch(text, /made-up/);
+    assert.ok((sample(text, 'cerebro_upstream_requests_total', { provider: 'openrouter', model: 'other' }) ?? 0) >= 2);
+  });
+
+  it('counts a stream the client abandons in the HTTP metrics (status 499)', async () => {
+    s.emulator.script.add('anthropic', [{ behavior: { type: 'ok', chunkDelayMs: 200 } }]);
+    const controller = new AbortController();
+    const res = await s.post('/v1/chat/completions', { model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'one two three four five' }], stream: true }, {}, controller.signal);
+    await res.body!.getReader().read();
+    controller.abort();
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(sample(await (await scrape()).text(), 'cerebro_http_requests_total', { route: '/v1/chat/completions', status: '499' }), 1);
   });
 });
