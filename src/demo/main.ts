@@ -54,14 +54,29 @@ export async function runDemo(): Promise<void> {
       body: JSON.stringify(body),
     });
     const json = (await res.json()) as {
-      choices?: Array<{ message: { content: string } }>;
+      choices?: Array<{ message: { content: string | null; tool_calls?: Array<{ function: { name: string; arguments: string } }> } }>;
       metadata: { provider: string; model_used: string; cache_hit: boolean; complexity: string; attempts: Array<{ provider: string; model: string; status: string; http_status?: number }> };
       error?: { message: string };
     };
     const path = json.metadata.cache_hit
       ? 'answer cache (no upstream call)'
       : json.metadata.attempts.map((a) => `${a.model.split('/').pop() ?? a.model} ${a.status === 'ok' ? '✔' : `✘${a.http_status ?? ''}`}`).join(' → ');
-    rows.push({ step, provider: json.metadata.provider, model: json.metadata.model_used, path, answer: json.choices?.[0]?.message.content ?? json.error?.message ?? '' });
+    const message = json.choices?.[0]?.message;
+    const calls = message?.tool_calls?.map((c) => `calls ${c.function.name}(${c.function.arguments})`).join(', ');
+    rows.push({ step, provider: json.metadata.provider, model: json.metadata.model_used, path, answer: message?.content ?? calls ?? json.error?.message ?? '' });
+  }
+
+  /** The same gateway as a Claude-format client sees it: POST /v1/messages with x-api-key. */
+  async function message(step: string, body: Record<string, unknown>): Promise<void> {
+    const res = await fetch(`${url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': TOKEN, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const json = (await res.json()) as { content?: Array<{ type: string; text?: string }>; error?: { message: string } };
+    const provider = res.headers.get('x-cerebro-provider') ?? '';
+    const model = res.headers.get('x-cerebro-model') ?? '';
+    rows.push({ step, provider, model, path: `${model} ✔ (Anthropic Messages format)`, answer: json.content?.find((b) => b.type === 'text')?.text ?? json.error?.message ?? '' });
   }
 
   try {
@@ -85,6 +100,12 @@ export async function runDemo(): Promise<void> {
       'Prove step by step, formally, that the recursive algorithm terminates, derive its asymptotic complexity as a closed formula, and analyse the concurrency and memory trade-offs of a parallel version in Rust.';
     await chat('5b. route "score", a hard prompt: a stronger model', { messages: [{ role: 'user', content: expert }], route: 'score' });
     await chat('6. The same request again: the cache answers', { messages: [{ role: 'user', content: 'Hola, ¿qué tal?' }] });
+
+    const weather = { type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } };
+    await chat('7. Tools, translated for Gemini', { model: 'gemini-2.5-flash', messages: [{ role: 'user', content: 'Weather in Lima?' }], tools: [weather], tool_choice: 'required' });
+    const image = { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } };
+    await chat('8. An image: text-only free tier skipped', { messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, image] }] });
+    await message('9. A Claude-format client (POST /v1/messages)', { model: 'auto', max_tokens: 100, messages: [{ role: 'user', content: 'Hola desde Claude Code' }] });
 
     const memory = await gateway.sessions.all(OPERATOR_USER_ID, 'demo');
     printTable(rows);

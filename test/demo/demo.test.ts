@@ -16,5 +16,8 @@ describe('the offline demo', () => {
     assert.doesNotMatch(row('5b. route "score"'), /\| openrouter +\|/);
     assert.match(row('6. The same request again'), /answer cache \(no upstream call\)/);
     assert.match(stdout, /Step 4b's upstream call carried 3 messages/);
+    assert.match(row('7. Tools'), /\| gemini +\| .*calls get_weather\(\{"city":"Weather in Lima\?"\}\)/);
+    assert.match(row('8. An image'), /\| gemini +\| gemini-2\.5-flash ✔/);
+    assert.match(row('9. A Claude-format client'), /\| openrouter +\| .*Anthropic Messages format.*You said: Hola desde/);
   });
 });
