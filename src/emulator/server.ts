@@ -21,7 +21,7 @@ import { keyCheckBody, keyCheckRoute } from './formats/key-check.js';
 import { openAIFormat } from './formats/openai.js';
 import { embeddingAnswer, embeddingRoute } from './formats/embeddings.js';
 import { asRecord, type EmulatedFormat } from './formats/types.js';
-import { Script, type EmulatedProvider, type ScriptEntry } from './script.js';
+import { Script, type Behavior, type EmulatedProvider, type ScriptEntry } from './script.js';
 
 export interface RecordedRequest {
   provider: EmulatedProvider;
@@ -86,6 +86,12 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(text);
 }
 
+/** A scripted error status in the provider's own error format, with its Retry-After. */
+function sendScriptedError(res: ServerResponse, format: EmulatedFormat, behavior: Extract<Behavior, { type: 'error' }>): void {
+  const headers: Record<string, string> = behavior.retryAfterSeconds !== undefined ? { 'retry-after': String(behavior.retryAfterSeconds) } : {};
+  sendJson(res, behavior.status, format.errorBody(behavior.status, behavior.message ?? `emulated ${behavior.status}`, behavior.retryAfterSeconds), headers);
+}
+
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const script = new Script();
   const requests: RecordedRequest[] = [];
@@ -103,7 +109,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (!format.authorized(req.headers, url)) return sendJson(res, 401, format.errorBody(401, 'invalid or missing API key'));
       // A scripted error (say a 401 for a revoked key) applies to key checks too.
       const behavior = script.next(keyCheck, '');
-      if (behavior.type === 'error') return sendJson(res, behavior.status, format.errorBody(behavior.status, behavior.message ?? `emulated ${behavior.status}`));
+      if (behavior.type === 'error') return sendScriptedError(res, format, behavior);
       return sendJson(res, 200, keyCheckBody(keyCheck, url.pathname));
     }
     const embedding = embeddingRoute(req.method ?? 'GET', url.pathname);
@@ -137,10 +143,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         res.on('close', () => clearInterval(timer));
         return;
       }
-      case 'error': {
-        const headers: Record<string, string> = behavior.retryAfterSeconds !== undefined ? { 'retry-after': String(behavior.retryAfterSeconds) } : {};
-        return sendJson(res, behavior.status, format.errorBody(behavior.status, behavior.message ?? `emulated ${behavior.status}`, behavior.retryAfterSeconds), headers);
-      }
+      case 'error':
+        return sendScriptedError(res, format, behavior);
       case 'cut':
         if (!stream) {
           res.socket?.destroy();
@@ -199,10 +203,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       return sendJson(res, 400, format.errorBody(400, (err as Error).message));
     }
     const behavior = script.next(r.provider, out.model);
-    if (behavior.type === 'error') {
-      const headers: Record<string, string> = behavior.retryAfterSeconds !== undefined ? { 'retry-after': String(behavior.retryAfterSeconds) } : {};
-      return sendJson(res, behavior.status, format.errorBody(behavior.status, behavior.message ?? `emulated ${behavior.status}`, behavior.retryAfterSeconds), headers);
-    }
+    if (behavior.type === 'error') return sendScriptedError(res, format, behavior);
     if (options.latencyMs) await sleep(options.latencyMs);
     sendJson(res, 200, out.answer);
   }

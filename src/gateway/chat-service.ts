@@ -445,7 +445,7 @@ export class ChatService {
       cache_hit: outcome.cacheHit ? 1 : 0,
       attempts: JSON.stringify(outcome.attempts),
     };
-    this.deps.logs.record(row);
+    this.deps.logs.record(row, outcome.attempts);
   }
 
   /** The row for a failed request carries the status the caller actually received. */

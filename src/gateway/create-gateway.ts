@@ -180,7 +180,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       requestsInFlight: () => inFlight.size,
       isKnownModel: (model) => catalog.get(model) !== undefined || catalog.embedding(model) !== undefined,
     });
-    logs.onRecord((row) => metrics.observeRow(row));
+    logs.onRecord((row, attempts) => metrics.observeRow(row, attempts));
     const appOptions: Parameters<typeof buildApp>[0] = {
       chat,
       embeddings,

@@ -159,7 +159,7 @@ export class EmbeddingService {
       latency_ms: Math.round(o.latencyMs),
       cache_hit: 0,
       attempts: JSON.stringify(o.attempts),
-    });
+    }, o.attempts);
   }
 }
 

@@ -49,6 +49,14 @@ export interface AttemptObserver {
 
 type Credentials = Partial<Record<ProviderId, ProviderCredentials>>;
 
+/** A target's call, built and ready to send. */
+interface Prepared {
+  credentials: ProviderCredentials;
+  adapter: ProviderAdapter;
+  call: ChatCall;
+  built: ReturnType<ProviderAdapter['buildRequest']>;
+}
+
 /** Across the passes of one request: the last failure, and the targets worth another try. */
 interface PassState {
   last: UpstreamError | undefined;
@@ -176,28 +184,48 @@ export class Executor {
    * tries after a jittered, growing pause, within the request's one deadline.
    */
   async complete(targets: readonly Target[], template: CallTemplate, signal: CancelSignal, credentialSet = this.deps.credentials): Promise<CompletionSuccess> {
+    return this.walk(targets, signal, (remaining, attempts, state) => this.completePass(remaining, template, signal, credentialSet, attempts, state));
+  }
+
+  /** Pass after pass over the targets (the later passes over those that failed transiently), until one answers. */
+  private async walk<T>(targets: readonly Target[], signal: CancelSignal, pass: (remaining: readonly Target[], attempts: Attempt[], state: PassState) => Promise<T | undefined>): Promise<T> {
     const attempts: Attempt[] = [];
     const state: PassState = { last: undefined, transient: [] };
-    for (let pass = 0, remaining = targets; ; pass++) {
-      const success = await this.completePass(remaining, template, signal, credentialSet, attempts, state);
+    for (let n = 0, remaining = targets; ; n++) {
+      const success = await pass(remaining, attempts, state);
       if (success) return success;
-      if (!(await this.nextPass(pass, state, signal))) break;
+      if (!(await this.nextPass(n, state, signal))) break;
       remaining = state.transient;
     }
     throw signal.aborted ? abortedError(signal, attempts) : allTargetsFailed(attempts, state.last);
   }
 
+  /**
+   * One target's call, ready to send; undefined (and a `skipped` attempt) when there is no key for it.
+   * Images by URL are inlined only for adapters that need it, so the usual path awaits nothing.
+   */
+  private prepare(target: Target, template: CallTemplate, credentialSet: Credentials, attempts: Attempt[], signal: CancelSignal): Prepared | undefined | Promise<Prepared> {
+    const credentials = credentialSet[target.provider];
+    if (!credentials) {
+      attempts.push(skipped(target));
+      return undefined;
+    }
+    const adapter = this.deps.adapters[target.provider];
+    const ready = (messages: ChatMessage[]): Prepared => {
+      const call: ChatCall = { ...template, messages, model: target.model };
+      return { credentials, adapter, call, built: adapter.buildRequest(call, credentials) };
+    };
+    const messages = this.messagesFor(adapter, template, signal);
+    return Array.isArray(messages) ? ready(messages) : messages.then(ready);
+  }
+
   private async completePass(targets: readonly Target[], template: CallTemplate, signal: CancelSignal, credentialSet: Credentials, attempts: Attempt[], state: PassState): Promise<CompletionSuccess | undefined> {
     state.transient = [];
     for (const target of targets) {
-      const credentials = credentialSet[target.provider];
-      if (!credentials) {
-        attempts.push(skipped(target));
-        continue;
-      }
-      const adapter = this.deps.adapters[target.provider];
-      const call: ChatCall = { ...template, messages: await this.messagesFor(adapter, template, signal), model: target.model };
-      const built = adapter.buildRequest(call, credentials);
+      let prepared = this.prepare(target, template, credentialSet, attempts, signal);
+      if (prepared instanceof Promise) prepared = await prepared;
+      if (!prepared) continue;
+      const { credentials, adapter, call, built } = prepared;
       const started = this.deps.now();
       const observer = this.observerFor(target, credentials);
       observer?.beforeCall(target.provider, target.model);
@@ -239,28 +267,16 @@ export class Executor {
 
 
   async stream(targets: readonly Target[], template: CallTemplate, signal: CancelSignal, credentialSet = this.deps.credentials): Promise<StreamSuccess> {
-    const attempts: Attempt[] = [];
-    const state: PassState = { last: undefined, transient: [] };
-    for (let pass = 0, remaining = targets; ; pass++) {
-      const success = await this.streamPass(remaining, template, signal, credentialSet, attempts, state);
-      if (success) return success;
-      if (!(await this.nextPass(pass, state, signal))) break;
-      remaining = state.transient;
-    }
-    throw signal.aborted ? abortedError(signal, attempts) : allTargetsFailed(attempts, state.last);
+    return this.walk(targets, signal, (remaining, attempts, state) => this.streamPass(remaining, template, signal, credentialSet, attempts, state));
   }
 
   private async streamPass(targets: readonly Target[], template: CallTemplate, signal: CancelSignal, credentialSet: Credentials, attempts: Attempt[], state: PassState): Promise<StreamSuccess | undefined> {
     state.transient = [];
     for (const target of targets) {
-      const credentials = credentialSet[target.provider];
-      if (!credentials) {
-        attempts.push(skipped(target));
-        continue;
-      }
-      const adapter = this.deps.adapters[target.provider];
-      const call: ChatCall = { ...template, messages: await this.messagesFor(adapter, template, signal), model: target.model };
-      const built = adapter.buildRequest(call, credentials);
+      let prepared = this.prepare(target, template, credentialSet, attempts, signal);
+      if (prepared instanceof Promise) prepared = await prepared;
+      if (!prepared) continue;
+      const { credentials, adapter, call, built } = prepared;
       const started = this.deps.now();
       const attempt = attemptController(signal, this.deps.timeouts.firstByteMs);
       const observer = this.observerFor(target, credentials);

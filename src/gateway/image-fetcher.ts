@@ -9,6 +9,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
 import { Agent, request } from 'undici';
+import { ConcurrencyLimit } from '../concurrency-limit.js';
 import { isPublicAddress } from '../security/address-policy.js';
 import { Cancellation, timeoutReason, type CancelSignal } from './cancellation.js';
 
@@ -55,11 +56,11 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Look
 export class ImageFetcher {
   private readonly agent: Agent;
   private readonly allowed: (ip: string) => boolean;
-  private active = 0;
-  private readonly waiting: Array<() => void> = [];
+  private readonly slots: ConcurrencyLimit;
 
   constructor(private readonly options: ImageFetcherOptions) {
     this.allowed = options.isAllowedAddress ?? isPublicAddress;
+    this.slots = new ConcurrencyLimit(options.maxConcurrent ?? 32);
     const resolve = options.lookup ?? dnsLookup;
     const allowed = this.allowed;
     // Every connection resolves through here: the check is on the address actually dialled.
@@ -81,8 +82,11 @@ export class ImageFetcher {
     return { remaining: this.options.maxBytesPerRequest ?? DEFAULT_REQUEST_BYTES };
   }
 
-  async fetch(url: string, signal?: CancelSignal, budget: ByteBudget = this.budget()): Promise<FetchedImage> {
-    await this.turn();
+  fetch(url: string, signal?: CancelSignal, budget: ByteBudget = this.budget()): Promise<FetchedImage> {
+    return this.slots.run(() => this.fetchBounded(url, signal, budget));
+  }
+
+  private async fetchBounded(url: string, signal: CancelSignal | undefined, budget: ByteBudget): Promise<FetchedImage> {
     // One deadline for the whole fetch, redirects included: idle timers alone let a trickle run on.
     const { cancellation, unlink } = signal ? Cancellation.linkedTo(signal) : { cancellation: new Cancellation(), unlink: () => undefined };
     const timer = setTimeout(() => cancellation.abort(timeoutReason(`the image took longer than ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
@@ -99,7 +103,6 @@ export class ImageFetcher {
     } finally {
       clearTimeout(timer);
       unlink();
-      this.release();
     }
   }
 
@@ -148,20 +151,6 @@ export class ImageFetcher {
       budget.remaining -= size;
       return { mediaType, data: Buffer.concat(chunks).toString('base64') };
     }
-  }
-
-  private async turn(): Promise<void> {
-    if (this.active < (this.options.maxConcurrent ?? 32)) {
-      this.active++;
-      return;
-    }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
-  }
-
-  private release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.active--;
   }
 
   close(): Promise<void> {

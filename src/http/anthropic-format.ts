@@ -4,6 +4,7 @@
  * @see https://docs.anthropic.com/en/api/messages
  * @see https://docs.anthropic.com/en/docs/build-with-claude/streaming
  */
+import { parseArgumentsObject } from '../providers/tool-arguments.js';
 import type { ChatResult, FinishReason, StreamPart, Usage } from '../providers/types.js';
 
 const STOP_REASONS: Record<FinishReason, string> = { stop: 'end_turn', length: 'max_tokens', tool_calls: 'tool_use', content_filter: 'refusal' };
@@ -33,20 +34,10 @@ const deltaUsage = (usage: Usage | undefined) => ({
 const textBlock = (text: string) => ({ type: 'text', text, citations: null });
 const toolUseBlock = (id: string, name: string, input: Record<string, unknown>) => ({ type: 'tool_use', id, name, input, caller: { type: 'direct' } });
 
-/** Arguments text → the object Anthropic clients expect as `input` (text that is not one: empty). */
-function inputOf(args: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(args);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
-
 export function anthropicMessage(id: string, result: ChatResult) {
   const content: Array<Record<string, unknown>> = [];
   if (result.text !== '' || !result.toolCalls?.length) content.push(textBlock(result.text));
-  for (const call of result.toolCalls ?? []) content.push(toolUseBlock(call.id, call.name, inputOf(call.arguments)));
+  for (const call of result.toolCalls ?? []) content.push(toolUseBlock(call.id, call.name, parseArgumentsObject(call.arguments) ?? {}));
   return {
     id,
     type: 'message' as const,

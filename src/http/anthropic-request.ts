@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { ChatInput } from '../gateway/chat-input.js';
 import { invalidRequest } from '../gateway/errors.js';
 import type { ChatMessage, ChatParams, ContentPart, ToolChoice } from '../providers/types.js';
-import { paramPath, routeFromHeader, SESSION_ID_PATTERN, type ChatRequestContext } from './chat-request.js';
+import { paramPath, routeFromHeader, SESSION_ID_PATTERN, sessionIdOf, type ChatRequestContext } from './chat-request.js';
 
 const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'] as const;
 
@@ -152,11 +152,6 @@ export function parseMessagesRequest(body: unknown, ctx: ChatRequestContext): Ch
     if (req.tool_choice?.disable_parallel_tool_use) params.parallelToolCalls = false;
   }
   if (req.metadata?.user_id) params.openaiExtras = { user: req.metadata.user_id };
-  let sessionId = req.session_id;
-  if (sessionId === undefined && ctx.sessionHeader !== undefined) {
-    if (!SESSION_ID_PATTERN.test(ctx.sessionHeader)) throw invalidRequest("Invalid 'X-Session-Id' header: must be 1-128 characters of A-Z a-z 0-9 . _ : @ -", 'session_id');
-    sessionId = ctx.sessionHeader;
-  }
   return {
     requestId: ctx.requestId,
     caller: ctx.caller,
@@ -164,7 +159,7 @@ export function parseMessagesRequest(body: unknown, ctx: ChatRequestContext): Ch
     messages: readMessages(req.system, req.messages, warnings),
     params,
     stream: req.stream === true,
-    sessionId,
+    sessionId: sessionIdOf(req.session_id, ctx),
     priority: 'normal',
     route: routeFromHeader(ctx.routeHeader),
     cache: !/\bno-(cache|store)\b/i.test(ctx.cacheControl ?? ''),

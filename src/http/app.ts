@@ -124,16 +124,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     done();
   });
   // A stream the client abandons never 'finishes', so Fastify runs no onResponse for it: it is
-  // logged and counted here, as 499 (client closed request), like the request log row.
-  const streamRoutes = new Set(['/v1/chat/completions', MESSAGES_ROUTE]);
-  app.addHook('onRequest', (request, reply, done) => {
-    if (request.method === 'POST' && streamRoutes.has(request.routeOptions.url ?? '')) {
-      reply.raw.once('close', () => {
-        if (!reply.raw.writableFinished && reply.sent) access(request, 499, reply.elapsedTime);
-      });
-    }
-    done();
-  });
+  // logged and counted when its connection closes, as 499 (client closed request), like its log row.
+  const inFlight = deps.inFlight ?? new InFlightRequests();
+  inFlight.onAbandonedStream = (reply) => access(reply.request, 499, reply.elapsedTime);
 
   app.setErrorHandler((err, request, reply) => {
     const res = toErrorResponse(err);
@@ -172,7 +165,6 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   // Everything else needs a bearer token: the operator's, a gateway key or an account's JWT.
   void app.register(async (api) => {
     api.addHook('onRequest', authenticate(deps.auth));
-    const inFlight = deps.inFlight ?? new InFlightRequests();
     chatCompletionsRoute(api, { chat: deps.chat, inFlight, totalTimeoutMs: deps.totalTimeoutMs });
     messagesRoute(api, { chat: deps.chat, inFlight, totalTimeoutMs: deps.totalTimeoutMs });
     if (deps.embeddings) embeddingsRoute(api, { embeddings: deps.embeddings, inFlight, totalTimeoutMs: deps.totalTimeoutMs });

@@ -279,6 +279,13 @@ export function chatRequestContext(headers: Record<string, string | string[] | u
   };
 }
 
+/** The session: the body's `session_id`, else the `X-Session-Id` header (checked like the field). */
+export function sessionIdOf(fromBody: string | undefined, ctx: ChatRequestContext): string | undefined {
+  if (fromBody !== undefined || ctx.sessionHeader === undefined) return fromBody;
+  if (!SESSION_ID_PATTERN.test(ctx.sessionHeader)) throw invalidRequest("Invalid 'X-Session-Id' header: must be 1-128 characters of A-Z a-z 0-9 . _ : @ -", 'session_id');
+  return ctx.sessionHeader;
+}
+
 export function routeFromHeader(value: string | undefined): RoutePolicy | undefined {
   if (value === undefined) return undefined;
   if (!(ROUTE_POLICIES as readonly string[]).includes(value)) throw invalidRequest(`Invalid 'X-Cerebro-Route' header: must be one of ${ROUTE_POLICIES.join(', ')}`, 'route');
@@ -327,13 +334,7 @@ export function parseChatRequest(body: unknown, ctx: ChatRequestContext): ChatIn
   if (format) params.responseFormat = format;
   if (Object.keys(openaiExtras).length > 0) params.openaiExtras = openaiExtras;
 
-  let sessionId = req.session_id ?? undefined;
-  if (sessionId === undefined && ctx.sessionHeader !== undefined) {
-    if (!SESSION_ID_PATTERN.test(ctx.sessionHeader)) {
-      throw invalidRequest("Invalid 'X-Session-Id' header: must be 1-128 characters of A-Z a-z 0-9 . _ : @ -", 'session_id');
-    }
-    sessionId = ctx.sessionHeader;
-  }
+  const sessionId = sessionIdOf(req.session_id ?? undefined, ctx);
 
   return {
     requestId: ctx.requestId,

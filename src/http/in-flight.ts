@@ -2,7 +2,7 @@
  * The chat requests in flight, each with the signal that cancels its upstream work: the caller
  * leaving, the request's deadline, or a shutdown that has waited long enough.
  */
-import type { ServerResponse } from 'node:http';
+import type { FastifyReply } from 'fastify';
 import { abortReason, Cancellation, timeoutReason, type CancelSignal } from '../gateway/cancellation.js';
 
 export class InFlightRequests {
@@ -15,10 +15,16 @@ export class InFlightRequests {
     return this.controllers.size;
   }
 
+  /** Told of a stream whose client left before its end (Fastify reports no response for it). */
+  onAbandonedStream: ((reply: FastifyReply) => void) | undefined;
+
   /** Counts a stream from its first byte until its response closes. */
-  streamStarted(res: ServerResponse): void {
+  streamStarted(reply: FastifyReply): void {
     this.streams++;
-    res.once('close', () => this.streams--);
+    reply.raw.once('close', () => {
+      this.streams--;
+      if (!reply.raw.writableFinished) this.onAbandonedStream?.(reply);
+    });
   }
 
   /** Starts tracking a request; `dispose()` must be called when it ends. */
@@ -40,7 +46,7 @@ export class InFlightRequests {
    * Runs one request's work with its signal: cancelled by the deadline, a shutdown, or the caller
    * closing the connection before the response finished.
    */
-  async run<T>(res: ServerResponse, deadlineMs: number, work: (signal: CancelSignal) => Promise<T>): Promise<T> {
+  async run<T>(res: FastifyReply['raw'], deadlineMs: number, work: (signal: CancelSignal) => Promise<T>): Promise<T> {
     const flight = this.begin(deadlineMs);
     const onClose = () => {
       if (!res.writableFinished) flight.controller.abort(abortReason('the client closed the request'));

@@ -50,14 +50,12 @@ const openAIToolCall = (c: ToolCall) => ({ id: c.id, type: 'function' as const, 
  * the following ones only the index and their piece of the arguments.
  */
 export function toolCallDelta(part: Extract<StreamPart, { type: 'tool-call-delta' }>, first: boolean) {
-  const fn: { name?: string; arguments: string } = { arguments: part.argumentsDelta };
   const call: Record<string, unknown> = { index: part.index };
   if (part.id !== undefined) {
     call.id = part.id;
     call.type = 'function';
   }
-  if (part.name !== undefined) fn.name = part.name;
-  call.function = part.name !== undefined ? { name: fn.name, arguments: fn.arguments } : fn;
+  call.function = part.name !== undefined ? { name: part.name, arguments: part.argumentsDelta } : { arguments: part.argumentsDelta };
   return first ? { role: 'assistant' as const, content: null, tool_calls: [call] } : { tool_calls: [call] };
 }
 

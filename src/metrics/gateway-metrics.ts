@@ -6,9 +6,8 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ResponseCache } from '../cache/response-cache.js';
-import type { Attempt } from '../gateway/attempts.js';
 import type { HealthTracker } from '../routing/health.js';
-import type { RequestLogRow } from '../store/request-log-writer.js';
+import type { LoggedAttempt, RequestLogRow } from '../store/request-log-writer.js';
 
 const CIRCUIT_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
@@ -92,7 +91,7 @@ export class GatewayMetrics {
   }
 
   /** One request-log row: its answer, its upstream attempts, tokens and cost. */
-  observeRow(row: RequestLogRow): void {
+  observeRow(row: RequestLogRow, given?: readonly LoggedAttempt[]): void {
     const provider = row.provider ?? 'none';
     const model = this.label(row.model_used);
     const count = (v: unknown) => Math.max(0, Number(v) || 0);
@@ -101,8 +100,9 @@ export class GatewayMetrics {
     if (count(row.prompt_tokens) > 0) this.tokens.inc({ provider, model, kind: 'prompt' }, count(row.prompt_tokens));
     if (count(row.completion_tokens) > 0) this.tokens.inc({ provider, model, kind: 'completion' }, count(row.completion_tokens));
     if (count(row.cost_usd) > 0) this.cost.inc({ provider, model }, count(row.cost_usd));
-    if (typeof row.attempts !== 'string' || row.attempts === '[]') return;
-    for (const a of JSON.parse(row.attempts) as Attempt[]) {
+    // The attempts as objects when the writer had them; parsed back from the row otherwise.
+    const attempts = given ?? (typeof row.attempts === 'string' ? (JSON.parse(row.attempts) as LoggedAttempt[]) : []);
+    for (const a of attempts) {
       if (a.status === 'skipped') continue;
       const attempted = this.label(a.model);
       this.upstreamCalls.inc({ provider: a.provider, model: attempted, outcome: a.status, status: String(a.http_status ?? (a.status === 'ok' ? 200 : 0)) });

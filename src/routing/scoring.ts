@@ -106,12 +106,13 @@ export function planScored(request: ScoringRequest, catalog: ModelCatalog, healt
   for (const m of catalog.models) {
     const output = Math.min(request.maxTokens ?? DEFAULT_OUTPUT_TOKENS, m.max_output);
     const h = health(m.provider, m.id);
+    const missing = request.required ? missingCapabilities(request.required, m.capabilities) : [];
     let reason: string | undefined;
     if (!hasCredentials(m.provider)) reason = `no ${m.provider} key`;
     else if (m.context_window < input + output) reason = `context window ${m.context_window} < ${input} + ${output} tokens`;
     else if (request.maxTokens !== undefined && request.maxTokens > m.max_output) reason = `max_tokens ${request.maxTokens} > its max output ${m.max_output}`;
     else if (request.stream && !m.capabilities.streaming) reason = 'cannot stream';
-    else if (request.required && missingCapabilities(request.required, m.capabilities).length > 0) reason = `no support for ${missingCapabilities(request.required, m.capabilities).join(', ')}`;
+    else if (missing.length > 0) reason = `no support for ${missing.join(', ')}`;
     else if (!h.available) reason = h.reason ?? 'unavailable';
     else if (h.successRate <= 0.5) reason = `unhealthy (${Math.round(h.successRate * 100)} % success)`;
     if (reason !== undefined) {

@@ -2,6 +2,7 @@
  * Account passwords: argon2id (OWASP's first choice), and a strength check that refuses what a
  * dictionary attack tries first. The PHC string carries its own salt and parameters.
  */
+import { ConcurrencyLimit } from '../concurrency-limit.js';
 import argon2 from 'argon2';
 
 /** OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane (a login costs tens of ms, not hundreds). */
@@ -34,8 +35,6 @@ export function passwordWeakness(password: string, email: string): string | unde
  */
 const MAX_CONCURRENT = 2;
 const MAX_QUEUED = 64;
-let running = 0;
-const waiting: Array<() => void> = [];
 
 export class PasswordWorkBusyError extends Error {
   constructor() {
@@ -44,19 +43,8 @@ export class PasswordWorkBusyError extends Error {
   }
 }
 
-async function limited<T>(work: () => Promise<T>): Promise<T> {
-  if (running >= MAX_CONCURRENT) {
-    if (waiting.length >= MAX_QUEUED) throw new PasswordWorkBusyError();
-    await new Promise<void>((resolve) => waiting.push(resolve));
-  }
-  running++;
-  try {
-    return await work();
-  } finally {
-    running--;
-    waiting.shift()?.();
-  }
-}
+const argonSlots = new ConcurrencyLimit(MAX_CONCURRENT, MAX_QUEUED, () => new PasswordWorkBusyError());
+const limited = <T>(work: () => Promise<T>): Promise<T> => argonSlots.run(work);
 
 export function hashPassword(password: string): Promise<string> {
   return limited(() => argon2.hash(password, OPTIONS));

@@ -9,6 +9,15 @@ import type { RequestLogsTable } from './schema.js';
 
 export type RequestLogRow = Insertable<RequestLogsTable>;
 
+/** One upstream attempt as the row's `attempts` column lists them. */
+export interface LoggedAttempt {
+  provider: string;
+  model: string;
+  status: string;
+  http_status?: number;
+  latency_ms: number;
+}
+
 export interface LogWriterOptions {
   flushIntervalMs: number;
   batchSize: number;
@@ -28,10 +37,13 @@ export class RequestLogWriter {
   /** Rows dropped because the database refused them one by one (a constraint, a bad value). */
   rejected = 0;
 
-  /** Told of every row as it is recorded (the metrics count requests, tokens and costs from them). */
-  private readonly listeners: Array<(row: RequestLogRow) => void> = [];
+  /**
+   * Told of every row as it is recorded (the metrics count requests, tokens and costs from them),
+   * with the row's attempts as objects when the caller has them (the row holds them as JSON text).
+   */
+  private readonly listeners: Array<(row: RequestLogRow, attempts?: readonly LoggedAttempt[]) => void> = [];
 
-  onRecord(listener: (row: RequestLogRow) => void): void {
+  onRecord(listener: (row: RequestLogRow, attempts?: readonly LoggedAttempt[]) => void): void {
     this.listeners.push(listener);
   }
 
@@ -40,12 +52,12 @@ export class RequestLogWriter {
     private readonly options: LogWriterOptions,
   ) {}
 
-  record(row: RequestLogRow): void {
+  record(row: RequestLogRow, attempts?: readonly LoggedAttempt[]): void {
     this.queue.push(row);
     // A listener's failure (metrics) must never cost the row or the request.
     for (const listener of this.listeners) {
       try {
-        listener(row);
+        listener(row, attempts);
       } catch (err) {
         this.options.onError(err);
       }

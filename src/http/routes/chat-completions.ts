@@ -53,7 +53,7 @@ async function streamCompletion(chat: ChatService, input: ChatInput & { includeU
   const outcome = await chat.stream(input, signal);
   try {
     reply.hijack();
-    inFlight.streamStarted(reply.raw);
+    inFlight.streamStarted(reply);
     const sse = new SseWriter(reply.raw, signal);
     const id = input.requestId;
     const created = Math.floor(Date.now() / 1000);

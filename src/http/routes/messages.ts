@@ -54,7 +54,7 @@ async function streamMessage(chat: ChatService, input: ChatInput, reply: Fastify
   const outcome = await chat.stream(input, signal);
   try {
     reply.hijack();
-    inFlight.streamStarted(reply.raw);
+    inFlight.streamStarted(reply);
     const sse = new SseWriter(reply.raw, signal);
     const send = async (events: AnthropicEvent[]) => {
       for (const e of events) await sse.event(e.event, JSON.stringify(e.data));
