@@ -2,7 +2,7 @@
  * The embeddings pipeline: the caller's context and daily limit → the model's one provider (no
  * fallback: another model's vectors live in another space) → the log row, costed like chat.
  */
-import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+import { approximateTokens } from '../routing/token-estimate.js';
 import { truncate, tryParseJson, UpstreamError } from '../providers/errors.js';
 import type { Transport } from '../providers/http-transport.js';
 import type { EmbeddingAdapter, EmbeddingCall, EmbeddingResult } from '../providers/embeddings/types.js';
@@ -163,9 +163,12 @@ export class EmbeddingService {
   }
 }
 
-/** Upstreams that report no usage (Gemini): counted with the o200k tokenizer, or the token arrays' lengths. */
+/**
+ * Upstreams that report no usage (Gemini): the texts' estimated token counts (Gemini's own
+ * tokenizer is not o200k either, so an exact o200k count would be no truer), or the token arrays' lengths.
+ */
 export function estimatedUsage(input: string[] | number[][]): Usage {
   let tokens = 0;
-  for (const item of input) tokens += typeof item === 'string' ? countTokens(item, { disallowedSpecial: new Set() }) : item.length;
+  for (const item of input) tokens += typeof item === 'string' ? approximateTokens(item) : item.length;
   return { promptTokens: tokens, completionTokens: 0, totalTokens: tokens };
 }

@@ -1,13 +1,14 @@
 /**
  * The request classifier (the backend seed's algorithm): how demanding a prompt is, from
- *   60 % its size in tokens (o200k, the tokenizer of OpenAI's current models),
+ *   60 % its size in tokens (estimated as o200k, the tokenizer of OpenAI's current models, counts them),
  *   20 % lexical complexity (code, technical vocabulary in English and Spanish, maths),
  *   20 % the kind of task (question answering < creative < analysis < coding < reasoning),
  * into simple | moderate | complex | expert. Pure, and cheap enough to run on every request:
- * long prompts are tokenized on a prefix and extrapolated.
+ * the size is estimated without tokenizer tables (token-estimate.ts), and long prompts are
+ * estimated on a prefix and extrapolated.
  */
-import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import type { ChatMessage } from '../providers/types.js';
+import { approximateTokens } from './token-estimate.js';
 
 export type Complexity = 'simple' | 'moderate' | 'complex' | 'expert';
 export type TaskType = 'question_answering' | 'creative' | 'analysis' | 'coding' | 'reasoning';
@@ -30,11 +31,10 @@ export interface Classification {
 
 export const COMPLEXITIES: readonly Complexity[] = ['simple', 'moderate', 'complex', 'expert'];
 
-/** Special-token markers in a prompt are ordinary text to count, never an error. */
-const AS_TEXT = { disallowedSpecial: new Set<string>() };
-
-/** Characters tokenized exactly; beyond, tokens are extrapolated at the prefix's rate. */
-const EXACT_PREFIX_CHARS = 8_000;
+/** Characters estimated one by one; beyond, tokens are extrapolated at the prefix's rate. */
+const ESTIMATED_PREFIX_CHARS = 32_000;
+/** Characters of the last user turn searched for lexical and task signals (the regexes' cost is bounded). */
+const LEXICAL_PREFIX_CHARS = 8_000;
 /** The token count at which the size component saturates (a long document to work on). */
 const SATURATING_TOKENS = 4_000;
 
@@ -96,9 +96,9 @@ export function tokenScore(tokens: number): number {
 }
 
 export function estimateTokens(text: string): number {
-  if (text.length <= EXACT_PREFIX_CHARS) return countTokens(text, AS_TEXT);
-  const prefix = text.slice(0, EXACT_PREFIX_CHARS);
-  return Math.round((countTokens(prefix, AS_TEXT) / prefix.length) * text.length);
+  if (text.length <= ESTIMATED_PREFIX_CHARS) return approximateTokens(text);
+  const prefix = text.slice(0, ESTIMATED_PREFIX_CHARS);
+  return Math.round((approximateTokens(prefix) / prefix.length) * text.length);
 }
 
 export function lexicalFeatures(text: string): { score: number; codeBlocks: number; technicalTerms: number } {
@@ -141,7 +141,7 @@ export function classify(messages: readonly ChatMessage[]): Classification {
       break;
     }
   }
-  const asked = lastUser.length > EXACT_PREFIX_CHARS ? lastUser.slice(0, EXACT_PREFIX_CHARS) : lastUser;
+  const asked = lastUser.length > LEXICAL_PREFIX_CHARS ? lastUser.slice(0, LEXICAL_PREFIX_CHARS) : lastUser;
   const lexical = lexicalFeatures(asked);
   const task = taskType(asked);
   const t = tokenScore(tokens);
