@@ -5,8 +5,9 @@
  * security on with no policy, so the anon key reads nothing either way.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Database } from './schema.js';
 
 export type PostgresSslMode = 'off' | 'require' | 'verify';
@@ -20,10 +21,21 @@ export interface PostgresOptions {
   maxConnections: number;
 }
 
-// Postgres returns bigint (int8) and numeric as strings to avoid precision loss; our counters and
-// sums stay far below 2^53, so numbers are what every caller expects.
-pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
-pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
+let driver: typeof pg | undefined;
+
+/**
+ * node-postgres, loaded on the first Postgres connection: a gateway on SQLite never holds its
+ * modules in memory (it is CommonJS, so a synchronous require serves).
+ */
+function postgresDriver(): typeof pg {
+  if (driver) return driver;
+  driver = createRequire(import.meta.url)('pg') as typeof pg;
+  // Postgres returns bigint (int8) and numeric as strings to avoid precision loss; our counters and
+  // sums stay far below 2^53, so numbers are what every caller expects.
+  driver.types.setTypeParser(driver.types.builtins.INT8, (v) => Number(v));
+  driver.types.setTypeParser(driver.types.builtins.NUMERIC, (v) => Number(v));
+  return driver;
+}
 
 /** libpq's sslmode values, as ours: `prefer`/`require` encrypt, `verify-*` also check the certificate. */
 const SSLMODES: Record<string, PostgresSslMode> = { disable: 'off', allow: 'require', prefer: 'require', require: 'require', 'verify-ca': 'verify', 'verify-full': 'verify' };
@@ -55,7 +67,7 @@ export function openPostgres(options: PostgresOptions): { db: Kysely<Database>; 
   // been turned into options.ssl already (defaultSslMode), unless DATABASE_SSL said otherwise.
   const url = new URL(options.url);
   url.searchParams.delete('sslmode');
-  const pool = new pg.Pool({ connectionString: url.toString(), ssl: sslConfig(options), max: options.maxConnections, idleTimeoutMillis: 30_000 });
+  const pool = new (postgresDriver().Pool)({ connectionString: url.toString(), ssl: sslConfig(options), max: options.maxConnections, idleTimeoutMillis: 30_000 });
   const root = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     root,

@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
-import { sqliteLogInserter } from './request-log-insert.js';
+import { sqliteLogInserter } from './sqlite-log-insert.js';
 import type { RequestLogRow } from './request-log-writer.js';
 
 const { path } = workerData as { path: string };
