@@ -17,7 +17,7 @@ describe('undici transport', () => {
   let transport: Transport;
   const sockets = new Set<Socket>();
   const closedEarly: string[] = [];
-  let received: { method?: string; url?: string; body: string; headers: IncomingMessage['headers'] } | undefined;
+  let received: { method: string | undefined; url: string | undefined; body: string; headers: IncomingMessage['headers'] } | undefined;
 
   const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void> = {
     '/json': (_req, res) => res.writeHead(200, { 'content-type': 'application/json', 'x-extra': 'yes' }).end('{"ok":true}'),
