@@ -10,6 +10,7 @@ import type { ChatInput } from '../gateway/chat-input.js';
 import { GatewayError, invalidRequest } from '../gateway/errors.js';
 import type { ChatMessage, ChatParams, ContentPart, ResponseFormat, ToolCall, ToolChoice, ToolDefinition } from '../providers/types.js';
 import { ROUTE_POLICIES, type RoutePolicy } from '../routing/route-policy.js';
+import { plainChatRequest } from './plain-chat-request.js';
 
 export const SESSION_ID_PATTERN = /^[A-Za-z0-9._:@-]{1,128}$/;
 
@@ -292,17 +293,22 @@ export function routeFromHeader(value: string | undefined): RoutePolicy | undefi
   return value as RoutePolicy;
 }
 
-export function parseChatRequest(body: unknown, ctx: ChatRequestContext): ChatInput & { includeUsage: boolean } {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw invalidRequest('The request body must be a JSON object.', null, 'invalid_body');
-  }
+/** The body through the full schema: every field checked, the first problem named. */
+function schemaParse(body: object): z.infer<typeof chatRequestSchema> {
   const parsed = chatRequestSchema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const param = paramPath(issue.path);
     throw invalidRequest(`Invalid value for '${param}': ${issue.message}`, param, issue.code === 'invalid_type' ? 'invalid_type' : 'invalid_value');
   }
-  const req = parsed.data;
+  return parsed.data;
+}
+
+export function parseChatRequest(body: unknown, ctx: ChatRequestContext): ChatInput & { includeUsage: boolean } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw invalidRequest('The request body must be a JSON object.', null, 'invalid_body');
+  }
+  const req = plainChatRequest(body, SESSION_ID_PATTERN) ?? schemaParse(body);
   const warnings: string[] = [];
   const openaiExtras: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(req)) {
