@@ -58,7 +58,7 @@ export interface AnswerMetadata {
 export interface RoutingDecision {
   policy: RoutePolicy;
   classification: Classification;
-  targets: Target[];
+  targets: readonly Target[];
   /** The scoring router's full plan, when it planned. */
   scored?: ScoredPlan;
 }
@@ -360,7 +360,7 @@ export class ChatService {
    * The targets whose catalog entry can take the request (a model outside the catalog is taken at
    * the caller's word). A concrete model that cannot is refused rather than silently replaced.
    */
-  private capable(targets: Target[], required: Requirements, requested: string | undefined): Target[] {
+  private capable(targets: readonly Target[], required: Requirements, requested: string | undefined): readonly Target[] {
     if (!required.tools && !required.vision && !required.json) return targets;
     const lacking = (t: Target) => {
       const entry = this.deps.catalog.get(t.model);
@@ -382,14 +382,14 @@ export class ChatService {
    * The cascade's order, with targets that are cooling down, rate limited or behind an open circuit
    * moved to the end: tried last rather than first, and still tried if nothing else answers.
    */
-  private healthyFirst(targets: Target[]): Target[] {
+  private healthyFirst(targets: readonly Target[]): readonly Target[] {
     const available: Target[] = [];
     const resting: Target[] = [];
     for (const t of targets) (this.deps.health(t.provider, t.model).available ? available : resting).push(t);
     return resting.length === 0 ? targets : [...available, ...resting];
   }
 
-  private cascade(model: string | undefined, input: ChatInput): Target[] {
+  private cascade(model: string | undefined, input: ChatInput): readonly Target[] {
     try {
       return planCascade(model, input.priority, this.deps.catalog);
     } catch (err) {

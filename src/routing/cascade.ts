@@ -35,7 +35,28 @@ export function resolveTarget(model: string, catalog: ModelCatalog): Target | un
   return provider ? { provider, model } : undefined;
 }
 
-export function planCascade(requested: string | undefined, priority: Priority, catalog: ModelCatalog): Target[] {
+/**
+ * Plans are the same for the same (catalog, model, priority), and every request needs one: they are
+ * kept, frozen so no caller can change another's. Model names are the caller's choice, so the
+ * number kept is bounded.
+ */
+const PLANS = new WeakMap<ModelCatalog, Map<string, readonly Target[]>>();
+const MAX_PLANS = 1_000;
+
+export function planCascade(requested: string | undefined, priority: Priority, catalog: ModelCatalog): readonly Target[] {
+  let plans = PLANS.get(catalog);
+  if (!plans) PLANS.set(catalog, (plans = new Map()));
+  const key = `${priority}\u0000${requested ?? ''}`;
+  let plan = plans.get(key);
+  if (!plan) {
+    plan = Object.freeze(buildPlan(requested, priority, catalog).map((t) => Object.freeze(t)));
+    if (plans.size >= MAX_PLANS) plans.clear();
+    plans.set(key, plan);
+  }
+  return plan;
+}
+
+function buildPlan(requested: string | undefined, priority: Priority, catalog: ModelCatalog): Target[] {
   const { free, fallback, priority: premium } = catalog.cascade;
   const order = priority === 'high' ? [...premium, ...fallback, ...free] : [...free, ...fallback];
   const names = isAutoModel(requested) ? order : [requested as string, ...order];

@@ -13,7 +13,7 @@ const catalog = new ModelCatalog(
   { free: ['openrouter/free', 'x/y:free'], fallback: ['gemini-2.5-flash'], priority: ['claude-sonnet-4-5'] },
 );
 
-const names = (targets: Array<{ provider: string; model: string }>) => targets.map((t) => `${t.provider}:${t.model}`);
+const names = (targets: ReadonlyArray<{ provider: string; model: string }>) => targets.map((t) => `${t.provider}:${t.model}`);
 
 describe('planCascade', () => {
   const table: Array<[string | undefined, 'normal' | 'high', string[]]> = [
@@ -30,6 +30,16 @@ describe('planCascade', () => {
   for (const [model, priority, expected] of table) {
     it(`${String(model)} / ${priority}`, () => assert.deepEqual(names(planCascade(model, priority, catalog)), expected));
   }
+
+  it('keeps each plan, frozen, and plans anew for another catalog', () => {
+    const plan = planCascade('gpt-4o-mini', 'normal', catalog);
+    assert.equal(planCascade('gpt-4o-mini', 'normal', catalog), plan);
+    assert.notEqual(planCascade('gpt-4o-mini', 'high', catalog), plan);
+    assert.ok(Object.isFrozen(plan) && plan.every((t) => Object.isFrozen(t)));
+    assert.throws(() => (plan as unknown as unknown[]).push({}));
+    const other = new ModelCatalog([], { free: ['openrouter/free'], fallback: [], priority: [] }, []);
+    assert.deepEqual(names(planCascade(undefined, 'normal', other)), ['openrouter:openrouter/free']);
+  });
 
   it('rejects a model no provider serves', () => {
     assert.throws(() => planCascade('llama3', 'normal', catalog), UnknownModelError);
