@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
+import { destination } from 'pino';
 import { loggerOptions } from '../../src/http/logger-options.js';
 import { createGateway } from '../../src/gateway/create-gateway.js';
 import { BENCH_TOKEN } from '../constants.js';
@@ -22,8 +23,11 @@ const config = loadConfig({
   OPENROUTER_FREE_REQUESTS_PER_MINUTE: '100000',
   OPENROUTER_FREE_REQUESTS_PER_DAY: '10000000',
 });
-// The same logger `npm start` configures (pino at the configured level), as in production.
-const gateway = await createGateway(config, { logger: loggerOptions(config.logLevel, 'json') });
+// The same logger `npm start` configures (pino JSON lines, asynchronous writes), as in production,
+// into a file: on stdout the lines would go down a pipe that the load generator, on the same two
+// cores, would have to read, charging the log collector's work to the measurement.
+const logFile = destination({ dest: join(dir, 'cerebro.log'), sync: false });
+const gateway = await createGateway(config, { logger: loggerOptions(config.logLevel, 'json', logFile) });
 const address = await gateway.app.listen({ host: '127.0.0.1', port: 0 });
 process.stdout.write(`READY ${new URL(address).port}\n`);
 process.on('SIGTERM', () => void gateway.close().then(() => process.exit(0)));

@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import type { FastifyServerOptions } from 'fastify';
-import { destination } from 'pino';
+import { destination, type DestinationStream } from 'pino';
 import { redactSecrets } from './log-redaction.js';
 
 export type LogFormat = 'json' | 'pretty' | 'auto';
@@ -20,7 +20,7 @@ function prettyAvailable(): boolean {
   }
 }
 
-export function loggerOptions(level: string, format: LogFormat = 'auto', stream?: NodeJS.WritableStream): NonNullable<FastifyServerOptions['logger']> {
+export function loggerOptions(level: string, format: LogFormat = 'auto', stream?: DestinationStream): NonNullable<FastifyServerOptions['logger']> {
   const pretty = format === 'pretty' || (format === 'auto' && process.stdout.isTTY === true && process.env.NODE_ENV !== 'production');
   // Secrets are censored by key name at any depth (log-redaction.ts says why not pino's `redact`).
   const base = { level, formatters: { log: redactSecrets } };
