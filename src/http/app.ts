@@ -2,6 +2,7 @@
  * The HTTP application, built from its dependencies without listening, so tests drive it with
  * inject() or a real port alike. main.ts is the only place that reads the environment.
  */
+import { uuidv7 } from '../gateway/time-ordered-id.js';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { ChatService } from '../gateway/chat-service.js';
 import { GatewayError } from '../gateway/errors.js';
@@ -135,7 +136,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     // (Authentication failures are GatewayErrors and stay out: anonymous noise would grow the table.
     // A 500 came out of the pipeline, which has logged it already.)
     if (!(err instanceof GatewayError) && res.status < 500 && request.method === 'POST' && request.routeOptions.url === '/v1/chat/completions') {
-      deps.chat.recordRejected({ requestId: `chatcmpl-${randomUUID()}`, caller: request.caller ?? OPERATOR, model: undefined, stream: false }, new GatewayError({ status: res.status, type: res.body.error.type, code: res.body.error.code, message: res.body.error.message }));
+      deps.chat.recordRejected({ requestId: `chatcmpl-${uuidv7()}`, caller: request.caller ?? OPERATOR, model: undefined, stream: false }, new GatewayError({ status: res.status, type: res.body.error.type, code: res.body.error.code, message: res.body.error.message }));
     }
     if (res.status >= 500 && res.body.error.code === 'internal_error') request.log.error({ err }, 'unhandled error');
     // The Anthropic entrance answers errors in Anthropic's shape, which its clients parse.

@@ -1,5 +1,5 @@
 /** POST /v1/chat/completions: OpenAI-compatible, streaming and not. */
-import { randomUUID } from 'node:crypto';
+import { uuidv7 } from '../../gateway/time-ordered-id.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { CancelSignal } from '../../gateway/cancellation.js';
 import type { ChatInput } from '../../gateway/chat-input.js';
@@ -24,7 +24,7 @@ export function warningHeader(warnings: readonly string[]): Record<string, strin
 
 export function chatCompletionsRoute(app: FastifyInstance, options: ChatRouteOptions): void {
   app.post('/v1/chat/completions', async (request, reply) => {
-    const requestId = `chatcmpl-${randomUUID()}`;
+    const requestId = `chatcmpl-${uuidv7()}`;
     let input;
     try {
       input = parseChatRequest(request.body, chatRequestContext(request.headers, requestId, request.caller));

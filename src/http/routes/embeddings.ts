@@ -3,7 +3,7 @@
  * as float arrays or base64 little-endian float32 (what the official SDKs ask for by default).
  * @see https://platform.openai.com/docs/api-reference/embeddings/create
  */
-import { randomUUID } from 'node:crypto';
+import { uuidv7 } from '../../gateway/time-ordered-id.js';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { EmbeddingService } from '../../gateway/embedding-service.js';
@@ -36,7 +36,7 @@ export function toBase64Float32(vector: readonly number[]): string {
 
 export function embeddingsRoute(app: FastifyInstance, options: { embeddings: EmbeddingService; inFlight: InFlightRequests; totalTimeoutMs: number }): void {
   app.post('/v1/embeddings', async (request, reply) => {
-    const requestId = `emb-${randomUUID()}`;
+    const requestId = `emb-${uuidv7()}`;
     const refuse = (err: GatewayError): never => {
       const model = (request.body as { model?: unknown } | null)?.model;
       options.embeddings.recordRejected({ requestId, caller: request.caller, model: typeof model === 'string' ? model : undefined }, err);

@@ -3,7 +3,7 @@
  * (the Anthropic SDKs, Claude Code and tools built on them) reach every routed model through it;
  * behind the edge it is the same pipeline as /v1/chat/completions.
  */
-import { randomUUID } from 'node:crypto';
+import { uuidv7 } from '../../gateway/time-ordered-id.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { CancelSignal } from '../../gateway/cancellation.js';
 import type { ChatInput } from '../../gateway/chat-input.js';
@@ -27,7 +27,7 @@ export const MESSAGES_ROUTE = '/v1/messages';
 
 export function messagesRoute(app: FastifyInstance, options: MessagesRouteOptions): void {
   app.post(MESSAGES_ROUTE, async (request, reply) => {
-    const requestId = `msg_${randomUUID().replaceAll('-', '')}`;
+    const requestId = `msg_${uuidv7().replaceAll('-', '')}`;
     let input: ChatInput;
     try {
       input = parseMessagesRequest(request.body, chatRequestContext(request.headers, requestId, request.caller));
