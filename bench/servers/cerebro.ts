@@ -1,5 +1,5 @@
 /** Child process: Cerebro in its real configuration (token auth, SQLite request logs), pointed at the emulator. */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
@@ -30,4 +30,10 @@ const logFile = destination({ dest: join(dir, 'cerebro.log'), sync: false });
 const gateway = await createGateway(config, { logger: loggerOptions(config.logLevel, 'json', logFile) });
 const address = await gateway.app.listen({ host: '127.0.0.1', port: 0 });
 process.stdout.write(`READY ${new URL(address).port}\n`);
-process.on('SIGTERM', () => void gateway.close().then(() => process.exit(0)));
+// The scratch folder (database and log) goes with the process.
+process.on('SIGTERM', () =>
+  void gateway.close().then(() => {
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(0);
+  }),
+);
