@@ -165,10 +165,13 @@ export class EmbeddingService {
 
 /**
  * Upstreams that report no usage (Gemini): the texts' estimated token counts (Gemini's own
- * tokenizer is not o200k either, so an exact o200k count would be no truer), or the token arrays' lengths.
+ * tokenizer is not o200k either, so an exact o200k count would be no truer), or the token arrays'
+ * lengths. Usage counts against daily limits, so never less than a token per 5 characters (about
+ * what English prose costs in o200k): the estimate prices a short word at one token, which inputs of
+ * random letters (2 to 3 characters a token) could otherwise stretch five-fold.
  */
 export function estimatedUsage(input: string[] | number[][]): Usage {
   let tokens = 0;
-  for (const item of input) tokens += typeof item === 'string' ? approximateTokens(item) : item.length;
+  for (const item of input) tokens += typeof item === 'string' ? Math.max(approximateTokens(item), Math.ceil(item.length / 5)) : item.length;
   return { promptTokens: tokens, completionTokens: 0, totalTokens: tokens };
 }

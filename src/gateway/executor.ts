@@ -283,9 +283,11 @@ export class Executor {
       observer?.beforeCall(target.provider, target.model);
       let parts: AsyncGenerator<StreamPart[]> | undefined;
       try {
+        // The decoder first: nothing may fail between the response's head and the reading of its body.
+        const decoder = adapter.createStreamDecoder(call);
         const res = await this.deps.transport.send(built.http, { signal: attempt.signal });
         if (res.status < 200 || res.status >= 300) throw adapter.parseError(res.status, res.headers, await readErrorBody(res));
-        parts = streamParts(res, adapter.createStreamDecoder(call), target.provider, attempt.signal);
+        parts = streamParts(res, decoder, target.provider, attempt.signal);
         const head: StreamPart[] = [];
         // Until content arrives nothing has reached the caller, so a failure here may still fall back.
         for (;;) {

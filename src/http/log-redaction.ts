@@ -14,37 +14,83 @@ const SECRET_KEYS = new Set(['authorization', 'proxy-authorization', 'cookie', '
 
 export const CENSOR = '[redacted]';
 
-/** Nesting deeper than this is left as it is: log objects are shallow, and cycles must end. */
+/** Nesting deeper than this is not walked (nor written): log objects are shallow. */
 const MAX_DEPTH = 8;
+/** Objects walked per line at most: a logged object that reaches a socket or a client must not stall the loop. */
+const MAX_NODES = 1_000;
+
+/** What stands for what is not walked: a cycle back to an enclosing object, or more than the budget. */
+export const CIRCULAR = '[Circular]';
+export const TRUNCATED = '[Truncated]';
 
 const isSecretKey = (name: string) => SECRET_KEYS.has(name.toLowerCase());
 
-/**
- * The object with every secret-named property censored: the same object when there is none,
- * otherwise a copy (sharing whatever holds no secret). Errors keep their prototype, message and stack.
- */
-export function redactSecrets<T>(value: T): T {
-  return scrub(value, 0) as T;
+/** What one walk has seen: each object once (shared objects), and a budget. */
+interface Walk {
+  /** Objects already walked → what they became (themselves when clean, a copy otherwise). */
+  done: Map<object, unknown>;
+  /** The objects enclosing the current one: met again, they are a cycle. */
+  path: Set<object>;
+  nodes: number;
 }
 
-function scrub(value: unknown, depth: number): unknown {
-  if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return value;
-  if (Array.isArray(value)) {
-    let copy: unknown[] | undefined;
-    for (let i = 0; i < value.length; i++) {
-      const item: unknown = value[i];
-      const clean = scrub(item, depth + 1);
-      if (clean !== item) (copy ??= value.slice())[i] = clean;
-    }
-    return copy ?? value;
+/**
+ * The object with every secret-named property censored: the same object when there is none,
+ * otherwise a copy (sharing whatever holds no secret). Errors keep their prototype, message and
+ * stack. A cycle in a copied object becomes "[Circular]" (the original would lead back to the
+ * secret), and whatever lies beyond the depth or node budget "[Truncated]": nothing unwalked is
+ * written as it was.
+ */
+export function redactSecrets<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || flatAndClean(value)) return value;
+  return scrub(value, 0, { done: new Map(), path: new Set(), nodes: 0 }) as T;
+}
+
+/** The usual line (the access log's): only primitive values, none under a secret name. Nothing to walk or allocate. */
+function flatAndClean(value: object): boolean {
+  if (Array.isArray(value) || value instanceof Error) return false;
+  const source = value as Record<string, unknown>;
+  for (const name of Object.keys(source)) {
+    const item = source[name];
+    if ((typeof item === 'object' && item !== null) || (isSecretKey(name) && item !== undefined && item !== null)) return false;
   }
-  if (Buffer.isBuffer(value) || ArrayBuffer.isView(value) || value instanceof Date || value instanceof Map || value instanceof Set) return value;
+  return true;
+}
+
+/** Objects whose contents are data, not properties: written by their own rules, never holding keys. */
+function opaque(value: object): boolean {
+  return ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof Date || value instanceof RegExp;
+}
+
+function scrub(value: unknown, depth: number, walk: Walk): unknown {
+  if (value === null || typeof value !== 'object' || opaque(value)) return value;
+  const seen = walk.done.get(value);
+  if (seen !== undefined) return seen;
+  if (walk.path.has(value)) return CIRCULAR;
+  if (depth > MAX_DEPTH || ++walk.nodes > MAX_NODES) return TRUNCATED;
+  walk.path.add(value);
+  const result = Array.isArray(value) ? scrubArray(value, depth, walk) : scrubObject(value, depth, walk);
+  walk.path.delete(value);
+  walk.done.set(value, result);
+  return result;
+}
+
+function scrubArray(value: unknown[], depth: number, walk: Walk): unknown[] {
+  let copy: unknown[] | undefined;
+  for (let i = 0; i < value.length; i++) {
+    const item: unknown = value[i];
+    const clean = scrub(item, depth + 1, walk);
+    if (clean !== item) (copy ??= value.slice())[i] = clean;
+  }
+  return copy ?? value;
+}
+
+function scrubObject(value: object, depth: number, walk: Walk): object {
   let copy: Record<string, unknown> | undefined;
   const source = value as Record<string, unknown>;
-  for (const name in source) {
-    if (!Object.prototype.hasOwnProperty.call(source, name)) continue;
+  for (const name of Object.keys(source)) {
     const item = source[name];
-    const clean = isSecretKey(name) && item !== undefined && item !== null ? CENSOR : scrub(item, depth + 1);
+    const clean = isSecretKey(name) && item !== undefined && item !== null ? CENSOR : scrub(item, depth + 1, walk);
     if (clean !== item) (copy ??= shallowCopy(value))[name] = clean;
   }
   return copy ?? value;

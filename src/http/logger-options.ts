@@ -22,7 +22,10 @@ function prettyAvailable(): boolean {
 
 export function loggerOptions(level: string, format: LogFormat = 'auto', stream?: DestinationStream): NonNullable<FastifyServerOptions['logger']> {
   const pretty = format === 'pretty' || (format === 'auto' && process.stdout.isTTY === true && process.env.NODE_ENV !== 'production');
-  // Secrets are censored by key name at any depth (log-redaction.ts says why not pino's `redact`).
+  // Secrets are censored by key name at any depth in what each line logs (log-redaction.ts says why
+  // not pino's `redact`). Serializers run after this, on censored objects; Fastify's own (req, res)
+  // write no headers. Child loggers' bindings are not formatted by pino: the only child logger is
+  // Fastify's per-request one, bound to the request id, so bind nothing secret to a child.
   const base = { level, formatters: { log: redactSecrets } };
   if (stream) return { ...base, stream } as never;
   if (pretty && prettyAvailable()) return { ...base, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } };

@@ -18,7 +18,7 @@ const PLAIN_ROLES = new Set(['system', 'developer', 'user', 'assistant']);
 /** Each plain field's check (a Map: body keys such as `constructor` must not find Object's own); any other field sends the body to the schema. */
 const FIELDS = new Map<string, (value: unknown, session: RegExp) => boolean>(Object.entries({
   model: (v: unknown) => typeof v === 'string' && MODEL.test(v),
-  messages: (v: unknown) => Array.isArray(v) && v.length > 0 && v.every(isPlainMessage),
+  messages: isPlainMessageList,
   stream: (v: unknown) => typeof v === 'boolean',
   temperature: (v: unknown) => isNumberIn(v, 0, 2),
   top_p: (v: unknown) => isNumberIn(v, 0, 1),
@@ -35,6 +35,13 @@ function isNumberIn(v: unknown, min: number, max: number): boolean {
 
 function isPositiveInteger(v: unknown): boolean {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 1;
+}
+
+function isPlainMessageList(v: unknown): boolean {
+  if (!Array.isArray(v) || v.length === 0) return false;
+  // Indexed, not every(): a hole must not be skipped.
+  for (let i = 0; i < v.length; i++) if (!(i in v) || !isPlainMessage(v[i])) return false;
+  return true;
 }
 
 function isPlainMessage(m: unknown): boolean {

@@ -46,6 +46,8 @@ export function createUndiciTransport(timeouts: TransportTimeouts): Transport {
   });
   return {
     send(req, options) {
+      // Cancelled already: nothing is sent (and no kept-alive connection is spent on it).
+      if (options.signal.aborted) return Promise.reject((options.signal.reason as Error | undefined) ?? new Error('the request was cancelled'));
       const { origin, path } = splitUrl(req.url);
       const call = new UpstreamCall(options.signal);
       try {
@@ -148,6 +150,8 @@ class ResponseBody implements AsyncIterable<Uint8Array> {
   private error: Error | undefined;
   private dumping = false;
   private dumped = 0;
+  /** text() is reading it whole: no point pausing the socket for it. */
+  private collecting = false;
   /** Wakes whoever waits for the next chunk or the end. */
   private wake: (() => void) | undefined;
 
@@ -161,7 +165,7 @@ class ResponseBody implements AsyncIterable<Uint8Array> {
     }
     this.chunks.push(chunk);
     this.buffered += chunk.length;
-    if (this.buffered > HIGH_WATER_BYTES && this.wake === undefined) this.controller.pause();
+    if (this.buffered > HIGH_WATER_BYTES && this.wake === undefined && !this.collecting) this.controller.pause();
     this.notify();
   }
 
@@ -186,6 +190,7 @@ class ResponseBody implements AsyncIterable<Uint8Array> {
   }
 
   async text(): Promise<string> {
+    this.collecting = true;
     while (!this.done) await this.waitForMore();
     if (this.error) throw this.error;
     const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);

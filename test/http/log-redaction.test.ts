@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import pino from 'pino';
-import { CENSOR, redactSecrets } from '../../src/http/log-redaction.js';
+import { CENSOR, CIRCULAR, redactSecrets, TRUNCATED } from '../../src/http/log-redaction.js';
 import { loggerOptions } from '../../src/http/logger-options.js';
 
 describe('log redaction', () => {
@@ -43,13 +43,40 @@ describe('log redaction', () => {
     assert.equal(err.config.headers.authorization, 'Bearer sk-x');
   });
 
-  it('ends on cycles', () => {
+  it('ends on cycles, and never leads a copy back to the uncensored original', () => {
     const a: Record<string, unknown> = { name: 'a' };
     a.self = a;
-    assert.equal(redactSecrets(a), a);
-    const b: Record<string, unknown> = { token: 't' };
-    b.self = b;
-    assert.equal((redactSecrets(b) as { token: string }).token, CENSOR);
+    assert.deepEqual(redactSecrets(a), { name: 'a', self: CIRCULAR });
+    const b: Record<string, unknown> = { token: 't', inner: { up: null as unknown } };
+    (b.inner as { up: unknown }).up = b;
+    assert.ok(!JSON.stringify(redactSecrets(b)).includes('"t"'));
+    const err = Object.assign(new Error('boom'), { key: 'ERR-KEY' }) as Error & { self?: unknown };
+    err.self = err;
+    const out = redactSecrets({ err }).err as Error & { key: string; self: unknown };
+    assert.equal(out.key, CENSOR);
+    assert.equal(out.self, CIRCULAR);
+    // An object met twice (not a cycle) is walked once and censored in both places.
+    const shared = { password: 'p' };
+    const twice = redactSecrets({ x: shared, y: [shared] });
+    assert.equal(twice.x.password, CENSOR);
+    assert.equal(twice.x, twice.y[0]);
+  });
+
+  it('walks class instances too, within a budget, so a huge graph cannot stall the event loop', () => {
+    class Client {
+      apiKey = 'client-secret';
+      endpoint = 'https://x';
+    }
+    assert.equal(redactSecrets({ client: new Client() }).client.apiKey, CENSOR);
+    // Ten links from every object, eight levels deep: without a budget, 10^8 visits.
+    type Node = { links: Node[]; token?: string };
+    const level = (depth: number): Node => ({ links: depth === 0 ? [] : Array.from({ length: 10 }, () => level(depth - 1)), token: 'deep-secret' });
+    const wide = { root: { links: Array.from({ length: 10 }, () => level(2)) } };
+    const started = performance.now();
+    const scrubbed = JSON.stringify(redactSecrets(wide));
+    assert.ok(performance.now() - started < 1_000);
+    assert.ok(!scrubbed.includes('deep-secret'));
+    assert.ok(scrubbed.includes(TRUNCATED));
   });
 
   it('is what the gateway logger applies to every line', () => {
