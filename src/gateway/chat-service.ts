@@ -4,7 +4,7 @@
  * store the new turns and the answer → queue the log row → return.
  */
 import { UpstreamError } from '../providers/errors.js';
-import type { ChatMessage, ChatResult, FinishReason, StreamPart, Usage } from '../providers/types.js';
+import type { ChatMessage, ChatResult, FinishReason, ProviderId, StreamPart, Usage } from '../providers/types.js';
 import { cacheKey, isCacheable } from '../cache/cache-key.js';
 import type { CachedAnswer, ResponseCache } from '../cache/response-cache.js';
 import { isAutoModel, planCascade, UnknownModelError, type Target } from '../routing/cascade.js';
@@ -34,6 +34,8 @@ export interface ChatServiceDeps {
   countTokens: (userId: string, tokens: number) => void;
   /** Live provider health, for the scoring router. */
   health: HealthLookup;
+  /** Whether a target may be called now (health's `available`, without building its view). */
+  available?: (provider: ProviderId, model: string) => boolean;
   /** The exact-match answer cache, and the highest temperature it replays; absent = off. */
   cache?: { store: ResponseCache; maxTemperature: number } | undefined;
   now: () => number;
@@ -383,10 +385,13 @@ export class ChatService {
    * moved to the end: tried last rather than first, and still tried if nothing else answers.
    */
   private healthyFirst(targets: readonly Target[]): readonly Target[] {
+    const isAvailable = this.deps.available ?? ((provider: ProviderId, model: string) => this.deps.health(provider, model).available);
+    // The usual case, everything available, allocates nothing.
+    if (targets.every((t) => isAvailable(t.provider, t.model))) return targets;
     const available: Target[] = [];
     const resting: Target[] = [];
-    for (const t of targets) (this.deps.health(t.provider, t.model).available ? available : resting).push(t);
-    return resting.length === 0 ? targets : [...available, ...resting];
+    for (const t of targets) (isAvailable(t.provider, t.model) ? available : resting).push(t);
+    return [...available, ...resting];
   }
 
   private cascade(model: string | undefined, input: ChatInput): readonly Target[] {

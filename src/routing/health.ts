@@ -193,9 +193,16 @@ export class HealthTracker implements AttemptObserver {
     return { available: true, successRate: circuit === 'half_open' ? 1 : this.successRate(s), latencyMs: s.latencyMs };
   }
 
-  /** For retry passes: whether the target may be called now. */
+  /**
+   * Whether the target may be called now: view()'s `available`, without building the view (the
+   * cascade asks this for every target of every request).
+   */
   available(provider: ProviderId, model: string): boolean {
-    return this.view(provider, model).available;
+    const now = this.now();
+    if (isFreeModel(provider, model) && this.freeTierReason(now) !== undefined) return false;
+    const s = this.find(provider, model);
+    if (!s) return true;
+    return s.coolUntil <= now && this.circuitOf(s, now) !== 'open';
   }
 
   /** Marks a half-open target's probe as under way, so a burst sends one probe, not many. */

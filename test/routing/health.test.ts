@@ -135,3 +135,30 @@ describe('health: circuit breaker on a fake clock', () => {
     assert.equal(h.view('openrouter', 'x/y:free').available, true);
   });
 });
+
+describe('health: available() without the view', () => {
+  it('agrees with view().available through random failures, successes, cooling, probes and the free tier', () => {
+    const { h, advance } = tracker();
+    const targets: Array<['gemini' | 'openrouter', string]> = [['gemini', 'g'], ['openrouter', 'x/y:free'], ['openrouter', 'paid/model']];
+    let seed = 42;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const events = [
+      (p: 'gemini' | 'openrouter', m: string) => h.recordFailure(p, m, fail(503)),
+      (p: 'gemini' | 'openrouter', m: string) => h.recordFailure(p, m, fail(429, { retryAfterMs: 20_000 })),
+      (p: 'gemini' | 'openrouter', m: string) => h.recordFailure(p, m, timeout()),
+      (p: 'gemini' | 'openrouter', m: string) => h.recordSuccess(p, m, 100),
+      (p: 'gemini' | 'openrouter', m: string) => h.beforeCall(p, m),
+      () => advance(Math.floor(rnd() * 40_000)),
+    ];
+    let unavailable = 0;
+    for (let i = 0; i < 3_000; i++) {
+      const [p, m] = targets[Math.floor(rnd() * targets.length)]!;
+      events[Math.floor(rnd() * events.length)]!(p, m);
+      for (const [tp, tm] of targets) {
+        assert.equal(h.available(tp, tm), h.view(tp, tm).available, `step ${i}, ${tp}/${tm}`);
+        if (!h.available(tp, tm)) unavailable++;
+      }
+    }
+    assert.ok(unavailable > 500, 'unavailable states were reached');
+  });
+});
