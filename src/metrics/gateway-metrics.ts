@@ -10,6 +10,35 @@ import type { HealthTracker } from '../routing/health.js';
 import type { LoggedAttempt, RequestLogRow } from '../store/request-log-writer.js';
 
 const CIRCUIT_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
+
+/**
+ * A counter's totals per label set, kept in a Map under a key the caller joins from the label
+ * values, and handed to prom-client when it is scraped. Counting a request this way is one Map
+ * lookup; prom-client's own inc() hashes, validates and copies the labels object every time, and
+ * the gateway counts six things per request.
+ */
+class Totals<L extends string> {
+  private readonly series = new Map<string, { labels: Record<L, string>; value: number }>();
+
+  /** `labels` is called only for a series not seen before. */
+  add(key: string, labels: () => Record<L, string>, value = 1): void {
+    const found = this.series.get(key);
+    if (found) found.value += value;
+    else this.series.set(key, { labels: labels(), value });
+  }
+
+  /** A prom-client counter that shows these totals. */
+  counter(config: { name: string; help: string; labelNames: readonly L[]; registers: Registry[] }): Counter<L> {
+    const series = this.series;
+    return new Counter<L>({
+      ...config,
+      collect() {
+        this.reset();
+        for (const s of series.values()) this.inc(s.labels, s.value);
+      },
+    });
+  }
+}
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
 export interface MetricsSources {
@@ -29,13 +58,13 @@ export interface MetricsSources {
 
 export class GatewayMetrics {
   readonly registry = new Registry();
-  private readonly httpRequests: Counter<'method' | 'route' | 'status'>;
+  private readonly httpRequests = new Totals<'method' | 'route' | 'status'>();
   private readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
-  private readonly answers: Counter<'endpoint' | 'provider' | 'model' | 'status' | 'cache'>;
-  private readonly upstreamCalls: Counter<'provider' | 'model' | 'outcome' | 'status'>;
+  private readonly answers = new Totals<'endpoint' | 'provider' | 'model' | 'status' | 'cache'>();
+  private readonly upstreamCalls = new Totals<'provider' | 'model' | 'outcome' | 'status'>();
   private readonly upstreamDuration: Histogram<'provider' | 'model'>;
-  private readonly tokens: Counter<'provider' | 'model' | 'kind'>;
-  private readonly cost: Counter<'provider' | 'model'>;
+  private readonly tokens = new Totals<'provider' | 'model' | 'kind'>();
+  private readonly cost = new Totals<'provider' | 'model'>();
 
   private readonly label: (model: string | null | undefined) => string;
 
@@ -43,13 +72,13 @@ export class GatewayMetrics {
     const registers = [this.registry];
     const label = (this.label = (model) => (model == null ? 'none' : sources.isKnownModel(model) ? model : 'other'));
     collectDefaultMetrics({ register: this.registry, prefix: 'cerebro_' });
-    this.httpRequests = new Counter({ name: 'cerebro_http_requests_total', help: 'HTTP requests answered, by route and status.', labelNames: ['method', 'route', 'status'], registers });
+    this.httpRequests.counter({ name: 'cerebro_http_requests_total', help: 'HTTP requests answered, by route and status.', labelNames: ['method', 'route', 'status'], registers });
     this.httpDuration = new Histogram({ name: 'cerebro_http_request_duration_seconds', help: 'Time to answer an HTTP request (to the last byte for streams).', labelNames: ['method', 'route', 'status'], buckets: LATENCY_BUCKETS, registers });
-    this.answers = new Counter({ name: 'cerebro_answers_total', help: 'Model requests (chat, messages, embeddings) by where they were answered and how.', labelNames: ['endpoint', 'provider', 'model', 'status', 'cache'], registers });
-    this.upstreamCalls = new Counter({ name: 'cerebro_upstream_requests_total', help: 'Calls to upstream providers, by outcome and HTTP status.', labelNames: ['provider', 'model', 'outcome', 'status'], registers });
+    this.answers.counter({ name: 'cerebro_answers_total', help: 'Model requests (chat, messages, embeddings) by where they were answered and how.', labelNames: ['endpoint', 'provider', 'model', 'status', 'cache'], registers });
+    this.upstreamCalls.counter({ name: 'cerebro_upstream_requests_total', help: 'Calls to upstream providers, by outcome and HTTP status.', labelNames: ['provider', 'model', 'outcome', 'status'], registers });
     this.upstreamDuration = new Histogram({ name: 'cerebro_upstream_duration_seconds', help: 'Upstream call latency (to the first content for streams).', labelNames: ['provider', 'model'], buckets: LATENCY_BUCKETS, registers });
-    this.tokens = new Counter({ name: 'cerebro_tokens_total', help: 'Tokens used, by provider, model and kind (prompt, completion).', labelNames: ['provider', 'model', 'kind'], registers });
-    this.cost = new Counter({ name: 'cerebro_cost_usd_total', help: 'Upstream cost in US dollars, from the catalog prices.', labelNames: ['provider', 'model'], registers });
+    this.tokens.counter({ name: 'cerebro_tokens_total', help: 'Tokens used, by provider, model and kind (prompt, completion).', labelNames: ['provider', 'model', 'kind'], registers });
+    this.cost.counter({ name: 'cerebro_cost_usd_total', help: 'Upstream cost in US dollars, from the catalog prices.', labelNames: ['provider', 'model'], registers });
     new Gauge({
       name: 'cerebro_circuit_state',
       help: 'Circuit breaker per provider and model: 0 closed, 1 half-open, 2 open.',
@@ -85,9 +114,9 @@ export class GatewayMetrics {
 
   /** One HTTP response (the access-log hook calls this). */
   observeHttp(method: string, route: string, status: number, seconds: number): void {
-    const labels = { method, route, status: String(status) };
-    this.httpRequests.inc(labels);
-    this.httpDuration.observe(labels, seconds);
+    const labels = () => ({ method, route, status: String(status) });
+    this.httpRequests.add(`${method}\u0000${route}\u0000${status}`, labels);
+    this.httpDuration.observe(labels(), seconds);
   }
 
   /** One request-log row: its answer, its upstream attempts, tokens and cost. */
@@ -95,17 +124,20 @@ export class GatewayMetrics {
     const provider = row.provider ?? 'none';
     const model = this.label(row.model_used);
     const count = (v: unknown) => Math.max(0, Number(v) || 0);
-    this.answers.inc({ endpoint: row.endpoint, provider, model, status: String(row.http_status), cache: row.cache_hit ? 'hit' : 'miss' });
+    const cache = row.cache_hit ? 'hit' : 'miss';
+    const pm = `${provider}\u0000${model}`;
+    this.answers.add(`${row.endpoint}\u0000${pm}\u0000${row.http_status}\u0000${cache}`, () => ({ endpoint: row.endpoint, provider, model, status: String(row.http_status), cache }));
     // Counters only go up: a negative figure from an upstream is counted as nothing.
-    if (count(row.prompt_tokens) > 0) this.tokens.inc({ provider, model, kind: 'prompt' }, count(row.prompt_tokens));
-    if (count(row.completion_tokens) > 0) this.tokens.inc({ provider, model, kind: 'completion' }, count(row.completion_tokens));
-    if (count(row.cost_usd) > 0) this.cost.inc({ provider, model }, count(row.cost_usd));
+    if (count(row.prompt_tokens) > 0) this.tokens.add(`${pm}\u0000p`, () => ({ provider, model, kind: 'prompt' }), count(row.prompt_tokens));
+    if (count(row.completion_tokens) > 0) this.tokens.add(`${pm}\u0000c`, () => ({ provider, model, kind: 'completion' }), count(row.completion_tokens));
+    if (count(row.cost_usd) > 0) this.cost.add(pm, () => ({ provider, model }), count(row.cost_usd));
     // The attempts as objects when the writer had them; parsed back from the row otherwise.
     const attempts = given ?? (typeof row.attempts === 'string' ? (JSON.parse(row.attempts) as LoggedAttempt[]) : []);
     for (const a of attempts) {
       if (a.status === 'skipped') continue;
       const attempted = this.label(a.model);
-      this.upstreamCalls.inc({ provider: a.provider, model: attempted, outcome: a.status, status: String(a.http_status ?? (a.status === 'ok' ? 200 : 0)) });
+      const status = a.http_status ?? (a.status === 'ok' ? 200 : 0);
+      this.upstreamCalls.add(`${a.provider}\u0000${attempted}\u0000${a.status}\u0000${status}`, () => ({ provider: a.provider, model: attempted, outcome: a.status, status: String(status) }));
       this.upstreamDuration.observe({ provider: a.provider, model: attempted }, Math.max(0, a.latency_ms) / 1000);
     }
   }
