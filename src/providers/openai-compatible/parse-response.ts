@@ -3,18 +3,24 @@ import type { ChatCall, ChatResult, ProviderId } from '../types.js';
 import { convertOpenAIUsage } from './convert-usage.js';
 import { mapOpenAIFinishReason } from './map-finish-reason.js';
 import { inBandOpenAIError } from './parse-error.js';
+import { readOpenAIResponse, type OpenAIChatResponse } from './read-response.js';
 import { openAIChatResponseSchema, openAIErrorBodySchema } from './wire-schemas.js';
+
+/** The body through the schema, which names what is wrong with it. */
+function schemaParse(provider: ProviderId, body: unknown): OpenAIChatResponse {
+  const parsed = openAIChatResponseSchema.safeParse(body);
+  if (!parsed.success) {
+    throw new UpstreamError({ provider, kind: 'protocol', message: `unexpected response shape: ${parsed.error.issues[0]?.message ?? 'invalid'}` });
+  }
+  return parsed.data;
+}
 
 export function parseOpenAIChatResponse(provider: ProviderId, body: unknown, call: ChatCall): ChatResult {
   if (hasField(body, 'error')) {
     const inBand = openAIErrorBodySchema.safeParse(body);
     if (inBand.success) throw inBandOpenAIError(provider, inBand.data.error);
   }
-  const parsed = openAIChatResponseSchema.safeParse(body);
-  if (!parsed.success) {
-    throw new UpstreamError({ provider, kind: 'protocol', message: `unexpected response shape: ${parsed.error.issues[0]?.message ?? 'invalid'}` });
-  }
-  const data = parsed.data;
+  const data = readOpenAIResponse(body) ?? schemaParse(provider, body);
   const choice = data.choices[0]!;
   const result: ChatResult = {
     model: data.model ?? call.model,
