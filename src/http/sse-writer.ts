@@ -30,21 +30,22 @@ export class SseWriter {
   private corked = false;
 
   /**
-   * Writes one `data:` event; waits when the socket's buffer is full. Events written in the same
+   * Writes one `data:` event. Returns a promise only when the socket's buffer is full: await it
+   * then (the common case costs no promise and no extra tick per event). Events written in the same
    * tick (an upstream packet often carries several) leave in one syscall: the socket is corked
    * until the tick ends.
    */
-  async data(payload: string): Promise<void> {
+  data(payload: string): Promise<void> | undefined {
     return this.write(`data: ${payload}\n\n`);
   }
 
-  /** A named event (`event:` then `data:`), as Anthropic's stream has them. */
-  async event(name: string, payload: string): Promise<void> {
+  /** A named event (`event:` then `data:`), as Anthropic's stream has them; returns like data(). */
+  event(name: string, payload: string): Promise<void> | undefined {
     return this.write(`event: ${name}\ndata: ${payload}\n\n`);
   }
 
-  private async write(frame: string): Promise<void> {
-    if (this.closed) return;
+  private write(frame: string): Promise<void> | undefined {
+    if (this.closed) return undefined;
     if (!this.corked) {
       this.corked = true;
       this.res.cork();
@@ -53,7 +54,7 @@ export class SseWriter {
         this.res.uncork();
       });
     }
-    if (!this.res.write(frame)) await this.drained();
+    return this.res.write(frame) ? undefined : this.drained();
   }
 
   /** Resolves when the socket can take more, when it is gone, or when the request is cancelled. */

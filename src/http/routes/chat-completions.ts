@@ -65,15 +65,18 @@ async function streamCompletion(chat: ChatService, input: ChatInput & { includeU
     try {
       for await (const batch of outcome.parts) {
         for (const part of batch) {
+          // A promise only when the client's socket is full: then wait for it to drain.
+          let full: Promise<void> | undefined;
           if (part.type === 'text-delta') {
-            await sse.data(contentChunk(part.text, first));
+            full = sse.data(contentChunk(part.text, first));
             first = false;
           } else if (part.type === 'tool-call-delta') {
-            await sse.data(chunkJson(id, created, model, toolCallDelta(part, first), null));
+            full = sse.data(chunkJson(id, created, model, toolCallDelta(part, first), null));
             first = false;
           } else if (part.type === 'finish') {
             finishReason = part.finishReason;
           }
+          if (full) await full;
         }
         if (sse.closed) break;
       }

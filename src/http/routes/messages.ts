@@ -57,7 +57,10 @@ async function streamMessage(chat: ChatService, input: ChatInput, reply: Fastify
     inFlight.streamStarted(reply);
     const sse = new SseWriter(reply.raw, signal);
     const send = async (events: AnthropicEvent[]) => {
-      for (const e of events) await sse.event(e.event, JSON.stringify(e.data));
+      for (const e of events) {
+        const full = sse.event(e.event, JSON.stringify(e.data));
+        if (full) await full;
+      }
     };
     sse.start({ 'x-cerebro-provider': outcome.target.provider, 'x-cerebro-model': outcome.target.model, 'x-request-id': reply.request.id, ...warningHeader(outcome.warnings) });
     const encoder = new AnthropicEventEncoder(input.requestId, outcome.upstreamModel);

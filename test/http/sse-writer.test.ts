@@ -1,0 +1,76 @@
+/** The SSE writer: events corked per tick, a promise only when the client's socket is full. */
+import assert from 'node:assert/strict';
+import { createServer, request, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, it } from 'node:test';
+import { Cancellation } from '../../src/gateway/cancellation.js';
+import { SseWriter } from '../../src/http/sse-writer.js';
+
+/** A server whose one response is handed to the test, and a client that reads it only when told. */
+async function pair(): Promise<{ res: ServerResponse; read: () => Promise<string>; close: () => void }> {
+  let give!: (res: ServerResponse) => void;
+  const got = new Promise<ServerResponse>((r) => (give = r));
+  const server = createServer((_req, res) => give(res));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const req = request({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, path: '/' });
+  // A response the server destroys (the cancelled case) is a hang-up here, and expected.
+  req.on('error', () => undefined);
+  req.end();
+  const response = new Promise<import('node:http').IncomingMessage>((r) => req.on('response', r));
+  const res = await got;
+  return {
+    res,
+    read: async () => {
+      const incoming = await response;
+      let text = '';
+      for await (const chunk of incoming) text += String(chunk);
+      return text;
+    },
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
+describe('SseWriter', () => {
+  it('writes without a promise while the socket takes it, and waits for a slow client otherwise, losing nothing', async () => {
+    const { res, read, close } = await pair();
+    const sse = new SseWriter(res, new Cancellation());
+    sse.start({});
+    assert.equal(sse.data('{"n":0}'), undefined, 'an empty socket takes an event at once');
+    const big = 'x'.repeat(64 * 1024);
+    let waits = 0;
+    for (let i = 1; i <= 200; i++) {
+      const full = sse.data(`{"n":${i},"pad":"${big}"}`);
+      if (full) {
+        waits++;
+        if (waits === 1) void read().then((text) => (received = text));
+        await full;
+      }
+    }
+    let received = '';
+    sse.data('[DONE]');
+    sse.end();
+    while (!received) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(waits > 0, 'the client not reading made the writer wait');
+    assert.equal(received.match(/^data: /gm)?.length, 202);
+    assert.ok(received.endsWith('data: [DONE]\n\n'));
+    close();
+  });
+
+  it('a cancelled request ends the wait for a client that stopped reading, and later writes are dropped', async () => {
+    const { res, close } = await pair();
+    const signal = new Cancellation();
+    const sse = new SseWriter(res, signal);
+    sse.start({});
+    let full: Promise<void> | undefined;
+    for (let i = 0; i < 1_000 && !full; i++) full = sse.data('y'.repeat(64 * 1024));
+    assert.ok(full, 'the socket filled up');
+    signal.abort(new DOMException('client gone', 'AbortError'));
+    await full;
+    assert.ok(sse.closed);
+    assert.equal(sse.data('after'), undefined);
+    close();
+  });
+});
