@@ -20,10 +20,12 @@ const CIRCUIT_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
 class Totals<L extends string> {
   private readonly series = new Map<string, { labels: Record<L, string>; value: number }>();
 
-  /** `labels` is called only for a series not seen before. */
+  /** `labels` is called only for a series not seen before. A value that is not a finite positive number counts as nothing. */
   add(key: string, labels: () => Record<L, string>, value = 1): void {
+    if (!(value > 0 && Number.isFinite(value))) return;
     const found = this.series.get(key);
-    if (found) found.value += value;
+    // A total that would overflow stays at the largest finite number: prom-client refuses Infinity.
+    if (found) found.value = Math.min(Number.MAX_VALUE, found.value + value);
     else this.series.set(key, { labels: labels(), value });
   }
 
@@ -34,7 +36,14 @@ class Totals<L extends string> {
       ...config,
       collect() {
         this.reset();
-        for (const s of series.values()) this.inc(s.labels, s.value);
+        // One bad series must never take the whole exposition down.
+        for (const s of series.values()) {
+          try {
+            this.inc(s.labels, s.value);
+          } catch {
+            // skipped: add() only keeps finite positive totals, so this is defence in depth
+          }
+        }
       },
     });
   }
@@ -123,7 +132,10 @@ export class GatewayMetrics {
   observeRow(row: RequestLogRow, given?: readonly LoggedAttempt[]): void {
     const provider = row.provider ?? 'none';
     const model = this.label(row.model_used);
-    const count = (v: unknown) => Math.max(0, Number(v) || 0);
+    const count = (v: unknown) => {
+      const n = Number(v);
+      return Number.isFinite(n) && n > 0 ? n : 0;
+    };
     const cache = row.cache_hit ? 'hit' : 'miss';
     const pm = `${provider}\u0000${model}`;
     this.answers.add(`${row.endpoint}\u0000${pm}\u0000${row.http_status}\u0000${cache}`, () => ({ endpoint: row.endpoint, provider, model, status: String(row.http_status), cache }));

@@ -179,7 +179,7 @@ export class HealthTracker implements AttemptObserver {
     }
   }
 
-  /** What the router sees; a half-open circuit lets one probe through (and marks it taken). */
+  /** What the router sees; a half-open circuit shows available until its probe is claimed (beforeCall). */
   view(provider: ProviderId, model: string): TargetHealthView {
     const s = this.find(provider, model);
     const now = this.now();

@@ -50,4 +50,18 @@ describe('gateway metrics', () => {
     m.observeHttp('POST', '/v1/chat/completions', 200, 0.01);
     assert.equal(value(await m.text(), 'cerebro_http_requests_total{method="POST",route="/v1/chat/completions",status="200"}'), 4);
   });
+
+  it('a row with infinite or overflowing figures counts as nothing and never breaks a scrape', async () => {
+    const m = metrics();
+    m.observeRow(row({ prompt_tokens: Infinity, completion_tokens: Number.NaN, cost_usd: 1e308 }));
+    m.observeRow(row({ cost_usd: 1e308 }));
+    m.observeRow(row({ cost_usd: Infinity, prompt_tokens: -5 }));
+    for (let scrape = 0; scrape < 2; scrape++) {
+      const text = await m.text();
+      assert.equal(value(text, 'cerebro_tokens_total{provider="openai",model="gpt-4o-mini",kind="prompt"}'), 10);
+      assert.equal(value(text, 'cerebro_tokens_total{provider="openai",model="gpt-4o-mini",kind="completion"}'), 10);
+      assert.equal(value(text, 'cerebro_cost_usd_total{provider="openai",model="gpt-4o-mini"}'), Number.MAX_VALUE);
+      assert.equal(value(text, 'cerebro_answers_total{endpoint="chat.completions",provider="openai",model="gpt-4o-mini",status="200",cache="miss"}'), 3);
+    }
+  });
 });

@@ -30,6 +30,9 @@ const cases: unknown[] = [
   [],
   null,
   'text',
+  // JSON reads 1e999 as Infinity, which z.number() refuses.
+  JSON.parse('{"choices":[],"usage":{"prompt_tokens":1e999,"completion_tokens":2}}') as unknown,
+  JSON.parse('{"choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":-1e999}}') as unknown,
 ];
 
 describe('readOpenAIChunk', () => {

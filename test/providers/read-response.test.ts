@@ -89,6 +89,18 @@ describe('chat.completion reader', () => {
     assert.ok(refused > 3_000, `refused ${refused}`);
   });
 
+  it('refuses numbers JSON reads as infinite, as the schema does', () => {
+    for (const text of [
+      '{"choices":[{"message":{"content":"hi"}}],"usage":{"prompt_tokens":1e999,"completion_tokens":5}}',
+      '{"choices":[{"message":{"content":"hi"}}],"usage":{"prompt_tokens":1,"completion_tokens":-1e999}}',
+      '{"choices":[{"message":{"content":"hi"}}],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":1e999}}',
+    ]) {
+      const b: unknown = JSON.parse(text);
+      assert.equal(openAIChatResponseSchema.safeParse(b).success, false);
+      assert.equal(readOpenAIResponse(b), undefined, text);
+    }
+  });
+
   it('reads every body the schema accepts (the schema is only the error path)', () => {
     const rnd = random(11);
     for (let i = 0; i < 5_000; i++) {

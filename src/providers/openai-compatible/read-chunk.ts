@@ -23,6 +23,8 @@ export interface OpenAIChunk {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const optionalString = (v: unknown): v is string | null | undefined => v === undefined || v === null || typeof v === 'string';
+/** As zod's z.number(): finite (JSON.parse reads 1e999 as Infinity). */
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 /** The chunk's fields we use, or undefined if it is not a chunk of the expected shape. */
 export function readOpenAIChunk(value: unknown): OpenAIChunk | undefined {
@@ -61,8 +63,8 @@ export function readOpenAIChunk(value: unknown): OpenAIChunk | undefined {
     }
   }
   if (usage !== undefined && usage !== null) {
-    if (!isObject(usage) || typeof usage.prompt_tokens !== 'number' || typeof usage.completion_tokens !== 'number') return undefined;
-    if (usage.total_tokens !== undefined && typeof usage.total_tokens !== 'number') return undefined;
+    if (!isObject(usage) || !isNumber(usage.prompt_tokens) || !isNumber(usage.completion_tokens)) return undefined;
+    if (usage.total_tokens !== undefined && !isNumber(usage.total_tokens)) return undefined;
     out.usage = { prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens };
     if (typeof usage.total_tokens === 'number') out.usage.total_tokens = usage.total_tokens;
   }

@@ -14,6 +14,8 @@ type ToolCall = NonNullable<Message['tool_calls']>[number];
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isNullishString = (v: unknown): v is string | null | undefined => v === undefined || v === null || typeof v === 'string';
+/** As zod's z.number(): finite (JSON.parse reads 1e999 as Infinity). */
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 /** The response's fields we use, or undefined when it is not plainly of the expected shape. */
 export function readOpenAIResponse(value: unknown): OpenAIChatResponse | undefined {
@@ -33,8 +35,8 @@ export function readOpenAIResponse(value: unknown): OpenAIChatResponse | undefin
   if (usage !== undefined) {
     if (usage === null) out.usage = null;
     else {
-      if (!isObject(usage) || typeof usage.prompt_tokens !== 'number' || typeof usage.completion_tokens !== 'number') return undefined;
-      if (usage.total_tokens !== undefined && typeof usage.total_tokens !== 'number') return undefined;
+      if (!isObject(usage) || !isNumber(usage.prompt_tokens) || !isNumber(usage.completion_tokens)) return undefined;
+      if (usage.total_tokens !== undefined && !isNumber(usage.total_tokens)) return undefined;
       out.usage = { prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens };
       if (usage.total_tokens !== undefined) out.usage.total_tokens = usage.total_tokens;
     }
