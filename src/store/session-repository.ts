@@ -1,5 +1,5 @@
 /** Conversation memory: the turns of each session, oldest first, always within one user's sessions. */
-import type { Kysely } from 'kysely';
+import type { CompiledQuery, Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
 export interface StoredTurn {
@@ -15,12 +15,18 @@ export interface NewTurn {
   modelUsed?: string;
 }
 
+/** The columns an appended turn fills, in the order the compiled INSERT takes them. */
+const APPEND_COLUMNS = ['user_id', 'session_id', 'role', 'content', 'model_used', 'created_at'] as const;
+
 export class SessionRepository {
   /**
    * Compiled once: this runs on every request with a session, and building and compiling a Kysely
    * query costs more than running it. Its parameters are, in order, the user, the session and the limit.
    */
   private readonly recentQuery;
+
+  /** Append statements by number of turns (usually 2: the question and its answer), compiled on first use. */
+  private readonly appendQueries = new Map<number, CompiledQuery>();
 
   constructor(private readonly db: Kysely<Database>) {
     this.recentQuery = db
@@ -55,10 +61,24 @@ export class SessionRepository {
   async append(userId: string, sessionId: string, turns: readonly NewTurn[], now: Date = new Date()): Promise<void> {
     if (turns.length === 0) return;
     const createdAt = now.toISOString();
-    await this.db
-      .insertInto('interactions')
-      .values(turns.map((t) => ({ user_id: userId, session_id: sessionId, role: t.role, content: t.content, model_used: t.modelUsed ?? null, created_at: createdAt })))
-      .execute();
+    const parameters: unknown[] = [];
+    for (const t of turns) parameters.push(userId, sessionId, t.role, t.content, t.modelUsed ?? null, createdAt);
+    await this.db.executeQuery({ ...this.appendQuery(turns.length), parameters });
+  }
+
+  /**
+   * The INSERT for `count` turns, compiled once: this runs on every request with a session, and
+   * building it cost about as much as SQLite's own work. Its parameters are each turn's columns
+   * in the order of APPEND_COLUMNS.
+   */
+  private appendQuery(count: number): CompiledQuery {
+    let query = this.appendQueries.get(count);
+    if (!query) {
+      const row = Object.fromEntries(APPEND_COLUMNS.map((c) => [c, ''])) as Record<(typeof APPEND_COLUMNS)[number], string>;
+      query = this.db.insertInto('interactions').values(Array.from({ length: count }, () => row)).compile();
+      if (count <= 16) this.appendQueries.set(count, query);
+    }
+    return query;
   }
 
   /** Forgets a session of the user's; returns how many turns were deleted. */

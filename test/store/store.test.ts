@@ -110,6 +110,21 @@ for (const { name: dialect, make } of TEST_DIALECTS) describe(`store on ${dialec
     assert.equal((await sessions.all('someone-else', 'a')).length, 1);
   });
 
+  it('stores every column of every turn, whatever the number of turns appended at once (compiled statements)', async () => {
+    const sessions = new SessionRepository(database.db);
+    const at = new Date('2026-11-23T03:00:00.000Z');
+    for (const count of [1, 2, 3, 2, 20]) {
+      const turns = Array.from({ length: count }, (_, i) => (i % 2 === 0 ? { role: 'user' as const, content: `u${count}-${i}` } : { role: 'assistant' as const, content: `a${count}-${i}`, modelUsed: `model-${i}` }));
+      await sessions.append('columns-user', `s${count}`, turns, at);
+      const stored = await sessions.all('columns-user', `s${count}`);
+      assert.deepEqual(
+        stored.slice(-count).map((t) => [t.role, t.content, t.model_used, new Date(t.created_at).toISOString()]),
+        turns.map((t) => [t.role, t.content, t.modelUsed ?? null, at.toISOString()]),
+      );
+    }
+    assert.equal((await sessions.all('columns-user', 's2')).length, 4);
+  });
+
   // The same behaviour through both insert paths: the dialect's fastest and generic Kysely.
   for (const [name, inserter] of [
     ['the dialect\'s own inserter', () => database.logInserter()],
