@@ -5,20 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { pick, seededRandom } from '../helpers/seeded-random.js';
 import { chatRequestSchema, SESSION_ID_PATTERN } from '../../src/http/chat-request.js';
 import { plainChatRequest } from '../../src/http/plain-chat-request.js';
-
-/** A small seeded generator, so a failure replays. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ANY: unknown[] = [null, undefined, true, false, 0, -1, 1, 1.5, 2, 2.5, 3, 1e21, '', 'x', 'auto', [], {}, ['a'], { a: 1 }];
 const VALUES: Record<string, unknown[]> = {
@@ -43,9 +32,6 @@ const VALUES: Record<string, unknown[]> = {
 const PLAIN_FIELDS = new Set(['model', 'stream', 'temperature', 'top_p', 'max_tokens', 'max_completion_tokens', 'session_id', 'priority', 'cache']);
 const ROLES: unknown[] = ['system', 'developer', 'user', 'assistant', 'tool', 'function', 'robot', 1];
 
-function pick<T>(rnd: () => number, values: readonly T[]): T {
-  return values[Math.floor(rnd() * values.length)]!;
-}
 
 function message(rnd: () => number): unknown {
   if (rnd() < 0.03) return pick(rnd, ANY);
@@ -75,7 +61,7 @@ function body(rnd: () => number): Record<string, unknown> {
 
 describe('plain chat requests without the schema', () => {
   it('never accepts what the schema refuses, and returns what the schema returns', () => {
-    const rnd = random(20261123);
+    const rnd = seededRandom(20261123);
     let accepted = 0;
     let refusedBySchema = 0;
     for (let i = 0; i < 20_000; i++) {

@@ -4,22 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { pick, seededRandom } from '../helpers/seeded-random.js';
 import { readOpenAIResponse } from '../../src/providers/openai-compatible/read-response.js';
 import { openAIChatResponseSchema } from '../../src/providers/openai-compatible/wire-schemas.js';
 
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ODD: unknown[] = [null, true, 0, 1.5, '', 'x', [], {}, [1], { a: 1 }];
-const pick = <T>(rnd: () => number, values: readonly T[]): T => values[Math.floor(rnd() * values.length)]!;
 /** Absent (undefined: the key is left out), a good value, or an odd one. */
 function field(rnd: () => number, good: () => unknown, absentRate = 0.3): unknown {
   const r = rnd();
@@ -69,7 +59,7 @@ function body(rnd: () => number): unknown {
 
 describe('chat.completion reader', () => {
   it('never accepts what the schema refuses, and returns what the schema returns', () => {
-    const rnd = random(7);
+    const rnd = seededRandom(7);
     let accepted = 0;
     let refused = 0;
     for (let i = 0; i < 20_000; i++) {
@@ -102,7 +92,7 @@ describe('chat.completion reader', () => {
   });
 
   it('reads every body the schema accepts (the schema is only the error path)', () => {
-    const rnd = random(11);
+    const rnd = seededRandom(11);
     for (let i = 0; i < 5_000; i++) {
       const b: unknown = JSON.parse(JSON.stringify(body(rnd)));
       if (openAIChatResponseSchema.safeParse(b).success) assert.ok(readOpenAIResponse(b), JSON.stringify(b));
