@@ -117,8 +117,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   // One line per request: the access log, with the request id, route, status, time and caller.
   const access = (request: FastifyRequest, status: number, ms: number) => {
-    deps.metrics?.observeHttp(request.method, request.routeOptions.url ?? 'unknown', status, ms / 1000);
-    request.log.info({ method: request.method, route: request.routeOptions.url ?? request.url.split('?')[0], status, ms: Math.round(ms * 10) / 10, user: request.caller?.userId }, 'request');
+    // Read once: Fastify builds a fresh options object on every `routeOptions` access.
+    const route = request.routeOptions.url;
+    deps.metrics?.observeHttp(request.method, route ?? 'unknown', status, ms / 1000);
+    request.log.info({ method: request.method, route: route ?? request.url.split('?')[0], status, ms: Math.round(ms * 10) / 10, user: request.caller?.userId }, 'request');
   };
   app.addHook('onResponse', (request, reply, done) => {
     access(request, reply.statusCode, reply.elapsedTime);
