@@ -4,6 +4,7 @@
  * @see https://docs.anthropic.com/en/api/messages
  * @see https://docs.anthropic.com/en/docs/build-with-claude/streaming
  */
+import { anthropicErrorType } from '../providers/anthropic/error-types.js';
 import { parseArgumentsObject } from '../providers/tool-arguments.js';
 import type { ChatResult, FinishReason, StreamPart, Usage } from '../providers/types.js';
 
@@ -52,20 +53,8 @@ export function anthropicMessage(id: string, result: ChatResult) {
   };
 }
 
-const ERROR_TYPES: Record<number, string> = {
-  400: 'invalid_request_error',
-  401: 'authentication_error',
-  402: 'billing_error',
-  403: 'permission_error',
-  404: 'not_found_error',
-  413: 'request_too_large',
-  429: 'rate_limit_error',
-  503: 'overloaded_error',
-  529: 'overloaded_error',
-};
-
 export function anthropicError(status: number, message: string, requestId: string | null = null) {
-  return { type: 'error' as const, error: { type: ERROR_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error'), message }, request_id: requestId };
+  return { type: 'error' as const, error: { type: anthropicErrorType(status), message }, request_id: requestId };
 }
 
 export type AnthropicEvent = { event: string; data: Record<string, unknown> };

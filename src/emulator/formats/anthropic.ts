@@ -1,20 +1,8 @@
 /** Anthropic Messages: the request checks and event sequence of the real API. */
+import { anthropicErrorType } from '../../providers/anthropic/error-types.js';
 import type { EmulatedAnswer, EmulatedPrompt } from '../answer.js';
 import { asRecord, contentText, imageMediaTypes, responseIds, sse, type EmulatedFormat } from './types.js';
 
-const ERROR_TYPES: Record<number, string> = {
-  400: 'invalid_request_error',
-  401: 'authentication_error',
-  402: 'billing_error',
-  403: 'permission_error',
-  404: 'not_found_error',
-  413: 'request_too_large',
-  429: 'rate_limit_error',
-  500: 'api_error',
-  529: 'overloaded_error',
-};
-
-const errorType = (status: number) => ERROR_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
 /** Usage as the real API reports it, with its always-present (often null) fields. */
 const fullUsage = (input: number, output: number) => ({
   input_tokens: input,
@@ -146,7 +134,7 @@ export function anthropicFormat(): EmulatedFormat {
       ),
       sse({ type: 'message_stop' }, 'message_stop'),
     ],
-    streamError: (_p, status, message) => sse({ type: 'error', error: { type: errorType(status), message } }, 'error'),
-    errorBody: (status, message) => ({ type: 'error', error: { type: errorType(status), message } }),
+    streamError: (_p, status, message) => sse({ type: 'error', error: { type: anthropicErrorType(status), message } }, 'error'),
+    errorBody: (status, message) => ({ type: 'error', error: { type: anthropicErrorType(status), message } }),
   };
 }
