@@ -8,7 +8,8 @@ import { z } from 'zod';
 import type { ChatInput } from '../gateway/chat-input.js';
 import { invalidRequest } from '../gateway/errors.js';
 import type { ChatMessage, ChatParams, ContentPart, ToolChoice } from '../providers/types.js';
-import { paramPath, routeFromHeader, SESSION_ID_PATTERN, sessionIdOf, type ChatRequestContext } from './chat-request.js';
+import { paramPath, routeFromHeader, sessionIdOf, type ChatRequestContext } from './chat-request.js';
+import { SESSION_ID_PATTERN } from './request-patterns.js';
 
 const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'] as const;
 

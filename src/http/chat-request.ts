@@ -11,8 +11,7 @@ import { GatewayError, invalidRequest } from '../gateway/errors.js';
 import type { ChatMessage, ChatParams, ContentPart, ResponseFormat, ToolCall, ToolChoice, ToolDefinition } from '../providers/types.js';
 import { ROUTE_POLICIES, type RoutePolicy } from '../routing/route-policy.js';
 import { plainChatRequest } from './plain-chat-request.js';
-
-export const SESSION_ID_PATTERN = /^[A-Za-z0-9._:@-]{1,128}$/;
+import { MODEL_NAME_PATTERN, SESSION_ID_PATTERN } from './request-patterns.js';
 
 const contentPart = z.looseObject({ type: z.string() });
 
@@ -78,8 +77,7 @@ const responseFormat = z.discriminatedUnion(
 const nullable = <T extends z.ZodType>(schema: T) => schema.nullish();
 
 export const chatRequestSchema = z.looseObject({
-  // Model names travel in response headers: visible ASCII only.
-  model: nullable(z.string({ message: 'must be a string' }).regex(/^[\x21-\x7e]{0,256}$/, 'must be at most 256 visible ASCII characters')),
+  model: nullable(z.string({ message: 'must be a string' }).regex(MODEL_NAME_PATTERN, 'must be at most 256 visible ASCII characters')),
   messages: z.array(message, { message: 'must be an array of messages' }).min(1, 'must contain at least one message'),
   stream: nullable(z.boolean({ message: 'must be a boolean' })),
   stream_options: nullable(z.looseObject({ include_usage: z.boolean().optional() })),
@@ -308,7 +306,7 @@ export function parseChatRequest(body: unknown, ctx: ChatRequestContext): ChatIn
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw invalidRequest('The request body must be a JSON object.', null, 'invalid_body');
   }
-  const req = plainChatRequest(body, SESSION_ID_PATTERN) ?? schemaParse(body);
+  const req = plainChatRequest(body) ?? schemaParse(body);
   const warnings: string[] = [];
   const openaiExtras: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(req)) {

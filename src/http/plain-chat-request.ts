@@ -9,22 +9,22 @@
  */
 import type { z } from 'zod';
 import type { chatRequestSchema } from './chat-request.js';
+import { MODEL_NAME_PATTERN, SESSION_ID_PATTERN } from './request-patterns.js';
 
 type ChatRequest = z.infer<typeof chatRequestSchema>;
 
-const MODEL = /^[\x21-\x7e]{0,256}$/;
 const PLAIN_ROLES = new Set(['system', 'developer', 'user', 'assistant']);
 
 /** Each plain field's check (a Map: body keys such as `constructor` must not find Object's own); any other field sends the body to the schema. */
-const FIELDS = new Map<string, (value: unknown, session: RegExp) => boolean>(Object.entries({
-  model: (v: unknown) => typeof v === 'string' && MODEL.test(v),
+const FIELDS = new Map<string, (value: unknown) => boolean>(Object.entries({
+  model: (v: unknown) => typeof v === 'string' && MODEL_NAME_PATTERN.test(v),
   messages: isPlainMessageList,
   stream: (v: unknown) => typeof v === 'boolean',
   temperature: (v: unknown) => isNumberIn(v, 0, 2),
   top_p: (v: unknown) => isNumberIn(v, 0, 1),
   max_tokens: isPositiveInteger,
   max_completion_tokens: isPositiveInteger,
-  session_id: (v: unknown, session: RegExp) => typeof v === 'string' && session.test(v),
+  session_id: (v: unknown) => typeof v === 'string' && SESSION_ID_PATTERN.test(v),
   priority: (v: unknown) => v === 'high' || v === 'normal',
   cache: (v: unknown) => typeof v === 'boolean',
 }));
@@ -58,13 +58,13 @@ function isPlainMessage(m: unknown): boolean {
 }
 
 /** The body as the schema would return it, when it is a plain request; undefined otherwise. */
-export function plainChatRequest(body: object, sessionPattern: RegExp): ChatRequest | undefined {
+export function plainChatRequest(body: object): ChatRequest | undefined {
   if (Object.getPrototypeOf(body) !== Object.prototype) return undefined;
   let messages = false;
   for (const key in body) {
     const check = FIELDS.get(key);
     const value = (body as Record<string, unknown>)[key];
-    if (check === undefined || value === undefined || value === null || !check(value, sessionPattern)) return undefined;
+    if (check === undefined || value === undefined || value === null || !check(value)) return undefined;
     if (key === 'messages') messages = true;
   }
   return messages ? (body as ChatRequest) : undefined;

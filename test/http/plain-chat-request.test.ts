@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pick, seededRandom } from '../helpers/seeded-random.js';
-import { chatRequestSchema, SESSION_ID_PATTERN } from '../../src/http/chat-request.js';
+import { chatRequestSchema } from '../../src/http/chat-request.js';
 import { plainChatRequest } from '../../src/http/plain-chat-request.js';
 
 const ANY: unknown[] = [null, undefined, true, false, 0, -1, 1, 1.5, 2, 2.5, 3, 1e21, '', 'x', 'auto', [], {}, ['a'], { a: 1 }];
@@ -66,7 +66,7 @@ describe('plain chat requests without the schema', () => {
     let refusedBySchema = 0;
     for (let i = 0; i < 20_000; i++) {
       const b = body(rnd);
-      const fast = plainChatRequest(b, SESSION_ID_PATTERN);
+      const fast = plainChatRequest(b);
       const schema = chatRequestSchema.safeParse(b);
       if (!schema.success) refusedBySchema++;
       if (fast === undefined) continue;
@@ -85,7 +85,7 @@ describe('plain chat requests without the schema', () => {
       { model: 'auto', messages: [{ role: 'system', content: 'Be terse.' }, { role: 'user', content: 'hi', name: 'ana' }], stream: true, temperature: 0.2, max_tokens: 50, session_id: 's1', priority: 'high' },
       { messages: [{ role: 'assistant', content: 'earlier' }, { role: 'user', content: 'and now?' }], top_p: 1, cache: false },
     ];
-    for (const b of plain) assert.ok(plainChatRequest(b, SESSION_ID_PATTERN), JSON.stringify(b));
+    for (const b of plain) assert.ok(plainChatRequest(b), JSON.stringify(b));
     const others = [
       { model: 'gpt-4o-mini', messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }] },
       { messages: [{ role: 'user', content: 'hi' }], tools: [{ type: 'function', function: { name: 'f' } }] },
@@ -99,6 +99,6 @@ describe('plain chat requests without the schema', () => {
       JSON.parse('{"messages":[{"role":"user","content":"hi","__proto__":null}]}') as object,
       Object.assign(Object.create({ inherited: true }) as object, { messages: [{ role: 'user', content: 'hi' }] }),
     ];
-    for (const b of others) assert.equal(plainChatRequest(b, SESSION_ID_PATTERN), undefined, JSON.stringify(b));
+    for (const b of others) assert.equal(plainChatRequest(b), undefined, JSON.stringify(b));
   });
 });

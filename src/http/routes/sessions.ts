@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { invalidRequest } from '../../gateway/errors.js';
 import type { SessionRepository } from '../../store/session-repository.js';
-import { SESSION_ID_PATTERN } from '../chat-request.js';
+import { SESSION_ID_PATTERN } from '../request-patterns.js';
 
 function sessionIdParam(params: unknown): string {
   const id = (params as { session_id?: string }).session_id ?? '';

@@ -4,6 +4,7 @@
  * same narrow shape as `openAIChatChunkSchema` (which the tests hold it to) and nothing more.
  */
 import type { OpenAIUsage } from './wire-schemas.js';
+import { isNullishString, isNumber, isObject } from './read-values.js';
 
 export interface OpenAIToolCallDelta {
   index: number;
@@ -21,11 +22,6 @@ export interface OpenAIChunk {
   error?: { message?: string; code?: string | number | null };
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const optionalString = (v: unknown): v is string | null | undefined => v === undefined || v === null || typeof v === 'string';
-/** As zod's z.number(): finite (JSON.parse reads 1e999 as Infinity). */
-const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-
 /** The chunk's fields we use, or undefined if it is not a chunk of the expected shape. */
 export function readOpenAIChunk(value: unknown): OpenAIChunk | undefined {
   if (!isObject(value)) return undefined;
@@ -34,13 +30,13 @@ export function readOpenAIChunk(value: unknown): OpenAIChunk | undefined {
   if (error !== undefined) {
     if (!isObject(error)) return undefined;
     const code = error.code;
-    if (!optionalString(error.message) || !(code === undefined || code === null || typeof code === 'string' || typeof code === 'number')) return undefined;
+    if (!isNullishString(error.message) || !(code === undefined || code === null || typeof code === 'string' || typeof code === 'number')) return undefined;
     out.error = {};
     if (typeof error.message === 'string') out.error.message = error.message;
     if (code !== undefined) out.error.code = code;
     return out;
   }
-  if (!optionalString(model)) return undefined;
+  if (!isNullishString(model)) return undefined;
   if (typeof model === 'string') out.model = model;
   if (choices !== undefined) {
     if (!Array.isArray(choices)) return undefined;
@@ -48,10 +44,10 @@ export function readOpenAIChunk(value: unknown): OpenAIChunk | undefined {
     if (choice !== undefined) {
       if (!isObject(choice)) return undefined;
       const { delta, finish_reason } = choice;
-      if (!optionalString(finish_reason)) return undefined;
+      if (!isNullishString(finish_reason)) return undefined;
       if (finish_reason) out.finishReason = finish_reason;
       if (delta !== undefined && delta !== null) {
-        if (!isObject(delta) || !optionalString(delta.content) || !optionalString(delta.refusal)) return undefined;
+        if (!isObject(delta) || !isNullishString(delta.content) || !isNullishString(delta.refusal)) return undefined;
         const text = delta.content ?? delta.refusal;
         if (text) out.text = text;
         if (delta.tool_calls !== undefined && delta.tool_calls !== null) {
@@ -75,12 +71,12 @@ function readToolCallDeltas(value: unknown): OpenAIToolCallDelta[] | undefined {
   if (!Array.isArray(value)) return undefined;
   const out: OpenAIToolCallDelta[] = [];
   for (const item of value) {
-    if (!isObject(item) || typeof item.index !== 'number' || !Number.isInteger(item.index) || item.index < 0 || !optionalString(item.id)) return undefined;
+    if (!isObject(item) || typeof item.index !== 'number' || !Number.isInteger(item.index) || item.index < 0 || !isNullishString(item.id)) return undefined;
     const call: OpenAIToolCallDelta = { index: item.index };
     if (typeof item.id === 'string') call.id = item.id;
     const fn = item.function;
     if (fn !== undefined && fn !== null) {
-      if (!isObject(fn) || !optionalString(fn.name) || !optionalString(fn.arguments)) return undefined;
+      if (!isObject(fn) || !isNullishString(fn.name) || !isNullishString(fn.arguments)) return undefined;
       if (typeof fn.name === 'string') call.name = fn.name;
       if (typeof fn.arguments === 'string') call.arguments = fn.arguments;
     }

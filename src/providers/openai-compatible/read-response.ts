@@ -6,16 +6,12 @@
  */
 import type { z } from 'zod';
 import type { openAIChatResponseSchema } from './wire-schemas.js';
+import { isNullishString, isNumber, isObject } from './read-values.js';
 
 export type OpenAIChatResponse = z.infer<typeof openAIChatResponseSchema>;
 type Choice = OpenAIChatResponse['choices'][number];
 type Message = Choice['message'];
 type ToolCall = NonNullable<Message['tool_calls']>[number];
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isNullishString = (v: unknown): v is string | null | undefined => v === undefined || v === null || typeof v === 'string';
-/** As zod's z.number(): finite (JSON.parse reads 1e999 as Infinity). */
-const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 /** The response's fields we use, or undefined when it is not plainly of the expected shape. */
 export function readOpenAIResponse(value: unknown): OpenAIChatResponse | undefined {
