@@ -117,14 +117,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const r = route(req.method ?? 'GET', url.pathname);
     if (!r) return sendJson(res, 404, { error: { message: `emulator: no route ${req.method} ${url.pathname}` } });
     const format = FORMATS[r.provider];
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      return sendJson(res, 400, format.errorBody(400, 'request body is not valid JSON'));
-    }
-    if (record) requests.push({ provider: r.provider, path: url.pathname + url.search, headers: req.headers, body });
-    if (!format.authorized(req.headers, url)) return sendJson(res, 401, format.errorBody(401, 'invalid or missing API key'));
+    const admitted = admit(r.provider, url, text, req, res);
+    if (!admitted) return;
+    const { body } = admitted;
     let prompt;
     try {
       prompt = format.readPrompt(body, r.model);
@@ -186,19 +181,31 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     res.end(format.streamEnd(prompt, a).join(''));
   }
 
+  /** A model request's JSON body, recorded, with its credentials checked; undefined once an error answer is sent. */
+  function admit(provider: EmulatedProvider, url: URL, text: string, req: IncomingMessage, res: ServerResponse): { body: unknown } | undefined {
+    const format = FORMATS[provider];
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      sendJson(res, 400, format.errorBody(400, 'request body is not valid JSON'));
+      return undefined;
+    }
+    if (record) requests.push({ provider, path: url.pathname + url.search, headers: req.headers, body });
+    if (!format.authorized(req.headers, url)) {
+      sendJson(res, 401, format.errorBody(401, 'invalid or missing API key'));
+      return undefined;
+    }
+    return { body };
+  }
+
   async function embed(r: { provider: EmulatedProvider; model?: string }, url: URL, text: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const format = FORMATS[r.provider];
-    let body: Record<string, unknown>;
-    try {
-      body = asRecord(JSON.parse(text));
-    } catch {
-      return sendJson(res, 400, format.errorBody(400, 'request body is not valid JSON'));
-    }
-    if (record) requests.push({ provider: r.provider, path: url.pathname + url.search, headers: req.headers, body });
-    if (!format.authorized(req.headers, url)) return sendJson(res, 401, format.errorBody(401, 'invalid or missing API key'));
+    const admitted = admit(r.provider, url, text, req, res);
+    if (!admitted) return;
     let out;
     try {
-      out = embeddingAnswer(r.provider, r.model, body);
+      out = embeddingAnswer(r.provider, r.model, asRecord(admitted.body));
     } catch (err) {
       return sendJson(res, 400, format.errorBody(400, (err as Error).message));
     }
