@@ -44,6 +44,18 @@ export class SseWriter {
     return this.write(`event: ${name}\ndata: ${payload}\n\n`);
   }
 
+  /**
+   * Named events in order, their data as JSON; returns like data(). When the socket fills up on the
+   * way, the rest follow once it drains (the promise covers them all).
+   */
+  events(list: ReadonlyArray<{ event: string; data: unknown }>, from = 0): Promise<void> | undefined {
+    for (let i = from; i < list.length; i++) {
+      const full = this.event(list[i]!.event, JSON.stringify(list[i]!.data));
+      if (full) return full.then(() => this.events(list, i + 1));
+    }
+    return undefined;
+  }
+
   private write(frame: string): Promise<void> | undefined {
     if (this.closed) return undefined;
     if (!this.corked) {

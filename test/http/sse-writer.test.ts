@@ -59,6 +59,22 @@ describe('SseWriter', () => {
     close();
   });
 
+  it('writes a list of named events in order, waiting mid-list for a slow client', async () => {
+    const { res, read, close } = await pair();
+    const sse = new SseWriter(res, new Cancellation());
+    sse.start({});
+    const list = Array.from({ length: 100 }, (_, n) => ({ event: 'content_block_delta', data: { n, pad: 'z'.repeat(64 * 1024) } }));
+    const full = sse.events(list);
+    assert.ok(full, 'the socket filled up part-way through the list');
+    const text = read();
+    await full;
+    sse.end();
+    const numbers = [...(await text).matchAll(/^data: \{"n":(\d+)/gm)].map((m) => Number(m[1]));
+    assert.deepEqual(numbers, list.map((e) => e.data.n));
+    assert.equal(sse.events([{ event: 'ping', data: {} }]), undefined, 'after the end, writes are dropped, not awaited');
+    close();
+  });
+
   it('a cancelled request ends the wait for a client that stopped reading, and later writes are dropped', async () => {
     const { res, close } = await pair();
     const signal = new Cancellation();

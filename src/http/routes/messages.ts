@@ -9,7 +9,7 @@ import type { CancelSignal } from '../../gateway/cancellation.js';
 import type { ChatInput } from '../../gateway/chat-input.js';
 import type { ChatService } from '../../gateway/chat-service.js';
 import type { FinishReason } from '../../providers/types.js';
-import { anthropicError, AnthropicEventEncoder, anthropicMessage, type AnthropicEvent } from '../anthropic-format.js';
+import { anthropicError, AnthropicEventEncoder, anthropicMessage } from '../anthropic-format.js';
 import { parseMessagesRequest } from '../anthropic-request.js';
 import { chatRequestContext } from '../chat-request.js';
 import { toErrorResponse } from '../error-response.js';
@@ -56,21 +56,18 @@ async function streamMessage(chat: ChatService, input: ChatInput, reply: Fastify
     reply.hijack();
     inFlight.streamStarted(reply);
     const sse = new SseWriter(reply.raw, signal);
-    const send = async (events: AnthropicEvent[]) => {
-      for (const e of events) {
-        const full = sse.event(e.event, JSON.stringify(e.data));
-        if (full) await full;
-      }
-    };
     sse.start({ 'x-cerebro-provider': outcome.target.provider, 'x-cerebro-model': outcome.target.model, 'x-request-id': reply.request.id, ...warningHeader(outcome.warnings) });
     const encoder = new AnthropicEventEncoder(input.requestId, outcome.upstreamModel);
-    await send(encoder.start());
+    await sse.events(encoder.start());
     let finishReason: FinishReason = 'stop';
     try {
       for await (const batch of outcome.parts) {
         for (const part of batch) {
           if (part.type === 'finish') finishReason = part.finishReason;
-          else await send(encoder.part(part));
+          else {
+            const full = sse.events(encoder.part(part));
+            if (full) await full;
+          }
         }
         if (sse.closed) break;
       }
@@ -82,7 +79,7 @@ async function streamMessage(chat: ChatService, input: ChatInput, reply: Fastify
       return;
     }
     // The answer is stored by now; only then does the caller see the end of the stream.
-    await send(encoder.end(finishReason, outcome.final.usage));
+    await sse.events(encoder.end(finishReason, outcome.final.usage));
     sse.end();
   } finally {
     await outcome.parts.return(undefined);
