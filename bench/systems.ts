@@ -7,16 +7,17 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BENCH_TOKEN, PORTKEY_OVERRIDES, PORTKEY_VERSION } from './constants.js';
+import { NODE_FLAGS } from '../src/runtime-flags.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /**
  * A bench server's entry: compiled beside this file in dist/bench, or, when the bench itself runs
  * from sources (the CI smoke test), the TypeScript file run through tsx.
  */
-function serverCommand(name: string): string[] {
+function serverCommand(name: string, nodeFlags: readonly string[]): string[] {
   const js = join(here, 'servers', `${name}.js`);
-  if (existsSync(js)) return [...measuredProcessFlags(), js];
-  return ['--import', 'tsx', ...measuredProcessFlags(), join(here, 'servers', `${name}.ts`)];
+  if (existsSync(js)) return [...nodeFlags, ...measuredProcessFlags(), js];
+  return [...nodeFlags, '--import', 'tsx', ...measuredProcessFlags(), join(here, 'servers', `${name}.ts`)];
 }
 
 /** Node flags for every measured process: a full GC on SIGUSR2 (see servers/gc-on-signal.ts). */
@@ -93,8 +94,9 @@ function stopper(child: ChildProcess): () => Promise<void> {
     });
 }
 
-export async function startNodeServer(name: string, args: string[]): Promise<RunningProcess> {
-  const child = spawn(process.execPath, [...serverCommand(name), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts a bench server; `nodeFlags` are the Node flags its production counterpart runs with. */
+export async function startNodeServer(name: string, args: string[], nodeFlags: readonly string[] = []): Promise<RunningProcess> {
+  const child = spawn(process.execPath, [...serverCommand(name, nodeFlags), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const port = await waitForReady(child, name);
   child.stdout?.removeAllListeners('data');
   child.stdout?.resume();
@@ -165,14 +167,14 @@ export const SYSTEMS: Record<SystemName, SystemUnderTest> = {
     name: 'cerebro',
     path: '/v1/chat/completions',
     headers: () => ({ ...json, authorization: `Bearer ${BENCH_TOKEN}` }),
-    start: (emulator) => startNodeServer('cerebro', [String(emulator.port)]),
+    start: (emulator) => startNodeServer('cerebro', [String(emulator.port)], NODE_FLAGS),
   },
   'cerebro+memory': {
     name: 'cerebro+memory',
     path: '/v1/chat/completions',
     headers: () => ({ ...json, authorization: `Bearer ${BENCH_TOKEN}` }),
     bodyExtra: (worker) => ({ session_id: `bench-${worker}` }),
-    start: (emulator) => startNodeServer('cerebro', [String(emulator.port)]),
+    start: (emulator) => startNodeServer('cerebro', [String(emulator.port)], NODE_FLAGS),
   },
   portkey: {
     name: 'portkey',

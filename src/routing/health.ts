@@ -68,11 +68,17 @@ const DAY_MS = 86_400_000;
 /** Catalog models and a margin: beyond this, caller-invented model names are not tracked. */
 const MAX_TRACKED_TARGETS = 1_000;
 
-const PACIFIC = new Intl.DateTimeFormat('en-US', { timeZone: 'America/Los_Angeles', hour12: false, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+/**
+ * Made on first use: a time-zone formatter pulls ICU's zone data into memory (about 7 MB of
+ * resident pages), which an idle gateway, or one that never calls Gemini's free tier, does not need.
+ */
+let pacific: Intl.DateTimeFormat | undefined;
+const pacificFormatter = () =>
+  (pacific ??= new Intl.DateTimeFormat('en-US', { timeZone: 'America/Los_Angeles', hour12: false, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }));
 
 /** Los Angeles wall-clock time at an instant, as if it were UTC (so the difference is the zone's offset). */
 function pacificWallClock(ms: number): number {
-  const p = Object.fromEntries(PACIFIC.formatToParts(new Date(ms)).map((x) => [x.type, Number(x.value)]));
+  const p = Object.fromEntries(pacificFormatter().formatToParts(new Date(ms)).map((x) => [x.type, Number(x.value)]));
   // Some ICU versions write midnight as hour 24.
   return Date.UTC(p['year']!, p['month']! - 1, p['day']!, p['hour']! % 24, p['minute']!, p['second']!) + (ms % 1000);
 }

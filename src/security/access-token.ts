@@ -1,5 +1,11 @@
 /** Account sessions: JWT HS256 signed with SECRET_KEY, valid for 24 hours. */
-import { SignJWT, jwtVerify, errors } from 'jose';
+
+/**
+ * jose is loaded on first use: a gateway called only with its operator token or gateway keys
+ * never needs it, and it holds about a megabyte of heap once loaded.
+ */
+let jose: Promise<typeof import('jose')> | undefined;
+const loadJose = () => (jose ??= import('jose'));
 
 export const ACCESS_TOKEN_TTL_SECONDS = 24 * 60 * 60;
 const ISSUER = 'cerebro';
@@ -14,6 +20,7 @@ function keyOf(secret: string): Uint8Array {
 }
 
 export async function signAccessToken(userId: string, secret: string, nowSeconds = Math.floor(Date.now() / 1000)): Promise<string> {
+  const { SignJWT } = await loadJose();
   return new SignJWT({})
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(userId)
@@ -25,6 +32,7 @@ export async function signAccessToken(userId: string, secret: string, nowSeconds
 
 /** The claims of a valid token; undefined for a forged, expired or malformed one. */
 export async function verifyAccessToken(token: string, secret: string, now?: Date): Promise<AccessTokenClaims | undefined> {
+  const { jwtVerify, errors } = await loadJose();
   try {
     const { payload } = await jwtVerify(token, keyOf(secret), { algorithms: ['HS256'], issuer: ISSUER, ...(now ? { currentDate: now } : {}) });
     if (typeof payload.sub !== 'string' || typeof payload.exp !== 'number') return undefined;

@@ -3,10 +3,16 @@
  * dictionary attack tries first. The PHC string carries its own salt and parameters.
  */
 import { ConcurrencyLimit } from '../concurrency-limit.js';
-import argon2 from 'argon2';
+
+/**
+ * argon2 (a native addon) is loaded on the first sign-up or log-in: a gateway used only with its
+ * operator token or gateway keys never loads it.
+ */
+let argon2: Promise<typeof import('argon2')> | undefined;
+const loadArgon2 = () => (argon2 ??= import('argon2'));
 
 /** OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane (a login costs tens of ms, not hundreds). */
-const OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+const OPTIONS = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
 export const MIN_PASSWORD_LENGTH = 10;
 export const MAX_PASSWORD_LENGTH = 256;
@@ -47,13 +53,18 @@ const argonSlots = new ConcurrencyLimit(MAX_CONCURRENT, MAX_QUEUED, () => new Pa
 const limited = <T>(work: () => Promise<T>): Promise<T> => argonSlots.run(work);
 
 export function hashPassword(password: string): Promise<string> {
-  return limited(() => argon2.hash(password, OPTIONS));
+  return limited(async () => {
+    const { hash, argon2id } = await loadArgon2();
+    return hash(password, { ...OPTIONS, type: argon2id });
+  });
 }
 
 export async function verifyPassword(hash: string, password: string): Promise<boolean> {
   return limited(async () => {
+    // Outside the try: a module that failed to load is a server fault, not a wrong password.
+    const { verify } = await loadArgon2();
     try {
-      return await argon2.verify(hash, password);
+      return await verify(hash, password);
     } catch {
       return false;
     }

@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { loadConfig } from '../../src/config.js';
 import { startEmulator } from '../../src/emulator/server.js';
+import { NODE_FLAGS, START_COMMAND } from '../../src/runtime-flags.js';
 
 const root = join(dirname(new URL(import.meta.url).pathname), '..', '..');
 const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
@@ -28,12 +29,21 @@ describe('Dockerfile', () => {
     assert.match(dockerfile, /^HEALTHCHECK [^\n]*\\\n\s+CMD .*\/health/m);
     assert.match(dockerfile, /^VOLUME \["\/var\/lib\/cerebro"\]$/m);
     assert.match(dockerfile, /^FROM node:22-slim$/m);
-    assert.match(dockerfile, /^CMD \["node", "dist\/src\/main\.js"\]$/m);
+    // The image starts the gateway as every start command does (src/runtime-flags.ts).
+    const cmd = /^CMD (\[.*\])$/m.exec(dockerfile)?.[1];
+    assert.equal((JSON.parse(cmd ?? '[]') as string[]).join(' '), START_COMMAND);
     // Its built-in settings are valid ones.
     const env = Object.fromEntries([...dockerfile.matchAll(/^\s+(\w+)=(\S+?)(?: \\)?$/gm)].map((m) => [m[1]!, m[2]!]));
     assert.equal(env.DATABASE_URL, 'sqlite:/var/lib/cerebro/cerebro.db');
     // Shutdown must finish inside docker stop's default 10 s, before its SIGKILL.
     assert.ok(loadConfig(env).shutdownGraceMs <= 8000);
+  });
+});
+
+describe('npm start', () => {
+  it('builds, then starts the gateway with the same command as the image and the blueprint', () => {
+    const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    assert.equal(scripts.start, `npm run build --silent && ${START_COMMAND}`);
   });
 });
 
@@ -44,7 +54,7 @@ describe('render.yaml', () => {
   it('is a web service with a health check, the same start command as the image, and a disk for SQLite', () => {
     assert.equal(web.type, 'web');
     assert.equal(web.healthCheckPath, '/health');
-    assert.equal(web.startCommand, 'node dist/src/main.js');
+    assert.equal(web.startCommand, START_COMMAND);
     // With NODE_ENV=production set, npm would skip the devDependencies the build needs.
     const nodeEnv = web.envVars.find((v: { key: string }) => v.key === 'NODE_ENV')?.value;
     assert.match(web.buildCommand, nodeEnv === 'production' ? /^npm ci --include=dev && npm run build && npm prune --omit=dev$/ : /^npm ci && npm run build/);
@@ -91,7 +101,7 @@ describe('the start command with production dependencies only', () => {
       }
       assert.ok(!existsSync(join(dir, 'node_modules', 'tsx')) && !existsSync(join(dir, 'node_modules', 'openai')), 'dev dependencies left out');
       const port = await freePort();
-      child = spawn(process.execPath, ['dist/src/main.js'], {
+      child = spawn(process.execPath, [...NODE_FLAGS, 'dist/src/main.js'], {
         cwd: dir,
         env: {
           PATH: process.env.PATH,
