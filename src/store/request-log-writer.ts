@@ -9,6 +9,21 @@ import type { RequestLogsTable } from './schema.js';
 
 export type RequestLogRow = Insertable<RequestLogsTable>;
 
+/**
+ * A batch an inserter wrote only in part: its first `written` rows are stored (committed), the
+ * rest not. Inserters that write a batch in several transactions say so, so that the retry does
+ * not count those rows as refused.
+ */
+export class PartialInsertError extends Error {
+  constructor(
+    message: string,
+    readonly written: number,
+  ) {
+    super(message);
+    this.name = 'PartialInsertError';
+  }
+}
+
 /** One upstream attempt as the row's `attempts` column lists them. */
 export interface LoggedAttempt {
   provider: string;
@@ -93,7 +108,9 @@ export class RequestLogWriter {
     this.queue = [];
     this.flushing = this.writeBatch(batch)
       .catch((err: unknown) => {
-        this.queue = batch.concat(this.queue);
+        // Rows already stored are not queued again: retried, they would be refused as duplicates.
+        const unwritten = err instanceof PartialInsertError ? batch.slice(err.written) : batch;
+        this.queue = unwritten.concat(this.queue);
         this.options.onError(err);
         this.schedule();
       })
@@ -118,21 +135,24 @@ export class RequestLogWriter {
   }
 
   /**
-   * One transaction for the batch. If it fails, rows are tried one by one: a row the database
+   * One insert for the batch. If it fails, the rows it did not store are tried one by one: a row the database
    * refuses is dropped and counted, so one bad row cannot hold back every other; if none goes
    * through, the database itself is failing and the whole batch is kept for later.
    */
   private async writeBatch(batch: RequestLogRow[]): Promise<void> {
+    // Rows the inserter stored before failing (a batch written in several transactions).
+    let stored = 0;
     try {
       await this.insert(batch);
       return;
     } catch (batchError) {
-      if (batch.length === 1) throw batchError;
+      if (batchError instanceof PartialInsertError) stored = Math.max(0, Math.min(batch.length, batchError.written));
+      if (stored === 0 && batch.length === 1) throw batchError;
     }
     const kept: RequestLogRow[] = [];
     let written = 0;
     let lastError: unknown;
-    for (const row of batch) {
+    for (const row of batch.slice(stored)) {
       try {
         await this.insert([row]);
         written++;
@@ -141,8 +161,11 @@ export class RequestLogWriter {
         kept.push(row);
       }
     }
-    if (written === 0) throw lastError;
+    // Nothing more went through: the database itself is failing, and the rows not stored are kept.
+    if (written === 0 && kept.length > 0) throw stored > 0 ? new PartialInsertError((lastError as Error).message, stored) : lastError;
+    if (kept.length === 0) return;
     this.rejected += kept.length;
     this.options.onError(new Error(`dropped ${kept.length} request log row(s) the database refused: ${(lastError as Error).message}`));
   }
+
 }

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { InsertRequestLogs } from './request-log-insert.js';
+import { PartialInsertError } from './request-log-writer.js';
 
 export interface SqliteLogThread {
   insert: InsertRequestLogs;
@@ -34,11 +35,12 @@ export function startSqliteLogThread(path: string): SqliteLogThread {
   function current(): Worker {
     if (worker) return worker;
     const w = spawnWorker(path);
-    w.on('message', (message: { id: number; error?: string }) => {
+    w.on('message', (message: { id: number; written: number; error?: string }) => {
       const waiter = pending.get(message.id);
       pending.delete(message.id);
       if (message.error === undefined) waiter?.resolve();
-      else waiter?.reject(new Error(message.error));
+      // The worker writes a batch in several transactions: the ones before the failure are stored.
+      else waiter?.reject(message.written > 0 ? new PartialInsertError(message.error, message.written) : new Error(message.error));
       // An idle log thread must not keep the process alive.
       if (pending.size === 0) w.unref();
     });

@@ -1,27 +1,55 @@
 /**
  * Worker thread that writes request-log batches to SQLite on its own connection, so the event
  * loop that serves requests never waits on an INSERT or a WAL checkpoint.
- * Protocol: {id, rows} → {id, error?}; {id, close: true} → closes and answers.
+ * Protocol: {id, rows} → {id, written, error?}; {id, close: true} → closes and answers.
+ *
+ * A batch is written in slices of a few rows, one transaction each, with a short sleep between
+ * them. Linux's scheduler (EEVDF) does not let a waking thread preempt a running one before its
+ * time slice ends, even at the lowest priority, so one 64-row transaction (about 0.9 ms of CPU)
+ * delayed whichever request woke up meanwhile by as much: at concurrency 1 on two cores, one
+ * request in 64 took over 1 ms (p99 1.3 ms). In slices of 16 rows, a slice holds a core for about
+ * 0.2 ms and p99 is 1.0 ms; slices of 8 did no better and cost more commits.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import { sqliteLogInserter } from './sqlite-log-insert.js';
 import type { RequestLogRow } from './request-log-writer.js';
 
+/** Rows per transaction: about 0.2 ms of work at 12–14 µs a row. */
+const SLICE_ROWS = 16;
+/** The sleep between slices: long enough for the scheduler to run what is waiting. */
+const NAP_MS = 0.1;
+
 const { path } = workerData as { path: string };
 const sqlite = new SQLite(path);
 sqlite.pragma('busy_timeout = 5000');
 sqlite.pragma('synchronous = NORMAL');
 const insert = sqliteLogInserter(sqlite);
+const nap = new Int32Array(new SharedArrayBuffer(4));
+
+/** Writes the rows slice by slice; resolves to how many were stored, or rejects with that count. */
+async function writeInSlices(rows: readonly RequestLogRow[]): Promise<number> {
+  let written = 0;
+  try {
+    for (; written < rows.length; written += Math.min(SLICE_ROWS, rows.length - written)) {
+      // A real sleep (not setImmediate, which keeps the thread running): the core is given back.
+      if (written > 0) Atomics.wait(nap, 0, 0, NAP_MS);
+      await insert(rows.slice(written, written + SLICE_ROWS));
+    }
+  } catch (err) {
+    throw Object.assign(err as Error, { written });
+  }
+  return written;
+}
 
 parentPort!.on('message', (message: { id: number; rows?: RequestLogRow[]; close?: boolean }) => {
   if (message.close) {
     sqlite.close();
-    parentPort!.postMessage({ id: message.id });
+    parentPort!.postMessage({ id: message.id, written: 0 });
     return;
   }
-  insert(message.rows ?? []).then(
-    () => parentPort!.postMessage({ id: message.id }),
-    (err: unknown) => parentPort!.postMessage({ id: message.id, error: (err as Error).message }),
+  writeInSlices(message.rows ?? []).then(
+    (written) => parentPort!.postMessage({ id: message.id, written }),
+    (err: Error & { written: number }) => parentPort!.postMessage({ id: message.id, written: err.written, error: err.message }),
   );
 });

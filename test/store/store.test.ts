@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { TEST_DIALECTS, type TestDatabase } from '../helpers/databases.js';
 import { migrateToBottom, migrateToLatest, openDatabase, sqlitePathFromUrl, type OpenedDatabase } from '../../src/store/database.js';
 import { kyselyLogInserter } from '../../src/store/request-log-insert.js';
-import { RequestLogWriter, type RequestLogRow } from '../../src/store/request-log-writer.js';
+import { PartialInsertError, RequestLogWriter, type RequestLogRow } from '../../src/store/request-log-writer.js';
 import { SessionRepository } from '../../src/store/session-repository.js';
 import { DailyUsageRepository } from '../../src/store/daily-usage-repository.js';
 import { AnalyticsRepository } from '../../src/store/analytics-repository.js';
@@ -154,6 +154,19 @@ for (const { name: dialect, make } of TEST_DIALECTS) describe(`store on ${dialec
     });
   }
 
+  it("writes a batch larger than the SQLite log thread's slices, and a refused row in a later slice costs only that row", async () => {
+    const errors: unknown[] = [];
+    const writer = new RequestLogWriter(database.logInserter(), { flushIntervalMs: 60_000, batchSize: 1000, maxQueued: 10_000, onError: (e) => errors.push(e) });
+    // Forty rows: the worker stores the first slice before reaching the duplicate at index 27.
+    const ids = Array.from({ length: 40 }, (_, i) => (i === 27 ? 'sliced-3' : `sliced-${i}`));
+    for (const id of ids) writer.record(row(id));
+    await writer.close();
+    assert.equal(writer.rejected, 1, 'only the duplicate is refused, none of the rows stored before it');
+    assert.equal(errors.length, 1);
+    const stored = await database.db.selectFrom('request_logs').select('id').where('id', 'like', 'sliced-%').execute();
+    assert.deepEqual(stored.map((r) => r.id).sort(), [...new Set(ids)].sort());
+  });
+
   it('keeps every row while the database is failing, and says so at close', async () => {
     let failing = true;
     const written: RequestLogRow[] = [];
@@ -171,6 +184,57 @@ for (const { name: dialect, make } of TEST_DIALECTS) describe(`store on ${dialec
     await writer.close(0, 0);
     assert.equal(written.length, 3);
     assert.equal(writer.rejected, 0);
+  });
+
+  it('after a batch stored in part, keeps and retries only the rows not stored, while the database fails and once it is back', async () => {
+    let failing = true;
+    const written: string[] = [];
+    // Stores the first two rows of any batch while failing, as a sliced writer would before a fault.
+    const partly = async (rows: readonly RequestLogRow[]) => {
+      if (!failing) return void written.push(...rows.map((r) => r.id));
+      const stored = rows.slice(0, 2);
+      written.push(...stored.map((r) => r.id));
+      if (stored.length === rows.length) return;
+      throw new PartialInsertError('disk I/O error', stored.length);
+    };
+    const errors: unknown[] = [];
+    const writer = new RequestLogWriter(partly, { flushIntervalMs: 60_000, batchSize: 1000, maxQueued: 10_000, onError: (e) => errors.push(e) });
+    for (let i = 0; i < 6; i++) writer.record(row(`partial-${i}`));
+    await writer.flush();
+    // The rows after the two stored are tried one by one, and a one-row insert goes through here:
+    // each row is stored once, and none is counted as refused.
+    assert.equal(writer.pending, 0);
+    assert.equal(writer.rejected, 0);
+    assert.deepEqual(written, ['partial-0', 'partial-1', 'partial-2', 'partial-3', 'partial-4', 'partial-5']);
+    failing = false;
+    await writer.close();
+    assert.equal(written.length, 6, 'no row written twice');
+    assert.equal(errors.length, 0);
+  });
+
+  it('after a batch stored in part and a database that then refuses everything, queues only the rows not stored', async () => {
+    let calls = 0;
+    let failing = true;
+    const written: string[] = [];
+    const flaky = async (rows: readonly RequestLogRow[]) => {
+      calls++;
+      if (!failing) return void written.push(...rows.map((r) => r.id));
+      // The first call stores three rows and fails; every later call fails outright.
+      if (calls === 1) {
+        written.push(...rows.slice(0, 3).map((r) => r.id));
+        throw new PartialInsertError('database is down', 3);
+      }
+      throw new Error('database is down');
+    };
+    const errors: unknown[] = [];
+    const writer = new RequestLogWriter(flaky, { flushIntervalMs: 60_000, batchSize: 1000, maxQueued: 10_000, onError: (e) => errors.push(e) });
+    for (let i = 0; i < 5; i++) writer.record(row(`down-partial-${i}`));
+    await writer.flush();
+    assert.equal(writer.pending, 2, 'the three stored rows are not queued again');
+    assert.equal(writer.rejected, 0);
+    failing = false;
+    await writer.close(0, 0);
+    assert.deepEqual(written, ['down-partial-0', 'down-partial-1', 'down-partial-2', 'down-partial-3', 'down-partial-4']);
   });
 
   it('keeps usage_hourly equal to the logs it rolls up, through every insert path', async () => {
