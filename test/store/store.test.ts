@@ -167,6 +167,18 @@ for (const { name: dialect, make } of TEST_DIALECTS) describe(`store on ${dialec
     assert.deepEqual(stored.map((r) => r.id).sort(), [...new Set(ids)].sort());
   });
 
+  it('hands a full batch over once the current tick is done, not inside record() (the answer is written first)', async () => {
+    const batches: string[][] = [];
+    const writer = new RequestLogWriter(async (rows) => void batches.push(rows.map((r) => r.id)), { flushIntervalMs: 60_000, batchSize: 2, maxQueued: 10_000, onError: () => assert.fail('no error expected') });
+    writer.record(row('tick-0'));
+    writer.record(row('tick-1'));
+    writer.record(row('tick-2'));
+    assert.deepEqual(batches, [], 'nothing is handed over synchronously');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(batches, [['tick-0', 'tick-1', 'tick-2']], 'one hand-over, with what the tick recorded');
+    await writer.close();
+  });
+
   it('keeps every row while the database is failing, and says so at close', async () => {
     let failing = true;
     const written: RequestLogRow[] = [];
