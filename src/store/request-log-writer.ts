@@ -1,7 +1,8 @@
 /**
  * Request logs, written in batches off the request path: a row is queued in memory and flushed
- * with others in one transaction every `flushIntervalMs` or `batchSize` rows. `close()` flushes
- * what is left, so a clean shutdown loses nothing; a failed flush keeps its rows for the next one.
+ * with others every `flushIntervalMs` or `batchSize` rows (one insert call per batch; the SQLite
+ * log thread commits it in slices). `close()` flushes what is left, so a clean shutdown loses
+ * nothing; a failed flush keeps its rows for the next one.
  */
 import type { Insertable } from 'kysely';
 import type { InsertRequestLogs } from './request-log-insert.js';
@@ -18,10 +19,20 @@ export class PartialInsertError extends Error {
   constructor(
     message: string,
     readonly written: number,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = 'PartialInsertError';
   }
+}
+
+/**
+ * Whether the database refused a row for what it holds (a constraint: a duplicate id, a missing
+ * value) rather than failing: SQLite's SQLITE_CONSTRAINT* codes, Postgres's class 23.
+ */
+export function isRowRefusal(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_CONSTRAINT') || /^23[0-9A-Z]{3}$/.test(code));
 }
 
 /** One upstream attempt as the row's `attempts` column lists them. */
@@ -165,7 +176,8 @@ export class RequestLogWriter {
       return;
     } catch (batchError) {
       if (batchError instanceof PartialInsertError) stored = Math.max(0, Math.min(batch.length, batchError.written));
-      if (stored === 0 && batch.length === 1) throw batchError;
+      // One row that failed for a reason other than itself: the database is failing; keep it.
+      if (stored === 0 && batch.length === 1 && !isRowRefusal(batchError)) throw batchError;
     }
     const kept: RequestLogRow[] = [];
     let written = 0;
@@ -179,8 +191,11 @@ export class RequestLogWriter {
         kept.push(row);
       }
     }
-    // Nothing more went through: the database itself is failing, and the rows not stored are kept.
-    if (written === 0 && kept.length > 0) throw stored > 0 ? new PartialInsertError((lastError as Error).message, stored) : lastError;
+    // Nothing more went through, and not because of the rows themselves (a constraint): the database
+    // is failing, and the rows not stored are kept for the next flush.
+    if (written === 0 && kept.length > 0 && !isRowRefusal(lastError)) {
+      throw stored > 0 ? new PartialInsertError(String((lastError as Error | undefined)?.message ?? lastError), stored, { cause: lastError }) : lastError;
+    }
     if (kept.length === 0) return;
     this.rejected += kept.length;
     this.options.onError(new Error(`dropped ${kept.length} request log row(s) the database refused: ${(lastError as Error).message}`));

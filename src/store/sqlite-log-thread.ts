@@ -35,12 +35,16 @@ export function startSqliteLogThread(path: string): SqliteLogThread {
   function current(): Worker {
     if (worker) return worker;
     const w = spawnWorker(path);
-    w.on('message', (message: { id: number; written: number; error?: string }) => {
+    w.on('message', (message: { id: number; written: number; error?: string; code?: string }) => {
       const waiter = pending.get(message.id);
       pending.delete(message.id);
-      if (message.error === undefined) waiter?.resolve();
-      // The worker writes a batch in several transactions: the ones before the failure are stored.
-      else waiter?.reject(message.written > 0 ? new PartialInsertError(message.error, message.written) : new Error(message.error));
+      if (typeof message.error !== 'string') waiter?.resolve();
+      else {
+        // The worker writes a batch in several transactions: the ones before the failure are stored.
+        // SQLite's error code travels along, so a refused row can be told from a failing database.
+        const err = message.written > 0 ? new PartialInsertError(message.error, message.written) : new Error(message.error);
+        waiter?.reject(Object.assign(err, { code: message.code }));
+      }
       // An idle log thread must not keep the process alive.
       if (pending.size === 0) w.unref();
     });

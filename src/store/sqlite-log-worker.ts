@@ -1,7 +1,7 @@
 /**
  * Worker thread that writes request-log batches to SQLite on its own connection, so the event
  * loop that serves requests never waits on an INSERT or a WAL checkpoint.
- * Protocol: {id, rows} → {id, written, error?}; {id, close: true} → closes and answers.
+ * Protocol: {id, rows} → {id, written, error?, code?}; {id, close: true} → closes and answers.
  *
  * A batch is written in slices of a few rows, one transaction each, with a short sleep between
  * them. Linux's scheduler (EEVDF) does not let a waking thread preempt a running one before its
@@ -37,7 +37,7 @@ async function writeInSlices(rows: readonly RequestLogRow[]): Promise<number> {
       await insert(rows.slice(written, written + SLICE_ROWS));
     }
   } catch (err) {
-    throw Object.assign(err as Error, { written });
+    throw { written, message: err instanceof Error ? err.message : String(err), code: (err as { code?: unknown } | null)?.code };
   }
   return written;
 }
@@ -50,6 +50,7 @@ parentPort!.on('message', (message: { id: number; rows?: RequestLogRow[]; close?
   }
   writeInSlices(message.rows ?? []).then(
     (written) => parentPort!.postMessage({ id: message.id, written }),
-    (err: Error & { written: number }) => parentPort!.postMessage({ id: message.id, written: err.written, error: err.message }),
+    (err: { written: number; message: string; code: unknown }) =>
+      parentPort!.postMessage({ id: message.id, written: err.written, error: err.message, code: typeof err.code === 'string' ? err.code : undefined }),
   );
 });
