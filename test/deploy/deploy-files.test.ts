@@ -83,7 +83,7 @@ const freePort = () =>
   });
 
 describe('the start command with production dependencies only', () => {
-  it('builds, starts from dist/src/main.js with only the production dependency tree, answers /health, and on SIGTERM finishes a stream in flight before exiting', { timeout: 180_000 }, async () => {
+  it('builds, starts from dist/src/main.js with only the production dependency tree, answers /health, signs up and logs in (argon2 and jose, loaded on first use), and on SIGTERM finishes a stream in flight before exiting', { timeout: 180_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cerebro-deploy-'));
     const emulator = await startEmulator();
     let child: ChildProcess | undefined;
@@ -126,6 +126,16 @@ describe('the start command with production dependencies only', () => {
         healthy = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false);
       }
       assert.ok(healthy, `no /health: ${output}`);
+      // Accounts load argon2 and jose on first use: they must be in the production tree and work there.
+      const account = { email: 'ana@example.com', password: 'Tomato-sunrise-4417' };
+      const signup = await fetch(`http://127.0.0.1:${port}/api/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(account) });
+      assert.equal(signup.status, 201, await signup.clone().text());
+      const login = await fetch(`http://127.0.0.1:${port}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(account) });
+      assert.equal(login.status, 200, await login.clone().text());
+      const { access_token: accessToken } = (await login.json()) as { access_token: string };
+      const me = await fetch(`http://127.0.0.1:${port}/api/auth/me`, { headers: { authorization: `Bearer ${accessToken}` } });
+      assert.equal(me.status, 200);
+      assert.equal(((await me.json()) as { email: string }).email, account.email);
       // A slow stream is under way when the signal comes: it must reach its end, then the process exits.
       emulator.script.add('openrouter', [{ behavior: { type: 'ok', chunkDelayMs: 60 } }]);
       const res = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
