@@ -171,34 +171,38 @@ export class RequestLogWriter {
   private async writeBatch(batch: RequestLogRow[]): Promise<void> {
     // Rows the inserter stored before failing (a batch written in several transactions).
     let stored = 0;
+    let batchError: unknown;
     try {
       await this.insert(batch);
       return;
-    } catch (batchError) {
-      if (batchError instanceof PartialInsertError) stored = Math.max(0, Math.min(batch.length, batchError.written));
-      // One row that failed for a reason other than itself: the database is failing; keep it.
-      if (stored === 0 && batch.length === 1 && !isRowRefusal(batchError)) throw batchError;
+    } catch (err) {
+      batchError = err;
+      if (err instanceof PartialInsertError) stored = Math.max(0, Math.min(batch.length, err.written));
     }
+    const rest = batch.slice(stored);
     const kept: RequestLogRow[] = [];
     let written = 0;
-    let lastError: unknown;
-    for (const row of batch.slice(stored)) {
-      try {
-        await this.insert([row]);
-        written++;
-      } catch (err) {
-        lastError = err;
-        kept.push(row);
+    // A single row left has had its verdict already; more are tried one by one.
+    let lastError: unknown = batchError;
+    if (rest.length === 1) kept.push(rest[0]!);
+    else {
+      for (const row of rest) {
+        try {
+          await this.insert([row]);
+          written++;
+        } catch (err) {
+          lastError = err;
+          kept.push(row);
+        }
       }
     }
+    if (kept.length === 0) return;
     // Nothing more went through, and not because of the rows themselves (a constraint): the database
     // is failing, and the rows not stored are kept for the next flush.
-    if (written === 0 && kept.length > 0 && !isRowRefusal(lastError)) {
-      throw stored > 0 ? new PartialInsertError(String((lastError as Error | undefined)?.message ?? lastError), stored, { cause: lastError }) : lastError;
+    if (written === 0 && !isRowRefusal(lastError)) {
+      throw stored > 0 ? new PartialInsertError(lastError instanceof Error ? lastError.message : String(lastError), stored, { cause: lastError }) : lastError;
     }
-    if (kept.length === 0) return;
     this.rejected += kept.length;
-    this.options.onError(new Error(`dropped ${kept.length} request log row(s) the database refused: ${(lastError as Error).message}`));
+    this.options.onError(new Error(`dropped ${kept.length} request log row(s) the database refused: ${lastError instanceof Error ? lastError.message : String(lastError)}`));
   }
-
 }

@@ -27,8 +27,16 @@ sqlite.pragma('synchronous = NORMAL');
 const insert = sqliteLogInserter(sqlite);
 const nap = new Int32Array(new SharedArrayBuffer(4));
 
-/** Writes the rows slice by slice; resolves to how many were stored, or rejects with that count. */
-async function writeInSlices(rows: readonly RequestLogRow[]): Promise<number> {
+/** What the worker answers for a batch: how many rows it stored, and why it stopped if it did. */
+interface Outcome {
+  written: number;
+  error?: string;
+  /** SQLite's error code (SQLITE_CONSTRAINT_PRIMARYKEY…), so a refused row can be told from a failing database. */
+  code?: string;
+}
+
+/** Writes the rows slice by slice, and says how many were stored. */
+async function writeInSlices(rows: readonly RequestLogRow[]): Promise<Outcome> {
   let written = 0;
   try {
     for (; written < rows.length; written += Math.min(SLICE_ROWS, rows.length - written)) {
@@ -36,10 +44,11 @@ async function writeInSlices(rows: readonly RequestLogRow[]): Promise<number> {
       if (written > 0) Atomics.wait(nap, 0, 0, NAP_MS);
       await insert(rows.slice(written, written + SLICE_ROWS));
     }
+    return { written };
   } catch (err) {
-    throw { written, message: err instanceof Error ? err.message : String(err), code: (err as { code?: unknown } | null)?.code };
+    const code = (err as { code?: unknown } | null)?.code;
+    return { written, error: err instanceof Error ? err.message : String(err), ...(typeof code === 'string' ? { code } : {}) };
   }
-  return written;
 }
 
 parentPort!.on('message', (message: { id: number; rows?: RequestLogRow[]; close?: boolean }) => {
@@ -48,9 +57,5 @@ parentPort!.on('message', (message: { id: number; rows?: RequestLogRow[]; close?
     parentPort!.postMessage({ id: message.id, written: 0 });
     return;
   }
-  writeInSlices(message.rows ?? []).then(
-    (written) => parentPort!.postMessage({ id: message.id, written }),
-    (err: { written: number; message: string; code: unknown }) =>
-      parentPort!.postMessage({ id: message.id, written: err.written, error: err.message, code: typeof err.code === 'string' ? err.code : undefined }),
-  );
+  void writeInSlices(message.rows ?? []).then((outcome) => parentPort!.postMessage({ id: message.id, ...outcome }));
 });
