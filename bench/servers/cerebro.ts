@@ -3,8 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
-import { destination } from 'pino';
-import { loggerOptions } from '../../src/http/logger-options.js';
+import { logDestination, loggerOptions } from '../../src/http/logger-options.js';
 import { createGateway } from '../../src/gateway/create-gateway.js';
 import { BENCH_TOKEN } from '../constants.js';
 
@@ -26,7 +25,7 @@ const config = loadConfig({
 // The same logger `npm start` configures (pino JSON lines, asynchronous writes), as in production,
 // into a file: on stdout the lines would go down a pipe that the load generator, on the same two
 // cores, would have to read, charging the log collector's work to the measurement.
-const logFile = destination({ dest: join(dir, 'cerebro.log'), sync: false });
+const logFile = logDestination(join(dir, 'cerebro.log'));
 const gateway = await createGateway(config, { logger: loggerOptions(config.logLevel, 'json', logFile) });
 const address = await gateway.app.listen({ host: '127.0.0.1', port: 0 });
 process.stdout.write(`READY ${new URL(address).port}\n`);

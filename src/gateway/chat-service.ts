@@ -425,32 +425,14 @@ export class ChatService {
     }
   }
 
+  /**
+   * Counts the tokens now (the daily limit must see them before the caller's next request), and
+   * records the row after this tick, once the answer it describes is on its way.
+   */
   private log(input: ChatInput, outcome: LogOutcome): void {
     if (outcome.usage !== undefined && outcome.usage.totalTokens > 0) this.deps.countTokens(input.caller.userId, outcome.usage.totalTokens);
-    const row: RequestLogRow = {
-      id: input.requestId,
-      created_at: new Date(this.deps.now()).toISOString(),
-      user_id: input.caller.userId,
-      gateway_key_id: input.caller.gatewayKeyId ?? null,
-      session_id: input.sessionId ?? null,
-      endpoint: input.endpoint ?? 'chat.completions',
-      model_requested: input.model ?? null,
-      model_used: outcome.target?.model ?? null,
-      provider: outcome.target?.provider ?? null,
-      priority: input.priority,
-      stream: input.stream ? 1 : 0,
-      status: outcome.error === undefined ? 'success' : 'error',
-      http_status: outcome.httpStatus,
-      error: outcome.error ?? null,
-      prompt_tokens: outcome.usage?.promptTokens ?? 0,
-      completion_tokens: outcome.usage?.completionTokens ?? 0,
-      total_tokens: outcome.usage?.totalTokens ?? 0,
-      cost_usd: outcome.costUsd,
-      latency_ms: Math.round(outcome.latencyMs),
-      cache_hit: outcome.cacheHit ? 1 : 0,
-      attempts: JSON.stringify(outcome.attempts),
-    };
-    this.deps.logs.record(row, outcome.attempts);
+    const at = this.deps.now();
+    this.deps.logs.recordAfterThisTick(() => ({ row: logRow(input, outcome, at), attempts: outcome.attempts }));
   }
 
   /** The row for a failed request carries the status the caller actually received. */
@@ -469,4 +451,31 @@ export class ChatService {
     if (usage) entry.usage = usage;
     this.log(input, entry);
   }
+}
+
+/** The request-log row for a finished (or failed) chat request, made at `at` (ms since the epoch). */
+function logRow(input: ChatInput, outcome: LogOutcome, at: number): RequestLogRow {
+  return {
+    id: input.requestId,
+    created_at: new Date(at).toISOString(),
+    user_id: input.caller.userId,
+    gateway_key_id: input.caller.gatewayKeyId ?? null,
+    session_id: input.sessionId ?? null,
+    endpoint: input.endpoint ?? 'chat.completions',
+    model_requested: input.model ?? null,
+    model_used: outcome.target?.model ?? null,
+    provider: outcome.target?.provider ?? null,
+    priority: input.priority,
+    stream: input.stream ? 1 : 0,
+    status: outcome.error === undefined ? 'success' : 'error',
+    http_status: outcome.httpStatus,
+    error: outcome.error ?? null,
+    prompt_tokens: outcome.usage?.promptTokens ?? 0,
+    completion_tokens: outcome.usage?.completionTokens ?? 0,
+    total_tokens: outcome.usage?.totalTokens ?? 0,
+    cost_usd: outcome.costUsd,
+    latency_ms: Math.round(outcome.latencyMs),
+    cache_hit: outcome.cacheHit ? 1 : 0,
+    attempts: JSON.stringify(outcome.attempts),
+  };
 }

@@ -29,7 +29,21 @@ export function loggerOptions(level: string, format: LogFormat = 'auto', stream?
   const base = { level, formatters: { log: redactSecrets } };
   if (stream) return { ...base, stream } as never;
   if (pretty && prettyAvailable()) return { ...base, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } };
-  // Asynchronous writes: a request never waits on stdout, and lines written while one write is under
-  // way leave together. pino flushes what is left when the process exits.
-  return { ...base, stream: destination({ dest: 1, sync: false }) } as never;
+  return { ...base, stream: logDestination(1) } as never;
+}
+
+/** Bytes of log lines gathered before they are written. */
+const LOG_BUFFER_BYTES = 4096;
+/** The longest a line waits in that buffer: what someone tailing the log could notice. */
+const LOG_FLUSH_MS = 250;
+
+/**
+ * Where the JSON lines go (stdout in production; the bench's file): asynchronous writes, so a
+ * request never waits on the log, gathered up to 4 KiB or 250 ms per write. One write per line
+ * cost a round trip through libuv's thread pool for each request: about 0.03 ms of CPU per request
+ * at concurrency 1 (BENCHMARKS.md). pino writes what is left when the process exits, also after an
+ * uncaught exception; a SIGKILL loses at most the last 250 ms of lines.
+ */
+export function logDestination(dest: number | string): DestinationStream {
+  return destination({ dest, sync: false, minLength: LOG_BUFFER_BYTES, periodicFlush: LOG_FLUSH_MS });
 }

@@ -35,6 +35,12 @@ export function isRowRefusal(err: unknown): boolean {
   return typeof code === 'string' && (code.startsWith('SQLITE_CONSTRAINT') || /^23[0-9A-Z]{3}$/.test(code));
 }
 
+/** A row, with its attempts as objects when the caller has them (the row holds them as JSON text). */
+export interface RecordedRow {
+  row: RequestLogRow;
+  attempts?: readonly LoggedAttempt[] | undefined;
+}
+
 /** One upstream attempt as the row's `attempts` column lists them. */
 export interface LoggedAttempt {
   provider: string;
@@ -57,6 +63,9 @@ export class RequestLogWriter {
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
   private flushing: Promise<void> | undefined;
+  /** Rows still to be made and recorded once the current tick is done (`recordAfterThisTick`). */
+  private arriving: Array<() => RecordedRow> = [];
+  private arrival: NodeJS.Immediate | undefined;
   private closed = false;
   /** Rows dropped because the database was unreachable for too long. */
   dropped = 0;
@@ -78,6 +87,37 @@ export class RequestLogWriter {
     private readonly insert: InsertRequestLogs,
     private readonly options: LogWriterOptions,
   ) {}
+
+  /**
+   * Makes and records a row once the current tick is done. The row describes an answer that is
+   * usually written in this same tick, and making it and telling the listeners (the metrics) would
+   * delay that answer. Nothing waits to be lost: `flush()`, `close()` and `pending` take arriving
+   * rows in first. A `make` that throws is reported and its row is lost.
+   */
+  recordAfterThisTick(make: () => RecordedRow): void {
+    this.arriving.push(make);
+    this.arrival ??= setImmediate(() => this.admitArrivals());
+  }
+
+  private admitArrivals(): void {
+    if (this.arrival) {
+      clearImmediate(this.arrival);
+      this.arrival = undefined;
+    }
+    const arriving = this.arriving;
+    if (arriving.length === 0) return;
+    this.arriving = [];
+    for (const make of arriving) {
+      let made: RecordedRow;
+      try {
+        made = make();
+      } catch (err) {
+        this.options.onError(err);
+        continue;
+      }
+      this.record(made.row, made.attempts);
+    }
+  }
 
   record(row: RequestLogRow, attempts?: readonly LoggedAttempt[]): void {
     this.queue.push(row);
@@ -117,11 +157,12 @@ export class RequestLogWriter {
   }
 
   get pending(): number {
-    return this.queue.length;
+    return this.queue.length + this.arriving.length;
   }
 
   /** Writes everything queued so far. */
   async flush(): Promise<void> {
+    this.admitArrivals();
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;

@@ -41,7 +41,7 @@ function service(sessions: Partial<SessionRepository>) {
     executor,
     catalog,
     sessions: { recent: async () => [], append: async () => undefined, ...sessions } as unknown as SessionRepository,
-    logs: { record: (row: RequestLogRow) => rows.push(row) } as unknown as RequestLogWriter,
+    logs: { recordAfterThisTick: (make: () => { row: RequestLogRow }) => rows.push(make().row) } as unknown as RequestLogWriter,
     contexts: {
       resolve: async () => ({ memoryMessages: 20, defaultModel: undefined, routePolicy: 'cascade', dailyTokenLimit: null, credentials: {}, unreadable: {}, hasUnreadable: false }),
       enforceDailyLimit: async () => undefined,

@@ -199,6 +199,35 @@ for (const { name: dialect, make } of TEST_DIALECTS) describe(`store on ${dialec
     await writer.close();
   });
 
+  it('makes a row after the current tick (recordAfterThisTick), and flush() and pending count it before then', async () => {
+    const batches: string[][] = [];
+    const seen: string[] = [];
+    const errors: unknown[] = [];
+    const writer = new RequestLogWriter(async (rows) => void batches.push(rows.map((r) => r.id)), { flushIntervalMs: 60_000, batchSize: 1000, maxQueued: 10_000, onError: (e) => errors.push(e) });
+    writer.onRecord((r) => seen.push(r.id));
+    let made = 0;
+    writer.recordAfterThisTick(() => {
+      made++;
+      return { row: row('later-0') };
+    });
+    writer.recordAfterThisTick(() => {
+      throw new Error('bad row');
+    });
+    writer.recordAfterThisTick(() => ({ row: row('later-1') }));
+    assert.equal(made, 0, 'nothing is made inside the call');
+    assert.equal(writer.pending, 3);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(seen, ['later-0', 'later-1'], 'made and told to the listeners after the tick, in order');
+    assert.equal(errors.length, 1, 'a row that cannot be made is reported; the others are kept');
+    assert.match(String(errors[0]), /bad row/);
+    // A flush in the same tick as the call takes the arriving row in: nothing waits to be lost.
+    writer.recordAfterThisTick(() => ({ row: row('later-2') }));
+    await writer.flush();
+    assert.deepEqual(batches, [['later-0', 'later-1', 'later-2']]);
+    assert.equal(writer.pending, 0);
+    await writer.close();
+  });
+
   it('keeps every row while the database is failing, and says so at close', async () => {
     let failing = true;
     const written: RequestLogRow[] = [];

@@ -1,0 +1,55 @@
+/** The log's destination: lines gathered into fewer writes, and none lost when the process exits. */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { pino } from 'pino';
+import { logDestination } from '../../src/http/logger-options.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'cerebro-log-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const read = (file: string) => {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+};
+
+describe('logDestination', () => {
+  it('gathers short lines instead of writing each one, and still writes them within a moment', async () => {
+    const file = join(dir, 'gathered.log');
+    const stream = logDestination(file);
+    const log = pino(stream);
+    log.info({ n: 1 }, 'first');
+    log.info({ n: 2 }, 'second');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(read(file), '', 'two short lines are held, not written one by one');
+    const deadline = Date.now() + 5000;
+    while (read(file).split('\n').filter(Boolean).length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+    const lines = read(file).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { msg: string });
+    assert.deepEqual(lines.map((l) => l.msg), ['first', 'second'], 'written without a flush from the caller');
+    (stream as unknown as { end(): void }).end();
+  });
+
+  it('writes what it holds to stdout when the process exits, also on an uncaught exception', () => {
+    const module = new URL('../../src/http/logger-options.ts', import.meta.url).href;
+    for (const [name, ending] of [
+      ['exit', 'process.exit(0);'],
+      ['crash', "throw new Error('boom');"],
+    ] as const) {
+      const script = `import { pino } from 'pino'; import { logDestination } from ${JSON.stringify(module)}; pino(logDestination(1)).info('last words'); ${ending}`;
+      let stdout: string;
+      try {
+        stdout = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      } catch (err) {
+        if (name !== 'crash') throw err;
+        stdout = String((err as { stdout?: unknown }).stdout);
+      }
+      assert.match(stdout, /"msg":"last words"/, `the line survives the ${name}`);
+    }
+  });
+});
