@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { banner } from './banner.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createGateway } from './gateway/create-gateway.js';
+import type { FastifyBaseLogger } from 'fastify';
 import { loggerOptions } from './http/logger-options.js';
 
 export async function runServer(): Promise<void> {
@@ -15,6 +16,8 @@ export async function runServer(): Promise<void> {
   const gateway = await createGateway(config, { logger: loggerOptions(config.logLevel, config.logFormat) });
   const address = await gateway.app.listen({ host: config.host, port: config.port });
   const shown = address.replace('://0.0.0.0', '://localhost');
+  // Log lines leave in batches (logger-options.ts): what start-up logged goes out before the banner.
+  await flushLog(gateway.app.log);
   process.stdout.write(banner(config, gateway, shown));
 
   let stopping = false;
@@ -26,7 +29,8 @@ export async function runServer(): Promise<void> {
     const force = setTimeout(() => process.exit(1), config.shutdownGraceMs + 20_000);
     force.unref();
     gateway.close().then(
-      () => process.exit(0),
+      // The log's last batch is written before leaving (process.exit would not wait for a write under way).
+      () => flushLog(gateway.app.log).then(() => process.exit(0)),
       (err: unknown) => {
         gateway.app.log.error({ err }, 'shutdown failed');
         process.exit(1);
@@ -42,4 +46,20 @@ export function reportStartFailure(err: unknown): never {
   if (err instanceof ConfigError) process.stderr.write(`${err.message}\n\nSee .env.example for every variable.\n`);
   else process.stderr.write(`Cerebro failed to start: ${(err as Error).stack ?? String(err)}\n`);
   process.exit(1);
+}
+
+/**
+ * Waits until the lines the logger has gathered are written (pino's `flush`), for at most a second:
+ * a stdout that stopped draining must not hold up start-up or shutdown.
+ */
+export function flushLog(log: FastifyBaseLogger, limitMs = 1000): Promise<void> {
+  const flush = (log as { flush?: (cb: (err?: Error) => void) => void }).flush;
+  if (typeof flush !== 'function') return Promise.resolve();
+  return new Promise((resolve) => {
+    const limit = setTimeout(resolve, limitMs);
+    flush.call(log, () => {
+      clearTimeout(limit);
+      resolve();
+    });
+  });
 }

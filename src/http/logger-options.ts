@@ -39,11 +39,12 @@ const LOG_FLUSH_MS = 250;
 
 /**
  * Where the JSON lines go (stdout in production; the bench's file): asynchronous writes, so a
- * request never waits on the log, gathered up to 4 KiB or 250 ms per write. One write per line
- * cost a round trip through libuv's thread pool for each request: about 0.03 ms of CPU per request
- * at concurrency 1 (BENCHMARKS.md). pino writes what is left when the process exits, also after an
- * uncaught exception; a SIGKILL loses at most the last 250 ms of lines.
+ * request never waits on the log, gathered up to 4 KiB per write and written every 250 ms (a little
+ * later when a write is still under way). One write per line cost a round trip through libuv's
+ * thread pool for each request: about 0.03 ms of CPU per request at concurrency 1 (BENCHMARKS.md).
+ * pino writes what is left when the process exits, also after an uncaught exception; a SIGKILL, an
+ * out-of-memory abort or a signal without a handler loses the lines still gathered (at most 4 KiB).
  */
-export function logDestination(dest: number | string): DestinationStream {
+export function logDestination(dest: number | string): ReturnType<typeof destination> {
   return destination({ dest, sync: false, minLength: LOG_BUFFER_BYTES, periodicFlush: LOG_FLUSH_MS });
 }

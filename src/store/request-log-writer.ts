@@ -67,6 +67,8 @@ export class RequestLogWriter {
   private arriving: Array<() => RecordedRow> = [];
   private arrival: NodeJS.Immediate | undefined;
   private closed = false;
+  /** close() is still writing: rows recorded meanwhile are taken in, not dropped. */
+  private closing = false;
   /** Rows dropped because the database was unreachable for too long. */
   dropped = 0;
 
@@ -120,6 +122,12 @@ export class RequestLogWriter {
   }
 
   record(row: RequestLogRow, attempts?: readonly LoggedAttempt[]): void {
+    if (this.closed && !this.closing) {
+      // Nothing would ever write it: counted and said, not kept quietly.
+      this.dropped++;
+      this.options.onError(new Error(`request log row ${row.id} recorded after the log writer closed; dropped`));
+      return;
+    }
     this.queue.push(row);
     // A listener's failure (metrics) must never cost the row or the request.
     for (const listener of this.listeners) {
@@ -196,11 +204,17 @@ export class RequestLogWriter {
    */
   async close(retries = 3, retryDelayMs = 200): Promise<void> {
     this.closed = true;
-    for (let attempt = 0; ; attempt++) {
-      await this.flush();
-      if (this.queue.length === 0) return;
-      if (attempt >= retries) throw new Error(`${this.queue.length} request log rows could not be written at shutdown`);
-      await new Promise((r) => setTimeout(r, retryDelayMs));
+    this.closing = true;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        await this.flush();
+        // `pending`, not the queue: a row may have arrived while the last batch was being written.
+        if (this.pending === 0) return;
+        if (attempt >= retries) throw new Error(`${this.pending} request log rows could not be written at shutdown`);
+        await new Promise((r) => setTimeout(r, retryDelayMs));
+      }
+    } finally {
+      this.closing = false;
     }
   }
 

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { logDestination } from '../../src/http/logger-options.js';
+import { flushLog } from '../../src/server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cerebro-log-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -32,7 +33,7 @@ describe('logDestination', () => {
     while (read(file).split('\n').filter(Boolean).length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
     const lines = read(file).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { msg: string });
     assert.deepEqual(lines.map((l) => l.msg), ['first', 'second'], 'written without a flush from the caller');
-    (stream as unknown as { end(): void }).end();
+    stream.end();
   });
 
   it('writes what it holds to stdout when the process exits, also on an uncaught exception', () => {
@@ -51,5 +52,22 @@ describe('logDestination', () => {
       }
       assert.match(stdout, /"msg":"last words"/, `the line survives the ${name}`);
     }
+  });
+
+  it('flushLog writes the gathered lines at once, and never waits longer than its limit', async () => {
+    const file = join(dir, 'flushed.log');
+    const stream = logDestination(file);
+    const log = pino(stream);
+    await new Promise((resolve) => stream.once('ready', resolve));
+    log.info('before the banner');
+    await flushLog(log);
+    assert.match(read(file), /before the banner/, 'written by the time flushLog resolves, not 250 ms later');
+    stream.end();
+
+    const stuck = { flush: () => undefined } as unknown as Parameters<typeof flushLog>[0];
+    const started = Date.now();
+    await flushLog(stuck, 50);
+    assert.ok(Date.now() - started >= 40, 'a flush that never answers is waited for up to the limit');
+    await flushLog({} as Parameters<typeof flushLog>[0]);
   });
 });

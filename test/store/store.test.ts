@@ -228,6 +228,30 @@ for (const { name: dialect, make } of TEST_DIALECTS) describe(`store on ${dialec
     await writer.close();
   });
 
+  it('close() writes a row that arrives while its last batch is being written, and counts a row recorded after it', async () => {
+    const batches: string[][] = [];
+    const errors: unknown[] = [];
+    let writer!: RequestLogWriter;
+    writer = new RequestLogWriter(
+      async (rows) => {
+        batches.push(rows.map((r) => r.id));
+        // A request finishing while the shutdown's batch is on its way.
+        if (rows.some((r) => r.id === 'closing-0')) writer.recordAfterThisTick(() => ({ row: row('closing-late') }));
+        await new Promise((resolve) => setImmediate(resolve));
+      },
+      { flushIntervalMs: 60_000, batchSize: 1000, maxQueued: 10_000, onError: (e) => errors.push(e) },
+    );
+    writer.record(row('closing-0'));
+    await writer.close();
+    assert.deepEqual(batches, [['closing-0'], ['closing-late']]);
+    assert.equal(writer.pending, 0);
+    assert.deepEqual(errors, []);
+    writer.record(row('after-close'));
+    assert.equal(writer.pending, 0, 'not kept where nothing would ever write it');
+    assert.equal(writer.dropped, 1);
+    assert.match(String(errors[0]), /after the log writer closed/);
+  });
+
   it('keeps every row while the database is failing, and says so at close', async () => {
     let failing = true;
     const written: RequestLogRow[] = [];
