@@ -8,10 +8,14 @@
  */
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
-import { Agent, request } from 'undici';
+import { Agent } from '../providers/undici-agent.js';
 import { ConcurrencyLimit } from '../concurrency-limit.js';
 import { isPublicAddress } from '../security/address-policy.js';
 import { Cancellation, timeoutReason, type CancelSignal } from './cancellation.js';
+
+/** undici's whole index, loaded with the first image fetched (most gateways never fetch one). */
+let undici: Promise<{ request: typeof import('undici').request }> | undefined;
+const loadUndici = () => (undici ??= import('undici'));
 
 export interface ImageFetcherOptions {
   /** Per image. */
@@ -113,6 +117,7 @@ export class ImageFetcher {
       // An IP literal is connected to without a lookup: checked here instead.
       const host = current.hostname.replace(/^\[|\]$/g, '');
       if (isIP(host) && !this.allowed(host)) throw new ImageFetchError(`the image address ${host} is not public`);
+      const { request } = await loadUndici();
       const res = await request(current, { dispatcher: this.agent, method: 'GET', headers: { accept: 'image/*' }, signal: signal as never });
       if (res.statusCode >= 300 && res.statusCode < 400 && res.headers.location) {
         await res.body.dump();

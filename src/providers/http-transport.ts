@@ -3,7 +3,8 @@
  * connections (the global fetch costs several times the CPU per request, and undici's own
  * `request()` a measurable share more than the dispatcher API used here).
  */
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent } from './undici-agent.js';
 import type { CancelSignal } from '../gateway/cancellation.js';
 import type { UpstreamHttpRequest } from './types.js';
 
