@@ -252,6 +252,21 @@ for (const { name: dialect, make } of TEST_DIALECTS) describe(`store on ${dialec
     assert.match(String(errors[0]), /after the log writer closed/);
   });
 
+  it('past maxQueued while the database is failing, drops the oldest rows and counts them', async () => {
+    const errors: unknown[] = [];
+    const writer = new RequestLogWriter(
+      async () => {
+        throw new Error('database is down');
+      },
+      { flushIntervalMs: 60_000, batchSize: 1000, maxQueued: 2, onError: (e) => errors.push(e) },
+    );
+    for (let i = 0; i < 3; i++) writer.record(row(`full-${i}`));
+    await writer.flush();
+    assert.equal(writer.pending, 2);
+    assert.equal(writer.dropped, 1);
+    await assert.rejects(writer.close(0, 0), /2 request log rows could not be written/);
+  });
+
   it('keeps every row while the database is failing, and says so at close', async () => {
     let failing = true;
     const written: RequestLogRow[] = [];
