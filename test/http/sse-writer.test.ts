@@ -1,4 +1,4 @@
-/** The SSE writer: events corked per tick, a promise only when the client's socket is full. */
+/** The SSE writer: the events of one tick in one write, a promise only when the client's socket is full. */
 import assert from 'node:assert/strict';
 import { createServer, request, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -56,6 +56,30 @@ describe('SseWriter', () => {
     assert.ok(waits > 0, 'the client not reading made the writer wait');
     assert.equal(received.match(/^data: /gm)?.length, 202);
     assert.ok(received.endsWith('data: [DONE]\n\n'));
+    close();
+  });
+
+  it('hands the events of one tick to the response as one write, and end() sends what is still gathered', async () => {
+    const { res, read, close } = await pair();
+    const writes: string[] = [];
+    const write = res.write.bind(res) as (chunk: string) => boolean;
+    res.write = ((chunk: string) => {
+      writes.push(chunk);
+      return write(chunk);
+    }) as typeof res.write;
+    const sse = new SseWriter(res, new Cancellation());
+    sse.start({});
+    for (let i = 0; i < 5; i++) assert.equal(sse.data(`{"n":${i}}`), undefined);
+    assert.equal(writes.length, 0, 'nothing is written before the tick ends');
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(writes, [[0, 1, 2, 3, 4].map((i) => `data: {"n":${i}}\n\n`).join('')]);
+    sse.data('{"n":5}');
+    sse.data('[DONE]');
+    sse.end();
+    assert.equal(writes.length, 1, 'the last events went with the end of the response');
+    assert.equal(await read(), [0, 1, 2, 3, 4, 5].map((i) => `data: {"n":${i}}\n\n`).join('') + 'data: [DONE]\n\n');
+    await new Promise((r) => setImmediate(r));
+    assert.equal(writes.length, 1, 'the flush scheduled for the tick found nothing left to write');
     close();
   });
 
