@@ -5,7 +5,7 @@
  *
  *   npm run bench                       full run (about 14 minutes), writes BENCHMARKS.md
  *   npm run bench -- --smoke            a few seconds, no Portkey: proves the harness works (CI)
- *   options: --duration <ms> --rounds <n> --systems a,b --latencies 0,20 --concurrency 1,50 --out <file>
+ *   options: --duration <ms> --rounds <n> --systems a,b --latencies 0,20 --concurrency 1,50 --idle-wait <ms> --out <file>
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -26,6 +26,7 @@ const { values } = parseArgs({
     latencies: { type: 'string' },
     concurrency: { type: 'string' },
     out: { type: 'string' },
+    'idle-wait': { type: 'string' },
   },
 });
 
@@ -36,6 +37,12 @@ const rounds = Number(values.rounds ?? (smoke ? 1 : 3));
 const systems = (values.systems ?? (smoke ? 'direct,bare-proxy,cerebro,cerebro+memory' : 'direct,bare-proxy,cerebro,cerebro+memory,portkey')).split(',') as SystemName[];
 const latencies = (values.latencies ?? (smoke ? '0' : '0,20')).split(',').map(Number);
 const concurrencies = (values.concurrency ?? (smoke ? '1,10' : '1,50')).split(',').map(Number);
+/**
+ * How long the systems sit without traffic before their idle RSS is read. Just after start a Node
+ * process still holds the young generation its module loading grew; V8's memory reducer gives it
+ * back about 8 s after the process goes quiet. RSS half a second after start is reported as well.
+ */
+const idleWaitMs = Math.max(500, Number(values['idle-wait'] ?? (smoke ? 500 : 12_000)));
 const root = REPO_ROOT;
 const outFile = values.out ?? join(root, 'BENCHMARKS.md');
 for (const s of systems) if (!SYSTEMS[s]) throw new Error(`unknown system ${s}; known: ${Object.keys(SYSTEMS).join(', ')}`);
@@ -78,9 +85,11 @@ async function main(): Promise<void> {
       procs.set(system, proc);
     }
     await new Promise((r) => setTimeout(r, 500));
+    const startedMb = new Map(systems.map((system) => [system, rssMb(procs.get(system)!.pid)]));
+    await new Promise((r) => setTimeout(r, idleWaitMs - 500));
     const traces = new Map<SystemName, MemoryTrace>();
     for (const system of systems) {
-      const trace = { latencyMs, system, idleMb: rssMb(procs.get(system)!.pid), afterRoundsMb: [] };
+      const trace = { latencyMs, system, startedMb: startedMb.get(system)!, idleMb: rssMb(procs.get(system)!.pid), afterRoundsMb: [] };
       traces.set(system, trace);
       memory.push(trace);
     }
@@ -141,6 +150,7 @@ async function main(): Promise<void> {
       },
       durationMs,
       rounds,
+      idleWaitMs,
     },
     measurements,
     memory,

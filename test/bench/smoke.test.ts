@@ -20,6 +20,7 @@ describe('npm run bench -- --smoke', () => {
       assert.match(report, /<!-- bench:results:start -->/);
       for (const system of ['direct', 'bare-proxy', 'cerebro', 'cerebro+memory']) assert.match(report, new RegExp(`\\| ${system.replace('+', '\\+')} \\|`));
       assert.match(report, /### Targets/);
+      assert.match(report, /\| System \| just started \| idle \| max under load \|/, 'RSS just after start and once idle');
       assert.doesNotMatch(report, /### Errors seen/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
