@@ -29,6 +29,17 @@ describe('SseDecoder', () => {
     for (const events of decodeSplits(text)) assert.deepEqual(events, expected);
   });
 
+  it('gives the same events however an LF-only stream is split, as every provider sends it', () => {
+    const text = 'data: {"t":"héllo 👋"}\n\n: keep-alive\n\nevent: message_stop\ndata: a\ndata: b\n\ndata: [DONE]\n\n';
+    const expected: SseEvent[] = [{ data: '{"t":"héllo 👋"}' }, { event: 'message_stop', data: 'a\nb' }, { data: '[DONE]' }];
+    for (const events of decodeSplits(text)) assert.deepEqual(events, expected);
+  });
+
+  it('drops one byte order mark at the start of the stream, wherever the bytes split, and keeps a later one', () => {
+    const text = '\ufeffdata: x\ufeff\n\n';
+    for (const events of decodeSplits(text)) assert.deepEqual(events, [{ data: 'x\ufeff' }]);
+  });
+
   it('joins multi-line data with newlines and strips exactly one leading space', () => {
     const d = new SseDecoder();
     assert.deepEqual([...d.push('data:a\ndata:  b\n\n')], [{ data: 'a\n b' }]);
