@@ -40,9 +40,12 @@ const concurrencies = (values.concurrency ?? (smoke ? '1,10' : '1,50')).split(',
 /**
  * How long the systems sit without traffic before their idle RSS is read. Just after start a Node
  * process still holds the young generation its module loading grew; V8's memory reducer gives it
- * back about 8 s after the process goes quiet. RSS half a second after start is reported as well.
+ * back about 8 s after the process goes quiet. RSS half a second after each system is ready is
+ * reported as well.
  */
-const idleWaitMs = Math.max(500, Number(values['idle-wait'] ?? (smoke ? 500 : 12_000)));
+const JUST_STARTED_MS = 500;
+const idleWaitMs = Number(values['idle-wait'] ?? (smoke ? JUST_STARTED_MS : 12_000));
+if (!Number.isFinite(idleWaitMs) || idleWaitMs < JUST_STARTED_MS) throw new Error(`--idle-wait must be a number of milliseconds, at least ${JUST_STARTED_MS}`);
 const root = REPO_ROOT;
 const outFile = values.out ?? join(root, 'BENCHMARKS.md');
 for (const s of systems) if (!SYSTEMS[s]) throw new Error(`unknown system ${s}; known: ${Object.keys(SYSTEMS).join(', ')}`);
@@ -79,17 +82,23 @@ async function main(): Promise<void> {
     const emulator = await startNodeServer('emulator', [String(latencyMs)]);
     started.push(emulator);
     const procs = new Map<SystemName, RunningProcess>();
+    const startedMb = new Map<SystemName, number>();
+    const readyAt = new Map<SystemName, number>();
     for (const system of systems) {
       const proc = await SYSTEMS[system].start(emulator);
       if (proc !== emulator) started.push(proc);
       procs.set(system, proc);
+      readyAt.set(system, performance.now());
+      // Each system's own "just started", before the next one starts.
+      await new Promise((r) => setTimeout(r, JUST_STARTED_MS));
+      startedMb.set(system, rssMb(proc.pid));
     }
-    await new Promise((r) => setTimeout(r, 500));
-    const startedMb = new Map(systems.map((system) => [system, rssMb(procs.get(system)!.pid)]));
-    await new Promise((r) => setTimeout(r, idleWaitMs - 500));
+    // The last system to start has waited JUST_STARTED_MS already; every other one longer.
+    await new Promise((r) => setTimeout(r, idleWaitMs - JUST_STARTED_MS));
     const traces = new Map<SystemName, MemoryTrace>();
     for (const system of systems) {
-      const trace = { latencyMs, system, startedMb: startedMb.get(system)!, idleMb: rssMb(procs.get(system)!.pid), afterRoundsMb: [] };
+      const idleAfterMs = performance.now() - readyAt.get(system)!;
+      const trace = { latencyMs, system, startedMb: startedMb.get(system)!, idleMb: rssMb(procs.get(system)!.pid), idleAfterMs, afterRoundsMb: [] };
       traces.set(system, trace);
       memory.push(trace);
     }

@@ -13,7 +13,7 @@
  * generation, which grows while the modules load, holds about 8 MB more for the first seconds,
  * until V8's memory reducer returns it (about 8 s after the process goes quiet; an idle gateway
  * settles at the same RSS either way). Where memory is smaller V8's default is smaller too (1 MiB
- * at 512 MiB), and this raises it.
+ * at 512 MiB), and this raises it; what that costs on such an instance has not been measured.
  */
 export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8'];
 

@@ -67,7 +67,8 @@ export class SseWriter {
     if (this.closed) return undefined;
     this.pending += frame;
     // Past the socket's own high-water mark there is no point gathering more: it goes now, and
-    // the caller waits if the socket is full.
+    // the caller waits if the socket is full. (The mark is in bytes, the length in UTF-16 units: text
+    // outside ASCII may gather up to three times the mark first, which is still bounded.)
     if (this.pending.length >= this.res.writableHighWaterMark) return this.flush() ? undefined : this.drained();
     if (!this.flushScheduled) {
       this.flushScheduled = true;

@@ -59,6 +59,39 @@ describe('SseWriter', () => {
     close();
   });
 
+  it('makes a caller of small events, tick after tick, wait for a client that does not read, and loses none', async () => {
+    const { res, read, close } = await pair();
+    try {
+      const sse = new SseWriter(res, new Cancellation());
+      sse.start({});
+      const frame = (i: number) => `{"n":${i},"pad":"${'s'.repeat(1000)}"}`;
+      // Each event is far below the socket's high-water mark: they are gathered per tick, and the
+      // writer must still notice, across ticks, that the client stopped reading.
+      let full: Promise<void> | undefined;
+      let i = 0;
+      for (; i < 20_000 && !full; i++) {
+        full = sse.data(frame(i));
+        if (!full && i % 8 === 7) await new Promise((r) => setImmediate(r));
+      }
+      assert.ok(full, 'the writer made its caller wait before 20,000 events');
+      const received = read();
+      await full;
+      for (let more = 0; more < 50; more++, i++) {
+        const again = sse.data(frame(i));
+        if (again) await again;
+        if (more % 8 === 7) await new Promise((r) => setImmediate(r));
+      }
+      sse.data('[DONE]');
+      sse.end();
+      const text = await received;
+      const numbers = [...text.matchAll(/^data: \{"n":(\d+)/gm)].map((m) => Number(m[1]));
+      assert.deepEqual(numbers, Array.from({ length: i }, (_, n) => n));
+      assert.ok(text.endsWith('data: [DONE]\n\n'));
+    } finally {
+      close();
+    }
+  });
+
   it('hands the events of one tick to the response as one write, and end() sends what is still gathered', async () => {
     const { res, read, close } = await pair();
     const writes: string[] = [];

@@ -38,6 +38,8 @@ describe('SseDecoder', () => {
   it('drops one byte order mark at the start of the stream, wherever the bytes split, and keeps a later one', () => {
     const text = '\ufeffdata: x\ufeff\n\n';
     for (const events of decodeSplits(text)) assert.deepEqual(events, [{ data: 'x\ufeff' }]);
+    // Only the first is a byte order mark: a second one starts a field named '\ufeffdata', which is ignored.
+    for (const events of decodeSplits('\ufeff\ufeffdata: x\n\n')) assert.deepEqual(events, []);
   });
 
   it('joins multi-line data with newlines and strips exactly one leading space', () => {
