@@ -38,9 +38,9 @@ export class SseWriter {
   /**
    * Writes one `data:` event. Returns a promise only when the socket's buffer is full: await it
    * then (the common case costs no promise and no extra tick per event). Events written in the same
-   * tick (an upstream packet often carries several) leave as one chunk of the response, in one
-   * syscall: Node frames every `write()` of a chunked response on its own (size line, data, CRLF),
-   * so a dozen small writes cost a dozen times that framing, and a writev of four dozen pieces.
+   * tick (those decoded from one upstream read, and the closing ones) leave as one chunk of the
+   * response: Node frames every `write()` of a chunked response on its own (size line, data, CRLF),
+   * so each separate write would cost a framing of its own.
    */
   data(payload: string): Promise<void> | undefined {
     return this.write(`data: ${payload}\n\n`);
