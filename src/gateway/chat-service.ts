@@ -20,7 +20,8 @@ import { unreadableKeys, type CallerContext, type CallerContexts } from './calle
 import type { ChatInput } from './chat-input.js';
 import { GatewayError, modelNotFound, noCapableModel } from './errors.js';
 import { missingCapabilities, requirementsOf, type Requirements } from '../routing/requirements.js';
-import { abortedError, type Executor, type StreamSuccess } from './executor.js';
+import type { Executor, PartBatches } from './executor.js';
+import { StreamRelay, type StreamFinal, type StreamSource } from './stream-relay.js';
 import { newUserTurns, withHistory } from './memory.js';
 
 export interface ChatServiceDeps {
@@ -84,9 +85,9 @@ export interface StreamOutcome {
    * The parts to relay, in batches. It ends only after the answer is stored in the session, so the
    * edge's `[DONE]` always follows a stored answer; it throws if the upstream or the store fails part-way.
    */
-  parts: AsyncGenerator<StreamPart[]>;
+  parts: PartBatches;
   /** Filled in as the stream completes. */
-  final: { usage?: Usage; costUsd: number; latencyMs: number; finishReason?: FinishReason };
+  final: StreamFinal;
 }
 
 /**
@@ -103,13 +104,10 @@ function unreadableWarnings(targets: readonly Target[], ctx: CallerContext): str
   return affected.map((p) => `your stored ${p} key could not be decrypted, so ${p} was skipped`);
 }
 
-/** Where a stream's parts come from: an upstream (with its health report) or a cached answer's replay. */
-type StreamSource = Pick<StreamSuccess, 'target' | 'attempts' | 'warnings' | 'head' | 'rest' | 'settle'>;
-
 const sameTarget = (a: Target, b: Target | undefined) => b !== undefined && a.provider === b.provider && a.model === b.model;
 
 /** A cached answer as a stream: the text in pieces of a few words, then finish and usage. */
-function replay(hit: CachedAnswer): { head: StreamPart[]; rest: AsyncGenerator<StreamPart[]> } {
+function replay(hit: CachedAnswer): { head: StreamPart[]; rest: PartBatches } {
   const pieces = hit.text.match(/\S+\s*|\s+/g) ?? [hit.text];
   const batches: StreamPart[][] = [];
   for (let i = 1; i < pieces.length; i += 8) batches.push([{ type: 'text-delta', text: pieces.slice(i, i + 8).join('') }]);
@@ -204,7 +202,7 @@ export class ChatService {
     }
     const { target, attempts, head } = success;
     const reported = head.find((p): p is Extract<StreamPart, { type: 'model' }> => p.type === 'model');
-    const final: StreamOutcome['final'] = { costUsd: 0, latencyMs: 0 };
+    const final: StreamFinal = { costUsd: 0, latencyMs: 0 };
     const cacheable = !cacheHit && sameTarget(target, decision.targets[0]);
     const parts = this.relay(input, success, final, started, signal, { key: cacheable ? key : undefined, hit: cacheHit, upstreamModel: reported?.model ?? target.model });
     const routing = { complexity: decision.classification.complexity, policy: decision.policy };
@@ -262,62 +260,22 @@ export class ChatService {
     this.logFailure(input, err, this.deps.now(), []);
   }
 
-  private async *relay(
-    input: ChatInput,
-    success: StreamSource,
-    final: StreamOutcome['final'],
-    started: number,
-    signal: CancelSignal,
-    cache: { key: string | undefined; hit: boolean; upstreamModel: string },
-  ): AsyncGenerator<StreamPart[]> {
-    const { target, attempts, head, rest } = success;
-    let text = '';
-    let settled = false;
-    const observe = (part: StreamPart) => {
-      if (part.type === 'text-delta') text += part.text;
-      else if (part.type === 'usage') final.usage = part.usage;
-      else if (part.type === 'finish') final.finishReason = part.finishReason;
-    };
-    try {
-      try {
-        head.forEach(observe);
-        yield head;
-        for await (const batch of rest) {
-          batch.forEach(observe);
-          yield batch;
-        }
-        success.settle?.ok();
-      } catch (err) {
-        // A provider that drops streams after the first token is not healthy, whatever its first byte said.
-        if (!signal.aborted && err instanceof UpstreamError) success.settle?.failed(err);
-        const failure = signal.aborted ? abortedError(signal, attempts) : err;
-        const last = attempts[attempts.length - 1];
-        if (last) {
-          last.status = 'error';
-          last.error = `failed mid-stream: ${failure instanceof UpstreamError ? failure.publicMessage : (failure as Error).message}`;
-        }
-        throw failure;
-      }
-      await this.remember(input, text, target.model);
-      if (cache.key !== undefined) this.store(cache.key, target, cache.upstreamModel, text, final.finishReason, final.usage);
-      // A replayed answer cost nothing and counts no tokens.
-      final.costUsd = cache.hit ? 0 : this.deps.catalog.cost(target.model, final.usage);
-      final.latencyMs = this.deps.now() - started;
-      this.log(input, { target, usage: cache.hit ? undefined : final.usage, costUsd: final.costUsd, latencyMs: final.latencyMs, attempts, httpStatus: 200, cacheHit: cache.hit });
-      settled = true;
-    } catch (err) {
-      settled = true;
+  /** The parts as the edge reads them; the answer is stored and logged as the stream ends. */
+  private relay(input: ChatInput, success: StreamSource, final: StreamFinal, started: number, signal: CancelSignal, cache: { key: string | undefined; hit: boolean; upstreamModel: string }): PartBatches {
+    const { target, attempts } = success;
+    return new StreamRelay(success, final, signal, {
+      completed: async (text) => {
+        await this.remember(input, text, target.model);
+        if (cache.key !== undefined) this.store(cache.key, target, cache.upstreamModel, text, final.finishReason, final.usage);
+        // A replayed answer cost nothing and counts no tokens.
+        final.costUsd = cache.hit ? 0 : this.deps.catalog.cost(target.model, final.usage);
+        final.latencyMs = this.deps.now() - started;
+        this.log(input, { target, usage: cache.hit ? undefined : final.usage, costUsd: final.costUsd, latencyMs: final.latencyMs, attempts, httpStatus: 200, cacheHit: cache.hit });
+      },
       // Tokens the upstream reported before failing were spent: they count and are logged.
-      this.logFailure(input, err, started, attempts, target, final.usage);
-      throw err;
-    } finally {
-      if (!settled) {
-        // The edge stopped reading: the caller went away mid-stream.
-        this.logFailure(input, new GatewayError({ status: 499, type: 'cancelled', code: 'client_closed_request', message: 'the client closed the stream' }), started, attempts, target, final.usage);
-      }
-      // A caller that went away stops the upstream stream too.
-      await rest.return(undefined).catch(() => undefined);
-    }
+      failed: (err) => this.logFailure(input, err, started, attempts, target, final.usage),
+      abandoned: () => this.logFailure(input, new GatewayError({ status: 499, type: 'cancelled', code: 'client_closed_request', message: 'the client closed the stream' }), started, attempts, target, final.usage),
+    });
   }
 
   /** The caller's settings and credentials; refuses the request if their daily tokens are spent. */

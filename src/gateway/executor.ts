@@ -101,6 +101,14 @@ export interface CompletionSuccess {
   warnings: string[];
 }
 
+/**
+ * A stream's parts in batches, one per upstream read. Async generators fit it, and so do the
+ * hand-written readers of the hot path; `return()` stops reading and releases the upstream.
+ */
+export interface PartBatches extends AsyncIterableIterator<StreamPart[], undefined> {
+  return(value?: undefined): Promise<IteratorResult<StreamPart[], undefined>>;
+}
+
 export interface StreamSuccess {
   target: Target;
   attempts: Attempt[];
@@ -109,9 +117,9 @@ export interface StreamSuccess {
   head: StreamPart[];
   /**
    * The rest of the stream, in batches (the parts of one upstream read travel together: one
-   * generator hop per packet, not per token); throws UpstreamError if the upstream fails part-way.
+   * hop per packet, not per token); throws UpstreamError if the upstream fails part-way.
    */
-  rest: AsyncGenerator<StreamPart[]>;
+  rest: PartBatches;
   /**
    * Tells provider health how the stream ended (the relay calls it): a stream counts as a success
    * only once it finished, so a provider that drops streams after the first token is seen as failing.
@@ -281,13 +289,13 @@ export class Executor {
       const attempt = attemptController(signal, this.deps.timeouts.firstByteMs);
       const observer = this.observerFor(target, credentials);
       observer?.beforeCall(target.provider, target.model);
-      let parts: AsyncGenerator<StreamPart[]> | undefined;
+      let parts: PartBatches | undefined;
       try {
         // The decoder first: nothing may fail between the response's head and the reading of its body.
         const decoder = adapter.createStreamDecoder(call);
         const res = await this.deps.transport.send(built.http, { signal: attempt.signal });
         if (res.status < 200 || res.status >= 300) throw adapter.parseError(res.status, res.headers, await readErrorBody(res));
-        parts = streamParts(res, decoder, target.provider, attempt.signal);
+        parts = new UpstreamParts(res, decoder, target.provider, attempt.signal);
         const head: StreamPart[] = [];
         // Until content arrives nothing has reached the caller, so a failure here may still fall back.
         for (;;) {
@@ -309,7 +317,7 @@ export class Executor {
         }
         return success;
       } catch (err) {
-        await parts?.return(undefined).catch(() => undefined);
+        await parts?.return().catch(() => undefined);
         const last = (state.last = toUpstreamError(err, target.provider, attempt.signal));
         if (!signal.aborted) observer?.recordFailure(target.provider, target.model, last);
         attempt.dispose();
@@ -357,36 +365,82 @@ async function readErrorBody(res: TransportResponse): Promise<string> {
   return text;
 }
 
-/** Bytes → SSE events → neutral parts; a stream that stops before its end marker is an error. */
-async function* streamParts(res: TransportResponse, decoder: StreamDecoder, provider: ProviderId, signal: CancelSignal): AsyncGenerator<StreamPart[]> {
-  const sse = new SseDecoder();
-  // What was decoded before an in-band error is still delivered, then the error is raised.
-  const decodeAll = (events: SseEvent[]) => {
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
+
+/**
+ * Bytes → SSE events → neutral parts, one batch per upstream read; a stream that stops before its
+ * end marker is an error. Written out rather than as an async generator: a stream is read once per
+ * upstream packet (about ten times for a short answer), and a generator's machinery (its request
+ * queue, the await hidden in every yield) was a measurable share of that per-packet cost.
+ */
+class UpstreamParts implements PartBatches {
+  private readonly sse = new SseDecoder();
+  private readonly chunks: AsyncIterator<Uint8Array>;
+  /** An in-band error, raised once the parts decoded before it are delivered. */
+  private failure: unknown;
+  private bodyEnded = false;
+  private closed = false;
+
+  constructor(
+    private readonly res: TransportResponse,
+    private readonly decoder: StreamDecoder,
+    private readonly provider: ProviderId,
+    private readonly signal: CancelSignal,
+  ) {
+    this.chunks = res.body[Symbol.asyncIterator]();
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<StreamPart[], undefined>> {
+    if (this.closed) return DONE;
+    try {
+      for (;;) {
+        if (this.failure !== undefined) throw this.failure;
+        if (this.bodyEnded) {
+          this.close();
+          if (!this.decoder.finished) throw new UpstreamError({ provider: this.provider, kind: 'connection', message: 'the upstream stream ended before it was complete' });
+          return DONE;
+        }
+        const chunk = await this.chunks.next();
+        if (chunk.done) this.bodyEnded = true;
+        const parts = this.decodeAll(chunk.done ? this.sse.end() : this.sse.push(chunk.value));
+        if (parts.length > 0) return { value: parts, done: false };
+      }
+    } catch (err) {
+      this.close();
+      throw toUpstreamError(err, this.provider, this.signal);
+    }
+  }
+
+  /** The reader stops early (or failed): the connection is released, the parts not yet read dropped. */
+  async return(): Promise<IteratorReturnResult<undefined>> {
+    this.close();
+    return DONE;
+  }
+
+  /** What was decoded before an in-band error is still delivered; the error waits for the next call. */
+  private decodeAll(events: SseEvent[]): StreamPart[] {
     const parts: StreamPart[] = [];
     try {
-      for (const event of events) parts.push(...decoder.decode(event));
-      return { parts, error: undefined };
+      for (const event of events) {
+        const decoded = this.decoder.decode(event);
+        for (const part of decoded) parts.push(part);
+      }
     } catch (error) {
-      return { parts, error };
+      this.failure = error;
     }
-  };
-  try {
-    for await (const chunk of res.body) {
-      const { parts, error } = decodeAll(sse.push(chunk));
-      if (parts.length > 0) yield parts;
-      if (error !== undefined) throw error;
-    }
-    const { parts, error } = decodeAll(sse.end());
-    if (parts.length > 0) yield parts;
-    if (error !== undefined) throw error;
-  } catch (err) {
-    throw toUpstreamError(err, provider, signal);
-  } finally {
-    // Releases the connection if the consumer stopped early.
-    if (!decoder.finished) res.body.dump().catch(() => undefined);
+    return parts;
   }
-  if (!decoder.finished) {
-    throw new UpstreamError({ provider, kind: 'connection', message: 'the upstream stream ended before it was complete' });
+
+  private close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    // A body not read to its end aborts its connection; a finished one is already released.
+    void this.chunks.return?.();
+    if (!this.decoder.finished) this.res.body.dump().catch(() => undefined);
   }
 }
 

@@ -1,0 +1,130 @@
+/**
+ * Hands a stream's parts on to the edge while gathering the answer (text, usage, finish reason),
+ * and settles the request when the stream ends: stored and logged on success, logged on failure,
+ * logged as a departed caller when the edge stops reading. It ends only once the answer is stored,
+ * so the edge's `[DONE]` always follows a stored answer.
+ */
+import { UpstreamError } from '../providers/errors.js';
+import type { FinishReason, StreamPart, Usage } from '../providers/types.js';
+import type { CancelSignal } from './cancellation.js';
+import { abortedError, type PartBatches, type StreamSuccess } from './executor.js';
+
+/** What a finished stream leaves behind, filled in as it completes. */
+export interface StreamFinal {
+  usage?: Usage;
+  costUsd: number;
+  latencyMs: number;
+  finishReason?: FinishReason;
+}
+
+/** Where a stream's parts come from: an upstream (with its health report) or a cached answer's replay. */
+export type StreamSource = Pick<StreamSuccess, 'target' | 'attempts' | 'warnings' | 'head' | 'rest' | 'settle'>;
+
+/** How the request is settled; each runs at most once, and exactly one of them runs. */
+export interface RelayOutcomes {
+  /** The whole answer arrived: store and log it. A throw here fails the stream (no `[DONE]`). */
+  completed(text: string): Promise<void>;
+  /** The upstream failed part-way, or storing the answer did. */
+  failed(err: unknown): void;
+  /** The edge stopped reading before the end: the caller went away. */
+  abandoned(): void;
+}
+
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
+
+/**
+ * Written out rather than as an async generator, like the upstream reader beneath it: it runs once
+ * per upstream packet, and a generator's own machinery was a measurable share of that cost.
+ */
+export class StreamRelay implements PartBatches {
+  private text = '';
+  private head: StreamPart[] | undefined;
+  /** One of the outcomes has run. */
+  private settled = false;
+  private released = false;
+
+  constructor(
+    private readonly source: StreamSource,
+    private readonly final: StreamFinal,
+    private readonly signal: CancelSignal,
+    private readonly outcomes: RelayOutcomes,
+  ) {
+    this.head = source.head;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<StreamPart[], undefined>> {
+    if (this.released) return Promise.resolve(DONE);
+    const head = this.head;
+    if (head !== undefined) {
+      this.head = undefined;
+      this.observe(head);
+      return Promise.resolve({ value: head, done: false });
+    }
+    return this.source.rest.next().then(this.onBatch, this.onUpstreamError);
+  }
+
+  /** The edge stopped reading: the caller went away (unless the stream had settled), and the upstream is released. */
+  async return(): Promise<IteratorReturnResult<undefined>> {
+    if (!this.settled) {
+      this.settled = true;
+      this.outcomes.abandoned();
+    }
+    await this.release();
+    return DONE;
+  }
+
+  private readonly onBatch = (result: IteratorResult<StreamPart[], undefined>): IteratorResult<StreamPart[], undefined> | Promise<IteratorResult<StreamPart[], undefined>> => {
+    if (result.done) return this.complete();
+    this.observe(result.value);
+    return result;
+  };
+
+  private observe(batch: readonly StreamPart[]): void {
+    for (const part of batch) {
+      if (part.type === 'text-delta') this.text += part.text;
+      else if (part.type === 'usage') this.final.usage = part.usage;
+      else if (part.type === 'finish') this.final.finishReason = part.finishReason;
+    }
+  }
+
+  private async complete(): Promise<IteratorReturnResult<undefined>> {
+    this.source.settle?.ok();
+    this.settled = true;
+    try {
+      await this.outcomes.completed(this.text);
+    } catch (err) {
+      this.outcomes.failed(err);
+      await this.release();
+      throw err;
+    }
+    await this.release();
+    return DONE;
+  }
+
+  private readonly onUpstreamError = async (err: unknown): Promise<never> => {
+    const { signal, source } = this;
+    // A provider that drops streams after the first token is not healthy, whatever its first byte said.
+    if (!signal.aborted && err instanceof UpstreamError) source.settle?.failed(err);
+    const failure = signal.aborted ? abortedError(signal, source.attempts) : err;
+    const last = source.attempts[source.attempts.length - 1];
+    if (last) {
+      last.status = 'error';
+      last.error = `failed mid-stream: ${failure instanceof UpstreamError ? failure.publicMessage : (failure as Error).message}`;
+    }
+    this.settled = true;
+    this.outcomes.failed(failure);
+    await this.release();
+    throw failure;
+  };
+
+  /** A caller that went away stops the upstream stream too. */
+  private async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    await this.source.rest.return().catch(() => undefined);
+  }
+}

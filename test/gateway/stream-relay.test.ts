@@ -1,0 +1,124 @@
+/** The relay between a stream's source and the edge: what it gathers, and how each ending settles the request. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Cancellation, timeoutReason } from '../../src/gateway/cancellation.js';
+import type { PartBatches } from '../../src/gateway/executor.js';
+import { StreamRelay, type StreamFinal, type StreamSource } from '../../src/gateway/stream-relay.js';
+import { UpstreamError } from '../../src/providers/errors.js';
+import type { StreamPart } from '../../src/providers/types.js';
+
+const text = (t: string): StreamPart => ({ type: 'text-delta', text: t });
+
+/** A source whose batches come from a list; `fail` is thrown after them instead of ending. */
+function source(batches: StreamPart[][], fail?: Error) {
+  const log: string[] = [];
+  let next = 0;
+  const rest: PartBatches = {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    async next() {
+      if (next < batches.length) return { value: batches[next++]!, done: false };
+      if (fail) throw fail;
+      return { value: undefined, done: true };
+    },
+    async return() {
+      log.push('rest.return');
+      return { value: undefined, done: true };
+    },
+  };
+  const src: StreamSource = {
+    target: { provider: 'openai', model: 'gpt-4o-mini' },
+    attempts: [{ provider: 'openai', model: 'gpt-4o-mini', status: 'ok', latency_ms: 5 }],
+    warnings: [],
+    head: [{ type: 'model', model: 'gpt-4o-mini-2024' }, text('He')],
+    rest,
+    settle: { ok: () => log.push('settle.ok'), failed: (e) => log.push(`settle.failed ${e.message}`) },
+  };
+  return { src, log };
+}
+
+function outcomes(log: string[], completed: (text: string) => Promise<void> = async (t) => void log.push(`completed ${t}`)) {
+  return {
+    completed,
+    failed: (err: unknown) => log.push(`failed ${(err as Error).message}`),
+    abandoned: () => log.push('abandoned'),
+  };
+}
+
+async function drain(relay: StreamRelay): Promise<StreamPart[][]> {
+  const seen: StreamPart[][] = [];
+  for await (const batch of relay) seen.push(batch);
+  return seen;
+}
+
+describe('StreamRelay', () => {
+  it('hands on the head, then each batch, and completes with the whole text before it ends', async () => {
+    const { src, log } = source([[text('llo')], [text('!'), { type: 'finish', finishReason: 'stop' }, { type: 'usage', usage: { promptTokens: 1, completionTokens: 3, totalTokens: 4 } }]]);
+    const final: StreamFinal = { costUsd: 0, latencyMs: 0 };
+    const relay = new StreamRelay(src, final, new Cancellation(), outcomes(log));
+    const seen = await drain(relay);
+    assert.equal(seen.length, 3);
+    assert.deepEqual(seen[0], src.head);
+    assert.deepEqual(log, ['settle.ok', 'completed Hello!', 'rest.return']);
+    assert.equal(final.finishReason, 'stop');
+    assert.deepEqual(final.usage, { promptTokens: 1, completionTokens: 3, totalTokens: 4 });
+    // Done stays done, and a late return() does not count as a caller leaving.
+    assert.deepEqual(await relay.next(), { value: undefined, done: true });
+    await relay.return();
+    assert.deepEqual(log, ['settle.ok', 'completed Hello!', 'rest.return']);
+  });
+
+  it('does not end before the answer is stored', async () => {
+    const { src, log } = source([[text('llo')]]);
+    let store!: () => void;
+    const relay = new StreamRelay(src, { costUsd: 0, latencyMs: 0 }, new Cancellation(), outcomes(log, () => new Promise<void>((r) => (store = r))));
+    await relay.next();
+    await relay.next();
+    let ended = false;
+    const end = relay.next().then((r) => (ended = r.done === true));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(ended, false);
+    store();
+    await end;
+    assert.equal(ended, true);
+  });
+
+  it('a failure part-way marks the attempt, tells health, settles as failed and releases the upstream', async () => {
+    const err = new UpstreamError({ provider: 'openai', kind: 'connection', message: 'socket hang up' });
+    const { src, log } = source([[text('llo')]], err);
+    const relay = new StreamRelay(src, { costUsd: 0, latencyMs: 0 }, new Cancellation(), outcomes(log));
+    await assert.rejects(drain(relay), (e) => e === err);
+    assert.deepEqual(log, ['settle.failed socket hang up', `failed ${err.message}`, 'rest.return']);
+    assert.equal(src.attempts[0]!.status, 'error');
+    assert.match(src.attempts[0]!.error ?? '', /^failed mid-stream: /);
+  });
+
+  it('a failure after the request was cancelled is the request deadline, and says nothing of health', async () => {
+    const signal = new Cancellation();
+    signal.abort(timeoutReason('deadline'));
+    const { src, log } = source([], new UpstreamError({ provider: 'openai', kind: 'connection', message: 'aborted' }));
+    const relay = new StreamRelay(src, { costUsd: 0, latencyMs: 0 }, signal, outcomes(log));
+    await relay.next();
+    await assert.rejects(relay.next(), (e: { status?: number }) => e.status === 504);
+    assert.deepEqual(log.filter((l) => l.startsWith('settle')), []);
+  });
+
+  it('an answer that cannot be stored fails the stream instead of ending it', async () => {
+    const { src, log } = source([]);
+    const relay = new StreamRelay(src, { costUsd: 0, latencyMs: 0 }, new Cancellation(), outcomes(log, async () => Promise.reject(new Error('disk full'))));
+    await assert.rejects(drain(relay), /disk full/);
+    assert.deepEqual(log, ['settle.ok', 'failed disk full', 'rest.return']);
+  });
+
+  it('an edge that stops reading settles the request as abandoned, once, and releases the upstream', async () => {
+    const { src, log } = source([[text('llo')], [text('!')]]);
+    const relay = new StreamRelay(src, { costUsd: 0, latencyMs: 0 }, new Cancellation(), outcomes(log));
+    await relay.next();
+    await relay.next();
+    await relay.return();
+    await relay.return();
+    assert.deepEqual(log, ['abandoned', 'rest.return']);
+    assert.deepEqual(await relay.next(), { value: undefined, done: true });
+  });
+});
