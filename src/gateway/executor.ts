@@ -103,7 +103,9 @@ export interface CompletionSuccess {
 
 /**
  * A stream's parts in batches, one per upstream read. Async generators fit it, and so do the
- * hand-written readers of the hot path; `return()` stops reading and releases the upstream.
+ * hand-written readers of the hot path; `return()` stops reading and releases the upstream. Unlike a
+ * generator, those readers do not queue calls: a consumer awaits each `next()` before the next call
+ * (as `for await` does).
  */
 export interface PartBatches extends AsyncIterableIterator<StreamPart[], undefined> {
   return(value?: undefined): Promise<IteratorResult<StreamPart[], undefined>>;
@@ -365,7 +367,8 @@ async function readErrorBody(res: TransportResponse): Promise<string> {
   return text;
 }
 
-const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
+/** The result of a finished `PartBatches`, shared: ending a stream allocates nothing. */
+export const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
 
 /**
  * Bytes → SSE events → neutral parts, one batch per upstream read; a stream that stops before its
@@ -439,7 +442,11 @@ class UpstreamParts implements PartBatches {
     if (this.closed) return;
     this.closed = true;
     // A body not read to its end aborts its connection; a finished one is already released.
-    void this.chunks.return?.();
+    try {
+      this.chunks.return?.()?.catch(() => undefined);
+    } catch {
+      // Nothing to release.
+    }
     if (!this.decoder.finished) this.res.body.dump().catch(() => undefined);
   }
 }

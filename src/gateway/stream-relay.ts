@@ -7,7 +7,7 @@
 import { UpstreamError } from '../providers/errors.js';
 import type { FinishReason, StreamPart, Usage } from '../providers/types.js';
 import type { CancelSignal } from './cancellation.js';
-import { abortedError, type PartBatches, type StreamSuccess } from './executor.js';
+import { abortedError, DONE, type PartBatches, type StreamSuccess } from './executor.js';
 
 /** What a finished stream leaves behind, filled in as it completes. */
 export interface StreamFinal {
@@ -20,7 +20,11 @@ export interface StreamFinal {
 /** Where a stream's parts come from: an upstream (with its health report) or a cached answer's replay. */
 export type StreamSource = Pick<StreamSuccess, 'target' | 'attempts' | 'warnings' | 'head' | 'rest' | 'settle'>;
 
-/** How the request is settled; each runs at most once, and exactly one of them runs. */
+/**
+ * How the request is settled: each runs at most once, and one log row results. `completed` runs on
+ * a whole answer, then `failed` too if storing it threw; `failed` alone on an upstream failure;
+ * `abandoned` alone when the edge stops reading first.
+ */
 export interface RelayOutcomes {
   /** The whole answer arrived: store and log it. A throw here fails the stream (no `[DONE]`). */
   completed(text: string): Promise<void>;
@@ -29,8 +33,6 @@ export interface RelayOutcomes {
   /** The edge stopped reading before the end: the caller went away. */
   abandoned(): void;
 }
-
-const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
 
 /**
  * Written out rather than as an async generator, like the upstream reader beneath it: it runs once
@@ -78,6 +80,8 @@ export class StreamRelay implements PartBatches {
   }
 
   private readonly onBatch = (result: IteratorResult<StreamPart[], undefined>): IteratorResult<StreamPart[], undefined> | Promise<IteratorResult<StreamPart[], undefined>> => {
+    // Settled meanwhile (the edge called return() without waiting for this read): nothing more to do.
+    if (this.settled) return DONE;
     if (result.done) return this.complete();
     this.observe(result.value);
     return result;
@@ -92,33 +96,38 @@ export class StreamRelay implements PartBatches {
   }
 
   private async complete(): Promise<IteratorReturnResult<undefined>> {
-    this.source.settle?.ok();
     this.settled = true;
     try {
+      this.source.settle?.ok();
       await this.outcomes.completed(this.text);
+      return DONE;
     } catch (err) {
       this.outcomes.failed(err);
-      await this.release();
       throw err;
+    } finally {
+      await this.release();
     }
-    await this.release();
-    return DONE;
   }
 
   private readonly onUpstreamError = async (err: unknown): Promise<never> => {
-    const { signal, source } = this;
-    // A provider that drops streams after the first token is not healthy, whatever its first byte said.
-    if (!signal.aborted && err instanceof UpstreamError) source.settle?.failed(err);
-    const failure = signal.aborted ? abortedError(signal, source.attempts) : err;
-    const last = source.attempts[source.attempts.length - 1];
-    if (last) {
-      last.status = 'error';
-      last.error = `failed mid-stream: ${failure instanceof UpstreamError ? failure.publicMessage : (failure as Error).message}`;
-    }
+    // The edge left first (return() without waiting for this read): its release is what failed here.
+    if (this.settled) throw err;
     this.settled = true;
-    this.outcomes.failed(failure);
-    await this.release();
-    throw failure;
+    const { signal, source } = this;
+    try {
+      // A provider that drops streams after the first token is not healthy, whatever its first byte said.
+      if (!signal.aborted && err instanceof UpstreamError) source.settle?.failed(err);
+      const failure = signal.aborted ? abortedError(signal, source.attempts) : err;
+      const last = source.attempts[source.attempts.length - 1];
+      if (last) {
+        last.status = 'error';
+        last.error = `failed mid-stream: ${failure instanceof UpstreamError ? failure.publicMessage : (failure as Error).message}`;
+      }
+      this.outcomes.failed(failure);
+      throw failure;
+    } finally {
+      await this.release();
+    }
   };
 
   /** A caller that went away stops the upstream stream too. */

@@ -55,9 +55,11 @@ describe('Executor streams', () => {
   });
 
   it('delivers what was decoded before an in-band error, then raises the error', async () => {
-    const { success } = await stream([chunk({ content: 'He' }), chunk({ content: 'llo' }) + `data: ${JSON.stringify({ error: { message: 'overloaded', type: 'server_error' } })}\n\n` + chunk({ content: 'never' })]);
+    const { success, seen } = await stream([chunk({ content: 'He' }), chunk({ content: 'llo' }) + `data: ${JSON.stringify({ error: { message: 'overloaded', type: 'server_error' } })}\n\n` + chunk({ content: 'never' })]);
     assert.deepEqual(texts([(await success.rest.next()).value as StreamPart[]]), ['llo']);
     await assert.rejects(success.rest.next(), /overloaded/);
+    // The upstream never finished its answer: what it may still send is dropped, not read.
+    assert.equal(seen.dumped, true);
     assert.deepEqual(await success.rest.next(), { value: undefined, done: true });
   });
 

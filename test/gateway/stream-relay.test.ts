@@ -89,6 +89,8 @@ describe('StreamRelay', () => {
     const { src, log } = source([[text('llo')]], err);
     const relay = new StreamRelay(src, { costUsd: 0, latencyMs: 0 }, new Cancellation(), outcomes(log));
     await assert.rejects(drain(relay), (e) => e === err);
+    // The edge always returns its reader at the end: after a failure that is not a departure.
+    await relay.return();
     assert.deepEqual(log, ['settle.failed socket hang up', `failed ${err.message}`, 'rest.return']);
     assert.equal(src.attempts[0]!.status, 'error');
     assert.match(src.attempts[0]!.error ?? '', /^failed mid-stream: /);
@@ -101,13 +103,16 @@ describe('StreamRelay', () => {
     const relay = new StreamRelay(src, { costUsd: 0, latencyMs: 0 }, signal, outcomes(log));
     await relay.next();
     await assert.rejects(relay.next(), (e: { status?: number }) => e.status === 504);
-    assert.deepEqual(log.filter((l) => l.startsWith('settle')), []);
+    assert.equal(log.length, 2);
+    assert.match(log[0]!, /^failed The request deadline passed\./);
+    assert.equal(log[1], 'rest.return');
   });
 
   it('an answer that cannot be stored fails the stream instead of ending it', async () => {
     const { src, log } = source([]);
     const relay = new StreamRelay(src, { costUsd: 0, latencyMs: 0 }, new Cancellation(), outcomes(log, async () => Promise.reject(new Error('disk full'))));
     await assert.rejects(drain(relay), /disk full/);
+    await relay.return();
     assert.deepEqual(log, ['settle.ok', 'failed disk full', 'rest.return']);
   });
 
@@ -120,5 +125,12 @@ describe('StreamRelay', () => {
     await relay.return();
     assert.deepEqual(log, ['abandoned', 'rest.return']);
     assert.deepEqual(await relay.next(), { value: undefined, done: true });
+  });
+
+  it('an edge that gives up before reading anything still settles the request and releases the upstream', async () => {
+    const { src, log } = source([[text('llo')]]);
+    const relay = new StreamRelay(src, { costUsd: 0, latencyMs: 0 }, new Cancellation(), outcomes(log));
+    await relay.return();
+    assert.deepEqual(log, ['abandoned', 'rest.return']);
   });
 });
