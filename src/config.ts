@@ -92,6 +92,10 @@ const envSchema = z.object({
   UPSTREAM_RESPONSE_TIMEOUT_MS: int(100, 3_600_000).default(120_000),
   UPSTREAM_TOTAL_TIMEOUT_MS: int(100, 3_600_000).default(300_000),
   BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024).default(20 * 1024 * 1024),
+  API_BODY_LIMIT_BYTES: int(1024, 10 * 1024 * 1024).default(64 * 1024),
+  REQUEST_TIMEOUT_MS: int(100, 600_000).default(30_000),
+  HEADERS_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  KEEP_ALIVE_TIMEOUT_MS: int(100, 600_000).default(72_000),
   LOG_FLUSH_INTERVAL_MS: int(10, 60_000).default(500),
   SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),
 });
@@ -147,6 +151,13 @@ export interface Config {
    */
   timeouts: { connectMs: number; firstByteMs: number; responseMs: number; totalMs: number };
   bodyLimitBytes: number;
+  /** The smaller limit on every /api/* body (accounts, keys, settings), refused before it is read. */
+  apiBodyLimitBytes: number;
+  /**
+   * request: a request's headers and body must have arrived within it (408 otherwise); headers: its
+   * headers alone; keepAlive: how long an idle connection is kept open between requests.
+   */
+  server: { requestTimeoutMs: number; headersTimeoutMs: number; keepAliveTimeoutMs: number };
   logFlushIntervalMs: number;
   /** On shutdown, how long requests and streams in flight may finish before they are cancelled. */
   shutdownGraceMs: number;
@@ -184,6 +195,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   if (e.GATEWAY_KEY_DEFAULT_RATE_LIMIT > e.GATEWAY_KEY_MAX_RATE_LIMIT) {
     throw new ConfigError(['GATEWAY_KEY_DEFAULT_RATE_LIMIT: must be at most GATEWAY_KEY_MAX_RATE_LIMIT']);
+  }
+  if (e.HEADERS_TIMEOUT_MS > e.REQUEST_TIMEOUT_MS) {
+    throw new ConfigError(['HEADERS_TIMEOUT_MS: must be at most REQUEST_TIMEOUT_MS']);
   }
   if (e.UPSTREAM_TOTAL_TIMEOUT_MS < e.UPSTREAM_FIRST_BYTE_TIMEOUT_MS) {
     throw new ConfigError(['UPSTREAM_TOTAL_TIMEOUT_MS: must be at least UPSTREAM_FIRST_BYTE_TIMEOUT_MS']);
@@ -229,6 +243,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       totalMs: e.UPSTREAM_TOTAL_TIMEOUT_MS,
     },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    apiBodyLimitBytes: e.API_BODY_LIMIT_BYTES,
+    server: { requestTimeoutMs: e.REQUEST_TIMEOUT_MS, headersTimeoutMs: e.HEADERS_TIMEOUT_MS, keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS },
     logFlushIntervalMs: e.LOG_FLUSH_INTERVAL_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
   };

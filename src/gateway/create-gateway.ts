@@ -202,6 +202,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       metrics,
       metricsTokenHash: config.metricsToken === undefined ? undefined : sha256(config.metricsToken),
       bodyLimitBytes: config.bodyLimitBytes,
+      apiBodyLimitBytes: config.apiBodyLimitBytes,
+      server: config.server,
       totalTimeoutMs: config.timeouts.totalMs,
     };
     if (options.logger !== undefined) appOptions.logger = options.logger;

@@ -26,6 +26,7 @@ import { providerKeyRoutes } from './routes/provider-keys.js';
 import { userConfigRoutes, type UserConfigRouteDeps } from './routes/user-config.js';
 import { InFlightRequests } from './in-flight.js';
 import { toErrorResponse } from './error-response.js';
+import { useJsonBodyParser } from './json-body.js';
 import { anthropicError } from './anthropic-format.js';
 import { MESSAGES_ROUTE, messagesRoute } from './routes/messages.js';
 import fastifySwagger from '@fastify/swagger';
@@ -76,6 +77,10 @@ export interface AppDeps {
   now: () => number;
   inFlight?: InFlightRequests;
   bodyLimitBytes: number;
+  /** The limit on /api/* bodies: small, since sign-in takes bodies before anyone is authenticated. */
+  apiBodyLimitBytes: number;
+  /** Node's server timeouts: the whole request, its headers, an idle keep-alive connection. */
+  server: { requestTimeoutMs: number; headersTimeoutMs: number; keepAliveTimeoutMs: number };
   totalTimeoutMs: number;
   logger?: FastifyServerOptions['logger'];
 }
@@ -89,6 +94,14 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     bodyLimit: deps.bodyLimitBytes,
+    // A client that trickles its headers or body is answered 408 (and its buffers freed) once this passes.
+    requestTimeout: deps.server.requestTimeoutMs,
+    keepAliveTimeout: deps.server.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: deps.server.headersTimeoutMs,
+      // Node checks the two timeouts above on this interval (30 s by default: too coarse for a 30 s bound).
+      connectionsCheckingInterval: Math.min(1_000, deps.server.headersTimeoutMs),
+    },
     // Every request is already recorded in request_logs; per-request pino lines would double the work.
     disableRequestLogging: true,
     return503OnClosing: true,
@@ -96,9 +109,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     routerOptions: { maxParamLength: 1024 },
   });
 
-  // Clients such as `curl -d` send JSON without a JSON content type: accept it, parsed the safe way.
-  const jsonParser = app.getDefaultJsonParser('error', 'error');
-  app.addContentTypeParser('*', { parseAs: 'string' }, jsonParser);
+  useJsonBodyParser(app);
+  // Every /api/* route takes small bodies: a 19 MiB body sent slowly to /api/auth/login must be
+  // refused (413, from Content-Length when it is sent) before any of it is held in memory.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/api/') && route.bodyLimit === undefined) route.bodyLimit = deps.apiBodyLimitBytes;
+  });
 
   // Every authenticated route sets it; the default keeps the object shape stable for V8.
   app.decorateRequest('caller', null as unknown as typeof OPERATOR);

@@ -15,7 +15,7 @@ export interface ErrorResponse {
 const FASTIFY_ERRORS: Record<string, { status: number; code: string; message: (err: Error) => string }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid_json', message: (e) => `The request body is not valid JSON: ${e.message}` },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'invalid_json', message: () => 'The request body is empty; send a JSON object.' },
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'request_too_large', message: () => 'The request body is larger than this gateway accepts (BODY_LIMIT_BYTES).' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'request_too_large', message: () => 'The request body is larger than this route accepts (BODY_LIMIT_BYTES on /v1, API_BODY_LIMIT_BYTES on /api).' },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported_media_type', message: () => 'Send the body as application/json.' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'invalid_content_length', message: () => 'The Content-Length header does not match the body.' },
 };

@@ -35,6 +35,8 @@ function appWith(complete: () => Promise<never>) {
     health: new HealthTracker(Date.now),
     now: Date.now,
     bodyLimitBytes: 1024,
+    apiBodyLimitBytes: 1024,
+    server: { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000 },
     totalTimeoutMs: 1000,
   });
   return { app, rejected };
