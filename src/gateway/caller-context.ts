@@ -8,7 +8,7 @@ import { open as openSecret, SecretBoxError } from '../security/secret-box.js';
 import type { ProviderKeyRepository } from '../store/provider-key-repository.js';
 import type { UserConfigRepository } from '../store/user-config-repository.js';
 import type { Caller } from './caller.js';
-import { nextUtcMidnight, type DailyUsageCounter } from './daily-usage.js';
+import { nextUtcMidnight, type TokenBudget, type TokenReservation } from './daily-usage.js';
 import { GatewayError } from './errors.js';
 
 export type Credentials = Partial<Record<ProviderId, ProviderCredentials>>;
@@ -29,7 +29,7 @@ export interface CallerContext {
 export interface CallerContextDeps {
   configs: UserConfigRepository;
   providerKeys: ProviderKeyRepository;
-  usage: DailyUsageCounter;
+  usage: TokenBudget;
   /** The environment's keys: the operator's, and everyone's when `usersMayUseOperatorKeys`. */
   operatorCredentials: Credentials;
   usersMayUseOperatorKeys: boolean;
@@ -76,20 +76,27 @@ export class CallerContexts {
     this.cache.delete(userId);
   }
 
-  /** Refuses a request once the user's daily token limit is spent (429, saying which and until when). */
-  async enforceDailyLimit(caller: Caller, ctx: CallerContext): Promise<void> {
+  /**
+   * Holds up to `want` tokens of the user's daily budget for one request, or refuses it (429,
+   * saying which limit and until when) once the tokens used and held by requests in flight reach it.
+   */
+  async reserveTokens(caller: Caller, ctx: CallerContext, want: number): Promise<TokenReservation> {
     const limit = ctx.dailyTokenLimit;
-    if (limit === null) return;
-    const used = await this.deps.usage.tokensToday(caller.userId);
-    if (used < limit) return;
+    const outcome = await this.deps.usage.reserve(caller.userId, limit, want);
+    if (outcome.granted) return outcome.reservation;
     const now = this.deps.now();
     const reset = nextUtcMidnight(now);
+    const resetIso = new Date(reset).toISOString();
+    // What is left is held by this user's requests in flight: it frees as they finish.
+    const heldNow = outcome.used < (limit ?? 0);
     throw new GatewayError({
       status: 429,
       type: 'rate_limit_error',
       code: 'daily_token_limit_exceeded',
-      message: `Daily token limit reached: ${used} of ${limit} tokens used today. It resets at ${new Date(reset).toISOString()} (midnight UTC).`,
-      headers: { 'retry-after': String(Math.ceil((reset - now) / 1000)), 'x-ratelimit-limit-tokens': String(limit), 'x-ratelimit-remaining-tokens': '0', 'x-ratelimit-reset-tokens': new Date(reset).toISOString() },
+      message: heldNow
+        ? `Daily token limit reached: ${outcome.used} of ${limit} tokens used today and the other ${outcome.reserved} held by your requests in flight; try again when they finish. It resets at ${resetIso} (midnight UTC).`
+        : `Daily token limit reached: ${outcome.used} of ${limit} tokens used today. It resets at ${resetIso} (midnight UTC).`,
+      headers: { 'retry-after': heldNow ? '1' : String(Math.ceil((reset - now) / 1000)), 'x-ratelimit-limit-tokens': String(limit), 'x-ratelimit-remaining-tokens': '0', 'x-ratelimit-reset-tokens': resetIso },
     });
   }
 

@@ -17,6 +17,7 @@ import type { SessionRepository } from '../store/session-repository.js';
 import type { Attempt } from './attempts.js';
 import type { CancelSignal } from './cancellation.js';
 import { unreadableKeys, type CallerContext, type CallerContexts } from './caller-context.js';
+import type { TokenReservation } from './daily-usage.js';
 import type { ChatInput } from './chat-input.js';
 import { GatewayError, modelNotFound, noCapableModel } from './errors.js';
 import { missingCapabilities, requirementsOf, type Requirements } from '../routing/requirements.js';
@@ -29,14 +30,14 @@ export interface ChatServiceDeps {
   catalog: ModelCatalog;
   sessions: SessionRepository;
   logs: RequestLogWriter;
-  /** Per-caller settings, credentials and the daily token budget. */
+  /** Per-caller settings, credentials and the daily token budget (each request reserves, then settles). */
   contexts: CallerContexts;
-  /** Counts each answer's tokens towards its user's daily usage. */
-  countTokens: (userId: string, tokens: number) => void;
   /** Live provider health, for the scoring router. */
   health: HealthLookup;
   /** Whether a target may be called now (health's `available`, without building its view). */
   available?: (provider: ProviderId, model: string) => boolean;
+  /** A session write failed: the database's words go to the server log, not to the caller. */
+  onStoreError?: (err: unknown, requestId: string) => void;
   /** The exact-match answer cache, and the highest temperature it replays; absent = off. */
   cache?: { store: ResponseCache; maxTemperature: number } | undefined;
   now: () => number;
@@ -120,14 +121,22 @@ function replay(hit: CachedAnswer): { head: StreamPart[]; rest: PartBatches } {
   return { head: [{ type: 'model', model: hit.upstreamModel }, { type: 'text-delta', text: pieces[0] ?? '' }], rest: rest() };
 }
 
-/** The answer was produced but could not be stored: returning it would break "stored before returned". */
-const storeFailed = (err: unknown) =>
+/** What a request without `max_tokens` reserves for its answer, besides its prompt. */
+export const DEFAULT_OUTPUT_RESERVATION = 4096;
+
+/**
+ * The answer was produced but could not be stored: returning it would break "stored before
+ * returned". The database's own words (hosts, ports) stay in the server log.
+ */
+const storeFailed = (requestId: string) =>
   new GatewayError({
     status: 500,
     type: 'server_error',
     code: 'memory_store_failed',
-    message: `The answer could not be stored in the session, so it was not returned: ${(err as Error).message}`,
+    message: `The answer could not be stored in the session, so it was not returned (request ${requestId}). Try again; if it persists, tell the operator this request id.`,
   });
+
+const isStoreFailure = (err: unknown) => err instanceof GatewayError && err.code === 'memory_store_failed';
 
 interface LogOutcome {
   target?: Target;
@@ -138,6 +147,16 @@ interface LogOutcome {
   attempts: Attempt[];
   httpStatus: number;
   error?: string;
+  /** The request's hold on the daily token budget, settled with `usage` when the row is made. */
+  reservation?: TokenReservation | undefined;
+}
+
+/** What a failed request had got to when it failed. */
+interface FailureContext {
+  attempts?: Attempt[];
+  target?: Target;
+  usage?: Usage | undefined;
+  reservation?: TokenReservation | undefined;
 }
 
 export class ChatService {
@@ -146,10 +165,13 @@ export class ChatService {
   async complete(input: ChatInput, signal: CancelSignal): Promise<CompletionOutcome> {
     const started = this.deps.now();
     let attempts: Attempt[] = [];
+    let reservation: TokenReservation | undefined;
     try {
-      const { ctx, messages, decision, keyWarnings, key, hit } = await this.begin(input);
+      const begun = await this.begin(input);
+      const { ctx, messages, decision, keyWarnings, key, hit } = begun;
+      reservation = begun.reservation;
       const { targets } = decision;
-      if (hit) return await this.answerFromCache(input, hit, decision, started);
+      if (hit) return await this.answerFromCache(input, hit, decision, started, reservation);
       const success = await this.deps.executor.complete(targets, { messages, params: input.params, stream: false }, signal, ctx.credentials);
       success.warnings.push(...keyWarnings);
       attempts = success.attempts;
@@ -159,7 +181,7 @@ export class ChatService {
       if (key !== undefined && sameTarget(target, targets[0])) this.store(key, target, result.model, result.text, result.finishReason, result.usage);
       const costUsd = this.deps.catalog.cost(target.model, result.usage);
       const latencyMs = this.deps.now() - started;
-      this.log(input, { target, usage: result.usage, costUsd, latencyMs, attempts, httpStatus: 200 });
+      this.log(input, { target, usage: result.usage, costUsd, latencyMs, attempts, httpStatus: 200, reservation });
       return {
         result,
         metadata: {
@@ -175,7 +197,8 @@ export class ChatService {
         warnings: [...input.warnings, ...success.warnings],
       };
     } catch (err) {
-      this.logFailure(input, err, started, attempts);
+      // An answer that could not be stored never reached the caller: its tokens are not theirs to pay.
+      this.logFailure(input, err, started, { attempts, reservation });
       throw err;
     }
   }
@@ -185,10 +208,11 @@ export class ChatService {
     let success: StreamSource;
     let decision: RoutingDecision;
     let key: string | undefined;
+    let reservation: TokenReservation | undefined;
     let cacheHit = false;
     try {
       const begun = await this.begin(input);
-      ({ decision, key } = begun);
+      ({ decision, key, reservation } = begun);
       if (begun.hit) {
         cacheHit = true;
         success = { target: { provider: begun.hit.provider, model: begun.hit.model }, attempts: [], warnings: [], ...replay(begun.hit) };
@@ -197,31 +221,34 @@ export class ChatService {
         success.warnings.push(...begun.keyWarnings);
       }
     } catch (err) {
-      this.logFailure(input, err, started, []);
+      this.logFailure(input, err, started, { reservation });
       throw err;
     }
     const { target, attempts, head } = success;
     const reported = head.find((p): p is Extract<StreamPart, { type: 'model' }> => p.type === 'model');
     const final: StreamFinal = { costUsd: 0, latencyMs: 0 };
     const cacheable = !cacheHit && sameTarget(target, decision.targets[0]);
-    const parts = this.relay(input, success, final, started, signal, { key: cacheable ? key : undefined, hit: cacheHit, upstreamModel: reported?.model ?? target.model });
+    const parts = this.relay(input, success, final, started, signal, reservation, { key: cacheable ? key : undefined, hit: cacheHit, upstreamModel: reported?.model ?? target.model });
     const routing = { complexity: decision.classification.complexity, policy: decision.policy };
     return { target, cacheHit, routing, upstreamModel: reported?.model ?? target.model, attempts, warnings: [...input.warnings, ...success.warnings], parts, final };
   }
 
   /**
-   * What both kinds of answer start with: the caller's context (and daily limit), the prompt as it
-   * will be sent (memory included, which is what gets classified and planned for), the plan, and
+   * What both kinds of answer start with: the caller's context, the prompt as it will be sent
+   * (memory included, which is what gets classified and planned for), the plan, the request's hold
+   * on the daily token budget (its prompt and the answer it may get; a 429 when none is left), and
    * the cache's verdict.
    */
   private async begin(input: ChatInput) {
-    const ctx = await this.prepare(input);
+    const ctx = await this.deps.contexts.resolve(input.caller);
     const messages = await this.promptWithMemory(input, ctx);
     const decision = this.decide(input, ctx, messages);
     const keyWarnings = unreadableWarnings(decision.targets, ctx);
     const key = this.cacheKeyFor(input, ctx, decision, messages);
+    const expected = decision.classification.estimated_tokens + (input.params.maxTokens ?? DEFAULT_OUTPUT_RESERVATION);
+    const reservation = await this.deps.contexts.reserveTokens(input.caller, ctx, expected);
     const hit = key === undefined ? undefined : this.deps.cache?.store.get(key);
-    return { ctx, messages, decision, keyWarnings, key, hit };
+    return { ctx, messages, decision, keyWarnings, key, hit, reservation };
   }
 
   /** The cache key of a request that may be cached, or undefined (cache off, bypassed, too random). */
@@ -239,11 +266,11 @@ export class ChatService {
   }
 
   /** A cached answer, served like a fresh one: remembered in the session, logged as a hit, free. */
-  private async answerFromCache(input: ChatInput, hit: CachedAnswer, decision: RoutingDecision, started: number): Promise<CompletionOutcome> {
+  private async answerFromCache(input: ChatInput, hit: CachedAnswer, decision: RoutingDecision, started: number, reservation: TokenReservation): Promise<CompletionOutcome> {
     const target = { provider: hit.provider, model: hit.model };
     await this.remember(input, hit.text, hit.model);
     const latencyMs = this.deps.now() - started;
-    this.log(input, { target, costUsd: 0, latencyMs, attempts: [], httpStatus: 200, cacheHit: true });
+    this.log(input, { target, costUsd: 0, latencyMs, attempts: [], httpStatus: 200, cacheHit: true, reservation });
     const result: ChatResult = { model: hit.upstreamModel, text: hit.text, finishReason: hit.finishReason };
     if (hit.usage) result.usage = hit.usage;
     return {
@@ -257,11 +284,11 @@ export class ChatService {
   recordRejected(request: { requestId: string; caller: ChatInput['caller']; model: string | undefined; stream: boolean; endpoint?: ChatInput['endpoint'] }, err: unknown): void {
     const input: ChatInput = { requestId: request.requestId, caller: request.caller, model: request.model, messages: [], params: {}, stream: request.stream, sessionId: undefined, priority: 'normal', warnings: [] };
     if (request.endpoint !== undefined) input.endpoint = request.endpoint;
-    this.logFailure(input, err, this.deps.now(), []);
+    this.logFailure(input, err, this.deps.now(), {});
   }
 
   /** The parts as the edge reads them; the answer is stored and logged as the stream ends. */
-  private relay(input: ChatInput, success: StreamSource, final: StreamFinal, started: number, signal: CancelSignal, cache: { key: string | undefined; hit: boolean; upstreamModel: string }): PartBatches {
+  private relay(input: ChatInput, success: StreamSource, final: StreamFinal, started: number, signal: CancelSignal, reservation: TokenReservation, cache: { key: string | undefined; hit: boolean; upstreamModel: string }): PartBatches {
     const { target, attempts } = success;
     return new StreamRelay(success, final, signal, {
       completed: async (text) => {
@@ -270,19 +297,13 @@ export class ChatService {
         // A replayed answer cost nothing and counts no tokens.
         final.costUsd = cache.hit ? 0 : this.deps.catalog.cost(target.model, final.usage);
         final.latencyMs = this.deps.now() - started;
-        this.log(input, { target, usage: cache.hit ? undefined : final.usage, costUsd: final.costUsd, latencyMs: final.latencyMs, attempts, httpStatus: 200, cacheHit: cache.hit });
+        this.log(input, { target, usage: cache.hit ? undefined : final.usage, costUsd: final.costUsd, latencyMs: final.latencyMs, attempts, httpStatus: 200, cacheHit: cache.hit, reservation });
       },
-      // Tokens the upstream reported before failing were spent: they count and are logged.
-      failed: (err) => this.logFailure(input, err, started, attempts, target, final.usage),
-      abandoned: () => this.logFailure(input, new GatewayError({ status: 499, type: 'cancelled', code: 'client_closed_request', message: 'the client closed the stream' }), started, attempts, target, final.usage),
+      // Tokens the upstream reported before failing were spent: they count and are logged. Not
+      // those of an answer that could not be stored: the caller never received its end.
+      failed: (err) => this.logFailure(input, err, started, { attempts, target, usage: isStoreFailure(err) || cache.hit ? undefined : final.usage, reservation }),
+      abandoned: () => this.logFailure(input, new GatewayError({ status: 499, type: 'cancelled', code: 'client_closed_request', message: 'the client closed the stream' }), started, { attempts, target, usage: cache.hit ? undefined : final.usage, reservation }),
     });
-  }
-
-  /** The caller's settings and credentials; refuses the request if their daily tokens are spent. */
-  private async prepare(input: ChatInput): Promise<CallerContext> {
-    const ctx = await this.deps.contexts.resolve(input.caller);
-    await this.deps.contexts.enforceDailyLimit(input.caller, ctx);
-    return ctx;
   }
 
   /** The routing decision for a request, calling nothing (POST /v1/route). */
@@ -379,28 +400,31 @@ export class ChatService {
     try {
       await this.deps.sessions.append(input.caller.userId, input.sessionId, turns);
     } catch (err) {
-      throw storeFailed(err);
+      this.deps.onStoreError?.(err, input.requestId);
+      throw storeFailed(input.requestId);
     }
   }
 
   /**
-   * Counts the tokens now (the daily limit must see them before the caller's next request), and
-   * records the row after this tick, once the answer it describes is on its way.
+   * Settles the request's token reservation now (the daily limit must see its real use before the
+   * caller's next request), and records the row after this tick, once the answer it describes is on its way.
    */
   private log(input: ChatInput, outcome: LogOutcome): void {
-    if (outcome.usage !== undefined && outcome.usage.totalTokens > 0) this.deps.countTokens(input.caller.userId, outcome.usage.totalTokens);
+    outcome.reservation?.settle(outcome.usage?.totalTokens ?? 0);
     const at = this.deps.now();
     this.deps.logs.recordAfterThisTick(() => ({ row: logRow(input, outcome, at), attempts: outcome.attempts }));
   }
 
   /** The row for a failed request carries the status the caller actually received. */
-  private logFailure(input: ChatInput, err: unknown, started: number, attempts: Attempt[], target?: Target, usage?: Usage): void {
+  private logFailure(input: ChatInput, err: unknown, started: number, at: FailureContext): void {
     const known = err instanceof GatewayError ? err : undefined;
     const upstream = err instanceof UpstreamError ? err : undefined;
+    const { target, usage } = at;
     const entry: LogOutcome = {
       costUsd: 0,
       latencyMs: this.deps.now() - started,
-      attempts: known?.attempts ?? attempts,
+      attempts: known?.attempts ?? at.attempts ?? [],
+      reservation: at.reservation,
       // Mid-stream upstream failures reach the caller as a 502-type error event; anything else unplanned is a 500.
       httpStatus: known?.status ?? (upstream ? 502 : 500),
       error: upstream ? upstream.publicMessage : err instanceof Error ? err.message : String(err),

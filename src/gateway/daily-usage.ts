@@ -2,8 +2,31 @@
  * Tokens used per user per UTC day, for the daily limit: counted from upstream usage in memory,
  * written to `daily_usage` in batches (increments, so several instances add up), and re-read
  * every few seconds so what other instances counted is seen too. A limit check never SUMs logs.
+ *
+ * A request reserves the tokens it may use before its upstream call, and settles the reservation
+ * with what it really used: requests in flight count against the limit, so concurrent requests
+ * cannot all pass a check that only saw finished ones.
  */
 import type { DailyUsageRepository, UsageDelta } from '../store/daily-usage-repository.js';
+
+/** Tokens held for one request until it settles. */
+export interface TokenReservation {
+  readonly held: number;
+  /** Replaces the hold with the tokens the request really used (0 when it used none). Once; later calls do nothing. */
+  settle(usedTokens: number): void;
+}
+
+export type ReserveResult = { granted: true; reservation: TokenReservation } | { granted: false; used: number; reserved: number };
+
+/**
+ * The daily token budget behind an interface, so a shared backend can count across instances.
+ * `reserve` holds `min(want, what remains)`; it is refused only when nothing remains.
+ */
+export interface TokenBudget {
+  reserve(userId: string, limit: number | null, want: number): Promise<ReserveResult>;
+  tokensToday(userId: string): Promise<number>;
+  flush(): Promise<void>;
+}
 
 export interface DailyUsageOptions {
   now: () => number;
@@ -18,6 +41,8 @@ interface Entry {
   base: number;
   /** Counted here, not written yet. */
   local: number;
+  /** Held by requests in flight on this instance. */
+  reserved: number;
   loadedAt: number;
   loading?: Promise<void> | undefined;
 }
@@ -41,7 +66,7 @@ export function nextUtcMidnight(ms: number): number {
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1);
 }
 
-export class DailyUsageCounter {
+export class DailyUsageCounter implements TokenBudget {
   private readonly entries = new Map<string, Entry>();
   private pending = new Map<string, UsageDelta>();
   private flushing: Promise<void> | undefined;
@@ -56,7 +81,7 @@ export class DailyUsageCounter {
   private entry(userId: string, day: string): Entry {
     let entry = this.entries.get(userId);
     if (!entry || entry.day !== day) {
-      entry = { day, base: 0, local: 0, loadedAt: -Infinity };
+      entry = { day, base: 0, local: 0, reserved: 0, loadedAt: -Infinity };
       this.entries.set(userId, entry);
     }
     return entry;
@@ -90,6 +115,35 @@ export class DailyUsageCounter {
       await entry.loading;
     }
     return entry.base + entry.local;
+  }
+
+  /**
+   * Holds up to `want` tokens for a request (none when the user has no limit: it is only counted).
+   * The check and the hold happen in one synchronous step after the counter is fresh, so two
+   * requests never both take the last tokens.
+   */
+  async reserve(userId: string, limit: number | null, want: number): Promise<ReserveResult> {
+    if (limit === null) return { granted: true, reservation: this.hold(userId, undefined, 0) };
+    const used = await this.tokensToday(userId);
+    const entry = this.entry(userId, utcDay(this.options.now()));
+    const committed = used + entry.reserved;
+    if (committed >= limit) return { granted: false, used, reserved: entry.reserved };
+    const held = Math.max(0, Math.min(Math.ceil(want), limit - committed));
+    entry.reserved += held;
+    return { granted: true, reservation: this.hold(userId, entry, held) };
+  }
+
+  private hold(userId: string, entry: Entry | undefined, held: number): TokenReservation {
+    let settled = false;
+    return {
+      held,
+      settle: (usedTokens) => {
+        if (settled) return;
+        settled = true;
+        if (entry) entry.reserved -= held;
+        if (usedTokens > 0) this.add(userId, usedTokens);
+      },
+    };
   }
 
   /** Counts a finished request's tokens. */

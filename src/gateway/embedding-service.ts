@@ -11,6 +11,7 @@ import type { EmbeddingModelEntry, ModelCatalog } from '../routing/model-catalog
 import type { RequestLogWriter } from '../store/request-log-writer.js';
 import { failedAttempt, type Attempt } from './attempts.js';
 import type { Caller } from './caller.js';
+import type { TokenReservation } from './daily-usage.js';
 import type { CallerContexts } from './caller-context.js';
 import type { CancelSignal } from './cancellation.js';
 import { GatewayError, invalidRequest } from './errors.js';
@@ -42,7 +43,6 @@ export interface EmbeddingServiceDeps {
   catalog: ModelCatalog;
   contexts: CallerContexts;
   logs: RequestLogWriter;
-  countTokens: (userId: string, tokens: number) => void;
   timeoutMs: number;
   now: () => number;
 }
@@ -63,9 +63,10 @@ export class EmbeddingService {
     const started = this.deps.now();
     let entry: EmbeddingModelEntry | undefined;
     const attempts: Attempt[] = [];
+    let reservation: TokenReservation | undefined;
     try {
       const ctx = await this.deps.contexts.resolve(input.caller);
-      await this.deps.contexts.enforceDailyLimit(input.caller, ctx);
+      reservation = await this.deps.contexts.reserveTokens(input.caller, ctx, estimatedUsage(input.input).totalTokens);
       const { catalog } = this.deps;
       entry =
         input.model === 'auto'
@@ -87,11 +88,11 @@ export class EmbeddingService {
       const usage = result.usage ?? estimatedUsage(input.input);
       const costUsd = (usage.promptTokens * entry.input_per_mtok) / 1_000_000;
       const latencyMs = this.deps.now() - started;
-      this.log(input, { entry, usage, costUsd, latencyMs, attempts, status: 200 });
+      this.log(input, { entry, usage, costUsd, latencyMs, attempts, status: 200, reservation });
       return { result, entry, usage, costUsd, latencyMs };
     } catch (err) {
       const status = err instanceof GatewayError ? err.status : 500;
-      this.log(input, { entry, costUsd: 0, latencyMs: this.deps.now() - started, attempts, status, error: (err as Error).message });
+      this.log(input, { entry, costUsd: 0, latencyMs: this.deps.now() - started, attempts, status, error: (err as Error).message, reservation });
       throw err;
     }
   }
@@ -135,8 +136,8 @@ export class EmbeddingService {
     }
   }
 
-  private log(input: EmbeddingInput, o: { entry: EmbeddingModelEntry | undefined; usage?: Usage; costUsd: number; latencyMs: number; attempts: Attempt[]; status: number; error?: string }): void {
-    if (o.usage && o.usage.totalTokens > 0) this.deps.countTokens(input.caller.userId, o.usage.totalTokens);
+  private log(input: EmbeddingInput, o: { entry: EmbeddingModelEntry | undefined; usage?: Usage; costUsd: number; latencyMs: number; attempts: Attempt[]; status: number; error?: string; reservation?: TokenReservation | undefined }): void {
+    o.reservation?.settle(o.usage?.totalTokens ?? 0);
     this.deps.logs.record({
       id: input.requestId,
       created_at: new Date(this.deps.now()).toISOString(),

@@ -55,6 +55,45 @@ describe('DailyUsageCounter', () => {
     assert.equal(await counter.tokensToday('u'), 0);
   });
 
+  it('holds tokens for requests in flight, so concurrent requests cannot all pass the limit', async () => {
+    const f = fakeRepo();
+    const counter = new DailyUsageCounter(f.repo, { now: () => Date.parse('2026-11-22T10:00:00Z'), refreshMs: 5000, onError: () => undefined });
+    // Twenty requests at once, each expecting 50 tokens, against a limit of 100.
+    const outcomes = await Promise.all(Array.from({ length: 20 }, () => counter.reserve('u', 100, 50)));
+    const granted = outcomes.filter((o) => o.granted);
+    assert.equal(granted.length, 2);
+    const refused = outcomes.find((o) => !o.granted);
+    assert.deepEqual(refused, { granted: false, used: 0, reserved: 100 });
+    // Each used 221 tokens (an answer longer than expected): the overshoot is these two requests' worth.
+    for (const o of granted) if (o.granted) o.reservation.settle(221);
+    assert.equal(await counter.tokensToday('u'), 442);
+    assert.equal((await counter.reserve('u', 100, 1)).granted, false);
+  });
+
+  it('caps a hold at what remains, releases it on failure, and settles only once', async () => {
+    const f = fakeRepo();
+    const counter = new DailyUsageCounter(f.repo, { now: () => Date.parse('2026-11-22T10:00:00Z'), refreshMs: 5000, onError: () => undefined });
+    counter.add('u', 90);
+    const first = await counter.reserve('u', 100, 4096);
+    assert.ok(first.granted);
+    assert.equal(first.reservation.held, 10);
+    first.reservation.settle(0);
+    first.reservation.settle(500);
+    assert.equal(await counter.tokensToday('u'), 90, 'a released hold counts nothing, and a second settle is ignored');
+    const again = await counter.reserve('u', 100, 3);
+    assert.ok(again.granted && again.reservation.held === 3);
+  });
+
+  it('counts the tokens of users without a limit, holding nothing', async () => {
+    const f = fakeRepo();
+    const counter = new DailyUsageCounter(f.repo, { now: () => Date.parse('2026-11-22T10:00:00Z'), refreshMs: 5000, onError: () => undefined });
+    const outcome = await counter.reserve('u', null, 1_000_000);
+    assert.ok(outcome.granted);
+    assert.equal(outcome.reservation.held, 0);
+    outcome.reservation.settle(70);
+    assert.equal(await counter.tokensToday('u'), 70);
+  });
+
   it('knows the UTC day and the next midnight', () => {
     assert.equal(utcDay(Date.parse('2026-11-22T23:59:59Z')), '2026-11-22');
     assert.equal(new Date(nextUtcMidnight(Date.parse('2026-11-22T10:00:00Z'))).toISOString(), '2026-11-23T00:00:00.000Z');

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CallerContexts, providerKeyAad } from '../../src/gateway/caller-context.js';
 import { OPERATOR, type Caller } from '../../src/gateway/caller.js';
-import type { DailyUsageCounter } from '../../src/gateway/daily-usage.js';
+import { DailyUsageCounter } from '../../src/gateway/daily-usage.js';
+import type { DailyUsageRepository } from '../../src/store/daily-usage-repository.js';
 import { GatewayError } from '../../src/gateway/errors.js';
 import { seal } from '../../src/security/secret-box.js';
 import type { ProviderKeyRepository, ProviderKeyRow } from '../../src/store/provider-key-repository.js';
@@ -17,7 +18,7 @@ function contexts(opts: { limit?: number | null | undefined; cap?: number; used?
   return new CallerContexts({
     configs: { get: async () => config } as unknown as UserConfigRepository,
     providerKeys: { listByUser: async () => opts.keys ?? [] } as unknown as ProviderKeyRepository,
-    usage: { tokensToday: async () => opts.used ?? 0 } as unknown as DailyUsageCounter,
+    usage: new DailyUsageCounter({ get: async () => ({ tokens: opts.used ?? 0, requests: 0 }), add: async () => undefined } as unknown as DailyUsageRepository, { now: () => Date.parse('2026-11-22T12:00:00Z'), refreshMs: 5000, onError: () => undefined }),
     operatorCredentials: { gemini: { apiKey: 'operator-gemini', baseUrl: 'http://ge' } },
     usersMayUseOperatorKeys: opts.shared ?? false,
     baseUrls,
@@ -51,8 +52,20 @@ describe('CallerContexts', () => {
   it('refuses with 429 once the limit is spent, saying when it resets', async () => {
     const c = contexts({ limit: 100, used: 100 });
     const ctx = await c.resolve(user);
-    await assert.rejects(c.enforceDailyLimit(user, ctx), (e: unknown) => e instanceof GatewayError && e.status === 429 && e.headers['retry-after'] === String(12 * 3600) && /2026-11-23T00:00:00.000Z/.test(e.message));
-    await contexts({ limit: 100, used: 99 }).enforceDailyLimit(user, ctx).catch(() => assert.fail('under the limit'));
+    await assert.rejects(c.reserveTokens(user, ctx, 10), (e: unknown) => e instanceof GatewayError && e.status === 429 && e.headers['retry-after'] === String(12 * 3600) && /2026-11-23T00:00:00.000Z/.test(e.message));
+    const under = contexts({ limit: 100, used: 99 });
+    const held = await under.reserveTokens(user, await under.resolve(user), 10);
+    assert.equal(held.held, 1, 'capped by what remains');
+  });
+
+  it('refuses while the rest of the budget is held by requests in flight, with a short Retry-After', async () => {
+    const c = contexts({ limit: 100, used: 40 });
+    const ctx = await c.resolve(user);
+    const first = await c.reserveTokens(user, ctx, 1000);
+    assert.equal(first.held, 60);
+    await assert.rejects(c.reserveTokens(user, ctx, 1), (e: unknown) => e instanceof GatewayError && e.status === 429 && e.headers['retry-after'] === '1' && /60 held by your requests in flight/.test(e.message));
+    first.settle(5);
+    assert.equal((await c.reserveTokens(user, ctx, 1)).held, 1, 'settling frees what was not used');
   });
 
   it("uses the user's own keys over the operator's, and marks unreadable ones instead of failing the whole context", async () => {

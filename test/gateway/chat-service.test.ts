@@ -29,6 +29,8 @@ const input = (over: Partial<ChatInput> = {}): ChatInput => ({
 
 function service(sessions: Partial<SessionRepository>) {
   const rows: RequestLogRow[] = [];
+  const settled: number[] = [];
+  const storeErrors: unknown[] = [];
   const executor = {
     complete: async () => ({
       target: { provider: 'openai', model: 'gpt-4o-mini' },
@@ -44,34 +46,42 @@ function service(sessions: Partial<SessionRepository>) {
     logs: { recordAfterThisTick: (make: () => { row: RequestLogRow }) => rows.push(make().row) } as unknown as RequestLogWriter,
     contexts: {
       resolve: async () => ({ memoryMessages: 20, defaultModel: undefined, routePolicy: 'cascade', dailyTokenLimit: null, credentials: {}, unreadable: {}, hasUnreadable: false }),
-      enforceDailyLimit: async () => undefined,
+      reserveTokens: async () => ({ held: 100, settle: (used: number) => settled.push(used) }),
     } as unknown as CallerContexts,
-    countTokens: () => undefined,
+    onStoreError: (err) => storeErrors.push(err),
     health: () => HEALTHY,
     now: () => 1_700_000_000_000,
   });
-  return { chat, rows };
+  return { chat, rows, settled, storeErrors };
 }
 
 describe('ChatService', () => {
   it('does not return an answer it could not store, and logs the 500 the caller gets', async () => {
-    const { chat, rows } = service({
+    const { chat, rows, settled, storeErrors } = service({
       append: async () => {
-        throw new Error('disk full');
+        throw new Error('connect ECONNREFUSED 10.0.0.7:5432');
       },
     });
-    await assert.rejects(chat.complete(input(), new AbortController().signal), (err: unknown) => err instanceof GatewayError && err.status === 500 && err.code === 'memory_store_failed');
+    const request = input();
+    await assert.rejects(
+      chat.complete(request, new AbortController().signal),
+      (err: unknown) => err instanceof GatewayError && err.status === 500 && err.code === 'memory_store_failed' && err.message.includes(request.requestId) && !err.message.includes('10.0.0.7'),
+    );
     assert.equal(rows.length, 1);
     assert.equal(rows[0]!.http_status, 500);
-    assert.match(rows[0]!.error ?? '', /disk full/);
+    assert.doesNotMatch(rows[0]!.error ?? '', /10\.0\.0\.7/, 'the database address stays in the server log');
+    assert.match(String(storeErrors[0]), /ECONNREFUSED/);
+    assert.equal(rows[0]!.total_tokens, 0, 'an answer the caller never got is not theirs to pay');
+    assert.deepEqual(settled, [0], 'the reservation is released');
   });
 
   it('prices the answer from the catalog and logs tokens and cost', async () => {
-    const { chat, rows } = service({});
+    const { chat, rows, settled } = service({});
     const outcome = await chat.complete(input(), new AbortController().signal);
     assert.equal(outcome.metadata.cost_usd, 3 / 1_000_000);
     assert.equal(rows[0]!.status, 'success');
     assert.equal(rows[0]!.total_tokens, 2);
+    assert.deepEqual(settled, [2], 'the reservation is settled with the real usage');
     assert.equal(rows[0]!.created_at, '2023-11-14T22:13:20.000Z');
   });
 });
