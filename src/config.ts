@@ -62,6 +62,7 @@ const envSchema = z.object({
   GATEWAY_KEY_DEFAULT_RATE_LIMIT: int(1, 100_000).default(100),
   GATEWAY_KEY_MAX_RATE_LIMIT: int(1, 100_000).default(1_000),
   AUTH_RATE_LIMIT: int(1, 100_000).default(30),
+  USER_RATE_LIMIT: int(1, 1_000_000).default(600),
   UPSTREAM_RETRIES: int(0, 5).default(1),
   UPSTREAM_RETRY_BASE_MS: int(0, 60_000).default(250),
   CACHE_MAX_SIZE: int(0, 10_000_000).default(1_000),
@@ -125,6 +126,8 @@ export interface Config {
   gatewayKeyDefaultRateLimit: number;
   /** Sign-up and log-in attempts per minute per client address. */
   authRateLimit: number;
+  /** Requests per minute of one user across all their keys and account tokens. */
+  userRateLimit: number;
   /** Extra passes over targets that failed transiently, and the base of their jittered pause. */
   retries: { passes: number; baseDelayMs: number };
   /** The answer cache: entries (0 = off), time to live, and the highest temperature it replays. */
@@ -223,6 +226,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     gatewayKeyDefaultRateLimit: e.GATEWAY_KEY_DEFAULT_RATE_LIMIT,
     gatewayKeyMaxRateLimit: e.GATEWAY_KEY_MAX_RATE_LIMIT,
     authRateLimit: e.AUTH_RATE_LIMIT,
+    userRateLimit: e.USER_RATE_LIMIT,
     retries: { passes: e.UPSTREAM_RETRIES, baseDelayMs: e.UPSTREAM_RETRY_BASE_MS },
     cache: { maxEntries: e.CACHE_MAX_SIZE, ttlSeconds: e.CACHE_TTL, maxTemperature: e.CACHE_MAX_TEMPERATURE },
     openRouterFreePerMinute: e.OPENROUTER_FREE_REQUESTS_PER_MINUTE,

@@ -45,10 +45,6 @@ export class GatewayKeyService {
   }
 
   async issue(userId: string, name: string, rateLimit: number | undefined): Promise<IssuedKey> {
-    const active = (await this.repo.listByUser(userId)).filter((k) => k.revoked_at === null).length;
-    if (active >= MAX_ACTIVE_KEYS_PER_USER) {
-      throw new GatewayError({ status: 400, type: 'invalid_request_error', code: 'too_many_keys', message: `You have ${active} active gateway keys, the most a user may have; revoke one first.` });
-    }
     if (rateLimit !== undefined && rateLimit > this.options.maxRateLimit) {
       throw invalidRequest(`Invalid value for 'rate_limit': at most ${this.options.maxRateLimit} requests per minute on this gateway`, 'rate_limit');
     }
@@ -64,7 +60,10 @@ export class GatewayKeyService {
       last_used_at: null,
       revoked_at: null,
     };
-    await this.repo.create(row);
+    const { created, active } = await this.repo.createWithinCap(row, MAX_ACTIVE_KEYS_PER_USER);
+    if (!created) {
+      throw new GatewayError({ status: 400, type: 'invalid_request_error', code: 'too_many_keys', message: `You have ${active} active gateway keys, the most a user may have; revoke one first.` });
+    }
     this.cache.delete(row.key_hash);
     return { row, key };
   }

@@ -187,7 +187,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       sessions,
       isConfigured,
       pingDatabase: () => pingDatabase(database.db),
-      auth: { operatorTokenHash: token.hash, gatewayKeys, rateLimiter: new FixedWindowRateLimiter(now), secretKey, accountRateLimit: config.gatewayKeyDefaultRateLimit, now },
+      auth: { operatorTokenHash: token.hash, gatewayKeys, rateLimiter: new FixedWindowRateLimiter(now), secretKey, accountRateLimit: config.gatewayKeyDefaultRateLimit, userRateLimit: config.userRateLimit, now },
       accounts,
       authRateLimit: config.authRateLimit,
       gatewayKeys,

@@ -6,7 +6,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayKeyService } from '../accounts/gateway-keys.js';
-import { rateLimitHeaders, type RateLimiter } from '../accounts/rate-limiter.js';
+import { rateLimitHeaders, type RateLimit, type RateLimiter } from '../accounts/rate-limiter.js';
 import { OPERATOR, OPERATOR_USER_ID, type Caller } from '../gateway/caller.js';
 import { GatewayError } from '../gateway/errors.js';
 import { looksLikeJwt, verifyAccessToken } from '../security/access-token.js';
@@ -28,6 +28,8 @@ export interface AuthOptions {
   secretKey: string;
   /** Requests per minute of a user calling with their account token (keys carry their own). */
   accountRateLimit: number;
+  /** Requests per minute of a user across all their keys and account tokens (USER_RATE_LIMIT). */
+  userRateLimit: number;
   now: () => number;
 }
 
@@ -58,12 +60,13 @@ const invalid = () =>
     headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
   });
 
-function rateLimited(headers: Record<string, string>, limit: number, retryAfter: number): GatewayError {
+function rateLimited(headers: Record<string, string>, limit: number, bucket: string | undefined, retryAfter: number): GatewayError {
+  const which = bucket?.startsWith('user:') ? 'your account (all its keys and tokens together)' : bucket?.startsWith('key:') ? 'this gateway key' : 'this account token';
   return new GatewayError({
     status: 429,
     type: 'rate_limit_error',
     code: 'rate_limit_exceeded',
-    message: `Rate limit reached for this gateway key: ${limit} requests per minute. Try again in ${retryAfter} s.`,
+    message: `Rate limit reached for ${which}: ${limit} requests per minute. Try again in ${retryAfter} s.`,
     headers: { ...headers, 'retry-after': String(retryAfter) },
   });
 }
@@ -76,12 +79,15 @@ const keyNotAllowed = () =>
     message: 'Gateway keys call /v1 and read /api/auth/me, /api/config and /api/analytics; manage keys and settings with your account token (POST /api/auth/login).',
   });
 
-/** Counts a request against a per-minute limit; the headers go on every answer, streams included. */
-function limit(options: AuthOptions, reply: FastifyReply, bucket: string, perMinute: number): void {
-  const decision = options.rateLimiter.hit(bucket, perMinute);
+/**
+ * Counts a request against its per-minute limits (the key's or token's, and the user's across all
+ * of them); the headers, of whichever is tighter, go on every answer, streams included.
+ */
+function limit(options: AuthOptions, reply: FastifyReply, limits: readonly RateLimit[]): void {
+  const decision = options.rateLimiter.hitAll(limits);
   const now = options.now();
   const headers = rateLimitHeaders(decision, now);
-  if (!decision.allowed) throw rateLimited(headers, decision.limit, Math.max(1, Math.ceil((decision.resetAt - now) / 1000)));
+  if (!decision.allowed) throw rateLimited(headers, decision.limit, decision.bucket, Math.max(1, Math.ceil((decision.resetAt - now) / 1000)));
   // On the raw response: a hijacked (streamed) reply never sends Fastify's own header list.
   for (const [name, value] of Object.entries(headers)) reply.raw.setHeader(name, value);
 }
@@ -91,20 +97,22 @@ const OPERATOR_RESOLVED = Object.freeze({ caller: OPERATOR });
 
 /** Resolves the caller of a bearer token, or throws 401. */
 export function callerResolver(options: AuthOptions) {
-  return async function resolveCaller(token: string): Promise<{ caller: Caller; rateLimit?: { bucket: string; perMinute: number } }> {
+  // The operator's own keys are limited per key only; every other user also by USER_RATE_LIMIT.
+  const perUser = (userId: string): RateLimit[] => (userId === OPERATOR_USER_ID ? [] : [{ bucket: `user:${userId}`, perMinute: options.userRateLimit }]);
+  return async function resolveCaller(token: string): Promise<{ caller: Caller; rateLimits?: RateLimit[] }> {
     if (tokenMatchesHash(token, options.operatorTokenHash)) return OPERATOR_RESOLVED;
     if (isGatewayKeyShaped(token)) {
       const key = await options.gatewayKeys.authenticate(token);
       if (!key) throw invalid();
       // The operator's own keys (say, one given to n8n) route with the operator's providers.
       const caller: Caller = { userId: key.user_id, isAdmin: key.user_id === OPERATOR_USER_ID, via: 'gateway_key', gatewayKeyId: key.id };
-      return { caller, rateLimit: { bucket: `key:${key.id}`, perMinute: key.rate_limit } };
+      return { caller, rateLimits: [{ bucket: `key:${key.id}`, perMinute: key.rate_limit }, ...perUser(key.user_id)] };
     }
     if (looksLikeJwt(token)) {
       const claims = await verifyAccessToken(token, options.secretKey, new Date(options.now()));
       // The operator has no account token: a JWT naming it is forged (say, from a leaked database).
       if (claims && claims.userId !== OPERATOR_USER_ID) {
-        return { caller: { userId: claims.userId, isAdmin: false, via: 'jwt' }, rateLimit: { bucket: `user:${claims.userId}`, perMinute: options.accountRateLimit } };
+        return { caller: { userId: claims.userId, isAdmin: false, via: 'jwt' }, rateLimits: [{ bucket: `jwt:${claims.userId}`, perMinute: options.accountRateLimit }, ...perUser(claims.userId)] };
       }
     }
     throw invalid();
@@ -119,9 +127,9 @@ export function authenticate(options: AuthOptions) {
     const apiKey = request.headers['x-api-key'];
     const token = bearerToken(request.headers.authorization) ?? (typeof apiKey === 'string' && apiKey !== '' ? apiKey : undefined);
     if (token === undefined) throw missing();
-    const { caller, rateLimit } = await resolve(token);
+    const { caller, rateLimits } = await resolve(token);
     if (caller.via === 'gateway_key' && !gatewayKeyMayCall(request.method, request.routeOptions.url)) throw keyNotAllowed();
-    if (rateLimit) limit(options, reply, rateLimit.bucket, rateLimit.perMinute);
+    if (rateLimits) limit(options, reply, rateLimits);
     request.caller = caller;
   };
 }

@@ -1,5 +1,6 @@
 /** Gateway keys: stored as SHA-256 only; revoked keys stay listed (with revoked_at) for the record. */
 import type { Kysely, Selectable } from 'kysely';
+import { isPostgres } from './dialect.js';
 import type { Database, GatewayKeysTable } from './schema.js';
 
 export type GatewayKeyRow = Selectable<GatewayKeysTable>;
@@ -9,6 +10,26 @@ export class GatewayKeyRepository {
 
   async create(row: GatewayKeyRow): Promise<void> {
     await this.db.insertInto('gateway_keys').values(row).execute();
+  }
+
+  /**
+   * Inserts the key unless its user already has `cap` active keys; returns how many they had.
+   * The count and the insert are one transaction, with the user's row locked on Postgres (SQLite
+   * runs one transaction at a time), so concurrent requests cannot all pass the count.
+   */
+  async createWithinCap(row: GatewayKeyRow, cap: number): Promise<{ created: boolean; active: number }> {
+    return this.db.transaction().execute(async (trx) => {
+      if (isPostgres(trx as unknown as Kysely<unknown>)) await trx.selectFrom('users').select('id').where('id', '=', row.user_id).forUpdate().execute();
+      const { active } = await trx
+        .selectFrom('gateway_keys')
+        .select((eb) => eb.fn.countAll<number>().as('active'))
+        .where('user_id', '=', row.user_id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirstOrThrow();
+      if (Number(active) >= cap) return { created: false, active: Number(active) };
+      await trx.insertInto('gateway_keys').values(row).execute();
+      return { created: true, active: Number(active) + 1 };
+    });
   }
 
   listByUser(userId: string): Promise<GatewayKeyRow[]> {

@@ -25,7 +25,7 @@ function appWith(complete: () => Promise<never>) {
     sessions: {} as SessionRepository,
     isConfigured: () => false,
     pingDatabase: async () => undefined,
-    auth: { operatorTokenHash: sha256(TOKEN), gatewayKeys: {} as GatewayKeyService, rateLimiter: new FixedWindowRateLimiter(), secretKey: 'x'.repeat(32), accountRateLimit: 100, now: Date.now },
+    auth: { operatorTokenHash: sha256(TOKEN), gatewayKeys: {} as GatewayKeyService, rateLimiter: new FixedWindowRateLimiter(), secretKey: 'x'.repeat(32), accountRateLimit: 100, userRateLimit: 600, now: Date.now },
     accounts: {} as AccountService,
     authRateLimit: 30,
     gatewayKeys: {} as GatewayKeyService,

@@ -35,9 +35,57 @@ describe('attack: concurrent requests against the daily token limit', () => {
     assert.equal((await call('PUT', '/api/config', token, { daily_token_limit: 300 })).status, 200);
     const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => call('POST', '/v1/chat/completions', token, chatBody(`q${i}`, { max_tokens: 20 }))));
     const ok = answers.filter((a) => a.status === 200);
-    assert.ok(ok.length > 1, `${ok.length} passed`);
+    assert.ok(ok.length > 1, `${ok.length} passed: ${JSON.stringify(answers.map((a) => a.status === 200 ? a.body.usage : a.body))}`);
     const used = (await call('GET', '/api/config', token)).body.tokens_used_today as number;
     const perRequest = Math.max(...ok.map((a) => a.body.usage.total_tokens as number));
     assert.ok(used <= 300 + perRequest, `used ${used}`);
   });
+  it('never lets concurrent requests create more than 50 active keys', async () => {
+    const { token } = await signup(call, 'key-race@example.com');
+    const answers = await Promise.all(Array.from({ length: 70 }, (_, i) => call('POST', '/api/keys/gateway', token, { name: `race ${i}` })));
+    assert.equal(answers.filter((a) => a.status === 201).length, 50, JSON.stringify(answers.map((a) => a.status)));
+    assert.ok(answers.filter((a) => a.status !== 201).every((a) => a.status === 400 && a.body.error.code === 'too_many_keys'));
+    const listed = await call('GET', '/api/keys/gateway', token);
+    assert.equal(listed.body.keys.filter((k: { is_active: boolean }) => k.is_active).length, 50);
+  });
+});
+
+describe('attack: many keys against the per-user rate limit', () => {
+  let s: Stack;
+  const call = caller(() => s);
+  before(async () => {
+    s = await startStack({ ALLOW_SIGNUP: 'true', USER_RATE_LIMIT: '30', GATEWAY_KEY_MAX_RATE_LIMIT: '1000' });
+  });
+  after(() => s.close());
+
+  it('holds a user to USER_RATE_LIMIT across all their keys and account tokens', async () => {
+    const { token } = await signup(call, 'many-keys@example.com');
+    const keys = [];
+    for (let i = 0; i < 5; i++) keys.push((await gatewayKey(call, token, { name: `k${i}`, rate_limit: 1000 })).key);
+    // Five keys at 1,000 a minute each, and the account token: 60 requests, spread over all of them.
+    const tokens = [...keys, token];
+    const left = Number((await call('GET', '/api/auth/me', token)).headers.get('x-ratelimit-remaining'));
+    assert.equal(left, 30 - 6, 'creating the five keys and this call counted too');
+    const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => call('GET', '/v1/models', tokens[i % tokens.length])));
+    const ok = answers.filter((a) => a.status === 200).length;
+    // Fixed windows: a minute boundary inside the burst would open a second window.
+    assert.ok(ok === left || (ok > left && ok <= left + 30 && new Date().getUTCSeconds() < 5), `${ok} of 60 passed`);
+    const refused = answers.find((a) => a.status === 429)!;
+    assert.equal(refused.body.error.code, 'rate_limit_exceeded');
+    assert.match(refused.body.error.message, /your account \(all its keys and tokens together\): 30 requests per minute/);
+    assert.equal(refused.headers.get('x-ratelimit-limit'), '30');
+    assert.equal(refused.headers.get('x-ratelimit-remaining'), '0');
+    assert.ok(Number(refused.headers.get('retry-after')) >= 1);
+  });
+
+  it('reports the tighter of the key\'s and the user\'s limits in the headers', async () => {
+    const { token } = await signup(call, 'headers@example.com');
+    const loose = await gatewayKey(call, token, { rate_limit: 1000 });
+    const tight = await gatewayKey(call, token, { rate_limit: 5 });
+    assert.equal((await call('GET', '/v1/models', loose.key)).headers.get('x-ratelimit-limit'), '30', 'the user ceiling is tighter');
+    const res = await call('GET', '/v1/models', tight.key);
+    assert.equal(res.headers.get('x-ratelimit-limit'), '5', 'the key is tighter');
+    assert.equal(res.headers.get('x-ratelimit-remaining'), '4');
+  });
+
 });
