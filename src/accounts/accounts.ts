@@ -65,6 +65,9 @@ export class AccountService {
       password_hash: await hashPassword(input.password),
       is_admin: 0,
       created_at: new Date(this.options.now()).toISOString(),
+      disabled_at: null,
+      token_version: 0,
+      daily_token_limit: null,
     };
     try {
       await this.users.create(user);

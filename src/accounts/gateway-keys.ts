@@ -9,6 +9,7 @@ import { LRUCache } from 'lru-cache';
 import { GatewayError, invalidRequest } from '../gateway/errors.js';
 import { gatewayKeyDisplayPrefix, gatewayKeyHash, generateGatewayKey } from '../security/gateway-key.js';
 import type { GatewayKeyRepository, GatewayKeyRow } from '../store/gateway-key-repository.js';
+import { DEFAULT_SCOPES, formatScopes, type Scope } from './scopes.js';
 
 export interface GatewayKeyServiceOptions {
   now: () => number;
@@ -44,7 +45,9 @@ export class GatewayKeyService {
     this.revoked = new LRUCache({ max: 10_000, ttl: options.cacheTtlMs * 2, perf: { now: options.now }, ttlResolution: 0 });
   }
 
-  async issue(userId: string, name: string, rateLimit: number | undefined): Promise<IssuedKey> {
+  /** Scopes are the caller's to check: only the operator may give a key `admin`. */
+  async issue(userId: string, name: string, rateLimit: number | undefined, scopes: readonly Scope[] = DEFAULT_SCOPES): Promise<IssuedKey> {
+    if (scopes.length === 0) throw invalidRequest("Invalid value for 'scopes': give at least one of chat, read, admin", 'scopes');
     if (rateLimit !== undefined && rateLimit > this.options.maxRateLimit) {
       throw invalidRequest(`Invalid value for 'rate_limit': at most ${this.options.maxRateLimit} requests per minute on this gateway`, 'rate_limit');
     }
@@ -56,6 +59,7 @@ export class GatewayKeyService {
       key_hash: gatewayKeyHash(key),
       key_prefix: gatewayKeyDisplayPrefix(key),
       rate_limit: rateLimit ?? this.options.defaultRateLimit,
+      scopes: formatScopes(scopes),
       created_at: new Date(this.options.now()).toISOString(),
       last_used_at: null,
       revoked_at: null,

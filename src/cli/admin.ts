@@ -6,6 +6,8 @@ import { AccountService } from '../accounts/accounts.js';
 import { GatewayKeyService } from '../accounts/gateway-keys.js';
 import type { Config } from '../config.js';
 import { GatewayError } from '../gateway/errors.js';
+import { OPERATOR_USER_ID } from '../gateway/caller.js';
+import type { Scope } from '../accounts/scopes.js';
 import { resolveSecretKey } from '../security/secret-key-bootstrap.js';
 import { migrateToLatest, openDatabase, type OpenedDatabase } from '../store/database.js';
 import { GatewayKeyRepository } from '../store/gateway-key-repository.js';
@@ -47,10 +49,15 @@ async function userId(database: OpenedDatabase, who: string): Promise<string> {
 const keyService = (database: OpenedDatabase, config: Config) =>
   new GatewayKeyService(new GatewayKeyRepository(database.db), { now: Date.now, cacheTtlMs: 0, defaultRateLimit: config.gatewayKeyDefaultRateLimit, maxRateLimit: config.gatewayKeyMaxRateLimit });
 
-export async function createKey(config: Config, input: { user: string; name: string; rateLimit?: number }) {
+/** The host's operator may give any user's key any scope but `admin`, which only the operator's own keys take. */
+export async function createKey(config: Config, input: { user: string; name: string; rateLimit?: number; scopes?: Scope[] }) {
   return withDatabase(config, async (database) => {
     await migrateToLatest(database);
-    return keyService(database, config).issue(await userId(database, input.user), input.name, input.rateLimit);
+    const user = await userId(database, input.user);
+    if (input.scopes?.includes('admin') && user !== OPERATOR_USER_ID) {
+      throw new GatewayError({ status: 400, type: 'invalid_request_error', code: 'scope_not_allowed', message: "Only the operator's own keys (--user operator) may have the 'admin' scope." });
+    }
+    return keyService(database, config).issue(user, input.name, input.rateLimit, input.scopes);
   });
 }
 

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { GatewayError } from '../gateway/errors.js';
 import { createKey, createUser, listKeys, migrate, revokeKey } from './admin.js';
+import { parseScopes, SCOPES, type Scope } from '../accounts/scopes.js';
 
 const USAGE = `Usage: cerebro <command> [options]
 
@@ -28,7 +29,7 @@ const HELP: Record<string, string> = {
   users: 'Usage: cerebro users create --email <e-mail> [--password <password>] [--name <name>] [--json]\n\nCreates a user account, whether or not public sign-up (ALLOW_SIGNUP) is open. The password comes from --password, or (kept out of the shell history) from CEREBRO_USER_PASSWORD; with neither, one is generated and printed once.\n',
   keys: [
     'Usage:',
-    '  cerebro keys create --user <e-mail|id> [--name <name>] [--rate-limit <per minute>] [--json]',
+    '  cerebro keys create --user <e-mail|id> [--name <name>] [--rate-limit <per minute>] [--scopes chat,read[,admin]] [--json]',
     '  cerebro keys list   --user <e-mail|id> [--json]',
     '  cerebro keys revoke --user <e-mail|id> <key id>',
     '',
@@ -130,18 +131,20 @@ async function users(args: string[]): Promise<void> {
 async function keys(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
   const { values, positionals } = parse(HELP.keys!, () =>
-    parseArgs({ args: rest, allowPositionals: true, options: { user: { type: 'string' }, name: { type: 'string' }, 'rate-limit': { type: 'string' }, json: { type: 'boolean', default: false } } }),
+    parseArgs({ args: rest, allowPositionals: true, options: { user: { type: 'string' }, name: { type: 'string' }, 'rate-limit': { type: 'string' }, scopes: { type: 'string' }, json: { type: 'boolean', default: false } } }),
   );
   if (!values.user || !['create', 'list', 'revoke'].includes(sub ?? '')) throw new UsageError(HELP.keys!);
   const cfg = config();
   if (sub === 'create') {
     const rate = values['rate-limit'];
     if (rate !== undefined && !/^\d+$/.test(rate)) throw new UsageError('--rate-limit must be a whole number of requests per minute.');
-    const issued = await createKey(cfg, { user: values.user, name: values.name ?? 'cli', ...(rate !== undefined ? { rateLimit: Number(rate) } : {}) });
-    print({ id: issued.row.id, key: issued.key, name: issued.row.name, rate_limit: issued.row.rate_limit }, values.json, `Created gateway key ${issued.row.id} (${issued.row.name}, ${issued.row.rate_limit} requests/minute).\nKey (shown once): ${issued.key}`);
+    const scopes = values.scopes?.split(',').map((s) => s.trim());
+    if (scopes !== undefined && (scopes.length === 0 || scopes.some((s) => !(SCOPES as readonly string[]).includes(s)))) throw new UsageError(`--scopes takes a comma-separated list of ${SCOPES.join(', ')}.`);
+    const issued = await createKey(cfg, { user: values.user, name: values.name ?? 'cli', ...(rate !== undefined ? { rateLimit: Number(rate) } : {}), ...(scopes ? { scopes: scopes as Scope[] } : {}) });
+    print({ id: issued.row.id, key: issued.key, name: issued.row.name, rate_limit: issued.row.rate_limit, scopes: parseScopes(issued.row.scopes) }, values.json, `Created gateway key ${issued.row.id} (${issued.row.name}, ${issued.row.rate_limit} requests/minute, scopes ${issued.row.scopes}).\nKey (shown once): ${issued.key}`);
   } else if (sub === 'list') {
     const rows = await listKeys(cfg, values.user);
-    const view = rows.map((k) => ({ id: k.id, name: k.name, prefix: k.key_prefix, rate_limit: k.rate_limit, created_at: k.created_at, last_used_at: k.last_used_at, revoked_at: k.revoked_at }));
+    const view = rows.map((k) => ({ id: k.id, name: k.name, prefix: k.key_prefix, rate_limit: k.rate_limit, scopes: parseScopes(k.scopes), created_at: k.created_at, last_used_at: k.last_used_at, revoked_at: k.revoked_at }));
     print(view, values.json, view.length === 0 ? 'No gateway keys.' : view.map((k) => `${k.id}  ${k.prefix}…  ${k.name}  ${k.rate_limit}/min  ${k.revoked_at ? `revoked ${k.revoked_at}` : 'active'}`).join('\n'));
   } else {
     const id = positionals[0];

@@ -7,7 +7,7 @@ import type { ProviderCredentials, ProviderId } from '../providers/types.js';
 import { open as openSecret, SecretBoxError } from '../security/secret-box.js';
 import type { ProviderKeyRepository } from '../store/provider-key-repository.js';
 import type { UserConfigRepository } from '../store/user-config-repository.js';
-import type { Caller } from './caller.js';
+import { isOperatorAccount, type Caller } from './caller.js';
 import { nextUtcMidnight, type TokenBudget, type TokenReservation } from './daily-usage.js';
 import { GatewayError } from './errors.js';
 
@@ -101,8 +101,9 @@ export class CallerContexts {
   }
 
   private async load(caller: Caller): Promise<CallerContext> {
-    const [config, ownKeys] = await Promise.all([this.deps.configs.get(caller.userId), caller.isAdmin ? Promise.resolve([]) : this.deps.providerKeys.listByUser(caller.userId)]);
-    const shared = caller.isAdmin || this.deps.usersMayUseOperatorKeys ? this.deps.operatorCredentials : {};
+    const operator = isOperatorAccount(caller);
+    const [config, ownKeys] = await Promise.all([this.deps.configs.get(caller.userId), operator ? Promise.resolve([]) : this.deps.providerKeys.listByUser(caller.userId)]);
+    const shared = operator || this.deps.usersMayUseOperatorKeys ? this.deps.operatorCredentials : {};
     const credentials: Credentials = { ...shared };
     const unreadable: CallerContext['unreadable'] = {};
     for (const row of ownKeys) {
@@ -120,7 +121,7 @@ export class CallerContexts {
       }
     }
     const own = config?.daily_token_limit ?? null;
-    const cap = caller.isAdmin ? undefined : this.deps.userDailyTokenLimit;
+    const cap = operator ? undefined : this.deps.userDailyTokenLimit;
     return {
       memoryMessages: config?.memory_messages ?? this.deps.defaultMemoryMessages,
       defaultModel: config?.default_model ?? undefined,

@@ -5,11 +5,17 @@ export const OPERATOR_USER_ID = 'operator';
 
 export interface Caller {
   userId: string;
+  /** May see and manage every user (the operator token, or an operator's key with the `admin` scope). */
   isAdmin: boolean;
   /** How the caller proved who it is. */
   via: 'operator_token' | 'jwt' | 'gateway_key';
   /** Set when the request came with a gateway key. */
   gatewayKeyId?: string;
+  /** A gateway key's scopes (`chat`, `read`, `admin`); absent for account and operator tokens. */
+  scopes?: readonly string[];
 }
+
+/** Whether the caller acts for the operator's account (its providers and no user limits), whatever its powers. */
+export const isOperatorAccount = (caller: Caller) => caller.userId === OPERATOR_USER_ID;
 
 export const OPERATOR: Caller = Object.freeze({ userId: OPERATOR_USER_ID, isAdmin: true, via: 'operator_token' });

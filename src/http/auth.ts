@@ -12,6 +12,7 @@ import { GatewayError } from '../gateway/errors.js';
 import { looksLikeJwt, verifyAccessToken } from '../security/access-token.js';
 import { isGatewayKeyShaped } from '../security/gateway-key.js';
 import { bearerToken, tokenMatchesHash } from '../security/operator-token.js';
+import { parseScopes, type Scope } from '../accounts/scopes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -33,13 +34,18 @@ export interface AuthOptions {
   now: () => number;
 }
 
+/** GET routes that read the caller's own account: the `read` scope. */
+const READ_ROUTES = new Set(['/api/auth/me', '/api/config', '/api/models', '/api/logs', '/api/logs/:id', '/api/sessions']);
+
 /**
- * What a gateway key may do besides /v1: read who it is, its settings and its analytics. Managing
- * keys and settings takes the account's token, so a leaked key cannot mint others or lock its owner out.
+ * The scope a gateway key needs for a route, or undefined when no key may call it: managing keys,
+ * provider keys, settings and the account itself takes the account's token (see accounts/scopes.ts).
  */
-function gatewayKeyMayCall(method: string, route: string | undefined): boolean {
-  if (route === undefined || route.startsWith('/v1/')) return true;
-  return method === 'GET' && (route === '/api/auth/me' || route === '/api/config' || route === '/api/models' || route === '/api/health/providers' || route.startsWith('/api/analytics/'));
+function scopeNeeded(method: string, route: string | undefined): Scope | undefined {
+  if (route === undefined || route.startsWith('/v1/')) return 'chat';
+  if (route.startsWith('/api/admin/') || route === '/api/health/providers' || route === '/api/cache') return 'admin';
+  if (method === 'GET' && (READ_ROUTES.has(route) || route.startsWith('/api/analytics/'))) return 'read';
+  return undefined;
 }
 
 const missing = () =>
@@ -76,8 +82,24 @@ const keyNotAllowed = () =>
     status: 403,
     type: 'permission_error',
     code: 'gateway_key_not_allowed',
-    message: 'Gateway keys call /v1 and read /api/auth/me, /api/config and /api/analytics; manage keys and settings with your account token (POST /api/auth/login).',
+    message: 'Gateway keys call /v1 and read their own account; manage keys, settings and the account with your account token (POST /api/auth/login).',
   });
+
+const missingScope = (needed: Scope, held: readonly string[]) =>
+  new GatewayError({
+    status: 403,
+    type: 'permission_error',
+    code: 'missing_scope',
+    message: `This gateway key lacks the '${needed}' scope (it has: ${held.join(', ') || 'none'}). Scopes are chosen when a key is created.`,
+  });
+
+/** Whether a gateway key may call the route, by its scopes; throws 403 saying why not. */
+function checkScope(caller: Caller, method: string, route: string | undefined): void {
+  const needed = scopeNeeded(method, route);
+  if (needed === undefined) throw keyNotAllowed();
+  const held = caller.scopes ?? [];
+  if (!held.includes(needed)) throw missingScope(needed, held);
+}
 
 /**
  * Counts a request against its per-minute limits (the key's or token's, and the user's across all
@@ -105,7 +127,8 @@ export function callerResolver(options: AuthOptions) {
       const key = await options.gatewayKeys.authenticate(token);
       if (!key) throw invalid();
       // The operator's own keys (say, one given to n8n) route with the operator's providers.
-      const caller: Caller = { userId: key.user_id, isAdmin: key.user_id === OPERATOR_USER_ID, via: 'gateway_key', gatewayKeyId: key.id };
+      const scopes = parseScopes(key.scopes);
+      const caller: Caller = { userId: key.user_id, isAdmin: key.user_id === OPERATOR_USER_ID && scopes.includes('admin'), via: 'gateway_key', gatewayKeyId: key.id, scopes };
       return { caller, rateLimits: [{ bucket: `key:${key.id}`, perMinute: key.rate_limit }, ...perUser(key.user_id)] };
     }
     if (looksLikeJwt(token)) {
@@ -128,7 +151,7 @@ export function authenticate(options: AuthOptions) {
     const token = bearerToken(request.headers.authorization) ?? (typeof apiKey === 'string' && apiKey !== '' ? apiKey : undefined);
     if (token === undefined) throw missing();
     const { caller, rateLimits } = await resolve(token);
-    if (caller.via === 'gateway_key' && !gatewayKeyMayCall(request.method, request.routeOptions.url)) throw keyNotAllowed();
+    if (caller.via === 'gateway_key') checkScope(caller, request.method, request.routeOptions.url);
     if (rateLimits) limit(options, reply, rateLimits);
     request.caller = caller;
   };

@@ -58,6 +58,12 @@ export interface UsersTable {
   password_hash: string | null;
   is_admin: number;
   created_at: string;
+  /** Set while the operator has disabled the account: its tokens and keys are refused. */
+  disabled_at: Generated<string | null>;
+  /** Account tokens carry it; bumping it (a password change) revokes every token issued before. */
+  token_version: Generated<number>;
+  /** The operator's ceiling on this user's tokens per UTC day; null = USER_DAILY_TOKEN_LIMIT. */
+  daily_token_limit: Generated<number | null>;
 }
 
 /** Gateway keys (`gw_…`): only the SHA-256 is stored, the prefix is kept for display. */
@@ -69,6 +75,8 @@ export interface GatewayKeysTable {
   key_prefix: string;
   /** Requests per minute. */
   rate_limit: number;
+  /** Comma-separated: `chat` (/v1), `read` (the owner's own account, config, analytics), `admin` (the operator's only). */
+  scopes: string;
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
@@ -123,7 +131,22 @@ export interface UsageHourlyTable {
   cache_hits: number;
 }
 
+/** Account tokens signed out before they expired (POST /api/auth/logout). */
+export interface RevokedTokensTable {
+  jti: string;
+  user_id: string;
+  expires_at: string;
+}
+
+/** Bytes each user stores in session memory, kept with every write: the storage quota reads this. */
+export interface UserStorageTable {
+  user_id: string;
+  bytes: number;
+}
+
 export interface Database {
+  revoked_tokens: RevokedTokensTable;
+  user_storage: UserStorageTable;
   usage_hourly: UsageHourlyTable;
   interactions: InteractionsTable;
   request_logs: RequestLogsTable;

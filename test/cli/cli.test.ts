@@ -96,6 +96,19 @@ describe('cerebro (the command line)', () => {
       }
     });
 
+    it("creates keys with scopes, and gives 'admin' only to the operator's own keys", async () => {
+      const readOnly = await cerebro('keys', 'create', '--user', 'ana@example.com', '--scopes', 'read', '--json');
+      assert.equal(readOnly.code, 0, readOnly.stderr);
+      assert.deepEqual((JSON.parse(readOnly.stdout) as { scopes: string[] }).scopes, ['read']);
+      const refused = await cerebro('keys', 'create', '--user', 'ana@example.com', '--scopes', 'chat,admin');
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /admin/);
+      assert.equal((await cerebro('keys', 'create', '--user', 'ana@example.com', '--scopes', 'root')).code, 2);
+      const admin = await cerebro('keys', 'create', '--user', 'operator', '--scopes', 'chat,read,admin', '--json');
+      assert.equal(admin.code, 0, admin.stderr);
+      assert.deepEqual((JSON.parse(admin.stdout) as { scopes: string[] }).scopes, ['chat', 'read', 'admin']);
+    });
+
     it('names a user it cannot find', async () => {
       const res = await cerebro('keys', 'list', '--user', 'nobody@example.com');
       assert.equal(res.code, 1);

@@ -151,7 +151,8 @@ for (const { name: dialect, make } of TEST_DIALECTS) {
         const answer = await sdk(created.body.key).chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'hi' }] });
         assert.ok(answer.choices[0]?.message.content);
         const me = await call('GET', '/api/auth/me', created.body.key);
-        assert.equal(me.body.is_admin, true);
+        assert.equal(me.body.is_admin, false, 'an admin only with the admin scope');
+        assert.deepEqual(me.body.scopes, ['chat', 'read']);
       });
 
       it('lets a gateway key call /v1 and read its account, but not manage keys or settings', async () => {

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { sql } from 'kysely';
+import { Migrator, sql, type Kysely } from 'kysely';
+import { migrations } from '../../src/store/migrations/index.js';
 import { TEST_DIALECTS, type TestDatabase } from '../helpers/databases.js';
 import { migrateToBottom, migrateToLatest, openDatabase, sqlitePathFromUrl, type OpenedDatabase } from '../../src/store/database.js';
 import { kyselyLogInserter } from '../../src/store/request-log-insert.js';
@@ -15,6 +16,8 @@ import { rollUp } from '../../src/store/usage-rollup.js';
 import { SettingsRepository } from '../../src/store/settings-repository.js';
 import { resolveOperatorToken } from '../../src/security/operator-token-bootstrap.js';
 import { bearerToken, sha256, tokenMatchesHash } from '../../src/security/operator-token.js';
+
+const ALL_MIGRATIONS = Object.keys(migrations);
 
 const row = (id: string): RequestLogRow => ({
   id,
@@ -51,7 +54,7 @@ describe('SQLite URLs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cerebro-store-'));
     const database = openDatabase(`sqlite:${join(dir, 'nested', 'dir', 'c.db')}`);
     try {
-      assert.deepEqual(await migrateToLatest(database), ['0001-initial', '0002-multi-user', '0003-usage-hourly']);
+      assert.deepEqual(await migrateToLatest(database), ALL_MIGRATIONS);
     } finally {
       await database.close();
       rmSync(dir, { recursive: true, force: true });
@@ -65,7 +68,7 @@ for (const { name: dialect, make } of TEST_DIALECTS) describe(`store on ${dialec
   before(async () => {
     target = make();
     database = openDatabase(target.url, target.schema ? { schema: target.schema } : {});
-    assert.deepEqual(await migrateToLatest(database), ['0001-initial', '0002-multi-user', '0003-usage-hourly']);
+    assert.deepEqual(await migrateToLatest(database), ALL_MIGRATIONS);
   });
   after(async () => {
     await database.close();
@@ -376,11 +379,36 @@ for (const { name: dialect, make } of TEST_DIALECTS) describe(`migrations on ${d
       await migrateToLatest(database);
       if (target.dialect === 'postgres') {
         const { rows } = await sql<{ relname: string; relrowsecurity: boolean }>`select c.relname, c.relrowsecurity from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = ${target.schema} and c.relkind = 'r' and c.relname not like 'kysely_%'`.execute(database.db);
-        assert.equal(rows.length, 9);
+        assert.equal(rows.length, 11);
         assert.ok(rows.every((r) => r.relrowsecurity), JSON.stringify(rows));
       }
-      assert.deepEqual(await migrateToBottom(database), ['0003-usage-hourly', '0002-multi-user', '0001-initial']);
-      assert.deepEqual(await migrateToLatest(database), ['0001-initial', '0002-multi-user', '0003-usage-hourly']);
+      assert.deepEqual(await migrateToBottom(database), [...ALL_MIGRATIONS].reverse());
+      assert.deepEqual(await migrateToLatest(database), ALL_MIGRATIONS);
+    } finally {
+      await database.close();
+      await target.drop();
+    }
+  });
+});
+
+for (const { name: dialect, make } of TEST_DIALECTS) describe(`the hardening migration on ${dialect}`, () => {
+  it("counts what each user already stores, and gives existing keys the default scopes", async () => {
+    const target = make();
+    const database = openDatabase(target.url, target.schema ? { schema: target.schema } : {});
+    try {
+      await database.prepare();
+      const migrator = new Migrator({ db: database.db, provider: { getMigrations: async () => migrations }, ...(target.schema ? { migrationTableSchema: target.schema } : {}) });
+      assert.equal((await migrator.migrateTo('0003-usage-hourly')).error, undefined);
+      const db = database.db as unknown as Kysely<any>;
+      await db.insertInto('interactions').values([
+        { user_id: 'operator', session_id: 's', role: 'user', content: 'héllo', model_used: null, created_at: '2026-01-01T00:00:00Z' },
+        { user_id: 'operator', session_id: 's', role: 'assistant', content: 'hi', model_used: 'm', created_at: '2026-01-01T00:00:00Z' },
+      ]).execute();
+      await db.insertInto('gateway_keys').values({ id: 'k', user_id: 'operator', name: 'old', key_hash: 'h', key_prefix: 'gw_', rate_limit: 5, created_at: '2026-01-01T00:00:00Z' }).execute();
+      assert.deepEqual(await migrateToLatest(database), ['0004-hardening']);
+      const storage = await db.selectFrom('user_storage').selectAll().execute();
+      assert.deepEqual(storage.map((r) => [r.user_id, Number(r.bytes)]), [['operator', 8]], 'UTF-8 bytes: é is two');
+      assert.equal((await db.selectFrom('gateway_keys').select('scopes').executeTakeFirstOrThrow()).scopes, 'chat,read');
     } finally {
       await database.close();
       await target.drop();

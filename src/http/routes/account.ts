@@ -64,5 +64,10 @@ export function publicAccountRoutes(app: FastifyInstance, accounts: AccountServi
 }
 
 export function accountRoutes(app: FastifyInstance, accounts: AccountService): void {
-  app.get('/api/auth/me', async (request) => ({ ...(await accounts.me(request.caller.userId)), authenticated_with: request.caller.via }));
+  app.get('/api/auth/me', async (request) => {
+    const { caller } = request;
+    // What this credential may do: a key of the operator's is an admin only with the `admin` scope.
+    const me = { ...(await accounts.me(caller.userId)), is_admin: caller.isAdmin, authenticated_with: caller.via };
+    return caller.scopes ? { ...me, scopes: caller.scopes } : me;
+  });
 }

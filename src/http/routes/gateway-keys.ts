@@ -5,10 +5,12 @@ import type { GatewayKeyService } from '../../accounts/gateway-keys.js';
 import { GatewayError } from '../../gateway/errors.js';
 import type { GatewayKeyRow } from '../../store/gateway-key-repository.js';
 import { validate } from '../validate.js';
+import { parseScopes, SCOPES } from '../../accounts/scopes.js';
 
 export const createBody = z.object({
   name: z.string().trim().min(1).max(100).default('default'),
   rate_limit: z.number().int().min(1).max(100_000).optional(),
+  scopes: z.array(z.enum(SCOPES)).min(1).max(SCOPES.length).optional(),
 });
 
 const idParam = z.object({ id: z.uuid('must be a key id from GET /api/keys/gateway') });
@@ -19,6 +21,7 @@ function view(row: GatewayKeyRow) {
     name: row.name,
     key_prefix: row.key_prefix,
     rate_limit: row.rate_limit,
+    scopes: parseScopes(row.scopes),
     created_at: row.created_at,
     last_used_at: row.last_used_at,
     revoked_at: row.revoked_at,
@@ -29,7 +32,11 @@ function view(row: GatewayKeyRow) {
 export function gatewayKeyRoutes(app: FastifyInstance, keys: GatewayKeyService): void {
   app.post('/api/keys/gateway', async (request, reply) => {
     const body = validate(createBody, request.body ?? {});
-    const issued = await keys.issue(request.caller.userId, body.name, body.rate_limit);
+    // `admin` sees every tenant: only the operator, with the operator token, may hand it out.
+    if (body.scopes?.includes('admin') && !(request.caller.isAdmin && request.caller.via === 'operator_token')) {
+      throw new GatewayError({ status: 403, type: 'permission_error', code: 'scope_not_allowed', param: 'scopes', message: "Only the operator may create keys with the 'admin' scope." });
+    }
+    const issued = await keys.issue(request.caller.userId, body.name, body.rate_limit, body.scopes);
     // The only time the whole key is shown.
     return reply.code(201).send({ ...view(issued.row), key: issued.key });
   });
