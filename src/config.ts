@@ -2,6 +2,7 @@
  * Configuration from the environment, validated once at start-up. Every mistake is reported by
  * variable name, all at once. Pure: the caller passes the environment in.
  */
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { PACKAGE_ROOT } from './package-root.js';
@@ -34,6 +35,32 @@ const flag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/**
+ * Fastify's `trustProxy`: `false` (the socket's address is the client's), `true` (the left-most
+ * X-Forwarded-For entry: only behind a proxy that overwrites the header), a hop count, or the
+ * proxies' addresses and CIDR ranges.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .default('false')
+  .transform((v, ctx): boolean | number | string[] => {
+    if (v === '' || v === 'false') return false;
+    if (v === 'true') return true;
+    if (/^\d+$/.test(v)) return Number(v);
+    const entries = v.split(',').map((e) => e.trim()).filter(Boolean);
+    const bad = entries.find((e) => {
+      const [address = '', prefix, extra] = e.split('/');
+      const version = isIP(address);
+      return version === 0 || extra !== undefined || (prefix !== undefined && !(/^\d+$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128)));
+    });
+    if (bad !== undefined || entries.length === 0) {
+      ctx.addIssue({ code: 'custom', message: `must be true, false, a hop count or a comma-separated list of addresses and CIDR ranges (not '${bad ?? v}')` });
+      return z.NEVER;
+    }
+    return entries;
+  });
+
 const envSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: int(0, 65535).default(8000),
@@ -62,6 +89,7 @@ const envSchema = z.object({
   GATEWAY_KEY_DEFAULT_RATE_LIMIT: int(1, 100_000).default(100),
   GATEWAY_KEY_MAX_RATE_LIMIT: int(1, 100_000).default(1_000),
   AUTH_RATE_LIMIT: int(1, 100_000).default(30),
+  TRUST_PROXY: trustProxy,
   USER_RATE_LIMIT: int(1, 1_000_000).default(600),
   UPSTREAM_RETRIES: int(0, 5).default(1),
   UPSTREAM_RETRY_BASE_MS: int(0, 60_000).default(250),
@@ -126,6 +154,8 @@ export interface Config {
   gatewayKeyDefaultRateLimit: number;
   /** Sign-up and log-in attempts per minute per client address. */
   authRateLimit: number;
+  /** Which proxies' X-Forwarded-For to believe for the client's address (Fastify's `trustProxy`). */
+  trustProxy: boolean | number | string[];
   /** Requests per minute of one user across all their keys and account tokens. */
   userRateLimit: number;
   /** Extra passes over targets that failed transiently, and the base of their jittered pause. */
@@ -227,6 +257,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     gatewayKeyMaxRateLimit: e.GATEWAY_KEY_MAX_RATE_LIMIT,
     authRateLimit: e.AUTH_RATE_LIMIT,
     userRateLimit: e.USER_RATE_LIMIT,
+    trustProxy: e.TRUST_PROXY,
     retries: { passes: e.UPSTREAM_RETRIES, baseDelayMs: e.UPSTREAM_RETRY_BASE_MS },
     cache: { maxEntries: e.CACHE_MAX_SIZE, ttlSeconds: e.CACHE_TTL, maxTemperature: e.CACHE_MAX_TEMPERATURE },
     openRouterFreePerMinute: e.OPENROUTER_FREE_REQUESTS_PER_MINUTE,

@@ -41,4 +41,16 @@ describe('loadConfig', () => {
   it('refuses a total timeout shorter than the first-byte timeout', () => {
     assert.throws(() => loadConfig({ UPSTREAM_TOTAL_TIMEOUT_MS: '1000', UPSTREAM_FIRST_BYTE_TIMEOUT_MS: '2000' }), ConfigError);
   });
+
+  it('reads TRUST_PROXY as Fastify takes it: a flag, a hop count, or addresses and CIDR ranges', () => {
+    assert.equal(loadConfig({}).trustProxy, false);
+    assert.equal(loadConfig({ TRUST_PROXY: 'true' }).trustProxy, true);
+    assert.equal(loadConfig({ TRUST_PROXY: '2' }).trustProxy, 2);
+    assert.deepEqual(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1, ::1/128' }).trustProxy, ['10.0.0.0/8', '127.0.0.1', '::1/128']);
+    for (const bad of ['yes please', '10.0.0.0/33', '300.1.1.1', '10.0.0.0/8/1']) assert.throws(() => loadConfig({ TRUST_PROXY: bad }), /TRUST_PROXY/, bad);
+  });
+
+  it('refuses a headers timeout longer than the request timeout', () => {
+    assert.throws(() => loadConfig({ REQUEST_TIMEOUT_MS: '1000', HEADERS_TIMEOUT_MS: '2000' }), /HEADERS_TIMEOUT_MS/);
+  });
 });

@@ -27,6 +27,7 @@ import { AccountService } from '../accounts/accounts.js';
 import { GatewayKeyService } from '../accounts/gateway-keys.js';
 import { ProviderKeyService } from '../accounts/provider-keys.js';
 import { FixedWindowRateLimiter } from '../accounts/rate-limiter.js';
+import { DEFAULT_LOGIN_THROTTLE, MemoryLoginThrottle } from '../accounts/login-throttle.js';
 import { resolveSecretKey } from '../security/secret-key-bootstrap.js';
 import { AnalyticsRepository } from '../store/analytics-repository.js';
 import { DailyUsageRepository } from '../store/daily-usage-repository.js';
@@ -190,6 +191,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       auth: { operatorTokenHash: token.hash, gatewayKeys, rateLimiter: new FixedWindowRateLimiter(now), secretKey, accountRateLimit: config.gatewayKeyDefaultRateLimit, userRateLimit: config.userRateLimit, now },
       accounts,
       authRateLimit: config.authRateLimit,
+      loginThrottle: new MemoryLoginThrottle({ ...DEFAULT_LOGIN_THROTTLE, now }),
+      trustProxy: config.trustProxy,
       gatewayKeys,
       providerKeys,
       userConfig: { configs, contexts, usage, catalog, defaultMemoryMessages: config.memoryMessages, now },

@@ -11,6 +11,7 @@ import type { ProviderId } from '../providers/types.js';
 import type { ModelCatalog } from '../routing/model-catalog.js';
 import type { SessionRepository } from '../store/session-repository.js';
 import type { AccountService } from '../accounts/accounts.js';
+import type { LoginThrottle } from '../accounts/login-throttle.js';
 import type { GatewayKeyService } from '../accounts/gateway-keys.js';
 import type { ProviderKeyService } from '../accounts/provider-keys.js';
 import type { AnalyticsRepository } from '../store/analytics-repository.js';
@@ -68,6 +69,10 @@ export interface AppDeps {
   accounts: AccountService;
   /** Sign-up and log-in attempts per minute per client address. */
   authRateLimit: number;
+  /** Failed log-ins per (e-mail, address), with a growing back-off. */
+  loginThrottle: LoginThrottle;
+  /** Which proxies' X-Forwarded-For to believe for the client's address (Fastify's `trustProxy`). */
+  trustProxy: boolean | number | string[];
   gatewayKeys: GatewayKeyService;
   providerKeys: ProviderKeyService;
   userConfig: UserConfigRouteDeps;
@@ -94,6 +99,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     bodyLimit: deps.bodyLimitBytes,
+    // Behind Render's (or any) proxy, request.ip is the client's only when its hops are trusted.
+    trustProxy: deps.trustProxy,
     // A client that trickles its headers or body is answered 408 (and its buffers freed) once this passes.
     requestTimeout: deps.server.requestTimeoutMs,
     keepAliveTimeout: deps.server.keepAliveTimeoutMs,
@@ -179,7 +186,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   void app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
 
   // Accounts are made and signed into without a token.
-  publicAccountRoutes(app, deps.accounts, { limiter: deps.auth.rateLimiter, perAddress: deps.authRateLimit, now: deps.now });
+  publicAccountRoutes(app, deps.accounts, { limiter: deps.auth.rateLimiter, perAddress: deps.authRateLimit, logins: deps.loginThrottle, now: deps.now });
 
   // Everything else needs a bearer token: the operator's, a gateway key or an account's JWT.
   void app.register(async (api) => {

@@ -69,8 +69,10 @@ describe('render.yaml', () => {
     for (const k of ['OPENROUTER_API_KEY', 'GEMINI_API_KEY', 'ANTHROPIC_API_KEY', 'OPENAI_API_KEY']) assert.ok(keys.includes(k), k);
     const documented = readFileSync(join(root, '.env.example'), 'utf8');
     for (const k of keys.filter((k) => !['NODE_VERSION', 'NODE_ENV'].includes(k))) assert.match(documented, new RegExp(`^#? ?${k}=`, 'm'), `${k} is not a Cerebro setting`);
-    // Values like Render's generated ones (44 base64 characters) pass validation.
-    loadConfig({ CEREBRO_API_TOKEN: 'a'.repeat(44), SECRET_KEY: 'b'.repeat(44), MASTER_ENCRYPTION_KEY: 'c'.repeat(44), DATABASE_URL: 'sqlite:/var/data/cerebro.db' });
+    // Values like Render's generated ones (44 base64 characters) pass validation, and so do the set ones.
+    const set = Object.fromEntries(web.envVars.filter((v: { value?: string }) => v.value !== undefined).map((v: { key: string; value: string }) => [v.key, v.value]));
+    const config = loadConfig({ ...set, CEREBRO_API_TOKEN: 'a'.repeat(44), SECRET_KEY: 'b'.repeat(44), MASTER_ENCRYPTION_KEY: 'c'.repeat(44) });
+    assert.equal(config.trustProxy, 2, "the client's address behind Cloudflare and Render's proxy");
   });
 });
 

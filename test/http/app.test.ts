@@ -5,6 +5,7 @@ import type { AccountService } from '../../src/accounts/accounts.js';
 import type { GatewayKeyService } from '../../src/accounts/gateway-keys.js';
 import type { ProviderKeyService } from '../../src/accounts/provider-keys.js';
 import { FixedWindowRateLimiter } from '../../src/accounts/rate-limiter.js';
+import { DEFAULT_LOGIN_THROTTLE, MemoryLoginThrottle } from '../../src/accounts/login-throttle.js';
 import type { ChatService } from '../../src/gateway/chat-service.js';
 import type { UserConfigRouteDeps } from '../../src/http/routes/user-config.js';
 import type { AnalyticsRepository } from '../../src/store/analytics-repository.js';
@@ -28,6 +29,8 @@ function appWith(complete: () => Promise<never>) {
     auth: { operatorTokenHash: sha256(TOKEN), gatewayKeys: {} as GatewayKeyService, rateLimiter: new FixedWindowRateLimiter(), secretKey: 'x'.repeat(32), accountRateLimit: 100, userRateLimit: 600, now: Date.now },
     accounts: {} as AccountService,
     authRateLimit: 30,
+    loginThrottle: new MemoryLoginThrottle({ ...DEFAULT_LOGIN_THROTTLE, now: Date.now }),
+    trustProxy: false,
     gatewayKeys: {} as GatewayKeyService,
     providerKeys: {} as ProviderKeyService,
     userConfig: {} as UserConfigRouteDeps,

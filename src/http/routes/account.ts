@@ -6,6 +6,7 @@ import { rateLimitHeaders, type RateLimiter } from '../../accounts/rate-limiter.
 import { GatewayError } from '../../gateway/errors.js';
 import { PasswordWorkBusyError } from '../../security/passwords.js';
 import { validate } from '../validate.js';
+import type { LoginThrottle } from '../../accounts/login-throttle.js';
 
 export const signupBody = z.object({
   email: z.string().max(320),
@@ -13,9 +14,6 @@ export const signupBody = z.object({
   name: z.string().max(200).optional(),
 });
 export const loginBody = z.object({ email: z.string().max(320), password: z.string().max(1024) });
-
-/** Log-in attempts per minute per e-mail (besides AUTH_RATE_LIMIT per client address). */
-export const LOGIN_ATTEMPTS_PER_EMAIL = 10;
 
 function throttled(limiter: RateLimiter, bucket: string, perMinute: number, now: number): void {
   const d = limiter.hit(bucket, perMinute);
@@ -45,11 +43,24 @@ export interface AuthThrottle {
   limiter: RateLimiter;
   /** Sign-up and log-in attempts per minute per client address. */
   perAddress: number;
+  /** Failed log-ins per (e-mail, address), with a growing back-off. */
+  logins: LoginThrottle;
   now: () => number;
 }
 
+function backingOff(waitMs: number): GatewayError {
+  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+  return new GatewayError({
+    status: 429,
+    type: 'rate_limit_error',
+    code: 'too_many_attempts',
+    message: `Too many failed sign-ins for this e-mail from your address; wait ${seconds} s and try again.`,
+    headers: { 'retry-after': String(seconds) },
+  });
+}
+
 export function publicAccountRoutes(app: FastifyInstance, accounts: AccountService, throttle: AuthThrottle): void {
-  const { limiter, perAddress, now } = throttle;
+  const { limiter, perAddress, logins, now } = throttle;
   app.post('/api/auth/signup', async (request, reply) => {
     throttled(limiter, `auth-ip:${request.ip}`, perAddress, now());
     const body = validate(signupBody, request.body);
@@ -58,8 +69,18 @@ export function publicAccountRoutes(app: FastifyInstance, accounts: AccountServi
   app.post('/api/auth/login', async (request) => {
     throttled(limiter, `auth-ip:${request.ip}`, perAddress, now());
     const body = validate(loginBody, request.body);
-    throttled(limiter, `login:${normaliseEmail(body.email)}`, LOGIN_ATTEMPTS_PER_EMAIL, now());
-    return withPasswordWork(() => accounts.login(body));
+    // Failures slow down this e-mail from this address only: nobody can lock the owner out.
+    const email = normaliseEmail(body.email);
+    const wait = logins.waitMs(email, request.ip);
+    if (wait > 0) throw backingOff(wait);
+    try {
+      const session = await withPasswordWork(() => accounts.login(body));
+      logins.succeeded(email, request.ip);
+      return session;
+    } catch (err) {
+      if (err instanceof GatewayError && err.code === 'invalid_credentials') logins.failed(email, request.ip);
+      throw err;
+    }
   });
 }
 
