@@ -91,6 +91,7 @@ const envSchema = z.object({
   AUTH_RATE_LIMIT: int(1, 100_000).default(30),
   TRUST_PROXY: trustProxy,
   USER_RATE_LIMIT: int(1, 1_000_000).default(600),
+  USER_STORAGE_LIMIT_BYTES: int(0, Number.MAX_SAFE_INTEGER).default(100 * 1024 * 1024),
   UPSTREAM_RETRIES: int(0, 5).default(1),
   UPSTREAM_RETRY_BASE_MS: int(0, 60_000).default(250),
   CACHE_MAX_SIZE: int(0, 10_000_000).default(1_000),
@@ -158,6 +159,8 @@ export interface Config {
   trustProxy: boolean | number | string[];
   /** Requests per minute of one user across all their keys and account tokens. */
   userRateLimit: number;
+  /** Bytes a user may keep in session memory (0: no limit). */
+  userStorageLimitBytes: number;
   /** Extra passes over targets that failed transiently, and the base of their jittered pause. */
   retries: { passes: number; baseDelayMs: number };
   /** The answer cache: entries (0 = off), time to live, and the highest temperature it replays. */
@@ -257,6 +260,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     gatewayKeyMaxRateLimit: e.GATEWAY_KEY_MAX_RATE_LIMIT,
     authRateLimit: e.AUTH_RATE_LIMIT,
     userRateLimit: e.USER_RATE_LIMIT,
+    userStorageLimitBytes: e.USER_STORAGE_LIMIT_BYTES,
     trustProxy: e.TRUST_PROXY,
     retries: { passes: e.UPSTREAM_RETRIES, baseDelayMs: e.UPSTREAM_RETRY_BASE_MS },
     cache: { maxEntries: e.CACHE_MAX_SIZE, ttlSeconds: e.CACHE_TTL, maxTemperature: e.CACHE_MAX_TEMPERATURE },

@@ -107,7 +107,7 @@ export async function runDemo(): Promise<void> {
     await chat('8. An image: text-only free tier skipped', { messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, image] }] });
     await message('9. A Claude-format client (POST /v1/messages)', { model: 'auto', max_tokens: 100, messages: [{ role: 'user', content: 'Hola desde Claude Code' }] });
 
-    const memory = await gateway.sessions.all(OPERATOR_USER_ID, 'demo');
+    const memory = (await gateway.sessions.page(OPERATOR_USER_ID, 'demo', 0, 1000)).turns;
     printTable(rows);
     process.stdout.write(`\nSession "demo" as stored (GET /v1/sessions/demo/messages):\n`);
     for (const turn of memory) process.stdout.write(`  ${turn.role.padEnd(9)} ${truncate(turn.content, 90)}\n`);

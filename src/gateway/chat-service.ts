@@ -17,7 +17,8 @@ import type { SessionRepository } from '../store/session-repository.js';
 import type { Attempt } from './attempts.js';
 import type { CancelSignal } from './cancellation.js';
 import { unreadableKeys, type CallerContext, type CallerContexts } from './caller-context.js';
-import type { TokenReservation } from './daily-usage.js';
+import { settleHolds, type RequestBudgets, type RequestHolds } from './request-holds.js';
+import { storedBytes } from './storage-quota.js';
 import type { ChatInput } from './chat-input.js';
 import { GatewayError, modelNotFound, noCapableModel } from './errors.js';
 import { missingCapabilities, requirementsOf, type Requirements } from '../routing/requirements.js';
@@ -30,8 +31,10 @@ export interface ChatServiceDeps {
   catalog: ModelCatalog;
   sessions: SessionRepository;
   logs: RequestLogWriter;
-  /** Per-caller settings, credentials and the daily token budget (each request reserves, then settles). */
+  /** Per-caller settings and credentials. */
   contexts: CallerContexts;
+  /** Each request's holds on its user's daily tokens and storage, taken before any upstream call. */
+  budgets: RequestBudgets;
   /** Live provider health, for the scoring router. */
   health: HealthLookup;
   /** Whether a target may be called now (health's `available`, without building its view). */
@@ -147,8 +150,8 @@ interface LogOutcome {
   attempts: Attempt[];
   httpStatus: number;
   error?: string;
-  /** The request's hold on the daily token budget, settled with `usage` when the row is made. */
-  reservation?: TokenReservation | undefined;
+  /** The request's holds on its user's budgets, settled with `usage` when the row is made. */
+  holds?: RequestHolds | undefined;
 }
 
 /** What a failed request had got to when it failed. */
@@ -156,7 +159,7 @@ interface FailureContext {
   attempts?: Attempt[];
   target?: Target;
   usage?: Usage | undefined;
-  reservation?: TokenReservation | undefined;
+  holds?: RequestHolds | undefined;
 }
 
 export class ChatService {
@@ -165,23 +168,23 @@ export class ChatService {
   async complete(input: ChatInput, signal: CancelSignal): Promise<CompletionOutcome> {
     const started = this.deps.now();
     let attempts: Attempt[] = [];
-    let reservation: TokenReservation | undefined;
+    let holds: RequestHolds | undefined;
     try {
       const begun = await this.begin(input);
       const { ctx, messages, decision, keyWarnings, key, hit } = begun;
-      reservation = begun.reservation;
+      holds = begun.holds;
       const { targets } = decision;
-      if (hit) return await this.answerFromCache(input, hit, decision, started, reservation);
+      if (hit) return await this.answerFromCache(input, hit, decision, started, begun.holds);
       const success = await this.deps.executor.complete(targets, { messages, params: input.params, stream: false }, signal, ctx.credentials);
       success.warnings.push(...keyWarnings);
       attempts = success.attempts;
       const { result, target } = success;
-      await this.remember(input, result.text, target.model);
+      await this.remember(input, result.text, target.model, holds);
       // Only the plan's first choice is cached: a fallback's answer must not outlive the outage.
       if (key !== undefined && sameTarget(target, targets[0])) this.store(key, target, result.model, result.text, result.finishReason, result.usage);
       const costUsd = this.deps.catalog.cost(target.model, result.usage);
       const latencyMs = this.deps.now() - started;
-      this.log(input, { target, usage: result.usage, costUsd, latencyMs, attempts, httpStatus: 200, reservation });
+      this.log(input, { target, usage: result.usage, costUsd, latencyMs, attempts, httpStatus: 200, holds });
       return {
         result,
         metadata: {
@@ -198,7 +201,7 @@ export class ChatService {
       };
     } catch (err) {
       // An answer that could not be stored never reached the caller: its tokens are not theirs to pay.
-      this.logFailure(input, err, started, { attempts, reservation });
+      this.logFailure(input, err, started, { attempts, holds });
       throw err;
     }
   }
@@ -208,11 +211,11 @@ export class ChatService {
     let success: StreamSource;
     let decision: RoutingDecision;
     let key: string | undefined;
-    let reservation: TokenReservation | undefined;
+    let holds: RequestHolds | undefined;
     let cacheHit = false;
     try {
       const begun = await this.begin(input);
-      ({ decision, key, reservation } = begun);
+      ({ decision, key, holds } = begun);
       if (begun.hit) {
         cacheHit = true;
         success = { target: { provider: begun.hit.provider, model: begun.hit.model }, attempts: [], warnings: [], ...replay(begun.hit) };
@@ -221,14 +224,14 @@ export class ChatService {
         success.warnings.push(...begun.keyWarnings);
       }
     } catch (err) {
-      this.logFailure(input, err, started, { reservation });
+      this.logFailure(input, err, started, { holds });
       throw err;
     }
     const { target, attempts, head } = success;
     const reported = head.find((p): p is Extract<StreamPart, { type: 'model' }> => p.type === 'model');
     const final: StreamFinal = { costUsd: 0, latencyMs: 0 };
     const cacheable = !cacheHit && sameTarget(target, decision.targets[0]);
-    const parts = this.relay(input, success, final, started, signal, reservation, { key: cacheable ? key : undefined, hit: cacheHit, upstreamModel: reported?.model ?? target.model });
+    const parts = this.relay(input, success, final, started, signal, holds, { key: cacheable ? key : undefined, hit: cacheHit, upstreamModel: reported?.model ?? target.model });
     const routing = { complexity: decision.classification.complexity, policy: decision.policy };
     return { target, cacheHit, routing, upstreamModel: reported?.model ?? target.model, attempts, warnings: [...input.warnings, ...success.warnings], parts, final };
   }
@@ -236,7 +239,7 @@ export class ChatService {
   /**
    * What both kinds of answer start with: the caller's context, the prompt as it will be sent
    * (memory included, which is what gets classified and planned for), the plan, the request's hold
-   * on the daily token budget (its prompt and the answer it may get; a 429 when none is left), and
+   * on its user's budgets (daily tokens, and storage for its session turns; a 429 when none is left), and
    * the cache's verdict.
    */
   private async begin(input: ChatInput) {
@@ -246,9 +249,9 @@ export class ChatService {
     const keyWarnings = unreadableWarnings(decision.targets, ctx);
     const key = this.cacheKeyFor(input, ctx, decision, messages);
     const expected = decision.classification.estimated_tokens + (input.params.maxTokens ?? DEFAULT_OUTPUT_RESERVATION);
-    const reservation = await this.deps.contexts.reserveTokens(input.caller, ctx, expected);
+    const holds = await this.deps.budgets.take(input, ctx, expected);
     const hit = key === undefined ? undefined : this.deps.cache?.store.get(key);
-    return { ctx, messages, decision, keyWarnings, key, hit, reservation };
+    return { ctx, messages, decision, keyWarnings, key, hit, holds };
   }
 
   /** The cache key of a request that may be cached, or undefined (cache off, bypassed, too random). */
@@ -266,11 +269,11 @@ export class ChatService {
   }
 
   /** A cached answer, served like a fresh one: remembered in the session, logged as a hit, free. */
-  private async answerFromCache(input: ChatInput, hit: CachedAnswer, decision: RoutingDecision, started: number, reservation: TokenReservation): Promise<CompletionOutcome> {
+  private async answerFromCache(input: ChatInput, hit: CachedAnswer, decision: RoutingDecision, started: number, holds: RequestHolds): Promise<CompletionOutcome> {
     const target = { provider: hit.provider, model: hit.model };
-    await this.remember(input, hit.text, hit.model);
+    await this.remember(input, hit.text, hit.model, holds);
     const latencyMs = this.deps.now() - started;
-    this.log(input, { target, costUsd: 0, latencyMs, attempts: [], httpStatus: 200, cacheHit: true, reservation });
+    this.log(input, { target, costUsd: 0, latencyMs, attempts: [], httpStatus: 200, cacheHit: true, holds });
     const result: ChatResult = { model: hit.upstreamModel, text: hit.text, finishReason: hit.finishReason };
     if (hit.usage) result.usage = hit.usage;
     return {
@@ -288,21 +291,21 @@ export class ChatService {
   }
 
   /** The parts as the edge reads them; the answer is stored and logged as the stream ends. */
-  private relay(input: ChatInput, success: StreamSource, final: StreamFinal, started: number, signal: CancelSignal, reservation: TokenReservation, cache: { key: string | undefined; hit: boolean; upstreamModel: string }): PartBatches {
+  private relay(input: ChatInput, success: StreamSource, final: StreamFinal, started: number, signal: CancelSignal, holds: RequestHolds, cache: { key: string | undefined; hit: boolean; upstreamModel: string }): PartBatches {
     const { target, attempts } = success;
     return new StreamRelay(success, final, signal, {
       completed: async (text) => {
-        await this.remember(input, text, target.model);
+        await this.remember(input, text, target.model, holds);
         if (cache.key !== undefined) this.store(cache.key, target, cache.upstreamModel, text, final.finishReason, final.usage);
         // A replayed answer cost nothing and counts no tokens.
         final.costUsd = cache.hit ? 0 : this.deps.catalog.cost(target.model, final.usage);
         final.latencyMs = this.deps.now() - started;
-        this.log(input, { target, usage: cache.hit ? undefined : final.usage, costUsd: final.costUsd, latencyMs: final.latencyMs, attempts, httpStatus: 200, cacheHit: cache.hit, reservation });
+        this.log(input, { target, usage: cache.hit ? undefined : final.usage, costUsd: final.costUsd, latencyMs: final.latencyMs, attempts, httpStatus: 200, cacheHit: cache.hit, holds });
       },
       // Tokens the upstream reported before failing were spent: they count and are logged. Not
       // those of an answer that could not be stored: the caller never received its end.
-      failed: (err) => this.logFailure(input, err, started, { attempts, target, usage: isStoreFailure(err) || cache.hit ? undefined : final.usage, reservation }),
-      abandoned: () => this.logFailure(input, new GatewayError({ status: 499, type: 'cancelled', code: 'client_closed_request', message: 'the client closed the stream' }), started, { attempts, target, usage: cache.hit ? undefined : final.usage, reservation }),
+      failed: (err) => this.logFailure(input, err, started, { attempts, target, usage: isStoreFailure(err) || cache.hit ? undefined : final.usage, holds }),
+      abandoned: () => this.logFailure(input, new GatewayError({ status: 499, type: 'cancelled', code: 'client_closed_request', message: 'the client closed the stream' }), started, { attempts, target, usage: cache.hit ? undefined : final.usage, holds }),
     });
   }
 
@@ -393,12 +396,13 @@ export class ChatService {
    * (a content filter, a reasoning model out of tokens) is not remembered: replayed, it would be
    * an empty turn that some upstreams refuse.
    */
-  private async remember(input: ChatInput, answer: string, modelUsed: string): Promise<void> {
+  private async remember(input: ChatInput, answer: string, modelUsed: string, holds: RequestHolds): Promise<void> {
     if (input.sessionId === undefined) return;
     const turns = newUserTurns(input.messages);
     if (answer !== '') turns.push({ role: 'assistant', content: answer, modelUsed });
     try {
       await this.deps.sessions.append(input.caller.userId, input.sessionId, turns);
+      holds.storage.settle(storedBytes(turns.map((t) => t.content)));
     } catch (err) {
       this.deps.onStoreError?.(err, input.requestId);
       throw storeFailed(input.requestId);
@@ -410,7 +414,7 @@ export class ChatService {
    * caller's next request), and records the row after this tick, once the answer it describes is on its way.
    */
   private log(input: ChatInput, outcome: LogOutcome): void {
-    outcome.reservation?.settle(outcome.usage?.totalTokens ?? 0);
+    settleHolds(outcome.holds, outcome.usage?.totalTokens ?? 0);
     const at = this.deps.now();
     this.deps.logs.recordAfterThisTick(() => ({ row: logRow(input, outcome, at), attempts: outcome.attempts }));
   }
@@ -424,7 +428,7 @@ export class ChatService {
       costUsd: 0,
       latencyMs: this.deps.now() - started,
       attempts: known?.attempts ?? at.attempts ?? [],
-      reservation: at.reservation,
+      holds: at.holds,
       // Mid-stream upstream failures reach the caller as a 502-type error event; anything else unplanned is a 500.
       httpStatus: known?.status ?? (upstream ? 502 : 500),
       error: upstream ? upstream.publicMessage : err instanceof Error ? err.message : String(err),

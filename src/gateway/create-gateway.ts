@@ -39,6 +39,9 @@ import { CallerContexts } from './caller-context.js';
 import { ChatService } from './chat-service.js';
 import { DailyUsageCounter } from './daily-usage.js';
 import { Executor } from './executor.js';
+import { RequestBudgets } from './request-holds.js';
+import { StorageQuota } from './storage-quota.js';
+import { UserStorageRepository } from '../store/user-storage-repository.js';
 import { MemoryResponseCache, type ResponseCache } from '../cache/response-cache.js';
 import { DEFAULT_HEALTH_OPTIONS, HealthTracker } from '../routing/health.js';
 
@@ -166,7 +169,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       timeoutMs: config.timeouts.responseMs,
       now,
     });
+    const storage = new StorageQuota(new UserStorageRepository(database.db), { limitBytes: config.userStorageLimitBytes, refreshMs: 5_000, now, onError: onBackgroundError('reading storage use') });
     const chat = new ChatService({
+      budgets: new RequestBudgets(contexts, storage),
       cache: answerCache && { store: answerCache, maxTemperature: config.cache.maxTemperature }, executor, catalog, sessions, logs, contexts, onStoreError: (err, requestId) => app.log.error({ err, requestId }, 'storing a session turn failed'), health: (provider, model) => health.view(provider, model), available: (provider, model) => health.available(provider, model), now });
     // Counters and last-used times are written in the background, never on a request.
     timers.push(setInterval(() => void usage.flush(), 1_000).unref());
@@ -186,6 +191,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       embeddings,
       catalog,
       sessions,
+      storage,
       isConfigured,
       pingDatabase: () => pingDatabase(database.db),
       auth: { operatorTokenHash: token.hash, gatewayKeys, rateLimiter: new FixedWindowRateLimiter(now), secretKey, accountRateLimit: config.gatewayKeyDefaultRateLimit, userRateLimit: config.userRateLimit, now },

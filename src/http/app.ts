@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { ProviderId } from '../providers/types.js';
 import type { ModelCatalog } from '../routing/model-catalog.js';
 import type { SessionRepository } from '../store/session-repository.js';
+import type { StorageQuota } from '../gateway/storage-quota.js';
 import type { AccountService } from '../accounts/accounts.js';
 import type { LoginThrottle } from '../accounts/login-throttle.js';
 import type { GatewayKeyService } from '../accounts/gateway-keys.js';
@@ -63,6 +64,8 @@ export interface AppDeps {
   embeddings?: EmbeddingService;
   catalog: ModelCatalog;
   sessions: SessionRepository;
+  /** Told when sessions are deleted, so freed space counts at once. */
+  storage?: Pick<StorageQuota, 'forget'>;
   isConfigured: (provider: ProviderId) => boolean;
   pingDatabase: () => Promise<void>;
   auth: AuthOptions;
@@ -195,7 +198,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     messagesRoute(api, { chat: deps.chat, inFlight, totalTimeoutMs: deps.totalTimeoutMs });
     if (deps.embeddings) embeddingsRoute(api, { embeddings: deps.embeddings, inFlight, totalTimeoutMs: deps.totalTimeoutMs });
     modelsRoute(api, { catalog: deps.catalog, isConfigured: deps.isConfigured, created: Math.floor(Date.now() / 1000) });
-    sessionsRoutes(api, deps.sessions);
+    sessionsRoutes(api, deps.sessions, deps.storage);
     accountRoutes(api, deps.accounts);
     gatewayKeyRoutes(api, deps.gatewayKeys);
     providerKeyRoutes(api, deps.providerKeys);

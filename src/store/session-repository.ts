@@ -9,6 +9,11 @@ export interface StoredTurn {
   created_at: string;
 }
 
+/** A stored turn with its id, which orders turns and is the cursor of paged reads. */
+export interface PagedTurn extends StoredTurn {
+  id: number;
+}
+
 export interface NewTurn {
   role: 'user' | 'assistant';
   content: string;
@@ -46,15 +51,22 @@ export class SessionRepository {
     return rows.reverse() as StoredTurn[];
   }
 
-  async all(userId: string, sessionId: string): Promise<StoredTurn[]> {
+  /**
+   * Up to `limit` turns of the user's session after the turn `afterId` (0: from the start), oldest
+   * first, and whether more follow: one range scan of the (user_id, session_id, id) index.
+   */
+  async page(userId: string, sessionId: string, afterId: number, limit: number): Promise<{ turns: PagedTurn[]; hasMore: boolean }> {
     const rows = await this.db
       .selectFrom('interactions')
-      .select(['role', 'content', 'model_used', 'created_at'])
+      .select(['id', 'role', 'content', 'model_used', 'created_at'])
       .where('user_id', '=', userId)
       .where('session_id', '=', sessionId)
+      .where('id', '>', afterId)
       .orderBy('id', 'asc')
+      .limit(limit + 1)
       .execute();
-    return rows as StoredTurn[];
+    const hasMore = rows.length > limit;
+    return { turns: (hasMore ? rows.slice(0, limit) : rows).map((r) => ({ ...r, id: Number(r.id) })) as PagedTurn[], hasMore };
   }
 
   /** Appends turns in one statement, so a question is never stored without its answer. */

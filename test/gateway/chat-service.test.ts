@@ -1,6 +1,7 @@
 /** The pipeline alone, with fakes for the executor, the store and the log writer. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { RequestBudgets } from '../../src/gateway/request-holds.js';
 import type { CallerContexts } from '../../src/gateway/caller-context.js';
 import { OPERATOR } from '../../src/gateway/caller.js';
 import type { ChatInput } from '../../src/gateway/chat-input.js';
@@ -46,8 +47,8 @@ function service(sessions: Partial<SessionRepository>) {
     logs: { recordAfterThisTick: (make: () => { row: RequestLogRow }) => rows.push(make().row) } as unknown as RequestLogWriter,
     contexts: {
       resolve: async () => ({ memoryMessages: 20, defaultModel: undefined, routePolicy: 'cascade', dailyTokenLimit: null, credentials: {}, unreadable: {}, hasUnreadable: false }),
-      reserveTokens: async () => ({ held: 100, settle: (used: number) => settled.push(used) }),
     } as unknown as CallerContexts,
+    budgets: { take: async () => ({ tokens: { held: 100, settle: (used: number) => settled.push(used) }, storage: { settle: () => undefined } }) } as unknown as RequestBudgets,
     onStoreError: (err) => storeErrors.push(err),
     health: () => HEALTHY,
     now: () => 1_700_000_000_000,

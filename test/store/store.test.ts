@@ -105,12 +105,17 @@ for (const { name: dialect, make } of TEST_DIALECTS) describe(`store on ${dialec
       ['a4', 'q5', 'a5'],
     );
     assert.deepEqual(await sessions.recent('operator', 'a', 0), []);
-    assert.equal((await sessions.all('operator', 'a')).length, 10);
-    assert.deepEqual((await sessions.all('someone-else', 'a')).map((t) => t.content), ['not yours']);
+    const all = async (user: string, session: string) => (await sessions.page(user, session, 0, 1000)).turns;
+    assert.equal((await all('operator', 'a')).length, 10);
+    const first = await sessions.page('operator', 'a', 0, 4);
+    assert.deepEqual([first.turns.map((t) => t.content), first.hasMore], [['q1', 'a1', 'q2', 'a2'], true]);
+    const rest = await sessions.page('operator', 'a', first.turns.at(-1)!.id, 6);
+    assert.deepEqual([rest.turns.length, rest.hasMore], [6, false], 'a page that ends exactly at the last turn has no more');
+    assert.deepEqual((await all('someone-else', 'a')).map((t) => t.content), ['not yours']);
     assert.equal(await sessions.delete('someone-else', 'b'), 0);
     assert.equal(await sessions.delete('operator', 'a'), 10);
-    assert.equal((await sessions.all('operator', 'b')).length, 1);
-    assert.equal((await sessions.all('someone-else', 'a')).length, 1);
+    assert.equal((await all('operator', 'b')).length, 1);
+    assert.equal((await all('someone-else', 'a')).length, 1);
   });
 
   it('stores every column of every turn, whatever the number of turns appended at once (compiled statements)', async () => {
@@ -119,13 +124,13 @@ for (const { name: dialect, make } of TEST_DIALECTS) describe(`store on ${dialec
     for (const count of [1, 2, 3, 2, 20]) {
       const turns = Array.from({ length: count }, (_, i) => (i % 2 === 0 ? { role: 'user' as const, content: `u${count}-${i}` } : { role: 'assistant' as const, content: `a${count}-${i}`, modelUsed: `model-${i}` }));
       await sessions.append('columns-user', `s${count}`, turns, at);
-      const stored = await sessions.all('columns-user', `s${count}`);
+      const stored = (await sessions.page('columns-user', `s${count}`, 0, 1000)).turns;
       assert.deepEqual(
         stored.slice(-count).map((t) => [t.role, t.content, t.model_used, new Date(t.created_at).toISOString()]),
         turns.map((t) => [t.role, t.content, t.modelUsed ?? null, at.toISOString()]),
       );
     }
-    assert.equal((await sessions.all('columns-user', 's2')).length, 4);
+    assert.equal((await sessions.page('columns-user', 's2', 0, 1000)).turns.length, 4);
   });
 
   // The same behaviour through both insert paths: the dialect's fastest and generic Kysely.
@@ -409,6 +414,14 @@ for (const { name: dialect, make } of TEST_DIALECTS) describe(`the hardening mig
       const storage = await db.selectFrom('user_storage').selectAll().execute();
       assert.deepEqual(storage.map((r) => [r.user_id, Number(r.bytes)]), [['operator', 8]], 'UTF-8 bytes: é is two');
       assert.equal((await db.selectFrom('gateway_keys').select('scopes').executeTakeFirstOrThrow()).scopes, 'chat,read');
+      // From now on the database keeps the count with every write and delete.
+      const sessions = new SessionRepository(database.db);
+      await sessions.append('operator', 's2', [{ role: 'user', content: 'ab' }, { role: 'assistant', content: 'cde', modelUsed: 'm' }]);
+      await sessions.append('someone', 's', [{ role: 'user', content: 'xyz' }]);
+      const bytes = async () => Object.fromEntries((await db.selectFrom('user_storage').selectAll().execute()).map((r) => [r.user_id, Number(r.bytes)]));
+      assert.deepEqual(await bytes(), { operator: 13, someone: 3 });
+      await sessions.delete('operator', 's');
+      assert.deepEqual(await bytes(), { operator: 5, someone: 3 });
     } finally {
       await database.close();
       await target.drop();

@@ -1,8 +1,11 @@
-/** Session memory: read a conversation, or forget it. */
+/** Session memory: read a conversation a page at a time, or forget it. */
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { invalidRequest } from '../../gateway/errors.js';
+import type { StorageQuota } from '../../gateway/storage-quota.js';
 import type { SessionRepository } from '../../store/session-repository.js';
 import { SESSION_ID_PATTERN } from '../request-patterns.js';
+import { validate } from '../validate.js';
 
 function sessionIdParam(params: unknown): string {
   const id = (params as { session_id?: string }).session_id ?? '';
@@ -10,15 +13,33 @@ function sessionIdParam(params: unknown): string {
   return id;
 }
 
-export function sessionsRoutes(app: FastifyInstance, sessions: SessionRepository): void {
+export const historyQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  /** The `next_cursor` of the previous page: turns after it. */
+  after: z.string().regex(/^\d{1,15}$/, 'must be a next_cursor from the previous page').optional(),
+});
+
+export function sessionsRoutes(app: FastifyInstance, sessions: SessionRepository, storage?: Pick<StorageQuota, 'forget'>): void {
+  // Oldest first, a page at a time: a long conversation never has to leave in one response.
   app.get('/v1/sessions/:session_id/messages', async (request) => {
     const sessionId = sessionIdParam(request.params);
-    return { session_id: sessionId, messages: await sessions.all(request.caller.userId, sessionId) };
+    const q = validate(historyQuery, request.query);
+    const { turns, hasMore } = await sessions.page(request.caller.userId, sessionId, q.after === undefined ? 0 : Number(q.after), q.limit);
+    const last = turns.at(-1);
+    return {
+      session_id: sessionId,
+      messages: turns,
+      has_more: hasMore,
+      first_id: turns[0]?.id ?? null,
+      last_id: last?.id ?? null,
+      next_cursor: hasMore && last ? String(last.id) : null,
+    };
   });
 
   app.delete('/v1/sessions/:session_id', async (request) => {
     const sessionId = sessionIdParam(request.params);
     const deleted = await sessions.delete(request.caller.userId, sessionId);
+    storage?.forget(request.caller.userId);
     return { session_id: sessionId, deleted: true, messages_deleted: deleted };
   });
 }

@@ -35,12 +35,57 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   const bytes = pg ? sql`octet_length(content)` : sql`length(cast(content as blob))`;
   await sql`insert into ${storage} (user_id, bytes) select user_id, sum(${bytes}) from ${interactions} group by user_id`.execute(db);
 
+  await storageTriggers(db, pg, storage, interactions);
+
   if (pg) {
     for (const table of ['revoked_tokens', 'user_storage']) await sql`alter table ${rawTable(db, table)} enable row level security`.execute(db);
   }
 }
 
+/**
+ * The database keeps `user_storage` right with every insert and delete of a session turn, in the
+ * same statement: no write path (a new one included) can forget it, and a crash cannot split them.
+ */
+async function storageTriggers(db: Kysely<unknown>, pg: boolean, storage: ReturnType<typeof rawTable>, interactions: ReturnType<typeof rawTable>): Promise<void> {
+  if (!pg) {
+    await sql`create trigger interactions_storage_insert after insert on interactions begin
+      insert into user_storage (user_id, bytes) values (new.user_id, length(cast(new.content as blob)))
+        on conflict (user_id) do update set bytes = bytes + excluded.bytes;
+    end`.execute(db);
+    await sql`create trigger interactions_storage_delete after delete on interactions begin
+      update user_storage set bytes = bytes - length(cast(old.content as blob)) where user_id = old.user_id;
+    end`.execute(db);
+    return;
+  }
+  const fn = storageFunction(db);
+  await sql`create function ${fn}() returns trigger language plpgsql as $$
+    begin
+      if tg_op = 'INSERT' then
+        insert into ${storage} as s (user_id, bytes) values (new.user_id, octet_length(new.content))
+          on conflict (user_id) do update set bytes = s.bytes + excluded.bytes;
+        return new;
+      end if;
+      update ${storage} set bytes = bytes - octet_length(old.content) where user_id = old.user_id;
+      return old;
+    end $$`.execute(db);
+  await sql`create trigger interactions_storage after insert or delete on ${interactions} for each row execute function ${fn}()`.execute(db);
+}
+
+/** The trigger function, in the same schema as the tables on Postgres. */
+function storageFunction(db: Kysely<unknown>) {
+  const table = rawTable(db, 'user_storage');
+  const qualified = table.compile(db).sql;
+  return sql.raw(qualified.replace(/"user_storage"$/, '"interactions_storage"'));
+}
+
 export async function down(db: Kysely<unknown>): Promise<void> {
+  if (isPostgres(db)) {
+    await sql`drop trigger interactions_storage on ${rawTable(db, 'interactions')}`.execute(db);
+    await sql`drop function ${storageFunction(db)}()`.execute(db);
+  } else {
+    await sql`drop trigger interactions_storage_insert`.execute(db);
+    await sql`drop trigger interactions_storage_delete`.execute(db);
+  }
   await db.schema.dropTable('user_storage').execute();
   await db.schema.dropIndex('revoked_tokens_user_id').execute();
   await db.schema.dropTable('revoked_tokens').execute();
