@@ -80,7 +80,7 @@ const envSchema = z.object({
   DATABASE_POOL_MAX: int(1, 200).default(10),
   SECRET_KEY: optionalKey.refine((v) => v === undefined || v.length >= 32, 'must be at least 32 characters (for example: openssl rand -base64 32)'),
   MASTER_ENCRYPTION_KEY: optionalKey.refine((v) => v === undefined || v.length >= 32, 'must be at least 32 characters (for example: openssl rand -base64 32)'),
-  ALLOW_SIGNUP: flag.default(true),
+  ALLOW_SIGNUP: flag.default(false),
   USERS_MAY_USE_OPERATOR_KEYS: flag.default(false),
   METRICS_TOKEN: optionalKey.refine((v) => v === undefined || v.length >= 16, 'must be at least 16 characters'),
   IMAGE_FETCH_MAX_BYTES: int(1024, 100 * 1024 * 1024).default(10 * 1024 * 1024),

@@ -2,7 +2,8 @@
  * Sign-up and log-in. A failed log-in says only that the e-mail or password is wrong, and takes
  * as long for an unknown e-mail (a decoy hash is verified) as for a wrong password.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { RevokedTokenRepository } from '../store/revoked-token-repository.js';
 import { GatewayError, invalidRequest } from '../gateway/errors.js';
 import { signAccessToken, ACCESS_TOKEN_TTL_SECONDS } from '../security/access-token.js';
 import { decoyHash, hashPassword, passwordWeakness, verifyPassword } from '../security/passwords.js';
@@ -12,6 +13,23 @@ export interface AccountServiceOptions {
   secretKey: string;
   allowSignup: boolean;
   now: () => number;
+  /** Signed-out tokens; absent where nobody signs out (the CLI). */
+  revokedTokens?: RevokedTokenRepository;
+  /** After a change to an account's tokens, password or existence, so caches forget it. */
+  onChange?: (userId: string) => void;
+}
+
+/** The token a request came with, as far as signing it out needs. */
+export interface PresentedToken {
+  userId: string;
+  jti: string | undefined;
+  /** Seconds since the epoch. */
+  expiresAt: number;
+}
+
+/** A password made for an account the operator creates without one: shown once. */
+export function generatePassword(): string {
+  return `${randomBytes(18).toString('base64url')}-Aa1`;
 }
 
 export interface SessionToken {
@@ -41,6 +59,9 @@ export function publicUser(u: UserRow): PublicUser {
   return { id: u.id, email: u.email, name: u.name, is_admin: u.is_admin === 1, created_at: u.created_at };
 }
 
+export const accountDisabled = () =>
+  new GatewayError({ status: 403, type: 'permission_error', code: 'account_disabled', message: 'This account has been disabled by the operator of this gateway.' });
+
 const badCredentials = () =>
   new GatewayError({ status: 401, type: 'invalid_request_error', code: 'invalid_credentials', message: 'Incorrect e-mail or password.' });
 
@@ -54,6 +75,11 @@ export class AccountService {
     if (!this.options.allowSignup) {
       throw new GatewayError({ status: 403, type: 'permission_error', code: 'signup_disabled', message: 'Sign-up is disabled on this gateway (ALLOW_SIGNUP=false); ask its operator for an account.' });
     }
+    return this.sessionFor(await this.create(input));
+  }
+
+  /** A new account, whether or not sign-up is open (the operator's CLI and admin API). */
+  async create(input: { email: string; password: string; name?: string | undefined }): Promise<UserRow> {
     const email = normaliseEmail(input.email);
     if (!EMAIL.test(email) || email.length > 254) throw invalidRequest('Invalid value for \'email\': not an e-mail address', 'email');
     const weakness = passwordWeakness(input.password, email);
@@ -77,7 +103,7 @@ export class AccountService {
       }
       throw err;
     }
-    return this.sessionFor(user);
+    return user;
   }
 
   async login(input: { email: string; password: string }): Promise<SessionToken> {
@@ -87,7 +113,45 @@ export class AccountService {
       throw badCredentials();
     }
     if (!(await verifyPassword(user.password_hash, input.password))) throw badCredentials();
+    // Said only to whoever knows the password.
+    if (user.disabled_at !== null) throw accountDisabled();
     return this.sessionFor(user);
+  }
+
+  /** Signs out the token the request came with; one without an id of its own takes every token of the user with it. */
+  async logout(token: PresentedToken): Promise<void> {
+    const revoked = this.options.revokedTokens;
+    if (!revoked) throw new Error('signing out needs the revoked-token store');
+    if (token.jti === undefined) await this.users.bumpTokenVersion(token.userId);
+    else await revoked.revoke(token.jti, token.userId, new Date(token.expiresAt * 1000).toISOString(), new Date(this.options.now()).toISOString());
+    this.options.onChange?.(token.userId);
+  }
+
+  /** Changes the password after checking the current one; every earlier token stops working. Returns a fresh one. */
+  async changePassword(userId: string, current: string, next: string): Promise<SessionToken> {
+    const user = await this.withPassword(userId, current, 'current_password');
+    const weakness = passwordWeakness(next, user.email);
+    if (weakness) throw invalidRequest(`Invalid value for 'new_password': ${weakness}`, 'new_password', 'weak_password');
+    const version = await this.users.setPassword(userId, await hashPassword(next));
+    this.options.onChange?.(userId);
+    return this.sessionFor({ ...user, token_version: version });
+  }
+
+  /** Deletes the account and everything it owns, once its password is given again. */
+  async deleteAccount(userId: string, password: string): Promise<void> {
+    await this.withPassword(userId, password, 'password');
+    await this.users.deleteAccount(userId);
+    this.options.onChange?.(userId);
+  }
+
+  /** The user, if `password` is theirs; a 400 naming the parameter otherwise. */
+  private async withPassword(userId: string, password: string, param: string): Promise<UserRow> {
+    const user = await this.users.findById(userId);
+    if (!user || user.password_hash === null) throw new GatewayError({ status: 400, type: 'invalid_request_error', code: 'no_password', message: 'This account has no password (the operator signs in with CEREBRO_API_TOKEN).' });
+    if (!(await verifyPassword(user.password_hash, password))) {
+      throw new GatewayError({ status: 400, type: 'invalid_request_error', code: 'invalid_credentials', param, message: `Invalid value for '${param}': not this account's password.` });
+    }
+    return user;
   }
 
   async me(userId: string): Promise<PublicUser> {
@@ -97,7 +161,7 @@ export class AccountService {
   }
 
   private async sessionFor(user: UserRow): Promise<SessionToken> {
-    const token = await signAccessToken(user.id, this.options.secretKey, Math.floor(this.options.now() / 1000));
+    const token = await signAccessToken(user.id, this.options.secretKey, Math.floor(this.options.now() / 1000), Number(user.token_version));
     return { access_token: token, token_type: 'bearer', expires_in: ACCESS_TOKEN_TTL_SECONDS, user: publicUser(user) };
   }
 }

@@ -32,8 +32,8 @@ export async function createUser(config: Config, input: { email: string; passwor
     await migrateToLatest(database);
     const secretKey = (await resolveSecretKey(config.secretKey, new SettingsRepository(database.db))).secret;
     // The operator creates accounts whether or not the public sign-up is open.
-    const accounts = new AccountService(new UserRepository(database.db), { secretKey, allowSignup: true, now: Date.now });
-    const { user } = await accounts.signup(input);
+    const accounts = new AccountService(new UserRepository(database.db), { secretKey, allowSignup: false, now: Date.now });
+    const user = await accounts.create(input);
     return { id: user.id, email: user.email };
   });
 }

@@ -8,6 +8,7 @@ import { ConfigError, loadConfig, type Config } from '../config.js';
 import { GatewayError } from '../gateway/errors.js';
 import { createKey, createUser, listKeys, migrate, revokeKey } from './admin.js';
 import { parseScopes, SCOPES, type Scope } from '../accounts/scopes.js';
+import { generatePassword } from '../accounts/accounts.js';
 
 const USAGE = `Usage: cerebro <command> [options]
 
@@ -121,8 +122,7 @@ async function users(args: string[]): Promise<void> {
   let password = values.password ?? process.env.CEREBRO_USER_PASSWORD;
   const generated = password === undefined;
   if (password === undefined) {
-    const { randomBytes } = await import('node:crypto');
-    password = `${randomBytes(18).toString('base64url')}-Aa1`;
+    password = generatePassword();
   }
   const user = await createUser(cfg, { email: values.email, password, ...(values.name ? { name: values.name } : {}) });
   print({ ...user, ...(generated ? { password } : {}) }, values.json, `Created user ${user.email} (${user.id}).${generated ? `\nGenerated password (shown once): ${password}` : ''}`);

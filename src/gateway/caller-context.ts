@@ -7,6 +7,8 @@ import type { ProviderCredentials, ProviderId } from '../providers/types.js';
 import { open as openSecret, SecretBoxError } from '../security/secret-box.js';
 import type { ProviderKeyRepository } from '../store/provider-key-repository.js';
 import type { UserConfigRepository } from '../store/user-config-repository.js';
+import type { UserRepository } from '../store/user-repository.js';
+import { LRUCache } from 'lru-cache';
 import { isOperatorAccount, type Caller } from './caller.js';
 import { nextUtcMidnight, type TokenBudget, type TokenReservation } from './daily-usage.js';
 import { GatewayError } from './errors.js';
@@ -28,6 +30,8 @@ export interface CallerContext {
 
 export interface CallerContextDeps {
   configs: UserConfigRepository;
+  /** The account: the operator's own daily limit for this user, when set. */
+  users: Pick<UserRepository, 'findById'>;
   providerKeys: ProviderKeyRepository;
   usage: TokenBudget;
   /** The environment's keys: the operator's, and everyone's when `usersMayUseOperatorKeys`. */
@@ -37,10 +41,12 @@ export interface CallerContextDeps {
   baseUrls: Record<ProviderId, string>;
   masterKey: string | undefined;
   defaultMemoryMessages: number;
-  /** The operator's ceiling on users' tokens per day (not the operator's own). */
+  /** The operator's ceiling on users' tokens per day (not the operator's own), unless set per user. */
   userDailyTokenLimit: number | undefined;
   now: () => number;
   cacheTtlMs: number;
+  /** Users whose context is kept at once (it holds their decrypted keys: bounded, and gone after the TTL). */
+  maxCached?: number;
 }
 
 /** A stored provider key binds its owner and provider into its ciphertext. */
@@ -58,16 +64,17 @@ export const unreadableKeys = (reasons: Partial<Record<ProviderId, string>>) =>
   });
 
 export class CallerContexts {
-  private readonly cache = new Map<string, { ctx: CallerContext; at: number }>();
+  private readonly cache: LRUCache<string, CallerContext>;
 
-  constructor(private readonly deps: CallerContextDeps) {}
+  constructor(private readonly deps: CallerContextDeps) {
+    this.cache = new LRUCache({ max: deps.maxCached ?? 10_000, ttl: deps.cacheTtlMs, perf: { now: deps.now }, ttlResolution: 0 });
+  }
 
   async resolve(caller: Caller): Promise<CallerContext> {
     const cached = this.cache.get(caller.userId);
-    const now = this.deps.now();
-    if (cached && now - cached.at < this.deps.cacheTtlMs) return cached.ctx;
+    if (cached) return cached;
     const ctx = await this.load(caller);
-    this.cache.set(caller.userId, { ctx, at: now });
+    this.cache.set(caller.userId, ctx);
     return ctx;
   }
 
@@ -102,7 +109,11 @@ export class CallerContexts {
 
   private async load(caller: Caller): Promise<CallerContext> {
     const operator = isOperatorAccount(caller);
-    const [config, ownKeys] = await Promise.all([this.deps.configs.get(caller.userId), operator ? Promise.resolve([]) : this.deps.providerKeys.listByUser(caller.userId)]);
+    const [config, ownKeys, account] = await Promise.all([
+      this.deps.configs.get(caller.userId),
+      operator ? Promise.resolve([]) : this.deps.providerKeys.listByUser(caller.userId),
+      operator ? Promise.resolve(undefined) : this.deps.users.findById(caller.userId),
+    ]);
     const shared = operator || this.deps.usersMayUseOperatorKeys ? this.deps.operatorCredentials : {};
     const credentials: Credentials = { ...shared };
     const unreadable: CallerContext['unreadable'] = {};
@@ -121,7 +132,8 @@ export class CallerContexts {
       }
     }
     const own = config?.daily_token_limit ?? null;
-    const cap = operator ? undefined : this.deps.userDailyTokenLimit;
+    const perUser = account?.daily_token_limit ?? null;
+    const cap = operator ? undefined : perUser !== null ? Number(perUser) : this.deps.userDailyTokenLimit;
     return {
       memoryMessages: config?.memory_messages ?? this.deps.defaultMemoryMessages,
       defaultModel: config?.default_model ?? undefined,

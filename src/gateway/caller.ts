@@ -13,6 +13,8 @@ export interface Caller {
   gatewayKeyId?: string;
   /** A gateway key's scopes (`chat`, `read`, `admin`); absent for account and operator tokens. */
   scopes?: readonly string[];
+  /** An account token's id and expiry (seconds since the epoch), for signing it out. */
+  token?: { jti: string | undefined; expiresAt: number };
 }
 
 /** Whether the caller acts for the operator's account (its providers and no user limits), whatever its powers. */

@@ -24,6 +24,9 @@ import { RequestLogWriter } from '../store/request-log-writer.js';
 import { SessionRepository } from '../store/session-repository.js';
 import { SettingsRepository } from '../store/settings-repository.js';
 import { AccountService } from '../accounts/accounts.js';
+import { AccountStates } from '../accounts/account-states.js';
+import { UserAdmin } from '../accounts/user-admin.js';
+import { RevokedTokenRepository } from '../store/revoked-token-repository.js';
 import { GatewayKeyService } from '../accounts/gateway-keys.js';
 import { ProviderKeyService } from '../accounts/provider-keys.js';
 import { FixedWindowRateLimiter } from '../accounts/rate-limiter.js';
@@ -133,8 +136,11 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     const onBackgroundError = (what: string) => (err: unknown) => app.log.error({ err }, `${what} failed; will retry`);
     const usage = new DailyUsageCounter(new DailyUsageRepository(database.db), { now, refreshMs: 5_000, onError: onBackgroundError('counting daily usage') });
     const configs = new UserConfigRepository(database.db);
+    const users = new UserRepository(database.db);
+    const accountStates = new AccountStates(users, new RevokedTokenRepository(database.db), { ttlMs: 5_000, maxEntries: 100_000, now });
     const contexts = new CallerContexts({
       configs,
+      users,
       providerKeys: new ProviderKeyRepository(database.db),
       usage,
       operatorCredentials: config.providers,
@@ -157,7 +163,15 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       verifyTimeoutMs: 15_000,
       onChange: (userId) => contexts.invalidate(userId),
     });
-    const accounts = new AccountService(new UserRepository(database.db), { secretKey, allowSignup: config.allowSignup, now });
+    const storage = new StorageQuota(new UserStorageRepository(database.db), { limitBytes: config.userStorageLimitBytes, refreshMs: 5_000, now, onError: onBackgroundError('reading storage use') });
+    // A changed, disabled or deleted account is seen at once on this instance, within 5 s on others.
+    const accountChanged = (userId: string) => {
+      accountStates.invalidate(userId);
+      contexts.invalidate(userId);
+      storage.forget(userId);
+    };
+    const accounts = new AccountService(users, { secretKey, allowSignup: config.allowSignup, now, revokedTokens: new RevokedTokenRepository(database.db), onChange: accountChanged });
+    const userAdmin = new UserAdmin({ users, accounts, tokensToday: (userId) => usage.tokensToday(userId), now, onChange: accountChanged });
     const answerCache = config.cache.maxEntries > 0 ? new MemoryResponseCache({ maxEntries: config.cache.maxEntries, ttlMs: config.cache.ttlSeconds * 1000, now }) : undefined;
     const embeddings = new EmbeddingService({
       adapters: { openai: createOpenAIEmbeddingAdapter('openai'), gemini: createGeminiEmbeddingAdapter() },
@@ -169,7 +183,6 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       timeoutMs: config.timeouts.responseMs,
       now,
     });
-    const storage = new StorageQuota(new UserStorageRepository(database.db), { limitBytes: config.userStorageLimitBytes, refreshMs: 5_000, now, onError: onBackgroundError('reading storage use') });
     const chat = new ChatService({
       budgets: new RequestBudgets(contexts, storage),
       cache: answerCache && { store: answerCache, maxTemperature: config.cache.maxTemperature }, executor, catalog, sessions, logs, contexts, onStoreError: (err, requestId) => app.log.error({ err, requestId }, 'storing a session turn failed'), health: (provider, model) => health.view(provider, model), available: (provider, model) => health.available(provider, model), now });
@@ -194,8 +207,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       storage,
       isConfigured,
       pingDatabase: () => pingDatabase(database.db),
-      auth: { operatorTokenHash: token.hash, gatewayKeys, rateLimiter: new FixedWindowRateLimiter(now), secretKey, accountRateLimit: config.gatewayKeyDefaultRateLimit, userRateLimit: config.userRateLimit, now },
+      auth: { operatorTokenHash: token.hash, gatewayKeys, rateLimiter: new FixedWindowRateLimiter(now), secretKey, accountRateLimit: config.gatewayKeyDefaultRateLimit, userRateLimit: config.userRateLimit, accountStates, now },
       accounts,
+      userAdmin,
       authRateLimit: config.authRateLimit,
       loginThrottle: new MemoryLoginThrottle({ ...DEFAULT_LOGIN_THROTTLE, now }),
       trustProxy: config.trustProxy,

@@ -13,6 +13,8 @@ import type { SessionRepository } from '../store/session-repository.js';
 import type { StorageQuota } from '../gateway/storage-quota.js';
 import type { AccountService } from '../accounts/accounts.js';
 import type { LoginThrottle } from '../accounts/login-throttle.js';
+import type { UserAdmin } from '../accounts/user-admin.js';
+import { adminUserRoutes } from './routes/admin-users.js';
 import type { GatewayKeyService } from '../accounts/gateway-keys.js';
 import type { ProviderKeyService } from '../accounts/provider-keys.js';
 import type { AnalyticsRepository } from '../store/analytics-repository.js';
@@ -70,6 +72,8 @@ export interface AppDeps {
   pingDatabase: () => Promise<void>;
   auth: AuthOptions;
   accounts: AccountService;
+  /** The operator's account management (/api/admin/users). */
+  userAdmin: UserAdmin;
   /** Sign-up and log-in attempts per minute per client address. */
   authRateLimit: number;
   /** Failed log-ins per (e-mail, address), with a growing back-off. */
@@ -199,7 +203,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     if (deps.embeddings) embeddingsRoute(api, { embeddings: deps.embeddings, inFlight, totalTimeoutMs: deps.totalTimeoutMs });
     modelsRoute(api, { catalog: deps.catalog, isConfigured: deps.isConfigured, created: Math.floor(Date.now() / 1000) });
     sessionsRoutes(api, deps.sessions, deps.storage);
-    accountRoutes(api, deps.accounts);
+    accountRoutes(api, deps.accounts, deps.loginThrottle);
+    adminUserRoutes(api, deps.userAdmin);
     gatewayKeyRoutes(api, deps.gatewayKeys);
     providerKeyRoutes(api, deps.providerKeys);
     userConfigRoutes(api, deps.userConfig);

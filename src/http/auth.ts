@@ -9,7 +9,9 @@ import type { GatewayKeyService } from '../accounts/gateway-keys.js';
 import { rateLimitHeaders, type RateLimit, type RateLimiter } from '../accounts/rate-limiter.js';
 import { OPERATOR, OPERATOR_USER_ID, type Caller } from '../gateway/caller.js';
 import { GatewayError } from '../gateway/errors.js';
-import { looksLikeJwt, verifyAccessToken } from '../security/access-token.js';
+import { looksLikeJwt, verifyAccessToken, type AccessTokenClaims } from '../security/access-token.js';
+import { accountDisabled } from '../accounts/accounts.js';
+import type { AccountStates } from '../accounts/account-states.js';
 import { isGatewayKeyShaped } from '../security/gateway-key.js';
 import { bearerToken, tokenMatchesHash } from '../security/operator-token.js';
 import { parseScopes, type Scope } from '../accounts/scopes.js';
@@ -31,6 +33,8 @@ export interface AuthOptions {
   accountRateLimit: number;
   /** Requests per minute of a user across all their keys and account tokens (USER_RATE_LIMIT). */
   userRateLimit: number;
+  /** Whether an account exists, is enabled, and which of its tokens are still good (cached). */
+  accountStates: AccountStates;
   now: () => number;
 }
 
@@ -117,6 +121,34 @@ function limit(options: AuthOptions, reply: FastifyReply, limits: readonly RateL
 /** The operator's resolution, shared: the hot path allocates nothing for it. */
 const OPERATOR_RESOLVED = Object.freeze({ caller: OPERATOR });
 
+const tokenRevoked = () =>
+  new GatewayError({
+    status: 401,
+    type: 'invalid_request_error',
+    code: 'token_revoked',
+    message: 'This account token was signed out or its password changed since; log in again (POST /api/auth/login).',
+    headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
+  });
+
+const accountsUnavailable = () =>
+  new GatewayError({ status: 503, type: 'service_unavailable', code: 'database_unavailable', message: 'The gateway cannot check accounts right now; try again shortly.', headers: { 'retry-after': '1' } });
+
+/**
+ * The account behind a key or token must still exist and be enabled; an account token must also be
+ * of the current version and not signed out. Cached (see AccountStates): no query per request.
+ */
+async function checkAccount(options: AuthOptions, userId: string, claims: AccessTokenClaims | undefined): Promise<void> {
+  let state;
+  try {
+    state = await options.accountStates.get(userId);
+  } catch {
+    throw accountsUnavailable();
+  }
+  if (state === null) throw invalid();
+  if (state.disabled) throw accountDisabled();
+  if (claims && (claims.version !== state.tokenVersion || (claims.jti !== undefined && state.revoked.has(claims.jti)))) throw tokenRevoked();
+}
+
 /** Resolves the caller of a bearer token, or throws 401. */
 export function callerResolver(options: AuthOptions) {
   // The operator's own keys are limited per key only; every other user also by USER_RATE_LIMIT.
@@ -124,9 +156,12 @@ export function callerResolver(options: AuthOptions) {
   return async function resolveCaller(token: string): Promise<{ caller: Caller; rateLimits?: RateLimit[] }> {
     if (tokenMatchesHash(token, options.operatorTokenHash)) return OPERATOR_RESOLVED;
     if (isGatewayKeyShaped(token)) {
-      const key = await options.gatewayKeys.authenticate(token);
+      const key = await options.gatewayKeys.authenticate(token).catch(() => {
+        throw accountsUnavailable();
+      });
       if (!key) throw invalid();
       // The operator's own keys (say, one given to n8n) route with the operator's providers.
+      if (key.user_id !== OPERATOR_USER_ID) await checkAccount(options, key.user_id, undefined);
       const scopes = parseScopes(key.scopes);
       const caller: Caller = { userId: key.user_id, isAdmin: key.user_id === OPERATOR_USER_ID && scopes.includes('admin'), via: 'gateway_key', gatewayKeyId: key.id, scopes };
       return { caller, rateLimits: [{ bucket: `key:${key.id}`, perMinute: key.rate_limit }, ...perUser(key.user_id)] };
@@ -135,7 +170,9 @@ export function callerResolver(options: AuthOptions) {
       const claims = await verifyAccessToken(token, options.secretKey, new Date(options.now()));
       // The operator has no account token: a JWT naming it is forged (say, from a leaked database).
       if (claims && claims.userId !== OPERATOR_USER_ID) {
-        return { caller: { userId: claims.userId, isAdmin: false, via: 'jwt' }, rateLimits: [{ bucket: `jwt:${claims.userId}`, perMinute: options.accountRateLimit }, ...perUser(claims.userId)] };
+        await checkAccount(options, claims.userId, claims);
+        const caller: Caller = { userId: claims.userId, isAdmin: false, via: 'jwt', token: { jti: claims.jti, expiresAt: claims.expiresAt } };
+        return { caller, rateLimits: [{ bucket: `jwt:${claims.userId}`, perMinute: options.accountRateLimit }, ...perUser(claims.userId)] };
       }
     }
     throw invalid();

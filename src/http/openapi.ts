@@ -6,7 +6,9 @@
 import { z } from 'zod';
 import { messagesRequestSchema } from './anthropic-request.js';
 import { chatRequestSchema } from './chat-request.js';
-import { loginBody, signupBody } from './routes/account.js';
+import { deleteAccountBody, loginBody, passwordBody, signupBody } from './routes/account.js';
+import { createUserBody, listQuery, patchBody } from './routes/admin-users.js';
+import { historyQuery } from './routes/sessions.js';
 import { breakdownQuery, distributionQuery, overviewQuery } from './routes/analytics.js';
 import { embeddingsRequestSchema } from './routes/embeddings.js';
 import { createBody } from './routes/gateway-keys.js';
@@ -16,7 +18,7 @@ import { putBody } from './routes/user-config.js';
 type Auth = 'none' | 'bearer' | 'operator';
 
 interface RouteDoc {
-  method: 'get' | 'post' | 'put' | 'delete';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** OpenAPI path (`{param}`). */
   path: string;
   tag: string;
@@ -36,7 +38,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   { method: 'post', path: '/v1/embeddings', tag: 'OpenAI-compatible', summary: 'Embeddings (OpenAI format), float or base64.', auth: 'bearer', body: embeddingsRequestSchema },
   { method: 'get', path: '/v1/models', tag: 'OpenAI-compatible', summary: 'The models this gateway serves, plus auto.', auth: 'bearer' },
   { method: 'post', path: '/v1/route', tag: 'Routing', summary: 'Dry run: the classification and routing plan of a chat request, calling no provider.', auth: 'bearer', body: chatRequestSchema },
-  { method: 'get', path: '/v1/sessions/{session_id}/messages', tag: 'Memory', summary: "A session's remembered messages, oldest first.", auth: 'bearer' },
+  { method: 'get', path: '/v1/sessions/{session_id}/messages', tag: 'Memory', summary: "A session's remembered messages, oldest first, a page at a time.", auth: 'bearer', query: historyQuery },
   { method: 'delete', path: '/v1/sessions/{session_id}', tag: 'Memory', summary: 'Forget a session.', auth: 'bearer' },
   { method: 'get', path: '/health', tag: 'Operations', summary: 'Process up and database reachable.', auth: 'none' },
   { method: 'get', path: '/metrics', tag: 'Operations', summary: 'Prometheus metrics.', auth: 'operator' },
@@ -47,6 +49,12 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   { method: 'post', path: '/api/auth/signup', tag: 'Accounts', summary: 'Create an account; returns an access token.', auth: 'none', body: signupBody },
   { method: 'post', path: '/api/auth/login', tag: 'Accounts', summary: 'Log in; returns an access token (24 h).', auth: 'none', body: loginBody },
   { method: 'get', path: '/api/auth/me', tag: 'Accounts', summary: 'The caller.', auth: 'bearer' },
+  { method: 'post', path: '/api/auth/logout', tag: 'Accounts', summary: 'Sign out the account token this is called with.', auth: 'bearer' },
+  { method: 'post', path: '/api/auth/password', tag: 'Accounts', summary: 'Change the password; every earlier account token stops working. Returns a fresh one.', auth: 'bearer', body: passwordBody },
+  { method: 'delete', path: '/api/auth/me', tag: 'Accounts', summary: 'Delete the account and everything it owns (its request logs stay, anonymised).', auth: 'bearer', body: deleteAccountBody },
+  { method: 'get', path: '/api/admin/users', tag: 'Accounts', summary: 'Every account, paged, with its usage today.', auth: 'operator', query: listQuery },
+  { method: 'post', path: '/api/admin/users', tag: 'Accounts', summary: 'Create an account (sign-up open or not); a password is generated when none is given.', auth: 'operator', body: createUserBody },
+  { method: 'patch', path: '/api/admin/users/{id}', tag: 'Accounts', summary: "Disable or re-enable an account, or set its daily token limit.", auth: 'operator', body: patchBody },
   { method: 'post', path: '/api/keys/gateway', tag: 'Keys', summary: 'Create a gateway key (gw_…), shown once.', auth: 'bearer', body: createBody },
   { method: 'get', path: '/api/keys/gateway', tag: 'Keys', summary: "The caller's gateway keys.", auth: 'bearer' },
   { method: 'delete', path: '/api/keys/gateway/{id}', tag: 'Keys', summary: 'Revoke a gateway key.', auth: 'bearer' },

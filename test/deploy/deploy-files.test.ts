@@ -112,6 +112,7 @@ describe('the start command with production dependencies only', () => {
           CEREBRO_API_TOKEN: 'deploy-test-token-0123456789',
           DATABASE_URL: `sqlite:${join(dir, 'cerebro.db')}`,
           LOG_LEVEL: 'warn',
+          ALLOW_SIGNUP: 'true',
           OPENROUTER_API_KEY: 'sk-or-test',
           OPENROUTER_BASE_URL: emulator.baseUrls.openrouter,
         },

@@ -8,15 +8,17 @@ import { GatewayError } from '../../src/gateway/errors.js';
 import { seal } from '../../src/security/secret-box.js';
 import type { ProviderKeyRepository, ProviderKeyRow } from '../../src/store/provider-key-repository.js';
 import type { UserConfigRepository, UserConfigRow } from '../../src/store/user-config-repository.js';
+import type { UserRepository } from '../../src/store/user-repository.js';
 
 const MASTER = 'caller-context-master-key-0123456789abcd';
 const user: Caller = { userId: 'u1', isAdmin: false, via: 'jwt' };
 const baseUrls = { openrouter: 'http://or', openai: 'http://oa', anthropic: 'http://an', gemini: 'http://ge' };
 
-function contexts(opts: { limit?: number | null | undefined; cap?: number; used?: number; keys?: ProviderKeyRow[]; master?: string; shared?: boolean }) {
+function contexts(opts: { limit?: number | null | undefined; cap?: number; perUser?: number; used?: number; keys?: ProviderKeyRow[]; master?: string; shared?: boolean }) {
   const config: UserConfigRow | undefined = opts.limit === undefined ? undefined : { user_id: 'u1', default_model: null, daily_token_limit: opts.limit, memory_messages: null, route_policy: 'cascade', updated_at: '' };
   return new CallerContexts({
     configs: { get: async () => config } as unknown as UserConfigRepository,
+    users: { findById: async () => ({ daily_token_limit: opts.perUser ?? null }) } as unknown as UserRepository,
     providerKeys: { listByUser: async () => opts.keys ?? [] } as unknown as ProviderKeyRepository,
     usage: new DailyUsageCounter({ get: async () => ({ tokens: opts.used ?? 0, requests: 0 }), add: async () => undefined } as unknown as DailyUsageRepository, { now: () => Date.parse('2026-11-22T12:00:00Z'), refreshMs: 5000, onError: () => undefined }),
     operatorCredentials: { gemini: { apiKey: 'operator-gemini', baseUrl: 'http://ge' } },
@@ -47,6 +49,9 @@ describe('CallerContexts', () => {
       assert.equal((await contexts({ limit: own, ...(cap !== undefined ? { cap } : {}) }).resolve(user)).dailyTokenLimit, effective, `${own} ${cap}`);
     }
     assert.equal((await contexts({ cap: 10 }).resolve(OPERATOR)).dailyTokenLimit, null);
+    // The operator's limit for this one user replaces the ceiling for everyone, higher or lower.
+    assert.equal((await contexts({ cap: 1000, perUser: 5000 }).resolve(user)).dailyTokenLimit, 5000);
+    assert.equal((await contexts({ limit: 200, cap: 1000, perUser: 50 }).resolve(user)).dailyTokenLimit, 50);
   });
 
   it('refuses with 429 once the limit is spent, saying when it resets', async () => {

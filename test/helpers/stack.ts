@@ -42,6 +42,8 @@ export async function startStack(env: Record<string, string | null> = {}, option
     LOG_FLUSH_INTERVAL_MS: '20',
     // Every test signs up from 127.0.0.1: the per-address sign-in throttle is not what they test.
     AUTH_RATE_LIMIT: '10000',
+    // Sign-up is closed by default (a public gateway is invite-only); the tests make their own accounts.
+    ALLOW_SIGNUP: 'true',
     // Nor is OpenRouter's real free-tier quota (tests that need it set it lower).
     OPENROUTER_FREE_REQUESTS_PER_MINUTE: '100000',
     // Tests repeat identical requests to see what the gateway does upstream: the cache is off

@@ -2,6 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AccountService } from '../../src/accounts/accounts.js';
+import type { AccountStates } from '../../src/accounts/account-states.js';
+import type { UserAdmin } from '../../src/accounts/user-admin.js';
 import type { GatewayKeyService } from '../../src/accounts/gateway-keys.js';
 import type { ProviderKeyService } from '../../src/accounts/provider-keys.js';
 import { FixedWindowRateLimiter } from '../../src/accounts/rate-limiter.js';
@@ -26,8 +28,9 @@ function appWith(complete: () => Promise<never>) {
     sessions: {} as SessionRepository,
     isConfigured: () => false,
     pingDatabase: async () => undefined,
-    auth: { operatorTokenHash: sha256(TOKEN), gatewayKeys: {} as GatewayKeyService, rateLimiter: new FixedWindowRateLimiter(), secretKey: 'x'.repeat(32), accountRateLimit: 100, userRateLimit: 600, now: Date.now },
+    auth: { operatorTokenHash: sha256(TOKEN), gatewayKeys: {} as GatewayKeyService, rateLimiter: new FixedWindowRateLimiter(), secretKey: 'x'.repeat(32), accountRateLimit: 100, userRateLimit: 600, accountStates: {} as AccountStates, now: Date.now },
     accounts: {} as AccountService,
+    userAdmin: {} as UserAdmin,
     authRateLimit: 30,
     loginThrottle: new MemoryLoginThrottle({ ...DEFAULT_LOGIN_THROTTLE, now: Date.now }),
     trustProxy: false,

@@ -42,7 +42,11 @@ describe('access tokens (JWT HS256)', () => {
     const header = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString());
     assert.equal(header.alg, 'HS256');
     const claims = await verifyAccessToken(token, SECRET, new Date((now + 60) * 1000));
-    assert.deepEqual(claims, { userId: 'user-1', expiresAt: now + ACCESS_TOKEN_TTL_SECONDS });
+    assert.deepEqual({ ...claims, jti: undefined }, { userId: 'user-1', expiresAt: now + ACCESS_TOKEN_TTL_SECONDS, version: 0, jti: undefined });
+    assert.match(claims?.jti ?? '', /^[0-9a-f-]{36}$/, 'each token has an id of its own, for signing it out');
+    const another = await verifyAccessToken(await signAccessToken('user-1', SECRET, now, 3), SECRET, new Date((now + 60) * 1000));
+    assert.equal(another?.version, 3);
+    assert.notEqual(another?.jti, claims?.jti);
     assert.equal(await verifyAccessToken(token, SECRET, new Date((now + ACCESS_TOKEN_TTL_SECONDS + 1) * 1000)), undefined);
   });
 

@@ -7,6 +7,7 @@ import { GatewayError } from '../../gateway/errors.js';
 import { PasswordWorkBusyError } from '../../security/passwords.js';
 import { validate } from '../validate.js';
 import type { LoginThrottle } from '../../accounts/login-throttle.js';
+import type { Caller } from '../../gateway/caller.js';
 
 export const signupBody = z.object({
   email: z.string().max(320),
@@ -70,21 +71,63 @@ export function publicAccountRoutes(app: FastifyInstance, accounts: AccountServi
     throttled(limiter, `auth-ip:${request.ip}`, perAddress, now());
     const body = validate(loginBody, request.body);
     // Failures slow down this e-mail from this address only: nobody can lock the owner out.
-    const email = normaliseEmail(body.email);
-    const wait = logins.waitMs(email, request.ip);
-    if (wait > 0) throw backingOff(wait);
-    try {
-      const session = await withPasswordWork(() => accounts.login(body));
-      logins.succeeded(email, request.ip);
-      return session;
-    } catch (err) {
-      if (err instanceof GatewayError && err.code === 'invalid_credentials') logins.failed(email, request.ip);
-      throw err;
-    }
+    return throttledPasswordCheck(logins, normaliseEmail(body.email), request.ip, () => accounts.login(body));
   });
 }
 
-export function accountRoutes(app: FastifyInstance, accounts: AccountService): void {
+/**
+ * Work that checks a password, counted by the login throttle under (who, address): a wrong one
+ * slows down the next try from that address, a right one clears it.
+ */
+async function throttledPasswordCheck<T>(logins: LoginThrottle, who: string, address: string, work: () => Promise<T>): Promise<T> {
+  const wait = logins.waitMs(who, address);
+  if (wait > 0) throw backingOff(wait);
+  try {
+    const result = await withPasswordWork(work);
+    logins.succeeded(who, address);
+    return result;
+  } catch (err) {
+    if (err instanceof GatewayError && err.code === 'invalid_credentials') logins.failed(who, address);
+    throw err;
+  }
+}
+
+export const passwordBody = z.object({ current_password: z.string().max(1024), new_password: z.string() });
+export const deleteAccountBody = z.object({ password: z.string().max(1024) });
+
+/** Signing out, changing the password and deleting the account are for account tokens only. */
+function accountToken(caller: Caller): NonNullable<Caller['token']> {
+  if (caller.via === 'jwt' && caller.token) return caller.token;
+  throw new GatewayError({
+    status: 400,
+    type: 'invalid_request_error',
+    code: 'not_an_account_token',
+    message: 'Call this with your account token (from POST /api/auth/login); the operator token is changed with CEREBRO_API_TOKEN, and gateway keys are revoked with DELETE /api/keys/gateway/{id}.',
+  });
+}
+
+export function accountRoutes(app: FastifyInstance, accounts: AccountService, logins: LoginThrottle): void {
+  app.post('/api/auth/logout', async (request, reply) => {
+    const token = accountToken(request.caller);
+    await accounts.logout({ userId: request.caller.userId, ...token });
+    return reply.code(204).send();
+  });
+
+  app.post('/api/auth/password', async (request) => {
+    accountToken(request.caller);
+    const body = validate(passwordBody, request.body);
+    const { userId } = request.caller;
+    return throttledPasswordCheck(logins, `user:${userId}`, request.ip, () => accounts.changePassword(userId, body.current_password, body.new_password));
+  });
+
+  app.delete('/api/auth/me', async (request, reply) => {
+    accountToken(request.caller);
+    const body = validate(deleteAccountBody, request.body ?? {});
+    const { userId } = request.caller;
+    await throttledPasswordCheck(logins, `user:${userId}`, request.ip, () => accounts.deleteAccount(userId, body.password));
+    return reply.code(204).send();
+  });
+
   app.get('/api/auth/me', async (request) => {
     const { caller } = request;
     // What this credential may do: a key of the operator's is an admin only with the `admin` scope.
