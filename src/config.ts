@@ -78,6 +78,8 @@ const envSchema = z.object({
   DATABASE_SSL: z.enum(['auto', 'off', 'require', 'verify']).default('auto'),
   DATABASE_CA_CERT: optionalKey,
   DATABASE_POOL_MAX: int(1, 200).default(10),
+  DATABASE_TIMEOUT_MS: int(100, 600_000).default(5_000),
+  DATABASE_QUERY_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
   SECRET_KEY: optionalKey.refine((v) => v === undefined || v.length >= 32, 'must be at least 32 characters (for example: openssl rand -base64 32)'),
   MASTER_ENCRYPTION_KEY: optionalKey.refine((v) => v === undefined || v.length >= 32, 'must be at least 32 characters (for example: openssl rand -base64 32)'),
   ALLOW_SIGNUP: flag.default(false),
@@ -96,6 +98,7 @@ const envSchema = z.object({
   UPSTREAM_RETRY_BASE_MS: int(0, 60_000).default(250),
   CACHE_MAX_SIZE: int(0, 10_000_000).default(1_000),
   CACHE_TTL: int(1, 30 * 86_400).default(3_600),
+  CACHE_MAX_BYTES: int(1024, Number.MAX_SAFE_INTEGER).default(64 * 1024 * 1024),
   CACHE_MAX_TEMPERATURE: z.coerce.number({ message: 'must be a number' }).min(0, 'must be at least 0').max(2, 'must be at most 2').default(0),
   OPENROUTER_FREE_REQUESTS_PER_MINUTE: int(1, 100_000).default(20),
   OPENROUTER_FREE_REQUESTS_PER_DAY: int(1, 10_000_000).default(50),
@@ -140,7 +143,7 @@ export interface Config {
   apiToken: string | undefined;
   databaseUrl: string;
   /** Postgres: schema, TLS, pool size. */
-  database: { schema: string; ssl: 'auto' | 'off' | 'require' | 'verify'; caFile: string | undefined; poolMax: number };
+  database: { schema: string; ssl: 'auto' | 'off' | 'require' | 'verify'; caFile: string | undefined; poolMax: number; connectTimeoutMs: number; queryTimeoutMs: number };
   /** Signs account JWTs; generated and stored when unset. */
   secretKey: string | undefined;
   /** Encrypts users' provider keys; without it they cannot be stored. */
@@ -163,8 +166,8 @@ export interface Config {
   userStorageLimitBytes: number;
   /** Extra passes over targets that failed transiently, and the base of their jittered pause. */
   retries: { passes: number; baseDelayMs: number };
-  /** The answer cache: entries (0 = off), time to live, and the highest temperature it replays. */
-  cache: { maxEntries: number; ttlSeconds: number; maxTemperature: number };
+  /** The answer cache: entries (0 = off), bytes, time to live, and the highest temperature it replays. */
+  cache: { maxEntries: number; maxBytes: number; ttlSeconds: number; maxTemperature: number };
   /** OpenRouter's free-model limits for this account (1,000 a day once credits were bought). */
   openRouterFreePerMinute: number;
   openRouterFreePerDay: number;
@@ -249,7 +252,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logFormat: e.LOG_FORMAT,
     apiToken: e.CEREBRO_API_TOKEN,
     databaseUrl: e.DATABASE_URL,
-    database: { schema: e.DATABASE_SCHEMA, ssl: e.DATABASE_SSL, caFile: e.DATABASE_CA_CERT, poolMax: e.DATABASE_POOL_MAX },
+    database: { schema: e.DATABASE_SCHEMA, ssl: e.DATABASE_SSL, caFile: e.DATABASE_CA_CERT, poolMax: e.DATABASE_POOL_MAX, connectTimeoutMs: e.DATABASE_TIMEOUT_MS, queryTimeoutMs: e.DATABASE_QUERY_TIMEOUT_MS },
     secretKey: e.SECRET_KEY,
     masterEncryptionKey: e.MASTER_ENCRYPTION_KEY,
     allowSignup: e.ALLOW_SIGNUP,
@@ -263,7 +266,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     userStorageLimitBytes: e.USER_STORAGE_LIMIT_BYTES,
     trustProxy: e.TRUST_PROXY,
     retries: { passes: e.UPSTREAM_RETRIES, baseDelayMs: e.UPSTREAM_RETRY_BASE_MS },
-    cache: { maxEntries: e.CACHE_MAX_SIZE, ttlSeconds: e.CACHE_TTL, maxTemperature: e.CACHE_MAX_TEMPERATURE },
+    cache: { maxEntries: e.CACHE_MAX_SIZE, maxBytes: e.CACHE_MAX_BYTES, ttlSeconds: e.CACHE_TTL, maxTemperature: e.CACHE_MAX_TEMPERATURE },
     openRouterFreePerMinute: e.OPENROUTER_FREE_REQUESTS_PER_MINUTE,
     openRouterFreePerDay: e.OPENROUTER_FREE_REQUESTS_PER_DAY,
     userDailyTokenLimit: e.USER_DAILY_TOKEN_LIMIT,

@@ -53,4 +53,15 @@ describe('loadConfig', () => {
   it('refuses a headers timeout longer than the request timeout', () => {
     assert.throws(() => loadConfig({ REQUEST_TIMEOUT_MS: '1000', HEADERS_TIMEOUT_MS: '2000' }), /HEADERS_TIMEOUT_MS/);
   });
+
+  it('is documented: every variable it reads is in .env.example and in the README', async () => {
+    const { readFileSync } = await import('node:fs');
+    const source = readFileSync(new URL('../src/config.ts', import.meta.url), 'utf8');
+    const names = [...source.matchAll(/^ {2}([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]!);
+    assert.ok(names.length > 40);
+    const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    assert.deepEqual(names.filter((n) => !new RegExp(`^#? ?${n}=`, 'm').test(example)), [], 'missing from .env.example');
+    assert.deepEqual(names.filter((n) => !readme.includes(`\`${n}\``)), [], 'missing from the README');
+  });
 });

@@ -29,6 +29,8 @@ export interface ProviderKeyServiceDeps {
   verifyTimeoutMs: number;
   /** Called after a user's keys change (drops cached credentials). */
   onChange: (userId: string) => void;
+  /** A verification call that could not be made: its details (addresses, proxies) go to the server log only. */
+  onVerifyError?: (err: unknown, provider: ProviderId) => void;
 }
 
 export function providerKeyView(row: ProviderKeyRow): ProviderKeyView {
@@ -90,7 +92,8 @@ export class ProviderKeyService {
       status = res.status;
       await res.body.dump();
     } catch (err) {
-      throw new GatewayError({ status: 502, type: 'upstream_error', code: 'key_verification_failed', message: `Could not reach ${adapter.id} to verify the key (${(err as Error).message}); try again.` });
+      this.deps.onVerifyError?.(err, adapter.id);
+      throw new GatewayError({ status: 502, type: 'upstream_error', code: 'key_verification_failed', message: `Could not reach ${adapter.id} to verify the key; it was not stored. Try again.` });
     } finally {
       clearTimeout(timer);
     }

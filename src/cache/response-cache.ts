@@ -23,6 +23,9 @@ export interface CacheStats {
   misses: number;
   entries: number;
   max_entries: number;
+  /** What the entries take, roughly (their text as UTF-16 plus a fixed overhead each), and the bound. */
+  bytes: number;
+  max_bytes: number;
   ttl_seconds: number;
 }
 
@@ -35,8 +38,15 @@ export interface ResponseCache {
 
 export interface MemoryCacheOptions {
   maxEntries: number;
+  /** The bound on what all entries take together: many long answers must not fill the heap. */
+  maxBytes: number;
   ttlMs: number;
   now?: () => number;
+}
+
+/** Roughly what an entry holds in memory: its strings as UTF-16, and its object and key. */
+export function entryBytes(answer: CachedAnswer): number {
+  return 2 * (answer.text.length + answer.model.length + answer.upstreamModel.length) + 512;
 }
 
 /** LRU with a time-to-live, in this process. */
@@ -46,7 +56,15 @@ export class MemoryResponseCache implements ResponseCache {
   private misses = 0;
 
   constructor(private readonly options: MemoryCacheOptions) {
-    this.lru = new LRUCache({ max: options.maxEntries, ttl: options.ttlMs, ...(options.now ? { perf: { now: options.now }, ttlResolution: 0 } : {}) });
+    this.lru = new LRUCache({
+      max: options.maxEntries,
+      maxSize: options.maxBytes,
+      // An answer larger than the whole bound is simply not kept.
+      sizeCalculation: (answer) => Math.min(entryBytes(answer), options.maxBytes + 1),
+      maxEntrySize: options.maxBytes,
+      ttl: options.ttlMs,
+      ...(options.now ? { perf: { now: options.now }, ttlResolution: 0 } : {}),
+    });
   }
 
   get(key: string): CachedAnswer | undefined {
@@ -61,7 +79,7 @@ export class MemoryResponseCache implements ResponseCache {
   }
 
   stats(): CacheStats {
-    return { hits: this.hits, misses: this.misses, entries: this.lru.size, max_entries: this.options.maxEntries, ttl_seconds: Math.round(this.options.ttlMs / 1000) };
+    return { hits: this.hits, misses: this.misses, entries: this.lru.size, max_entries: this.options.maxEntries, bytes: this.lru.calculatedSize, max_bytes: this.options.maxBytes, ttl_seconds: Math.round(this.options.ttlMs / 1000) };
   }
 
   clear(): void {

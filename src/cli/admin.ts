@@ -9,14 +9,13 @@ import { GatewayError } from '../gateway/errors.js';
 import { OPERATOR_USER_ID } from '../gateway/caller.js';
 import type { Scope } from '../accounts/scopes.js';
 import { resolveSecretKey } from '../security/secret-key-bootstrap.js';
-import { migrateToLatest, openDatabase, type OpenedDatabase } from '../store/database.js';
+import { migrateToLatest, databaseOptions, openDatabase, type OpenedDatabase } from '../store/database.js';
 import { GatewayKeyRepository } from '../store/gateway-key-repository.js';
 import { SettingsRepository } from '../store/settings-repository.js';
 import { UserRepository } from '../store/user-repository.js';
 
 export async function withDatabase<T>(config: Config, work: (database: OpenedDatabase) => Promise<T>): Promise<T> {
-  const { schema, ssl, caFile, poolMax } = config.database;
-  const database = openDatabase(config.databaseUrl, { schema, maxConnections: poolMax, ...(ssl !== 'auto' ? { ssl } : {}), ...(caFile ? { caFile } : {}) });
+  const database = openDatabase(config.databaseUrl, databaseOptions(config.database));
   try {
     return await work(database);
   } finally {

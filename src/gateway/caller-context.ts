@@ -22,6 +22,8 @@ export interface CallerContext {
   /** The user's own limit, capped by the operator's USER_DAILY_TOKEN_LIMIT; null = none. */
   dailyTokenLimit: number | null;
   credentials: Credentials;
+  /** Providers this caller reaches with the operator's keys though it is not the operator: their upstream error texts are not shown to it. */
+  sharedProviders: ReadonlySet<ProviderId>;
   /** Providers whose stored key cannot be decrypted (the master key changed or is gone), and why. */
   unreadable: Partial<Record<ProviderId, string>>;
   /** Whether `unreadable` has any entry (checked on every request). */
@@ -131,6 +133,8 @@ export class CallerContexts {
         unreadable[provider] = err.message;
       }
     }
+    const sharedProviders = new Set<ProviderId>();
+    if (!operator) for (const provider of Object.keys(shared) as ProviderId[]) if (credentials[provider] === shared[provider]) sharedProviders.add(provider);
     const own = config?.daily_token_limit ?? null;
     const perUser = account?.daily_token_limit ?? null;
     const cap = operator ? undefined : perUser !== null ? Number(perUser) : this.deps.userDailyTokenLimit;
@@ -140,6 +144,7 @@ export class CallerContexts {
       routePolicy: config?.route_policy ?? 'cascade',
       dailyTokenLimit: cap === undefined ? own : own === null ? cap : Math.min(own, cap),
       credentials,
+      sharedProviders,
       unreadable,
       hasUnreadable: Object.keys(unreadable).length > 0,
     };

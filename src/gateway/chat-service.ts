@@ -14,7 +14,8 @@ import { planScored, type HealthLookup, type ScoredPlan } from '../routing/scori
 import type { ModelCatalog } from '../routing/model-catalog.js';
 import type { RequestLogRow, RequestLogWriter } from '../store/request-log-writer.js';
 import type { SessionRepository } from '../store/session-repository.js';
-import type { Attempt } from './attempts.js';
+import { attemptsForCaller, type Attempt } from './attempts.js';
+import { forCaller, hidden } from './caller-view.js';
 import type { CancelSignal } from './cancellation.js';
 import { unreadableKeys, type CallerContext, type CallerContexts } from './caller-context.js';
 import { settleHolds, type RequestBudgets, type RequestHolds } from './request-holds.js';
@@ -84,6 +85,8 @@ export interface StreamOutcome {
   /** The model the upstream says is answering (OpenRouter's routers name the model they picked). */
   upstreamModel: string;
   attempts: Attempt[];
+  /** A failure in the middle of the stream, as this caller may see it (the log keeps the upstream's words). */
+  publicError(err: unknown): unknown;
   warnings: string[];
   /**
    * The parts to relay, in batches. It ends only after the answer is stored in the session, so the
@@ -169,10 +172,11 @@ export class ChatService {
     const started = this.deps.now();
     let attempts: Attempt[] = [];
     let holds: RequestHolds | undefined;
+    let ctx: CallerContext | undefined;
     try {
       const begun = await this.begin(input);
-      const { ctx, messages, decision, keyWarnings, key, hit } = begun;
-      holds = begun.holds;
+      const { messages, decision, keyWarnings, key, hit } = begun;
+      ({ ctx, holds } = begun);
       const { targets } = decision;
       if (hit) return await this.answerFromCache(input, hit, decision, started, begun.holds);
       const success = await this.deps.executor.complete(targets, { messages, params: input.params, stream: false }, signal, ctx.credentials);
@@ -193,7 +197,7 @@ export class ChatService {
           cost_usd: costUsd,
           latency_ms: latencyMs,
           cache_hit: false,
-          attempts,
+          attempts: attemptsForCaller(attempts, hidden(input, ctx)),
           complexity: decision.classification.complexity,
           route: decision.policy,
         },
@@ -202,7 +206,7 @@ export class ChatService {
     } catch (err) {
       // An answer that could not be stored never reached the caller: its tokens are not theirs to pay.
       this.logFailure(input, err, started, { attempts, holds });
-      throw err;
+      throw forCaller(err, hidden(input, ctx));
     }
   }
 
@@ -212,10 +216,11 @@ export class ChatService {
     let decision: RoutingDecision;
     let key: string | undefined;
     let holds: RequestHolds | undefined;
+    let ctx: CallerContext | undefined;
     let cacheHit = false;
     try {
       const begun = await this.begin(input);
-      ({ decision, key, holds } = begun);
+      ({ decision, key, holds, ctx } = begun);
       if (begun.hit) {
         cacheHit = true;
         success = { target: { provider: begun.hit.provider, model: begun.hit.model }, attempts: [], warnings: [], ...replay(begun.hit) };
@@ -225,15 +230,29 @@ export class ChatService {
       }
     } catch (err) {
       this.logFailure(input, err, started, { holds });
-      throw err;
+      throw forCaller(err, hidden(input, ctx));
     }
+    const redact = hidden(input, ctx);
     const { target, attempts, head } = success;
     const reported = head.find((p): p is Extract<StreamPart, { type: 'model' }> => p.type === 'model');
     const final: StreamFinal = { costUsd: 0, latencyMs: 0 };
     const cacheable = !cacheHit && sameTarget(target, decision.targets[0]);
     const parts = this.relay(input, success, final, started, signal, holds, { key: cacheable ? key : undefined, hit: cacheHit, upstreamModel: reported?.model ?? target.model });
     const routing = { complexity: decision.classification.complexity, policy: decision.policy };
-    return { target, cacheHit, routing, upstreamModel: reported?.model ?? target.model, attempts, warnings: [...input.warnings, ...success.warnings], parts, final };
+    return {
+      target,
+      cacheHit,
+      routing,
+      upstreamModel: reported?.model ?? target.model,
+      // Read as the stream ends (a mid-stream failure marks the last attempt), so shown through a getter.
+      get attempts() {
+        return attemptsForCaller(attempts, redact);
+      },
+      publicError: (err: unknown) => forCaller(err, redact),
+      warnings: [...input.warnings, ...success.warnings],
+      parts,
+      final,
+    };
   }
 
   /**

@@ -19,7 +19,7 @@ import type { ProviderId } from '../providers/types.js';
 import { resolveTarget } from '../routing/cascade.js';
 import { loadCatalogFile, ModelCatalog } from '../routing/model-catalog.js';
 import { resolveOperatorToken, type OperatorToken } from '../security/operator-token-bootstrap.js';
-import { migrateToLatest, openDatabase, pingDatabase } from '../store/database.js';
+import { migrateToLatest, databaseOptions, openDatabase, pingDatabase } from '../store/database.js';
 import { RequestLogWriter } from '../store/request-log-writer.js';
 import { SessionRepository } from '../store/session-repository.js';
 import { SettingsRepository } from '../store/settings-repository.js';
@@ -90,8 +90,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   // Node 20's AsyncResource.bind slows every GC; Fastify binds once per request (see the module).
   useLeanAsyncResourceBind();
   const catalog = catalogFor(config);
-  const { schema, ssl, caFile, poolMax } = config.database;
-  const database = openDatabase(config.databaseUrl, { schema, maxConnections: poolMax, ...(ssl !== 'auto' ? { ssl } : {}), ...(caFile ? { caFile } : {}) });
+  const database = openDatabase(config.databaseUrl, databaseOptions(config.database));
   const timers: NodeJS.Timeout[] = [];
   try {
     await migrateToLatest(database);
@@ -162,6 +161,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       now,
       verifyTimeoutMs: 15_000,
       onChange: (userId) => contexts.invalidate(userId),
+      onVerifyError: (err, provider) => app.log.warn({ err, provider }, 'verifying a provider key: the upstream could not be reached'),
     });
     const storage = new StorageQuota(new UserStorageRepository(database.db), { limitBytes: config.userStorageLimitBytes, refreshMs: 5_000, now, onError: onBackgroundError('reading storage use') });
     // A changed, disabled or deleted account is seen at once on this instance, within 5 s on others.
@@ -172,7 +172,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     };
     const accounts = new AccountService(users, { secretKey, allowSignup: config.allowSignup, now, revokedTokens: new RevokedTokenRepository(database.db), onChange: accountChanged });
     const userAdmin = new UserAdmin({ users, accounts, tokensToday: (userId) => usage.tokensToday(userId), now, onChange: accountChanged });
-    const answerCache = config.cache.maxEntries > 0 ? new MemoryResponseCache({ maxEntries: config.cache.maxEntries, ttlMs: config.cache.ttlSeconds * 1000, now }) : undefined;
+    const answerCache = config.cache.maxEntries > 0 ? new MemoryResponseCache({ maxEntries: config.cache.maxEntries, maxBytes: config.cache.maxBytes, ttlMs: config.cache.ttlSeconds * 1000, now }) : undefined;
     const embeddings = new EmbeddingService({
       adapters: { openai: createOpenAIEmbeddingAdapter('openai'), gemini: createGeminiEmbeddingAdapter() },
       chatAdapters: adapters,
@@ -230,6 +230,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     };
     if (options.logger !== undefined) appOptions.logger = options.logger;
     const app = buildApp(appOptions);
+    for (const warning of database.warnings) app.log.warn(warning);
     let closing: Promise<void> | undefined;
     return {
       app,

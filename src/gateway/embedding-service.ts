@@ -12,7 +12,8 @@ import type { RequestLogWriter } from '../store/request-log-writer.js';
 import { failedAttempt, type Attempt } from './attempts.js';
 import type { Caller } from './caller.js';
 import type { TokenReservation } from './daily-usage.js';
-import type { CallerContexts } from './caller-context.js';
+import type { CallerContext, CallerContexts } from './caller-context.js';
+import { forCaller, hidden } from './caller-view.js';
 import type { CancelSignal } from './cancellation.js';
 import { GatewayError, invalidRequest } from './errors.js';
 import { allTargetsFailed } from './executor.js';
@@ -64,19 +65,21 @@ export class EmbeddingService {
     let entry: EmbeddingModelEntry | undefined;
     const attempts: Attempt[] = [];
     let reservation: TokenReservation | undefined;
+    let ctx: CallerContext | undefined;
     try {
-      const ctx = await this.deps.contexts.resolve(input.caller);
-      reservation = await this.deps.contexts.reserveTokens(input.caller, ctx, estimatedUsage(input.input).totalTokens);
+      const context = await this.deps.contexts.resolve(input.caller);
+      ctx = context;
+      reservation = await this.deps.contexts.reserveTokens(input.caller, context, estimatedUsage(input.input).totalTokens);
       const { catalog } = this.deps;
       entry =
         input.model === 'auto'
-          ? (catalog.embeddings.find((m) => ctx.credentials[m.provider] !== undefined && this.deps.adapters[m.provider]) ?? catalog.embeddings[0])
+          ? (catalog.embeddings.find((m) => context.credentials[m.provider] !== undefined && this.deps.adapters[m.provider]) ?? catalog.embeddings[0])
           : catalog.embedding(input.model);
       if (!entry) throw modelNotFound(input.model, catalog.embeddings);
       const adapter = this.deps.adapters[entry.provider];
       if (!adapter) throw modelNotFound(input.model, catalog.embeddings);
       if (!adapter.acceptsTokens && typeof input.input[0] !== 'string') throw invalidRequest(`The model '${entry.id}' takes text input only, not token arrays`, 'input');
-      const credentials = ctx.credentials[entry.provider];
+      const credentials = context.credentials[entry.provider];
       if (!credentials) {
         attempts.push({ provider: entry.provider, model: entry.id, status: 'skipped', error: 'no API key configured', latency_ms: 0 });
         throw allTargetsFailed(attempts, undefined);
@@ -93,7 +96,7 @@ export class EmbeddingService {
     } catch (err) {
       const status = err instanceof GatewayError ? err.status : 500;
       this.log(input, { entry, costUsd: 0, latencyMs: this.deps.now() - started, attempts, status, error: (err as Error).message, reservation });
-      throw err;
+      throw forCaller(err, hidden(input, ctx));
     }
   }
 

@@ -122,6 +122,7 @@ export class StreamRelay implements PartBatches {
       if (last) {
         last.status = 'error';
         last.error = `failed mid-stream: ${failure instanceof UpstreamError ? failure.publicMessage : (failure as Error).message}`;
+        last.reason = failure instanceof UpstreamError ? failure.reason : 'cancelled';
       }
       this.outcomes.failed(failure);
       throw failure;

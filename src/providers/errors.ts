@@ -84,6 +84,25 @@ export class UpstreamError extends Error {
     return this.message;
   }
 
+  /**
+   * What happened, in the gateway's words, quoting nothing the upstream said: what a caller sees of
+   * a failure on the operator's keys (an upstream's 402 or 429 body can name balances or accounts).
+   */
+  get reason(): string {
+    if (this.kind === 'timeout') return 'timed out';
+    if (this.kind === 'connection') return 'connection failed';
+    if (this.kind === 'protocol') return 'unreadable response';
+    const s = this.status ?? 0;
+    if (s === 401 || s === 403) return 'credentials rejected';
+    if (s === 402) return 'out of credits';
+    if (s === 404) return 'model not found';
+    if (s === 408) return 'timed out';
+    if (s === 429) return 'rate limited';
+    if (s === 529 || s === 503) return 'overloaded';
+    if (s >= 500) return 'upstream error';
+    return 'request refused';
+  }
+
   /** A short label for attempts lists and logs: "429 rate limited", "timeout", ... */
   get label(): string {
     return this.kind === 'http' ? `${this.status ?? 'error'}` : this.kind;

@@ -5,14 +5,15 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, NO_MIGRATIONS, SqliteDialect } from 'kysely';
-import { openPostgres, defaultSslMode, type PostgresSslMode } from './postgres.js';
+import { Kysely, Migrator, NO_MIGRATIONS, SqliteDialect, type MigrationResultSet } from 'kysely';
+import { openPostgres, defaultSslMode, tlsWarning, type PostgresSslMode } from './postgres.js';
 import { migrations } from './migrations/index.js';
 import { kyselyLogInserter, type InsertRequestLogs } from './request-log-insert.js';
 import { sqliteLogInserter } from './sqlite-log-insert.js';
 import { startSqliteLogThread, type SqliteLogThread } from './sqlite-log-thread.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
 import type { Database } from './schema.js';
+import type { Config } from '../config.js';
 
 export interface OpenedDatabase {
   db: Kysely<Database>;
@@ -22,6 +23,10 @@ export interface OpenedDatabase {
   prepare(): Promise<void>;
   /** For the start-up banner: where the data lives. */
   description: string;
+  /** What the operator should hear at start (a connection's TLS that does not verify, say). */
+  warnings: string[];
+  /** The database as migrations use it (no query timeout), and how to let it go. */
+  forMigrations(): { db: Kysely<Database>; release(): Promise<void> };
   /**
    * The fastest way this dialect has to write a batch of request logs (tables must exist first).
    * On a SQLite file that is a worker thread with its own connection; closed with the database.
@@ -42,10 +47,19 @@ export interface DatabaseOptions {
   ssl?: PostgresSslMode;
   caFile?: string;
   maxConnections?: number;
+  /** Postgres: connecting, and each query (client side), fail after these. */
+  connectTimeoutMs?: number;
+  queryTimeoutMs?: number;
 }
 
 export function isPostgresUrl(url: string): boolean {
   return url.startsWith('postgres://') || url.startsWith('postgresql://');
+}
+
+/** The options the configuration gives (Postgres' pool, TLS and timeouts). */
+export function databaseOptions(database: Config['database']): DatabaseOptions {
+  const { schema, ssl, caFile, poolMax, connectTimeoutMs, queryTimeoutMs } = database;
+  return { schema, maxConnections: poolMax, connectTimeoutMs, queryTimeoutMs, ...(ssl !== 'auto' ? { ssl } : {}), ...(caFile ? { caFile } : {}) };
 }
 
 /** `sqlite:…` or `postgres(ql)://…`. Migrations are run separately (migrateToLatest). */
@@ -56,13 +70,20 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Opened
     if (options.ssl !== undefined && new URL(url).searchParams.has('sslmode') && options.ssl !== fromUrl) {
       throw new Error(`DATABASE_SSL=${options.ssl} contradicts the sslmode in DATABASE_URL; keep one of them`);
     }
-    const pg = openPostgres({ url, schema, ssl: options.ssl ?? fromUrl, caFile: options.caFile, maxConnections: options.maxConnections ?? 10 });
+    const ssl = options.ssl ?? fromUrl;
+    const pg = openPostgres({ url, schema, ssl, caFile: options.caFile, maxConnections: options.maxConnections ?? 10, ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}), ...(options.queryTimeoutMs ? { queryTimeoutMs: options.queryTimeoutMs } : {}) });
     const where = new URL(url);
+    const warning = tlsWarning(ssl, url);
     return {
       db: pg.db,
       migrationSchema: schema,
       prepare: () => pg.ensureSchema(),
       description: `Postgres ${where.hostname}:${where.port || 5432}${where.pathname} (schema ${schema})`,
+      warnings: warning ? [warning] : [],
+      forMigrations() {
+        const root = pg.migrationRoot();
+        return { db: root.withSchema(schema), release: () => root.destroy() };
+      },
       // node-postgres is asynchronous already: the generic batched insert keeps the event loop free.
       logInserter: () => kyselyLogInserter(pg.db),
       close: () => pg.root.destroy(),
@@ -83,6 +104,8 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Opened
     migrationSchema: undefined,
     prepare: async () => undefined,
     description: `SQLite ${path}`,
+    warnings: [],
+    forMigrations: () => ({ db, release: async () => undefined }),
     logInserter() {
       // An in-memory database cannot be shared with another thread.
       if (path === ':memory:') return sqliteLogInserter(sqlite);
@@ -97,23 +120,26 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Opened
   };
 }
 
-function migratorFor(database: OpenedDatabase): Migrator {
+async function migrate(database: OpenedDatabase, run: (migrator: Migrator) => Promise<MigrationResultSet>): Promise<string[]> {
   const schema = database.migrationSchema;
-  return new Migrator({ db: database.db, provider: { getMigrations: async () => migrations }, ...(schema !== undefined ? { migrationTableSchema: schema } : {}) });
+  const { db, release } = database.forMigrations();
+  try {
+    const { error, results } = await run(new Migrator({ db, provider: { getMigrations: async () => migrations }, ...(schema !== undefined ? { migrationTableSchema: schema } : {}) }));
+    if (error) throw error instanceof Error ? error : new Error(String(error));
+    return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  } finally {
+    await release();
+  }
 }
 
 export async function migrateToLatest(database: OpenedDatabase): Promise<string[]> {
   await database.prepare();
-  const { error, results } = await migratorFor(database).migrateToLatest();
-  if (error) throw error instanceof Error ? error : new Error(String(error));
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  return migrate(database, (m) => m.migrateToLatest());
 }
 
 /** Runs every migration's `down`, newest first (tests prove each one reverses cleanly). */
 export async function migrateToBottom(database: OpenedDatabase): Promise<string[]> {
-  const { error, results } = await migratorFor(database).migrateTo(NO_MIGRATIONS);
-  if (error) throw error instanceof Error ? error : new Error(String(error));
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  return migrate(database, (m) => m.migrateTo(NO_MIGRATIONS));
 }
 
 

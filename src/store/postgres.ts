@@ -19,6 +19,15 @@ export interface PostgresOptions {
   ssl: PostgresSslMode;
   caFile?: string | undefined;
   maxConnections: number;
+  /** A connection that cannot be made within this fails (the pool never waits forever for one). */
+  connectTimeoutMs?: number;
+  /**
+   * A statement running longer than this is cancelled by the server (`SET statement_timeout` on each
+   * new connection: as a startup parameter poolers such as PgBouncer would refuse it), and a query
+   * with no answer a few seconds after that fails client side (a dead network). Migrations run on a
+   * connection of their own without either.
+   */
+  queryTimeoutMs?: number;
 }
 
 let driver: typeof pg | undefined;
@@ -56,22 +65,34 @@ export function defaultSslMode(url: string): PostgresSslMode {
   return host === 'localhost' || host === '127.0.0.1' || host === '::1' || host === '[::1]' || host === '' ? 'off' : 'require';
 }
 
+/** What an operator should hear at start about this connection's TLS, if anything. */
+export function tlsWarning(mode: PostgresSslMode, url: string): string | undefined {
+  if (mode !== 'require') return undefined;
+  return `Postgres at ${new URL(url).hostname}: TLS encrypts the connection but does not verify the server's certificate, so a machine in the middle could pose as the database. Set DATABASE_SSL=verify (and DATABASE_CA_CERT to your provider's CA, e.g. Supabase's) to check it.`;
+}
+
 function sslConfig(options: PostgresOptions): pg.PoolConfig['ssl'] {
   if (options.ssl === 'off') return false;
   if (options.ssl === 'require') return { rejectUnauthorized: false };
   return options.caFile ? { rejectUnauthorized: true, ca: readFileSync(options.caFile, 'utf8') } : { rejectUnauthorized: true };
 }
 
-export function openPostgres(options: PostgresOptions): { db: Kysely<Database>; root: Kysely<Database>; ensureSchema(): Promise<void> } {
+export function openPostgres(options: PostgresOptions): { db: Kysely<Database>; root: Kysely<Database>; ensureSchema(): Promise<void>; migrationRoot(): Kysely<Database> } {
   // sslmode in the URL would override our ssl object (and pg reads `require` as `verify-full`); it has
   // been turned into options.ssl already (defaultSslMode), unless DATABASE_SSL said otherwise.
   const url = new URL(options.url);
   url.searchParams.delete('sslmode');
-  const pool = new (postgresDriver().Pool)({ connectionString: url.toString(), ssl: sslConfig(options), max: options.maxConnections, idleTimeoutMillis: 30_000 });
+  const base: pg.PoolConfig = { connectionString: url.toString(), ssl: sslConfig(options), idleTimeoutMillis: 30_000, connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000 };
+  const timeout = options.queryTimeoutMs;
+  const pool = new (postgresDriver().Pool)({ ...base, max: options.maxConnections, ...(timeout ? { query_timeout: timeout + 5_000 } : {}) });
+  // Queued before the pool hands the connection out, so it runs ahead of any query on it.
+  if (timeout) pool.on('connect', (client) => void client.query(`set statement_timeout = ${Math.floor(timeout)}`).catch(() => undefined));
   const root = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     root,
     db: root.withSchema(options.schema),
+    // A backfill over a large table may take longer than any request should.
+    migrationRoot: () => new Kysely<Database>({ dialect: new PostgresDialect({ pool: new (postgresDriver().Pool)({ ...base, max: 1 }) }) }),
     async ensureSchema() {
       await sql`create schema if not exists ${sql.id(options.schema)}`.execute(root);
     },

@@ -39,7 +39,7 @@ describe('cache keys', () => {
 describe('MemoryResponseCache', () => {
   it('expires entries after the TTL, evicts the least recently used, and counts hits and misses', () => {
     let now = 1_000_000;
-    const cache = new MemoryResponseCache({ maxEntries: 2, ttlMs: 1000, now: () => now });
+    const cache = new MemoryResponseCache({ maxEntries: 2, maxBytes: 1_000_000, ttlMs: 1000, now: () => now });
     cache.set('a', answer('A'));
     cache.set('b', answer('B'));
     assert.equal(cache.get('a')?.text, 'A'); // a is now the most recently used
@@ -48,6 +48,17 @@ describe('MemoryResponseCache', () => {
     assert.equal(cache.get('c')?.text, 'C');
     now += 1001;
     assert.equal(cache.get('a'), undefined, 'expired');
-    assert.deepEqual(cache.stats(), { hits: 2, misses: 2, entries: cache.stats().entries, max_entries: 2, ttl_seconds: 1 });
+    const stats = cache.stats();
+    assert.deepEqual(stats, { hits: 2, misses: 2, entries: stats.entries, max_entries: 2, bytes: stats.bytes, max_bytes: 1_000_000, ttl_seconds: 1 });
+  });
+
+  it('is bounded in bytes as well as entries: long answers push older ones out, and one larger than the bound is not kept', () => {
+    const cache = new MemoryResponseCache({ maxEntries: 1000, maxBytes: 50_000, ttlMs: 60_000 });
+    for (let i = 0; i < 10; i++) cache.set(`k${i}`, answer('x'.repeat(10_000)));
+    const { entries, bytes } = cache.stats();
+    assert.ok(entries <= 2 && bytes <= 50_000, `${entries} entries, ${bytes} bytes`);
+    assert.equal(cache.get('k9')?.text.length, 10_000, 'the newest stays');
+    cache.set('huge', answer('y'.repeat(30_000)));
+    assert.equal(cache.get('huge'), undefined);
   });
 });

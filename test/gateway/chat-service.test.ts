@@ -46,7 +46,7 @@ function service(sessions: Partial<SessionRepository>) {
     sessions: { recent: async () => [], append: async () => undefined, ...sessions } as unknown as SessionRepository,
     logs: { recordAfterThisTick: (make: () => { row: RequestLogRow }) => rows.push(make().row) } as unknown as RequestLogWriter,
     contexts: {
-      resolve: async () => ({ memoryMessages: 20, defaultModel: undefined, routePolicy: 'cascade', dailyTokenLimit: null, credentials: {}, unreadable: {}, hasUnreadable: false }),
+      resolve: async () => ({ memoryMessages: 20, defaultModel: undefined, routePolicy: 'cascade', dailyTokenLimit: null, credentials: {}, sharedProviders: new Set(), unreadable: {}, hasUnreadable: false }),
     } as unknown as CallerContexts,
     budgets: { take: async () => ({ tokens: { held: 100, settle: (used: number) => settled.push(used) }, storage: { settle: () => undefined } }) } as unknown as RequestBudgets,
     onStoreError: (err) => storeErrors.push(err),

@@ -482,3 +482,46 @@ describe('SQLite statement cache', () => {
     db.close();
   });
 });
+
+describe('Postgres connection safety', () => {
+  it('warns when TLS encrypts without verifying the certificate, and only then', async () => {
+    const { tlsWarning } = await import('../../src/store/postgres.js');
+    assert.match(tlsWarning('require', 'postgres://u:p@db.example.supabase.co:5432/postgres') ?? '', /does not verify.*DATABASE_SSL=verify/);
+    assert.equal(tlsWarning('verify', 'postgres://u:p@db.example.com/postgres'), undefined);
+    assert.equal(tlsWarning('off', 'postgres://u:p@127.0.0.1/postgres'), undefined);
+  });
+
+  it('fails a query that runs past DATABASE_QUERY_TIMEOUT_MS instead of hanging, and keeps the pool usable', async () => {
+    const target = TEST_DIALECTS[1].make();
+    const database = openDatabase(target.url, { schema: target.schema!, queryTimeoutMs: 300 });
+    try {
+      const started = Date.now();
+      await assert.rejects(sql`select pg_sleep(5)`.execute(database.db), /statement timeout/i);
+      assert.ok(Date.now() - started < 2_000);
+      const { rows } = await sql<{ one: number }>`select 1 as one`.execute(database.db);
+      assert.equal(rows[0]?.one, 1);
+      // Migrations run without the bound (a backfill may take longer than any request should).
+      await migrateToLatest(database);
+    } finally {
+      await database.close();
+      await target.drop();
+    }
+  });
+
+  it('fails a connection that cannot be made within DATABASE_TIMEOUT_MS', async () => {
+    // A port that accepts TCP but never speaks Postgres.
+    const { createServer } = await import('node:net');
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    const database = openDatabase(`postgres://postgres@127.0.0.1:${port}/test`, { connectTimeoutMs: 300 });
+    try {
+      const started = Date.now();
+      await assert.rejects(sql`select 1`.execute(database.db), /timeout/i);
+      assert.ok(Date.now() - started < 2_000);
+    } finally {
+      await database.close();
+      silent.close();
+    }
+  });
+});

@@ -82,7 +82,7 @@ async function streamCompletion(chat: ChatService, input: ChatInput & { includeU
       }
     } catch (err) {
       // After the first byte a failure can only be told in-band: an error event, and no [DONE].
-      await sse.data(JSON.stringify(toErrorResponse(err).body));
+      await sse.data(JSON.stringify(toErrorResponse(outcome.publicError(err)).body));
       sse.end();
       return;
     }

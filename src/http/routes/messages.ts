@@ -73,7 +73,7 @@ async function streamMessage(chat: ChatService, input: ChatInput, reply: Fastify
       }
     } catch (err) {
       // After the first byte a failure can only be told in-band, as Anthropic does: an error event.
-      const res = toErrorResponse(err);
+      const res = toErrorResponse(outcome.publicError(err));
       await sse.event('error', JSON.stringify(anthropicError(res.status, res.body.error.message)));
       sse.end();
       return;
