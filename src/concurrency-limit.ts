@@ -13,6 +13,11 @@ export class ConcurrencyLimit {
     private readonly busy: () => Error = () => new Error('too much work at once'),
   ) {}
 
+  /** Nothing running and nobody waiting. */
+  get idle(): boolean {
+    return this.running === 0 && this.waiting.length === 0;
+  }
+
   async run<T>(work: () => Promise<T>): Promise<T> {
     if (this.running < this.max) this.running++;
     else {

@@ -88,6 +88,11 @@ const envSchema = z.object({
   IMAGE_FETCH_MAX_BYTES: int(1024, 100 * 1024 * 1024).default(10 * 1024 * 1024),
   IMAGE_FETCH_TIMEOUT_MS: int(100, 120_000).default(10_000),
   IMAGE_FETCH_ALLOW_PRIVATE: flag.default(false),
+  IMAGE_FETCH_PORTS: z
+    .string()
+    .default('80,443')
+    .refine((v) => v.split(',').every((p) => /^\d{1,5}$/.test(p.trim()) && Number(p) >= 1 && Number(p) <= 65535), 'must be a comma-separated list of port numbers')
+    .transform((v) => v.split(',').map((p) => Number(p.trim()))),
   GATEWAY_KEY_DEFAULT_RATE_LIMIT: int(1, 100_000).default(100),
   GATEWAY_KEY_MAX_RATE_LIMIT: int(1, 100_000).default(1_000),
   AUTH_RATE_LIMIT: int(1, 100_000).default(30),
@@ -154,7 +159,7 @@ export interface Config {
   /** A bearer token that reads /metrics and nothing else (for a Prometheus scraper). */
   metricsToken: string | undefined;
   /** Images given by URL and fetched for Gemini: size and time bounds; private addresses only for a trusted LAN. */
-  imageFetch: { maxBytes: number; timeoutMs: number; allowPrivate: boolean };
+  imageFetch: { maxBytes: number; timeoutMs: number; allowPrivate: boolean; ports: number[] };
   gatewayKeyDefaultRateLimit: number;
   /** Sign-up and log-in attempts per minute per client address. */
   authRateLimit: number;
@@ -258,7 +263,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     allowSignup: e.ALLOW_SIGNUP,
     usersMayUseOperatorKeys: e.USERS_MAY_USE_OPERATOR_KEYS,
     metricsToken: e.METRICS_TOKEN,
-    imageFetch: { maxBytes: e.IMAGE_FETCH_MAX_BYTES, timeoutMs: e.IMAGE_FETCH_TIMEOUT_MS, allowPrivate: e.IMAGE_FETCH_ALLOW_PRIVATE },
+    imageFetch: { maxBytes: e.IMAGE_FETCH_MAX_BYTES, timeoutMs: e.IMAGE_FETCH_TIMEOUT_MS, allowPrivate: e.IMAGE_FETCH_ALLOW_PRIVATE, ports: e.IMAGE_FETCH_PORTS },
     gatewayKeyDefaultRateLimit: e.GATEWAY_KEY_DEFAULT_RATE_LIMIT,
     gatewayKeyMaxRateLimit: e.GATEWAY_KEY_MAX_RATE_LIMIT,
     authRateLimit: e.AUTH_RATE_LIMIT,

@@ -179,7 +179,7 @@ export class ChatService {
       ({ ctx, holds } = begun);
       const { targets } = decision;
       if (hit) return await this.answerFromCache(input, hit, decision, started, begun.holds);
-      const success = await this.deps.executor.complete(targets, { messages, params: input.params, stream: false }, signal, ctx.credentials);
+      const success = await this.deps.executor.complete(targets, { messages, params: input.params, stream: false, owner: input.caller.userId }, signal, ctx.credentials);
       success.warnings.push(...keyWarnings);
       attempts = success.attempts;
       const { result, target } = success;
@@ -225,7 +225,7 @@ export class ChatService {
         cacheHit = true;
         success = { target: { provider: begun.hit.provider, model: begun.hit.model }, attempts: [], warnings: [], ...replay(begun.hit) };
       } else {
-        success = await this.deps.executor.stream(decision.targets, { messages: begun.messages, params: input.params, stream: true }, signal, begun.ctx.credentials);
+        success = await this.deps.executor.stream(decision.targets, { messages: begun.messages, params: input.params, stream: true, owner: input.caller.userId }, signal, begun.ctx.credentials);
         success.warnings.push(...begun.keyWarnings);
       }
     } catch (err) {

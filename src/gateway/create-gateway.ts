@@ -120,6 +120,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     const images = new ImageFetcher({
       maxBytes: config.imageFetch.maxBytes,
       timeoutMs: config.imageFetch.timeoutMs,
+      ports: config.imageFetch.ports,
       ...(config.imageFetch.allowPrivate ? { isAllowedAddress: () => true } : {}),
     });
     const executor = new Executor({

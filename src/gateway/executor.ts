@@ -92,7 +92,10 @@ function cancellableSleep(ms: number, signal: CancelSignal): Promise<void> {
 }
 
 /** A call without its model: the executor fills the model in per target. */
-export type CallTemplate = Omit<ChatCall, 'model'>;
+export type CallTemplate = Omit<ChatCall, 'model'> & {
+  /** Whose request it is: fetches of images by URL are shared out fairly between users. */
+  owner?: string;
+};
 
 export interface CompletionSuccess {
   target: Target;
@@ -179,7 +182,7 @@ export class Executor {
     const fetcher = this.deps.images;
     if (!adapter.inlineImageUrls || fetcher === undefined || !hasImageUrls(template.messages)) return template.messages;
     let pending = this.inlined.get(template);
-    if (!pending) this.inlined.set(template, (pending = inlineImageUrls(template.messages, fetcher, signal)));
+    if (!pending) this.inlined.set(template, (pending = inlineImageUrls(template.messages, fetcher, signal, template.owner)));
     return pending;
   }
 
@@ -222,7 +225,7 @@ export class Executor {
     }
     const adapter = this.deps.adapters[target.provider];
     const ready = (messages: ChatMessage[]): Prepared => {
-      const call: ChatCall = { ...template, messages, model: target.model };
+      const call: ChatCall = { messages, params: template.params, stream: template.stream, model: target.model };
       return { credentials, adapter, call, built: adapter.buildRequest(call, credentials) };
     };
     const messages = this.messagesFor(adapter, template, signal);

@@ -3,8 +3,10 @@
  * (Gemini). Behind an SSRF guard: the address every connection actually goes to is checked after
  * DNS resolution (so a name that resolves to 127.0.0.1 or 169.254.169.254 is refused, and DNS
  * rebinding between a check and the connection cannot slip through), redirects are followed by
- * hand and each hop checked again. Bounded: bytes per image and per request, total time per image,
- * and fetches at once across the process.
+ * hand and each hop checked again, and only the usual web ports are dialled. Every failure reads
+ * the same to the caller, so the gateway is no oracle for which hosts and ports answer. Bounded:
+ * bytes per image and per request, total time per image, fetches at once across the process and
+ * per user (so one user's images cannot hold everyone else's up).
  */
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
@@ -27,6 +29,11 @@ export interface ImageFetcherOptions {
   maxRedirects?: number;
   /** Fetches in flight at once across all requests; more wait their turn. */
   maxConcurrent?: number;
+  /** Fetches in flight at once for one user, and how many more of theirs may wait (past that: refused). */
+  maxConcurrentPerUser?: number;
+  maxQueuedPerUser?: number;
+  /** The ports an image URL may name (80 and 443 by default). */
+  ports?: readonly number[];
   /** Which resolved addresses may be connected to; public unicast only by default. */
   isAllowedAddress?: (ip: string) => boolean;
   /** DNS resolution (tests point names at local servers). */
@@ -44,13 +51,18 @@ export interface ByteBudget {
   remaining: number;
 }
 
-/** Why an image could not be fetched: the caller's URL is at fault, so it becomes a 400. */
+/**
+ * Why an image could not be fetched: the caller's URL is at fault, so it becomes a 400. Its message
+ * is the same whatever failed; `detail` says what did, for the server's own diagnosis.
+ */
 export class ImageFetchError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(readonly detail: string) {
+    super(IMAGE_FETCH_FAILED);
     this.name = 'ImageFetchError';
   }
 }
+
+export const IMAGE_FETCH_FAILED = 'the image could not be fetched: it must be a public http(s) URL on an allowed port (80 or 443 unless the operator set others) answering with a PNG, JPEG, GIF or WebP image within the size and time limits';
 
 const IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
 const DEFAULT_REQUEST_BYTES = 15 * 1024 * 1024;
@@ -61,10 +73,13 @@ export class ImageFetcher {
   private readonly agent: Agent;
   private readonly allowed: (ip: string) => boolean;
   private readonly slots: ConcurrencyLimit;
+  private readonly perUser = new Map<string, ConcurrencyLimit>();
+  private readonly ports: ReadonlySet<number>;
 
   constructor(private readonly options: ImageFetcherOptions) {
     this.allowed = options.isAllowedAddress ?? isPublicAddress;
     this.slots = new ConcurrencyLimit(options.maxConcurrent ?? 32);
+    this.ports = new Set(options.ports ?? [80, 443]);
     const resolve = options.lookup ?? dnsLookup;
     const allowed = this.allowed;
     // Every connection resolves through here: the check is on the address actually dialled.
@@ -86,8 +101,18 @@ export class ImageFetcher {
     return { remaining: this.options.maxBytesPerRequest ?? DEFAULT_REQUEST_BYTES };
   }
 
-  fetch(url: string, signal?: CancelSignal, budget: ByteBudget = this.budget()): Promise<FetchedImage> {
-    return this.slots.run(() => this.fetchBounded(url, signal, budget));
+  /** Fetches an image for `owner` (a user id): their share of the fetch slots first, then the process's. */
+  async fetch(url: string, signal?: CancelSignal, budget: ByteBudget = this.budget(), owner = ''): Promise<FetchedImage> {
+    let share = this.perUser.get(owner);
+    if (!share) {
+      share = new ConcurrencyLimit(this.options.maxConcurrentPerUser ?? 4, this.options.maxQueuedPerUser ?? 32, () => new ImageFetchError('too many image fetches of this user at once'));
+      this.perUser.set(owner, share);
+    }
+    try {
+      return await share.run(() => this.slots.run(() => this.fetchBounded(url, signal, budget)));
+    } finally {
+      if (share.idle) this.perUser.delete(owner);
+    }
   }
 
   private async fetchBounded(url: string, signal: CancelSignal | undefined, budget: ByteBudget): Promise<FetchedImage> {
@@ -100,10 +125,10 @@ export class ImageFetcher {
       if (err instanceof ImageFetchError) throw err;
       // The caller going away is not the image's fault: that cancellation travels on as it is.
       if (signal?.aborted) throw signal.reason;
-      if (cancellation.aborted) throw new ImageFetchError(`the image could not be fetched: the image took longer than ${this.options.timeoutMs} ms`);
+      if (cancellation.aborted) throw new ImageFetchError(`the image took longer than ${this.options.timeoutMs} ms`);
       const cause = (err as { cause?: unknown }).cause;
       if (cause instanceof ImageFetchError) throw cause;
-      throw new ImageFetchError(`the image could not be fetched: ${(err as Error).message}`);
+      throw new ImageFetchError(`the fetch failed: ${(err as Error).message}`);
     } finally {
       clearTimeout(timer);
       unlink();
@@ -114,6 +139,8 @@ export class ImageFetcher {
     let current = new URL(url);
     for (let hop = 0; ; hop++) {
       if (current.protocol !== 'http:' && current.protocol !== 'https:') throw new ImageFetchError('images may only be fetched over http or https');
+      const port = current.port === '' ? (current.protocol === 'https:' ? 443 : 80) : Number(current.port);
+      if (!this.ports.has(port)) throw new ImageFetchError(`port ${port} is not one images may be fetched from`);
       // An IP literal is connected to without a lookup: checked here instead.
       const host = current.hostname.replace(/^\[|\]$/g, '');
       if (isIP(host) && !this.allowed(host)) throw new ImageFetchError(`the image address ${host} is not public`);

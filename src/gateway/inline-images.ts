@@ -13,7 +13,7 @@ export const MAX_IMAGE_URLS = 16;
 
 export const hasImageUrls = (messages: readonly ChatMessage[]) => messages.some((m) => m.parts?.some((p) => p.type === 'image' && p.image.kind === 'url'));
 
-export async function inlineImageUrls(messages: readonly ChatMessage[], fetcher: ImageFetcher, signal: CancelSignal): Promise<ChatMessage[]> {
+export async function inlineImageUrls(messages: readonly ChatMessage[], fetcher: ImageFetcher, signal: CancelSignal, owner = ''): Promise<ChatMessage[]> {
   // Counted before any fetch starts: a refusal must not leave fetches running unwatched.
   const count = messages.reduce((n, m) => n + (m.parts?.filter((p) => p.type === 'image' && p.image.kind === 'url').length ?? 0), 0);
   if (count > MAX_IMAGE_URLS) throw invalidRequest(`At most ${MAX_IMAGE_URLS} images by URL are accepted in one request; send more as data URLs`, 'messages');
@@ -30,7 +30,7 @@ export async function inlineImageUrls(messages: readonly ChatMessage[], fetcher:
       if (part.type !== 'image' || part.image.kind !== 'url') return;
       const param = `messages[${i}].content[${j}].image_url.url`;
       jobs.push(
-        fetcher.fetch(part.image.url, group, budget).then(
+        fetcher.fetch(part.image.url, group, budget, owner).then(
           (image) => {
             parts[j] = { ...part, image: { kind: 'data', mediaType: image.mediaType, data: image.data } };
           },

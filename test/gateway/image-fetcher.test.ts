@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { ImageFetcher, ImageFetchError } from '../../src/gateway/image-fetcher.js';
+import { IMAGE_FETCH_FAILED, ImageFetcher, ImageFetchError } from '../../src/gateway/image-fetcher.js';
 import { isPublicAddress } from '../../src/security/address-policy.js';
 
 describe('isPublicAddress', () => {
@@ -31,6 +31,7 @@ describe('ImageFetcher', () => {
       if (req.url === '/to-internal') return res.writeHead(302, { location: `http://127.0.0.2:${port}/cat.png` }).end();
       if (req.url === '/to-self') return res.writeHead(302, { location: '/cat.png' }).end();
       if (req.url === '/loop') return res.writeHead(302, { location: '/loop' }).end();
+      if (req.url === '/to-ssh') return res.writeHead(302, { location: 'http://images.test:22/' }).end();
       if (req.url === '/bad-location') return res.writeHead(302, { location: 'http://exa mple.com:99999/' }).end();
       if (req.url === '/stall') return void res.writeHead(200, { 'content-type': 'image/png' }).write(png.subarray(0, 4));
       if (req.url === '/reset') {
@@ -45,9 +46,12 @@ describe('ImageFetcher', () => {
   after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   /** A fetcher that treats 127.0.0.1 (only) as public, and resolves *.test names to it. */
-  const fetcher = (maxBytes = 1024, extra: { maxBytesPerRequest?: number; timeoutMs?: number } = {}) =>
+  const fetcher = (maxBytes = 1024, extra: { maxBytesPerRequest?: number; timeoutMs?: number; maxConcurrentPerUser?: number; maxQueuedPerUser?: number } = {}) =>
     new ImageFetcher({
       maxBytes,
+      ports: [port, 80, 443],
+      ...(extra.maxConcurrentPerUser !== undefined ? { maxConcurrentPerUser: extra.maxConcurrentPerUser } : {}),
+      ...(extra.maxQueuedPerUser !== undefined ? { maxQueuedPerUser: extra.maxQueuedPerUser } : {}),
       timeoutMs: extra.timeoutMs ?? 2000,
       ...(extra.maxBytesPerRequest !== undefined ? { maxBytesPerRequest: extra.maxBytesPerRequest } : {}),
       isAllowedAddress: (ip) => ip === '127.0.0.1',
@@ -74,19 +78,22 @@ describe('ImageFetcher', () => {
     ['a missing image', 'http://images.test:PORT/nope.png', /HTTP 404/],
     ['another scheme', 'ftp://images.test/cat.png', /http or https/],
     ['a redirect to an invalid URL', 'http://images.test:PORT/bad-location', /invalid URL/],
-    ['a connection reset mid-body', 'http://images.test:PORT/reset', /could not be fetched/],
+    ['a connection reset mid-body', 'http://images.test:PORT/reset', /fetch failed/],
+    ['a port other than the allowed ones', 'http://images.test:22/cat.png', /port 22 is not one/],
+    ['a redirect to a port other than the allowed ones', 'http://images.test:PORT/to-ssh', /port 22 is not one/],
   ];
   for (const [name, url, message] of refusals) {
     it(`refuses ${name}`, async () => {
       const f = fetcher();
-      await assert.rejects(f.fetch(url.replace('PORT', String(port))), (err: unknown) => err instanceof ImageFetchError && message.test(err.message));
+      // What failed is kept for the server; the caller reads the same words whatever it was (no oracle).
+      await assert.rejects(f.fetch(url.replace('PORT', String(port))), (err: unknown) => err instanceof ImageFetchError && message.test(err.detail) && err.message === IMAGE_FETCH_FAILED);
       await f.close();
     });
   }
 
   it('bounds the total time of a fetch whose body trickles, as a 400-type failure', async () => {
     const f = fetcher(1024, { timeoutMs: 300 });
-    await assert.rejects(f.fetch(`http://images.test:${port}/stall`), (err: unknown) => err instanceof ImageFetchError && /longer than 300 ms/.test(err.message));
+    await assert.rejects(f.fetch(`http://images.test:${port}/stall`), (err: unknown) => err instanceof ImageFetchError && /longer than 300 ms/.test(err.detail));
     await f.close();
   });
 
@@ -94,7 +101,19 @@ describe('ImageFetcher', () => {
     const f = fetcher(1024, { maxBytesPerRequest: 20 });
     const budget = f.budget();
     await f.fetch(`http://images.test:${port}/cat.png`, undefined, budget);
-    await assert.rejects(f.fetch(`http://images.test:${port}/cat.png`, undefined, budget), /images are larger than 20 bytes together/);
+    await assert.rejects(f.fetch(`http://images.test:${port}/cat.png`, undefined, budget), (err: unknown) => err instanceof ImageFetchError && /images are larger than 20 bytes together/.test(err.detail));
+    await f.close();
+  });
+
+  it("gives each user a share of the fetch slots: one user's images wait, another's go, a flood is refused", async () => {
+    const f = fetcher(1024, { timeoutMs: 400, maxConcurrentPerUser: 2, maxQueuedPerUser: 2 });
+    const slow = Array.from({ length: 4 }, () => f.fetch(`http://images.test:${port}/stall`, undefined, f.budget(), 'greedy').catch((e: unknown) => e));
+    const started = Date.now();
+    assert.equal((await f.fetch(`http://images.test:${port}/cat.png`, undefined, f.budget(), 'patient')).mediaType, 'image/png');
+    assert.ok(Date.now() - started < 300, "another user's image did not wait behind the greedy one's");
+    await assert.rejects(f.fetch(`http://images.test:${port}/cat.png`, undefined, f.budget(), 'greedy'), (err: unknown) => err instanceof ImageFetchError && /too many image fetches/.test(err.detail));
+    await Promise.all(slow);
+    assert.equal((await f.fetch(`http://images.test:${port}/cat.png`, undefined, f.budget(), 'greedy')).mediaType, 'image/png', 'and its share is back once they finish');
     await f.close();
   });
 

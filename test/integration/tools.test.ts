@@ -251,7 +251,7 @@ describe('images by URL for Gemini: fetched by the gateway behind the SSRF guard
       const body = (await res.json()) as { error: { code: string; param: string; message: string } };
       assert.equal(body.error.code, 'invalid_image_url');
       assert.equal(body.error.param, 'messages[0].content[1].image_url.url');
-      assert.match(body.error.message, /not public/);
+      assert.match(body.error.message, /could not be fetched/);
       assert.equal(s.emulator.requests.filter((r) => r.provider === 'gemini').length, 0);
     } finally {
       await s.close();
@@ -259,7 +259,7 @@ describe('images by URL for Gemini: fetched by the gateway behind the SSRF guard
   });
 
   it('inlines a fetched image for Gemini when the address is allowed (IMAGE_FETCH_ALLOW_PRIVATE, a trusted LAN)', async () => {
-    const s = await startStack({ IMAGE_FETCH_ALLOW_PRIVATE: 'true' });
+    const s = await startStack({ IMAGE_FETCH_ALLOW_PRIVATE: 'true', IMAGE_FETCH_PORTS: new URL(imageUrl).port });
     try {
       const res = await ask(s, imageUrl);
       assert.equal(res.status, 200);
