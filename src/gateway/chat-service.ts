@@ -21,7 +21,7 @@ import { unreadableKeys, type CallerContext, type CallerContexts } from './calle
 import { settleHolds, type RequestBudgets, type RequestHolds } from './request-holds.js';
 import { storedBytes } from './storage-quota.js';
 import type { ChatInput } from './chat-input.js';
-import { GatewayError, modelNotFound, noCapableModel } from './errors.js';
+import { GatewayError, invalidRequest, modelNotFound, noCapableModel } from './errors.js';
 import { missingCapabilities, requirementsOf, type Requirements } from '../routing/requirements.js';
 import type { Executor, PartBatches } from './executor.js';
 import { StreamRelay, type StreamFinal, type StreamSource } from './stream-relay.js';
@@ -40,6 +40,8 @@ export interface ChatServiceDeps {
   health: HealthLookup;
   /** Whether a target may be called now (health's `available`, without building its view). */
   available?: (provider: ProviderId, model: string) => boolean;
+  /** Whether a target's upstream said lately that the model does not exist. */
+  notFoundUpstream?: (provider: ProviderId, model: string) => boolean;
   /** A session write failed: the database's words go to the server log, not to the caller. */
   onStoreError?: (err: unknown, requestId: string) => void;
   /** The exact-match answer cache, and the highest temperature it replays; absent = off. */
@@ -69,6 +71,8 @@ export interface RoutingDecision {
   targets: readonly Target[];
   /** The scoring router's full plan, when it planned. */
   scored?: ScoredPlan;
+  /** The target of the model the caller named (not `auto`): an upstream 404 for it is the caller's answer. */
+  named?: Target;
 }
 
 export interface CompletionOutcome {
@@ -179,7 +183,7 @@ export class ChatService {
       ({ ctx, holds } = begun);
       const { targets } = decision;
       if (hit) return await this.answerFromCache(input, hit, decision, started, begun.holds);
-      const success = await this.deps.executor.complete(targets, { messages, params: input.params, stream: false, owner: input.caller.userId }, signal, ctx.credentials);
+      const success = await this.deps.executor.complete(targets, { messages, params: input.params, stream: false, owner: input.caller.userId, named: decision.named }, signal, ctx.credentials);
       success.warnings.push(...keyWarnings);
       attempts = success.attempts;
       const { result, target } = success;
@@ -225,7 +229,7 @@ export class ChatService {
         cacheHit = true;
         success = { target: { provider: begun.hit.provider, model: begun.hit.model }, attempts: [], warnings: [], ...replay(begun.hit) };
       } else {
-        success = await this.deps.executor.stream(decision.targets, { messages: begun.messages, params: input.params, stream: true, owner: input.caller.userId }, signal, begun.ctx.credentials);
+        success = await this.deps.executor.stream(decision.targets, { messages: begun.messages, params: input.params, stream: true, owner: input.caller.userId, named: decision.named }, signal, begun.ctx.credentials);
         success.warnings.push(...begun.keyWarnings);
       }
     } catch (err) {
@@ -355,8 +359,23 @@ export class ChatService {
       );
       if (scored.targets.length > 0) return { policy, classification, targets: scored.targets.map((t) => ({ provider: t.provider, model: t.model })), scored };
     }
-    const targets = this.capable(this.cascade(model, input), required, isAutoModel(model) ? undefined : model);
-    return { policy: scoring ? 'score' : 'cascade', classification, targets: this.healthyFirst(targets) };
+    const cascade = this.cascade(model, input);
+    const named = isAutoModel(model) ? undefined : cascade[0];
+    if (named) this.checkNamed(named, input);
+    const targets = this.capable(cascade, required, named?.model);
+    const decision: RoutingDecision = { policy: scoring ? 'score' : 'cascade', classification, targets: this.healthyFirst(targets) };
+    if (named) decision.named = named;
+    return decision;
+  }
+
+  /** A model the caller named: one its upstream said lately it does not know is a 404 at once; `max_tokens` must fit it. */
+  private checkNamed(named: Target, input: ChatInput): void {
+    if (this.deps.notFoundUpstream?.(named.provider, named.model)) throw modelNotFound(named.model);
+    const entry = this.deps.catalog.get(named.model);
+    const maxTokens = input.params.maxTokens;
+    if (entry && maxTokens !== undefined && maxTokens > entry.max_output) {
+      throw invalidRequest(`Invalid value for 'max_tokens': ${named.model} writes at most ${entry.max_output} tokens per answer`, 'max_tokens', 'max_tokens_too_large');
+    }
   }
 
   /**

@@ -61,7 +61,20 @@ interface Prepared {
 interface PassState {
   last: UpstreamError | undefined;
   transient: Target[];
+  /** The model the caller named does not exist upstream: the request ends there, with a 404. */
+  namedMissing?: UpstreamError;
 }
+
+/** An upstream 404 for the model the caller named (a typo, a retired id): theirs to fix, not a reason to fall back. */
+const namedModelMissing = (err: UpstreamError, attempts: Attempt[]) =>
+  new GatewayError({
+    status: 404,
+    type: 'invalid_request_error',
+    code: 'model_not_found',
+    param: 'model',
+    message: `The model '${attempts[attempts.length - 1]?.model}' was not found by ${err.provider}. GET /v1/models lists the known models.`,
+    attempts,
+  });
 
 /**
  * A failure that may well not happen again in a moment: a 5xx, a timeout, a dropped connection.
@@ -95,6 +108,8 @@ function cancellableSleep(ms: number, signal: CancelSignal): Promise<void> {
 export type CallTemplate = Omit<ChatCall, 'model'> & {
   /** Whose request it is: fetches of images by URL are shared out fairly between users. */
   owner?: string;
+  /** The target of the model the caller named, if they named one: its upstream's 404 ends the request. */
+  named?: Target | undefined;
 };
 
 export interface CompletionSuccess {
@@ -207,6 +222,7 @@ export class Executor {
     for (let n = 0, remaining = targets; ; n++) {
       const success = await pass(remaining, attempts, state);
       if (success) return success;
+      if (state.namedMissing) throw namedModelMissing(state.namedMissing, attempts);
       if (!(await this.nextPass(n, state, signal))) break;
       remaining = state.transient;
     }
@@ -259,7 +275,8 @@ export class Executor {
         // A caller who left says nothing about the upstream's health.
         if (!signal.aborted) observer?.recordFailure(target.provider, target.model, last);
         attempts.push(failedAttempt(target, last, this.deps.now() - started));
-        if (signal.aborted || !last.allowsFallback) return undefined;
+        if (target === template.named && last.kind === 'http' && last.status === 404) state.namedMissing = last;
+        if (signal.aborted || !last.allowsFallback || state.namedMissing) return undefined;
         if (isTransient(last)) state.transient.push(target);
       }
     }
@@ -327,7 +344,8 @@ export class Executor {
         if (!signal.aborted) observer?.recordFailure(target.provider, target.model, last);
         attempt.dispose();
         attempts.push(failedAttempt(target, last, this.deps.now() - started));
-        if (signal.aborted || !last.allowsFallback) return undefined;
+        if (target === template.named && last.kind === 'http' && last.status === 404) state.namedMissing = last;
+        if (signal.aborted || !last.allowsFallback || state.namedMissing) return undefined;
         if (isTransient(last)) state.transient.push(target);
       }
     }

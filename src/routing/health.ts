@@ -64,6 +64,10 @@ export interface TargetReport {
   last_error: string | null;
 }
 
+/** How long a model its upstream says does not exist stays out of plans. */
+export const NOT_FOUND_COOL_MS = 60 * 60_000;
+const MODEL_NOT_FOUND_UPSTREAM = 'model not found upstream';
+
 const DAY_MS = 86_400_000;
 /** Catalog models and a margin: beyond this, caller-invented model names are not tracked. */
 const MAX_TRACKED_TARGETS = 1_000;
@@ -166,6 +170,8 @@ export class HealthTracker implements AttemptObserver {
     // Whatever the outcome, the probe has reported back.
     s.probeAt = 0;
     if (err.dailyQuotaExhausted) return this.cool(s, nextPacificMidnight(now), 'daily quota exhausted');
+    // The upstream does not know this model (retired, renamed): not worth a call for a while.
+    if (err.kind === 'http' && err.status === 404) return this.cool(s, now + NOT_FOUND_COOL_MS, MODEL_NOT_FOUND_UPSTREAM);
     if (err.status === 429) {
       if (isFreeModel(provider, model) && /per.?day|free-models-per-day/i.test(err.message)) {
         this.free.exhaustedUntil = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), new Date(now).getUTCDate() + 1);
@@ -291,6 +297,12 @@ export class HealthTracker implements AttemptObserver {
     if (now - s.openedAt < this.options.openMs) return 'open';
     // A probe under way keeps others out; one that never reported back (its caller left) is forgotten.
     return s.probeAt !== 0 && now - s.probeAt < this.options.openMs ? 'open' : 'half_open';
+  }
+
+  /** Whether the target is cooling because its upstream said the model does not exist. */
+  notFoundUpstream(provider: ProviderId, model: string): boolean {
+    const s = this.find(provider, model);
+    return s !== undefined && s.coolReason === MODEL_NOT_FOUND_UPSTREAM && s.coolUntil > this.now();
   }
 
   private cool(s: TargetState, until: number, reason: string): void {
