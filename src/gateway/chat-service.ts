@@ -7,12 +7,12 @@ import { UpstreamError } from '../providers/errors.js';
 import type { ChatMessage, ChatResult, FinishReason, ProviderId, StreamPart, Usage } from '../providers/types.js';
 import { cacheKey, isCacheable } from '../cache/cache-key.js';
 import type { CachedAnswer, ResponseCache } from '../cache/response-cache.js';
-import { isAutoModel, planCascade, UnknownModelError, type Target } from '../routing/cascade.js';
-import { classify, type Classification, type Complexity } from '../routing/classifier.js';
+import type { Target } from '../routing/cascade.js';
+import type { Complexity } from '../routing/classifier.js';
 import type { RoutePolicy } from '../routing/route-policy.js';
-import { planScored, type HealthLookup, type ScoredPlan } from '../routing/scoring.js';
+import type { HealthLookup } from '../routing/scoring.js';
 import type { ModelCatalog } from '../routing/model-catalog.js';
-import type { RequestLogRow, RequestLogWriter } from '../store/request-log-writer.js';
+import type { RequestLogWriter } from '../store/request-log-writer.js';
 import type { SessionRepository } from '../store/session-repository.js';
 import { attemptsForCaller, type Attempt } from './attempts.js';
 import { forCaller, hidden } from './caller-view.js';
@@ -21,9 +21,11 @@ import { unreadableKeys, type CallerContext, type CallerContexts } from './calle
 import { settleHolds, type RequestBudgets, type RequestHolds } from './request-holds.js';
 import { storedBytes } from './storage-quota.js';
 import type { ChatInput } from './chat-input.js';
-import { GatewayError, invalidRequest, modelNotFound, noCapableModel } from './errors.js';
-import { missingCapabilities, requirementsOf, type Requirements } from '../routing/requirements.js';
+import { GatewayError } from './errors.js';
 import type { Executor, PartBatches } from './executor.js';
+import { logRow, type FailureContext, type LogOutcome } from './chat-log.js';
+import { RoutePlanner, type RoutingDecision } from './route-planner.js';
+export type { RoutingDecision } from './route-planner.js';
 import { StreamRelay, type StreamFinal, type StreamSource } from './stream-relay.js';
 import { newUserTurns, withHistory } from './memory.js';
 
@@ -62,17 +64,6 @@ export interface AnswerMetadata {
   complexity: Complexity;
   /** The policy that planned it (`cascade` also covers a concrete model with the cascade behind it). */
   route: RoutePolicy;
-}
-
-/** How a request was (or would be) routed: POST /v1/route shows this without calling anything. */
-export interface RoutingDecision {
-  policy: RoutePolicy;
-  classification: Classification;
-  targets: readonly Target[];
-  /** The scoring router's full plan, when it planned. */
-  scored?: ScoredPlan;
-  /** The target of the model the caller named (not `auto`): an upstream 404 for it is the caller's answer. */
-  named?: Target;
 }
 
 export interface CompletionOutcome {
@@ -148,29 +139,12 @@ const storeFailed = (requestId: string) =>
 
 const isStoreFailure = (err: unknown) => err instanceof GatewayError && err.code === 'memory_store_failed';
 
-interface LogOutcome {
-  target?: Target;
-  cacheHit?: boolean;
-  usage?: Usage | undefined;
-  costUsd: number;
-  latencyMs: number;
-  attempts: Attempt[];
-  httpStatus: number;
-  error?: string;
-  /** The request's holds on its user's budgets, settled with `usage` when the row is made. */
-  holds?: RequestHolds | undefined;
-}
-
-/** What a failed request had got to when it failed. */
-interface FailureContext {
-  attempts?: Attempt[];
-  target?: Target;
-  usage?: Usage | undefined;
-  holds?: RequestHolds | undefined;
-}
-
 export class ChatService {
-  constructor(private readonly deps: ChatServiceDeps) {}
+  private readonly planner: RoutePlanner;
+
+  constructor(private readonly deps: ChatServiceDeps) {
+    this.planner = new RoutePlanner(deps);
+  }
 
   async complete(input: ChatInput, signal: CancelSignal): Promise<CompletionOutcome> {
     const started = this.deps.now();
@@ -268,7 +242,7 @@ export class ChatService {
   private async begin(input: ChatInput) {
     const ctx = await this.deps.contexts.resolve(input.caller);
     const messages = await this.promptWithMemory(input, ctx);
-    const decision = this.decide(input, ctx, messages);
+    const decision = this.planner.decide(input, ctx, messages);
     const keyWarnings = unreadableWarnings(decision.targets, ctx);
     const key = this.cacheKeyFor(input, ctx, decision, messages);
     const expected = decision.classification.estimated_tokens + (input.params.maxTokens ?? DEFAULT_OUTPUT_RESERVATION);
@@ -334,93 +308,7 @@ export class ChatService {
 
   /** The routing decision for a request, calling nothing (POST /v1/route). */
   async route(input: ChatInput): Promise<RoutingDecision> {
-    return this.decide(input, await this.deps.contexts.resolve(input.caller), input.messages);
-  }
-
-  /**
-   * Classifies the request, then plans it: a concrete model, or `auto` under the cascade, walks the
-   * cascade; `auto` under the `score` policy asks the scoring router, with the cascade's order as
-   * the answer when no catalog model can take it.
-   */
-  private decide(input: ChatInput, ctx: CallerContext, prompt: readonly ChatMessage[]): RoutingDecision {
-    const classification = classify(prompt);
-    const required = requirementsOf(prompt, input.params);
-    // A request without a model uses the caller's default model, when they set one.
-    const model = input.model ?? ctx.defaultModel;
-    const policy: RoutePolicy = input.route ?? (ctx.routePolicy === 'score' ? 'score' : 'cascade');
-    // The scoring router plans only for `auto`; a concrete model walks the cascade behind it.
-    const scoring = policy === 'score' && isAutoModel(model);
-    if (scoring) {
-      const scored = planScored(
-        { classification, maxTokens: input.params.maxTokens, stream: input.stream, priority: input.priority, required },
-        this.deps.catalog,
-        this.deps.health,
-        (provider) => ctx.credentials[provider] !== undefined,
-      );
-      if (scored.targets.length > 0) return { policy, classification, targets: scored.targets.map((t) => ({ provider: t.provider, model: t.model })), scored };
-    }
-    const cascade = this.cascade(model, input);
-    const named = isAutoModel(model) ? undefined : cascade[0];
-    if (named) this.checkNamed(named, input);
-    const targets = this.capable(cascade, required, named?.model);
-    const decision: RoutingDecision = { policy: scoring ? 'score' : 'cascade', classification, targets: this.healthyFirst(targets) };
-    if (named) decision.named = named;
-    return decision;
-  }
-
-  /** A model the caller named: one its upstream said lately it does not know is a 404 at once; `max_tokens` must fit it. */
-  private checkNamed(named: Target, input: ChatInput): void {
-    if (this.deps.notFoundUpstream?.(named.provider, named.model)) throw modelNotFound(named.model);
-    const entry = this.deps.catalog.get(named.model);
-    const maxTokens = input.params.maxTokens;
-    if (entry && maxTokens !== undefined && maxTokens > entry.max_output) {
-      throw invalidRequest(`Invalid value for 'max_tokens': ${named.model} writes at most ${entry.max_output} tokens per answer`, 'max_tokens', 'max_tokens_too_large');
-    }
-  }
-
-  /**
-   * The targets whose catalog entry can take the request (a model outside the catalog is taken at
-   * the caller's word). A concrete model that cannot is refused rather than silently replaced.
-   */
-  private capable(targets: readonly Target[], required: Requirements, requested: string | undefined): readonly Target[] {
-    if (!required.tools && !required.vision && !required.json) return targets;
-    const lacking = (t: Target) => {
-      const entry = this.deps.catalog.get(t.model);
-      return entry === undefined ? [] : missingCapabilities(required, entry.capabilities);
-    };
-    if (requested !== undefined) {
-      const missing = lacking(targets[0]!);
-      if (missing.length > 0) throw noCapableModel(`The model '${requested}' does not support ${missing.join(' or ')}. Choose a model that does (GET /api/models lists capabilities), or 'auto'.`);
-    }
-    const able = targets.filter((t) => lacking(t).length === 0);
-    if (able.length === 0) {
-      const wanted = missingCapabilities(required, { tools: false, vision: false, json: false });
-      throw noCapableModel(`No model this request may be routed to supports ${wanted.join(' and ')}. Configure one that does (its catalog capabilities), or name it in 'model'.`);
-    }
-    return able;
-  }
-
-  /**
-   * The cascade's order, with targets that are cooling down, rate limited or behind an open circuit
-   * moved to the end: tried last rather than first, and still tried if nothing else answers.
-   */
-  private healthyFirst(targets: readonly Target[]): readonly Target[] {
-    const isAvailable = this.deps.available ?? ((provider: ProviderId, model: string) => this.deps.health(provider, model).available);
-    // The usual case, everything available, allocates nothing.
-    if (targets.every((t) => isAvailable(t.provider, t.model))) return targets;
-    const available: Target[] = [];
-    const resting: Target[] = [];
-    for (const t of targets) (isAvailable(t.provider, t.model) ? available : resting).push(t);
-    return [...available, ...resting];
-  }
-
-  private cascade(model: string | undefined, input: ChatInput): readonly Target[] {
-    try {
-      return planCascade(model, input.priority, this.deps.catalog);
-    } catch (err) {
-      if (err instanceof UnknownModelError) throw modelNotFound(err.model);
-      throw err;
-    }
+    return this.planner.decide(input, await this.deps.contexts.resolve(input.caller), input.messages);
   }
 
   private async promptWithMemory(input: ChatInput, ctx: CallerContext): Promise<ChatMessage[]> {
@@ -475,31 +363,4 @@ export class ChatService {
     if (usage) entry.usage = usage;
     this.log(input, entry);
   }
-}
-
-/** The request-log row for a finished (or failed) chat request, made at `at` (ms since the epoch). */
-function logRow(input: ChatInput, outcome: LogOutcome, at: number): RequestLogRow {
-  return {
-    id: input.requestId,
-    created_at: new Date(at).toISOString(),
-    user_id: input.caller.userId,
-    gateway_key_id: input.caller.gatewayKeyId ?? null,
-    session_id: input.sessionId ?? null,
-    endpoint: input.endpoint ?? 'chat.completions',
-    model_requested: input.model ?? null,
-    model_used: outcome.target?.model ?? null,
-    provider: outcome.target?.provider ?? null,
-    priority: input.priority,
-    stream: input.stream ? 1 : 0,
-    status: outcome.error === undefined ? 'success' : 'error',
-    http_status: outcome.httpStatus,
-    error: outcome.error ?? null,
-    prompt_tokens: outcome.usage?.promptTokens ?? 0,
-    completion_tokens: outcome.usage?.completionTokens ?? 0,
-    total_tokens: outcome.usage?.totalTokens ?? 0,
-    cost_usd: outcome.costUsd,
-    latency_ms: Math.round(outcome.latencyMs),
-    cache_hit: outcome.cacheHit ? 1 : 0,
-    attempts: JSON.stringify(outcome.attempts),
-  };
 }

@@ -1,0 +1,55 @@
+/** The request-log row of a chat request, from what it got to: pure. */
+import type { Usage } from '../providers/types.js';
+import type { Target } from '../routing/cascade.js';
+import type { RequestLogRow } from '../store/request-log-writer.js';
+import type { Attempt } from './attempts.js';
+import type { ChatInput } from './chat-input.js';
+import type { RequestHolds } from './request-holds.js';
+
+export interface LogOutcome {
+  target?: Target;
+  cacheHit?: boolean;
+  usage?: Usage | undefined;
+  costUsd: number;
+  latencyMs: number;
+  attempts: Attempt[];
+  httpStatus: number;
+  error?: string;
+  /** The request's holds on its user's budgets, settled with `usage` when the row is made. */
+  holds?: RequestHolds | undefined;
+}
+
+/** What a failed request had got to when it failed. */
+export interface FailureContext {
+  attempts?: Attempt[];
+  target?: Target;
+  usage?: Usage | undefined;
+  holds?: RequestHolds | undefined;
+}
+
+/** The request-log row for a finished (or failed) chat request, made at `at` (ms since the epoch). */
+export function logRow(input: ChatInput, outcome: LogOutcome, at: number): RequestLogRow {
+  return {
+    id: input.requestId,
+    created_at: new Date(at).toISOString(),
+    user_id: input.caller.userId,
+    gateway_key_id: input.caller.gatewayKeyId ?? null,
+    session_id: input.sessionId ?? null,
+    endpoint: input.endpoint ?? 'chat.completions',
+    model_requested: input.model ?? null,
+    model_used: outcome.target?.model ?? null,
+    provider: outcome.target?.provider ?? null,
+    priority: input.priority,
+    stream: input.stream ? 1 : 0,
+    status: outcome.error === undefined ? 'success' : 'error',
+    http_status: outcome.httpStatus,
+    error: outcome.error ?? null,
+    prompt_tokens: outcome.usage?.promptTokens ?? 0,
+    completion_tokens: outcome.usage?.completionTokens ?? 0,
+    total_tokens: outcome.usage?.totalTokens ?? 0,
+    cost_usd: outcome.costUsd,
+    latency_ms: Math.round(outcome.latencyMs),
+    cache_hit: outcome.cacheHit ? 1 : 0,
+    attempts: JSON.stringify(outcome.attempts),
+  };
+}
