@@ -53,6 +53,10 @@ export function registeredRoutes(app: FastifyInstance): ReadonlyArray<{ method: 
   return ROUTES.get(app) ?? [];
 }
 
+const unknownRoute = (method: string, url: string) => ({
+  error: { message: `Unknown route: ${method} ${url.split('?')[0]}`, type: 'invalid_request_error', param: null, code: 'unknown_route' },
+});
+
 /** Request ids taken from callers: visible ASCII, bounded (they go into logs and headers). */
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 
@@ -105,7 +109,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    bodyLimit: deps.bodyLimitBytes,
+    // Small by default (sign-in, keys, settings, unknown routes); the /v1 routes that take prompts and
+    // images raise it (the onRoute hook below), and read their bodies only after authentication.
+    bodyLimit: deps.apiBodyLimitBytes,
     // Behind Render's (or any) proxy, request.ip is the client's only when its hops are trusted.
     trustProxy: deps.trustProxy,
     // A client that trickles its headers or body is answered 408 (and its buffers freed) once this passes.
@@ -124,10 +130,16 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
 
   useJsonBodyParser(app);
-  // Every /api/* route takes small bodies: a 19 MiB body sent slowly to /api/auth/login must be
-  // refused (413, from Content-Length when it is sent) before any of it is held in memory.
+  // Only the /v1 routes take large bodies (prompts, images as base64), and they authenticate first; every
+  // other route keeps the small default, so a 19 MiB body sent slowly to /api/auth/login is refused (413,
+  // from Content-Length when it is sent) before any of it is held in memory.
   app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/api/') && route.bodyLimit === undefined) route.bodyLimit = deps.apiBodyLimitBytes;
+    if (route.url.startsWith('/v1/') && route.bodyLimit === undefined) route.bodyLimit = deps.bodyLimitBytes;
+  });
+  // An unknown route is answered before its body is read: nothing is buffered for a path that serves nothing.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!request.is404) return done();
+    void reply.code(404).send(unknownRoute(request.method, request.url));
   });
 
   // Every authenticated route sets it; the default keeps the object shape stable for V8.
@@ -176,9 +188,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     void reply.code(res.status).headers(res.headers).send(body);
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).send({
-      error: { message: `Unknown route: ${request.method} ${request.url.split('?')[0]}`, type: 'invalid_request_error', param: null, code: 'unknown_route' },
-    });
+    void reply.code(404).send(unknownRoute(request.method, request.url));
   });
 
   healthRoute(app, deps.pingDatabase);

@@ -35,6 +35,16 @@ describe('attack: large and slow request bodies', () => {
     assert.ok(grown < 32 * MiB, `buffers grew by ${Math.round(grown / MiB)} MiB`);
   });
 
+  it('answers unknown routes (and unknown methods on known ones) before reading their bodies', async () => {
+    for (const path of ['/nope', '/v1/nope', '/api/nope', '/health']) {
+      const exchange = await openRaw(s.url, `POST ${path} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${19 * MiB}\r\n\r\n{"a":"`);
+      const answer = await exchange.answer(2_000);
+      assert.ok(answer.status === 404 || answer.status === 413, `${path}: ${answer.text.slice(0, 120)}`);
+      assert.ok(answer.ms < 1_500, `${path} answered after ${answer.ms} ms`);
+      exchange.socket.destroy();
+    }
+  });
+
   it('stops reading a chunked /api body at the /api limit (64 KiB by default)', async () => {
     const res = await fetch(`${s.url}/api/auth/signup`, {
       method: 'POST',
