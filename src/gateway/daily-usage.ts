@@ -102,9 +102,9 @@ export class DailyUsageCounter implements TokenBudget {
         .get(userId, day)
         .then(
           (stored) => {
-            // A flush finished during the read: the read may or may not include it, so it is not used.
-            if (generation !== this.flushes) return;
-            entry.base = stored.tokens;
+            // A flush finished during the read: the read may or may not include it, so it is not used
+            // (what this instance counted stands until the next read, rather than a read per request).
+            if (generation === this.flushes) entry.base = stored.tokens;
             entry.loadedAt = this.options.now();
           },
           (err: unknown) => this.options.onError(err),
@@ -124,8 +124,11 @@ export class DailyUsageCounter implements TokenBudget {
    */
   async reserve(userId: string, limit: number | null, want: number): Promise<ReserveResult> {
     if (limit === null) return { granted: true, reservation: this.hold(userId, undefined, 0) };
-    const used = await this.tokensToday(userId);
+    await this.tokensToday(userId);
+    // Read again now, with the hold below in the same synchronous step: a request that settled while
+    // the counter was being read is in these figures, not in neither.
     const entry = this.entry(userId, utcDay(this.options.now()));
+    const used = entry.base + entry.local;
     const committed = used + entry.reserved;
     if (committed >= limit) return { granted: false, used, reserved: entry.reserved };
     const held = Math.max(0, Math.min(Math.ceil(want), limit - committed));

@@ -70,6 +70,27 @@ describe('DailyUsageCounter', () => {
     assert.equal((await counter.reserve('u', 100, 1)).granted, false);
   });
 
+  it('sees a request that settled at any point while the counter was being read (its tokens in one figure or the other)', async () => {
+    for (let depth = 0; depth < 8; depth++) {
+      let resolveRead: (v: { tokens: number; requests: number }) => void = () => undefined;
+      const repo = { get: () => new Promise((r) => (resolveRead = r)), add: async () => undefined } as unknown as DailyUsageRepository;
+      let now = Date.parse('2026-11-22T10:00:00Z');
+      const counter = new DailyUsageCounter(repo, { now: () => now, refreshMs: 5000, onError: () => undefined });
+      const firstPending = counter.reserve('u', 60, 15);
+      resolveRead({ tokens: 0, requests: 0 });
+      const holds = [await firstPending];
+      for (let i = 0; i < 3; i++) holds.push(await counter.reserve('u', 60, 15));
+      now += 6000; // the fifth reserves through a fresh read of the database
+      const fifth = counter.reserve('u', 60, 15);
+      resolveRead({ tokens: 0, requests: 0 });
+      // The first request settles its 15 tokens, used in full, some microtasks into that read.
+      let n = depth;
+      const tick = (): void => (n-- > 0 ? queueMicrotask(tick) : (holds[0] as { granted: true; reservation: { settle(t: number): void } }).reservation.settle(15));
+      queueMicrotask(tick);
+      assert.equal((await fifth).granted, false, `all 60 tokens used or held (settled at microtask depth ${depth})`);
+    }
+  });
+
   it('caps a hold at what remains, releases it on failure, and settles only once', async () => {
     const f = fakeRepo();
     const counter = new DailyUsageCounter(f.repo, { now: () => Date.parse('2026-11-22T10:00:00Z'), refreshMs: 5000, onError: () => undefined });
