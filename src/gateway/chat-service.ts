@@ -8,6 +8,7 @@ import type { ChatMessage, ChatResult, FinishReason, ProviderId, StreamPart, Usa
 import { cacheKey, isCacheable } from '../cache/cache-key.js';
 import type { CachedAnswer, ResponseCache } from '../cache/response-cache.js';
 import type { Target } from '../routing/cascade.js';
+import { approximateTokens } from '../routing/token-estimate.js';
 import type { Complexity } from '../routing/classifier.js';
 import type { RoutePolicy } from '../routing/route-policy.js';
 import type { HealthLookup } from '../routing/scoring.js';
@@ -137,6 +138,12 @@ const storeFailed = (requestId: string) =>
     message: `The answer could not be stored in the session, so it was not returned (request ${requestId}). Try again; if it persists, tell the operator this request id.`,
   });
 
+/** Usage an upstream did not report: the prompt's estimate and the answer's, o200k-like. */
+function estimatedUsage(promptTokens: number, text: string): Usage {
+  const completionTokens = approximateTokens(text);
+  return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens };
+}
+
 const isStoreFailure = (err: unknown) => err instanceof GatewayError && err.code === 'memory_store_failed';
 
 export class ChatService {
@@ -164,9 +171,11 @@ export class ChatService {
       await this.remember(input, result.text, target.model, holds);
       // Only the plan's first choice is cached: a fallback's answer must not outlive the outage.
       if (key !== undefined && sameTarget(target, targets[0])) this.store(key, target, result.model, result.text, result.finishReason, result.usage);
-      const costUsd = this.deps.catalog.cost(target.model, result.usage);
+      // An upstream that reports no usage still spent tokens: they are estimated, never free.
+      const usage = result.usage ?? estimatedUsage(decision.classification.estimated_tokens, result.text);
+      const costUsd = this.deps.catalog.cost(target.model, usage);
       const latencyMs = this.deps.now() - started;
-      this.log(input, { target, usage: result.usage, costUsd, latencyMs, attempts, httpStatus: 200, holds });
+      this.log(input, { target, usage, costUsd, latencyMs, attempts, httpStatus: 200, holds });
       return {
         result,
         metadata: {
@@ -215,7 +224,7 @@ export class ChatService {
     const reported = head.find((p): p is Extract<StreamPart, { type: 'model' }> => p.type === 'model');
     const final: StreamFinal = { costUsd: 0, latencyMs: 0 };
     const cacheable = !cacheHit && sameTarget(target, decision.targets[0]);
-    const parts = this.relay(input, success, final, started, signal, holds, { key: cacheable ? key : undefined, hit: cacheHit, upstreamModel: reported?.model ?? target.model });
+    const parts = this.relay(input, success, final, started, signal, holds, decision.classification.estimated_tokens, { key: cacheable ? key : undefined, hit: cacheHit, upstreamModel: reported?.model ?? target.model });
     const routing = { complexity: decision.classification.complexity, policy: decision.policy };
     return {
       target,
@@ -288,21 +297,26 @@ export class ChatService {
   }
 
   /** The parts as the edge reads them; the answer is stored and logged as the stream ends. */
-  private relay(input: ChatInput, success: StreamSource, final: StreamFinal, started: number, signal: CancelSignal, holds: RequestHolds, cache: { key: string | undefined; hit: boolean; upstreamModel: string }): PartBatches {
+  private relay(input: ChatInput, success: StreamSource, final: StreamFinal, started: number, signal: CancelSignal, holds: RequestHolds, promptTokens: number, cache: { key: string | undefined; hit: boolean; upstreamModel: string }): PartBatches {
     const { target, attempts } = success;
+    // A stream cut short (or an upstream that reports no usage) still spent tokens: estimated from the
+    // prompt and the text relayed, so closing streams early is never a way around the daily limit.
+    const spent = (text: string) => (cache.hit ? undefined : (final.usage ?? estimatedUsage(promptTokens, text)));
     return new StreamRelay(success, final, signal, {
       completed: async (text) => {
         await this.remember(input, text, target.model, holds);
         if (cache.key !== undefined) this.store(cache.key, target, cache.upstreamModel, text, final.finishReason, final.usage);
         // A replayed answer cost nothing and counts no tokens.
+        const usage = spent(text);
+        if (usage) final.usage = usage;
         final.costUsd = cache.hit ? 0 : this.deps.catalog.cost(target.model, final.usage);
         final.latencyMs = this.deps.now() - started;
         this.log(input, { target, usage: cache.hit ? undefined : final.usage, costUsd: final.costUsd, latencyMs: final.latencyMs, attempts, httpStatus: 200, cacheHit: cache.hit, holds });
       },
       // Tokens the upstream reported before failing were spent: they count and are logged. Not
       // those of an answer that could not be stored: the caller never received its end.
-      failed: (err) => this.logFailure(input, err, started, { attempts, target, usage: isStoreFailure(err) || cache.hit ? undefined : final.usage, holds }),
-      abandoned: () => this.logFailure(input, new GatewayError({ status: 499, type: 'cancelled', code: 'client_closed_request', message: 'the client closed the stream' }), started, { attempts, target, usage: cache.hit ? undefined : final.usage, holds }),
+      failed: (err, text) => this.logFailure(input, err, started, { attempts, target, usage: isStoreFailure(err) ? undefined : spent(text), holds }),
+      abandoned: (text) => this.logFailure(input, new GatewayError({ status: 499, type: 'cancelled', code: 'client_closed_request', message: 'the client closed the stream' }), started, { attempts, target, usage: spent(text), holds }),
     });
   }
 

@@ -28,10 +28,10 @@ export type StreamSource = Pick<StreamSuccess, 'target' | 'attempts' | 'warnings
 export interface RelayOutcomes {
   /** The whole answer arrived: store and log it. A throw here fails the stream (no `[DONE]`). */
   completed(text: string): Promise<void>;
-  /** The upstream failed part-way, or storing the answer did. */
-  failed(err: unknown): void;
-  /** The edge stopped reading before the end: the caller went away. */
-  abandoned(): void;
+  /** The upstream failed part-way, or storing the answer did; `text` is what was relayed before. */
+  failed(err: unknown, text: string): void;
+  /** The edge stopped reading before the end: the caller went away with `text`. */
+  abandoned(text: string): void;
 }
 
 /**
@@ -73,7 +73,7 @@ export class StreamRelay implements PartBatches {
   async return(): Promise<IteratorReturnResult<undefined>> {
     if (!this.settled) {
       this.settled = true;
-      this.outcomes.abandoned();
+      this.outcomes.abandoned(this.text);
     }
     await this.release();
     return DONE;
@@ -102,7 +102,7 @@ export class StreamRelay implements PartBatches {
       await this.outcomes.completed(this.text);
       return DONE;
     } catch (err) {
-      this.outcomes.failed(err);
+      this.outcomes.failed(err, this.text);
       throw err;
     } finally {
       await this.release();
@@ -124,7 +124,7 @@ export class StreamRelay implements PartBatches {
         last.error = `failed mid-stream: ${failure instanceof UpstreamError ? failure.publicMessage : (failure as Error).message}`;
         last.reason = failure instanceof UpstreamError ? failure.reason : 'cancelled';
       }
-      this.outcomes.failed(failure);
+      this.outcomes.failed(failure, this.text);
       throw failure;
     } finally {
       await this.release();

@@ -89,3 +89,36 @@ describe('attack: many keys against the per-user rate limit', () => {
   });
 
 });
+
+describe('attack: closing streams early to dodge the daily token limit', () => {
+  let s: Stack;
+  const call = caller(() => s);
+  before(async () => {
+    s = await startStack({ USERS_MAY_USE_OPERATOR_KEYS: 'true' });
+  });
+  after(() => s.close());
+
+  it('counts what a stream cut short by its caller spent, estimated from the prompt and the text relayed', async () => {
+    const { token } = await signup(call, 'quitter@example.com');
+    assert.equal((await call('PUT', '/api/config', token, { daily_token_limit: 60 })).status, 200);
+    const long = Array.from({ length: 400 }, (_, i) => `word${i}`).join(' ');
+    let refused = false;
+    for (let i = 0; i < 20 && !refused; i++) {
+      s.emulator.script.add('openrouter', [{ behavior: { type: 'ok', text: long, chunkDelayMs: 5 } }]);
+      const abort = new AbortController();
+      const res = await fetch(`${s.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(chatBody(`story ${i}`, { stream: true })), signal: abort.signal });
+      if (res.status === 429) {
+        refused = true;
+        break;
+      }
+      const reader = res.body!.getReader();
+      let read = 0;
+      while (read < 600) read += (await reader.read()).value?.length ?? 0;
+      abort.abort();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const used = (await call('GET', '/api/config', token)).body.tokens_used_today as number;
+    assert.ok(used > 0, 'streams closed early are not free');
+    assert.ok(refused, `the limit was reached (used ${used})`);
+  });
+});
