@@ -123,9 +123,6 @@ function replay(hit: CachedAnswer): { head: StreamPart[]; rest: PartBatches } {
   return { head: [{ type: 'model', model: hit.upstreamModel }, { type: 'text-delta', text: pieces[0] ?? '' }], rest: rest() };
 }
 
-/** What a request without `max_tokens` reserves for its answer, besides its prompt. */
-export const DEFAULT_OUTPUT_RESERVATION = 4096;
-
 /**
  * The answer was produced but could not be stored: returning it would break "stored before
  * returned". The database's own words (hosts, ports) stay in the server log.
@@ -164,7 +161,7 @@ export class ChatService {
       ({ ctx, holds } = begun);
       const { targets } = decision;
       if (hit) return await this.answerFromCache(input, hit, decision, started, begun.holds);
-      const success = await this.deps.executor.complete(targets, { messages, params: input.params, stream: false, owner: input.caller.userId, named: decision.named }, signal, ctx.credentials);
+      const success = await this.deps.executor.complete(targets, { messages, params: begun.params, stream: false, owner: input.caller.userId, named: decision.named }, signal, ctx.credentials);
       success.warnings.push(...keyWarnings);
       attempts = success.attempts;
       const { result, target } = success;
@@ -212,7 +209,7 @@ export class ChatService {
         cacheHit = true;
         success = { target: { provider: begun.hit.provider, model: begun.hit.model }, attempts: [], warnings: [], ...replay(begun.hit) };
       } else {
-        success = await this.deps.executor.stream(decision.targets, { messages: begun.messages, params: input.params, stream: true, owner: input.caller.userId, named: decision.named }, signal, begun.ctx.credentials);
+        success = await this.deps.executor.stream(decision.targets, { messages: begun.messages, params: begun.params, stream: true, owner: input.caller.userId, named: decision.named }, signal, begun.ctx.credentials);
         success.warnings.push(...begun.keyWarnings);
       }
     } catch (err) {
@@ -254,10 +251,10 @@ export class ChatService {
     const decision = this.planner.decide(input, ctx, messages);
     const keyWarnings = unreadableWarnings(decision.targets, ctx);
     const key = this.cacheKeyFor(input, ctx, decision, messages);
-    const expected = decision.classification.estimated_tokens + (input.params.maxTokens ?? DEFAULT_OUTPUT_RESERVATION);
-    const holds = await this.deps.budgets.take(input, ctx, expected);
+    const { holds, params, warnings } = await this.deps.budgets.take(input, ctx, decision.classification.estimated_tokens, decision.targets);
+    keyWarnings.push(...warnings);
     const hit = key === undefined ? undefined : this.deps.cache?.store.get(key);
-    return { ctx, messages, decision, keyWarnings, key, hit, holds };
+    return { ctx, messages, decision, keyWarnings, key, hit, holds, params };
   }
 
   /** The cache key of a request that may be cached, or undefined (cache off, bypassed, too random). */

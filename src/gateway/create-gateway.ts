@@ -185,7 +185,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       now,
     });
     const chat = new ChatService({
-      budgets: new RequestBudgets(contexts, storage),
+      budgets: new RequestBudgets(contexts, storage, catalog),
       cache: answerCache && { store: answerCache, maxTemperature: config.cache.maxTemperature }, executor, catalog, sessions, logs, contexts, onStoreError: (err, requestId) => app.log.error({ err, requestId }, 'storing a session turn failed'), health: (provider, model) => health.view(provider, model), available: (provider, model) => health.available(provider, model), notFoundUpstream: (provider, model) => health.notFoundUpstream(provider, model), now });
     // Counters and last-used times are written in the background, never on a request.
     timers.push(setInterval(() => void usage.flush(), 1_000).unref());

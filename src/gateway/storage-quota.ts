@@ -41,20 +41,26 @@ export class StorageQuota {
     private readonly options: StorageQuotaOptions,
   ) {}
 
-  /** Holds `bytes` for a request about to store them, or refuses it with a 429 saying the limit and the use. */
-  async hold(userId: string, bytes: number): Promise<StorageHold> {
+  /**
+   * Holds what a request is about to store: `bytes` it will store for sure (the caller's turns),
+   * which must fit, and up to `expected` more (its answer, not known yet) as far as the quota goes.
+   * Past the quota, a 429 saying the limit and the use.
+   */
+  async hold(userId: string, bytes: number, expected = 0): Promise<StorageHold> {
     const { limitBytes } = this.options;
     if (limitBytes === 0) return NO_HOLD;
     const usage = await this.fresh(userId);
     const used = usage.stored + usage.since;
-    if (used + usage.held + bytes > limitBytes) throw quotaExceeded(limitBytes, used, bytes);
-    usage.held += bytes;
+    const free = limitBytes - used - usage.held;
+    if (bytes > free) throw quotaExceeded(limitBytes, used, bytes);
+    const held = bytes + Math.min(expected, free - bytes);
+    usage.held += held;
     let settled = false;
     return {
       settle: (storedBytes) => {
         if (settled) return;
         settled = true;
-        usage.held -= bytes;
+        usage.held -= held;
         usage.since += storedBytes;
       },
     };
@@ -62,22 +68,27 @@ export class StorageQuota {
 
   /** After the user deleted sessions (or their account): read the count again on the next request. */
   forget(userId: string): void {
-    this.usage.delete(userId);
+    const usage = this.usage.get(userId);
+    if (usage) usage.readAt = -Infinity;
   }
 
   private async fresh(userId: string): Promise<Usage> {
     let usage = this.usage.get(userId);
     if (!usage) {
-      if (this.usage.size >= 100_000) this.usage.clear();
+      // Bounded: users with nothing in flight are forgotten first (their count is read again when needed).
+      if (this.usage.size >= 100_000) for (const [id, u] of this.usage) if (u.held === 0) this.usage.delete(id);
       usage = { stored: 0, since: 0, held: 0, readAt: -Infinity };
       this.usage.set(userId, usage);
     }
     if (this.options.now() - usage.readAt > this.options.refreshMs) {
       const entry = usage;
+      // Writes made while the count is read may or may not be in it: they are kept (counted twice
+      // at worst, for one refresh), never dropped.
+      const sinceBefore = entry.since;
       entry.loading ??= this.repo.bytes(userId).then(
         (stored) => {
           entry.stored = stored;
-          entry.since = 0;
+          entry.since -= sinceBefore;
           entry.readAt = this.options.now();
         },
         // Unreadable: what this instance has seen stands (a database hiccup refuses nobody).
@@ -94,7 +105,7 @@ export class StorageQuota {
 /** UTF-8 bytes of the text a request would store. */
 export const storedBytes = (texts: readonly string[]) => texts.reduce((sum, t) => sum + Buffer.byteLength(t), 0);
 
-const mib = (bytes: number) => `${(bytes / 1_048_576).toFixed(1)} MiB`;
+const readable = (bytes: number) => (bytes >= 1_048_576 ? `${(bytes / 1_048_576).toFixed(1)} MiB` : bytes >= 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${bytes} bytes`);
 
 const quotaExceeded = (limit: number, used: number, wanted: number) =>
   new GatewayError({
@@ -102,5 +113,5 @@ const quotaExceeded = (limit: number, used: number, wanted: number) =>
     type: 'insufficient_quota',
     code: 'storage_quota_exceeded',
     param: 'session_id',
-    message: `Storage limit reached: you store ${used} bytes (${mib(used)}) of ${limit} (${mib(limit)}) in session memory, and this request would add ${wanted}. Delete sessions you no longer need (DELETE /v1/sessions/{session_id}), or send the request without a session_id.`,
+    message: `Storage limit reached: you store ${readable(used)} of ${readable(limit)} in session memory (${used} of ${limit} bytes), and this request would add ${wanted} bytes. Delete sessions you no longer need (DELETE /v1/sessions/{session_id}), or send the request without a session_id.`,
   });

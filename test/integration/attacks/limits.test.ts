@@ -30,6 +30,21 @@ describe('attack: concurrent requests against the daily token limit', () => {
     assert.ok(ok.length >= 1);
   });
 
+  it('holds long answers without max_tokens to what was reserved for them, so concurrent ones cannot overshoot together', async () => {
+    const { token } = await signup(call, 'long-answers@example.com');
+    assert.equal((await call('PUT', '/api/config', token, { daily_token_limit: 20_000 })).status, 200);
+    const long = Array.from({ length: 12_000 }, (_, i) => `w${i}`).join(' ');
+    s.emulator.script.add('openrouter', [{ behavior: { type: 'ok', text: long }, times: 20 }]);
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => call('POST', '/v1/chat/completions', token, chatBody(`essay ${i}`))));
+    s.emulator.script.reset();
+    const ok = answers.filter((a) => a.status === 200);
+    assert.ok(ok.length >= 1);
+    const used = (await call('GET', '/api/config', token)).body.tokens_used_today as number;
+    assert.ok(used <= 20_000 + 100, `used ${used} of 20,000 with ${ok.length} answers`);
+    const sent = s.emulator.requests.filter((r) => r.provider === 'openrouter').slice(-ok.length).map((r) => (r.body as { max_tokens?: number }).max_tokens);
+    assert.ok(sent.every((m) => typeof m === 'number' && m > 0), `max_tokens sent upstream: ${JSON.stringify(sent)}`);
+  });
+
   it('reserves only max_tokens beyond the prompt, so small requests share the budget', async () => {
     const { token } = await signup(call, 'small-requests@example.com');
     assert.equal((await call('PUT', '/api/config', token, { daily_token_limit: 300 })).status, 200);

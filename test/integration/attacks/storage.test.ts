@@ -31,8 +31,8 @@ describe('attack: free, unbounded writes through the cache', () => {
     assert.ok(refused, 'a 429 came');
     assert.ok(sessions <= 8, `after ${sessions} sessions of 3 KB each against a 20 KB limit`);
     assert.equal(refused.body.error.code, 'storage_quota_exceeded');
-    assert.match(refused.body.error.message, new RegExp(`of ${LIMIT} \\(`));
-    assert.match(refused.body.error.message, /you store \d+ bytes/);
+    assert.match(refused.body.error.message, new RegExp(`\\(\\d+ of ${LIMIT} bytes\\)`));
+    assert.match(refused.body.error.message, /you store [\d.]+ KiB of 19\.5 KiB/);
     const upstreamBefore = s.emulator.requests.length;
     const again = await call('POST', '/v1/chat/completions', token, chatBody(`a fresh question ${prompt}`, { session_id: 'another', cache: false }));
     assert.equal(again.status, 429);
@@ -42,6 +42,20 @@ describe('attack: free, unbounded writes through the cache', () => {
     // Forgetting a session frees its space at once.
     assert.equal((await call('DELETE', '/v1/sessions/s0', token)).status, 200);
     assert.equal((await call('POST', '/v1/chat/completions', token, chatBody('small', { session_id: 'after-cleanup' }))).status, 200);
+  });
+
+  it('holds room for the answers of requests in flight, so concurrent ones cannot store past the quota together', async () => {
+    const { token } = await signup(call, 'concurrent-writer@example.com');
+    const answer = 'y'.repeat(4_000);
+    s.emulator.script.add('openrouter', [{ behavior: { type: 'ok', text: answer }, times: 20 }]);
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => call('POST', '/v1/chat/completions', token, chatBody(`q${i}`, { session_id: `c${i}`, max_tokens: 1_000, cache: false }))));
+    s.emulator.script.reset();
+    const ok = answers.filter((a) => a.status === 200).length;
+    assert.ok(ok >= 1 && ok < 20, `${ok} of 20 answered`);
+    const db = (s.gateway.sessions as unknown as { db: import('kysely').Kysely<any> }).db;
+    const row = await db.selectFrom('users').select('id').where('email', '=', 'concurrent-writer@example.com').executeTakeFirstOrThrow();
+    const bytes = Number((await db.selectFrom('user_storage').select('bytes').where('user_id', '=', row.id).executeTakeFirst())?.bytes ?? 0);
+    assert.ok(bytes <= LIMIT + answer.length, `stored ${bytes} bytes against a ${LIMIT}-byte quota`);
   });
 
   it("counts each user's storage apart", async () => {
