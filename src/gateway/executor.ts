@@ -275,7 +275,7 @@ export class Executor {
         // A caller who left says nothing about the upstream's health.
         if (!signal.aborted) observer?.recordFailure(target.provider, target.model, last);
         attempts.push(failedAttempt(target, last, this.deps.now() - started));
-        if (target === template.named && last.kind === 'http' && last.status === 404) state.namedMissing = last;
+        if (target === template.named && last.modelNotFound) state.namedMissing = last;
         if (signal.aborted || !last.allowsFallback || state.namedMissing) return undefined;
         if (isTransient(last)) state.transient.push(target);
       }
@@ -344,7 +344,7 @@ export class Executor {
         if (!signal.aborted) observer?.recordFailure(target.provider, target.model, last);
         attempt.dispose();
         attempts.push(failedAttempt(target, last, this.deps.now() - started));
-        if (target === template.named && last.kind === 'http' && last.status === 404) state.namedMissing = last;
+        if (target === template.named && last.modelNotFound) state.namedMissing = last;
         if (signal.aborted || !last.allowsFallback || state.namedMissing) return undefined;
         if (isTransient(last)) state.transient.push(target);
       }

@@ -85,6 +85,19 @@ export class UpstreamError extends Error {
   }
 
   /**
+   * The upstream says the model itself does not exist (a typo, a retired id), as each provider words
+   * it: OpenAI's `model_not_found`, Anthropic's `not_found_error` about the model, Gemini's "models/… is
+   * not found", OpenRouter's "No endpoints found for …". Not a 404 about what this request needs
+   * (OpenRouter's "No endpoints found that support tool use"): another request may well be served.
+   */
+  get modelNotFound(): boolean {
+    if (this.kind !== 'http' || this.status !== 404 || /that support/i.test(this.message)) return false;
+    if (this.upstreamCode === 'model_not_found') return true;
+    if (this.upstreamCode === 'not_found_error') return /model/i.test(this.message);
+    return /model.*(does not exist|is not found|not found)|no endpoints found for|unknown model/i.test(this.message);
+  }
+
+  /**
    * What happened, in the gateway's words, quoting nothing the upstream said: what a caller sees of
    * a failure on the operator's keys (an upstream's 402 or 429 body can name balances or accounts).
    */

@@ -171,7 +171,7 @@ export class HealthTracker implements AttemptObserver {
     s.probeAt = 0;
     if (err.dailyQuotaExhausted) return this.cool(s, nextPacificMidnight(now), 'daily quota exhausted');
     // The upstream does not know this model (retired, renamed): not worth a call for a while.
-    if (err.kind === 'http' && err.status === 404) return this.cool(s, now + NOT_FOUND_COOL_MS, MODEL_NOT_FOUND_UPSTREAM);
+    if (err.modelNotFound) return this.cool(s, now + NOT_FOUND_COOL_MS, MODEL_NOT_FOUND_UPSTREAM);
     if (err.status === 429) {
       if (isFreeModel(provider, model) && /per.?day|free-models-per-day/i.test(err.message)) {
         this.free.exhaustedUntil = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), new Date(now).getUTCDate() + 1);

@@ -53,3 +53,27 @@ describe('named models and upstream 404s', () => {
     assert.equal((await call('POST', '/v1/chat/completions', TEST_TOKEN, chatBody('hi', { max_tokens: 20 }))).status, 200);
   });
 });
+
+describe('a 404 about what one request needs', () => {
+  let s: Stack;
+  const call = caller(() => s);
+  before(async () => {
+    s = await startStack({ USERS_MAY_USE_OPERATOR_KEYS: 'true' });
+  });
+  after(() => s.close());
+
+  it("does not take the model away from everyone: only a 404 saying the model itself is missing does", async () => {
+    const { signup } = await import('../helpers/api.js');
+    const { token } = await signup(call, 'tool-user@example.com');
+    const model = 'meta-llama/llama-3.3-70b-instruct:free';
+    s.emulator.script.add('openrouter', [{ behavior: { type: 'error', status: 404, message: 'No endpoints found that support tool use.' }, model }]);
+    const tools = [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: {} } } }];
+    const refused = await call('POST', '/v1/chat/completions', token, chatBody('use the tool', { model, tools }));
+    assert.notEqual(refused.body?.error?.code, 'model_not_found', 'not reported as a missing model');
+    const before = s.emulator.requests.length;
+    const operator = await call('POST', '/v1/chat/completions', TEST_TOKEN, chatBody('plain question', { model }));
+    assert.equal(operator.status, 200, JSON.stringify(operator.body));
+    assert.equal(operator.body.metadata.model_used, model);
+    assert.equal(s.emulator.requests.length, before + 1);
+  });
+});
