@@ -39,7 +39,7 @@ export interface AuthOptions {
 }
 
 /** GET routes that read the caller's own account: the `read` scope. */
-const READ_ROUTES = new Set(['/api/auth/me', '/api/config', '/api/models', '/api/logs', '/api/logs/:id', '/api/sessions']);
+const READ_ROUTES = new Set(['/api/auth/me', '/api/config', '/api/models']);
 
 /**
  * The scope a gateway key needs for a route, or undefined when no key may call it: managing keys,
@@ -47,7 +47,8 @@ const READ_ROUTES = new Set(['/api/auth/me', '/api/config', '/api/models', '/api
  */
 function scopeNeeded(method: string, route: string | undefined): Scope | undefined {
   if (route === undefined || route.startsWith('/v1/')) return 'chat';
-  if (route.startsWith('/api/admin/') || route === '/api/health/providers' || route === '/api/cache') return 'admin';
+  // `admin` gives the operator's views; changing accounts takes the operator token itself.
+  if (route.startsWith('/api/admin/') || route === '/api/health/providers' || route === '/api/cache') return method === 'GET' || method === 'HEAD' ? 'admin' : undefined;
   if (method === 'GET' && (READ_ROUTES.has(route) || route.startsWith('/api/analytics/'))) return 'read';
   return undefined;
 }
@@ -89,12 +90,15 @@ const keyNotAllowed = () =>
     message: 'Gateway keys call /v1 and read their own account; manage keys, settings and the account with your account token (POST /api/auth/login).',
   });
 
-const missingScope = (needed: Scope, held: readonly string[]) =>
+const missingScope = (needed: Scope, held: readonly string[], operatorKey: boolean) =>
   new GatewayError({
     status: 403,
     type: 'permission_error',
     code: 'missing_scope',
-    message: `This gateway key lacks the '${needed}' scope (it has: ${held.join(', ') || 'none'}). Scopes are chosen when a key is created.`,
+    message:
+      needed === 'admin' && !operatorKey
+        ? "Only the operator can call this: the 'admin' scope exists only on the operator's own keys."
+        : `This gateway key lacks the '${needed}' scope (it has: ${held.join(', ') || 'none'}). Scopes are chosen when a key is created.`,
   });
 
 /** Whether a gateway key may call the route, by its scopes; throws 403 saying why not. */
@@ -102,7 +106,7 @@ function checkScope(caller: Caller, method: string, route: string | undefined): 
   const needed = scopeNeeded(method, route);
   if (needed === undefined) throw keyNotAllowed();
   const held = caller.scopes ?? [];
-  if (!held.includes(needed)) throw missingScope(needed, held);
+  if (!held.includes(needed)) throw missingScope(needed, held, caller.userId === OPERATOR_USER_ID);
 }
 
 /**
@@ -153,6 +157,8 @@ async function checkAccount(options: AuthOptions, userId: string, claims: Access
 export function callerResolver(options: AuthOptions) {
   // The operator's own keys are limited per key only; every other user also by USER_RATE_LIMIT.
   const perUser = (userId: string): RateLimit[] => (userId === OPERATOR_USER_ID ? [] : [{ bucket: `user:${userId}`, perMinute: options.userRateLimit }]);
+  // Only /v1 traffic counts against the user's ceiling: a leaked key spending it must not stop its owner
+  // from revoking it (the account token's own limit still bounds /api).
   return async function resolveCaller(token: string): Promise<{ caller: Caller; rateLimits?: RateLimit[] }> {
     if (tokenMatchesHash(token, options.operatorTokenHash)) return OPERATOR_RESOLVED;
     if (isGatewayKeyShaped(token)) {
@@ -189,7 +195,7 @@ export function authenticate(options: AuthOptions) {
     if (token === undefined) throw missing();
     const { caller, rateLimits } = await resolve(token);
     if (caller.via === 'gateway_key') checkScope(caller, request.method, request.routeOptions.url);
-    if (rateLimits) limit(options, reply, rateLimits);
+    if (rateLimits) limit(options, reply, request.routeOptions.url?.startsWith('/v1/') ? rateLimits : rateLimits.filter((l) => !l.bucket.startsWith('user:')));
     request.caller = caller;
   };
 }

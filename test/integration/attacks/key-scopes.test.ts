@@ -58,8 +58,13 @@ describe('attack: a leaked operator key reading other tenants', () => {
     assert.equal((await call('GET', '/api/analytics/overview', readOnly.key)).status, 200);
     assert.equal((await call('POST', '/v1/chat/completions', readOnly.key, chatBody('hi'))).status, 403);
     assert.equal((await call('GET', '/v1/models', readOnly.key)).status, 403);
-    // No scope lets a key mint keys or change settings.
+    // No scope lets a key mint keys, make accounts or change them: admin is the operator's views.
     const adminKey = await gatewayKey(call, TEST_TOKEN, { scopes: ['chat', 'read', 'admin'] });
     assert.equal((await call('POST', '/api/keys/gateway', adminKey.key, { name: 'minted' })).body.error.code, 'gateway_key_not_allowed');
+    assert.equal((await call('GET', '/api/admin/users', adminKey.key)).status, 200, 'it may look');
+    assert.equal((await call('POST', '/api/admin/users', adminKey.key, { email: 'minted@example.com' })).body.error.code, 'gateway_key_not_allowed');
+    assert.equal((await call('PATCH', `/api/admin/users/${victim.userId}`, adminKey.key, { disabled: true })).body.error.code, 'gateway_key_not_allowed');
+    const userKey = await gatewayKey(call, victim.token);
+    assert.match((await call('GET', '/api/health/providers', userKey.key)).body.error.message, /Only the operator/);
   });
 });

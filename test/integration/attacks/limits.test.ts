@@ -79,8 +79,8 @@ describe('attack: many keys against the per-user rate limit', () => {
     for (let i = 0; i < 5; i++) keys.push((await gatewayKey(call, token, { name: `k${i}`, rate_limit: 1000 })).key);
     // Five keys at 1,000 a minute each, and the account token: 60 requests, spread over all of them.
     const tokens = [...keys, token];
-    const left = Number((await call('GET', '/api/auth/me', token)).headers.get('x-ratelimit-remaining'));
-    assert.equal(left, 30 - 6, 'creating the five keys and this call counted too');
+    const left = Number((await call('GET', '/v1/models', token)).headers.get('x-ratelimit-remaining'));
+    assert.equal(left, 30 - 1, 'only /v1 traffic counts against the ceiling (creating the keys did not)');
     const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => call('GET', '/v1/models', tokens[i % tokens.length])));
     const ok = answers.filter((a) => a.status === 200).length;
     // Fixed windows: a minute boundary inside the burst would open a second window.
@@ -91,6 +91,16 @@ describe('attack: many keys against the per-user rate limit', () => {
     assert.equal(refused.headers.get('x-ratelimit-limit'), '30');
     assert.equal(refused.headers.get('x-ratelimit-remaining'), '0');
     assert.ok(Number(refused.headers.get('retry-after')) >= 1);
+  });
+
+  it('never stops the owner from revoking a leaked key that spent the whole ceiling', async () => {
+    const { token } = await signup(call, 'leaked@example.com');
+    const leaked = await gatewayKey(call, token, { rate_limit: 1000 });
+    const spent = await Promise.all(Array.from({ length: 35 }, () => call('GET', '/v1/models', leaked.key)));
+    assert.ok(spent.some((a) => a.status === 429), 'the thief hit the ceiling');
+    assert.equal((await call('GET', '/api/keys/gateway', token)).status, 200);
+    assert.equal((await call('DELETE', `/api/keys/gateway/${leaked.id}`, token)).status, 200);
+    assert.equal((await call('GET', '/v1/models', leaked.key)).status, 401);
   });
 
   it('reports the tighter of the key\'s and the user\'s limits in the headers', async () => {
