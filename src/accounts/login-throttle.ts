@@ -7,12 +7,16 @@
 import { LRUCache } from 'lru-cache';
 
 export interface LoginThrottle {
-  /** 0 when a sign-in for this e-mail from this address may be tried now, else the ms to wait. */
-  waitMs(email: string, address: string): number;
-  /** A wrong password (or unknown e-mail): the next attempt may have to wait. */
-  failed(email: string, address: string): void;
+  /**
+   * Claims one attempt for this e-mail from this address: 0 when it may go ahead, else the ms to wait.
+   * A claimed attempt counts as a failure at once (until `succeeded`), so concurrent guesses cannot all
+   * pass a check that only saw finished ones.
+   */
+  attempt(email: string, address: string): number;
   /** A correct password: this address starts afresh for this e-mail. */
   succeeded(email: string, address: string): void;
+  /** The attempt never reached a password check (the hashing queue was full): it does not count. */
+  withdrawn(email: string, address: string): void;
 }
 
 export interface LoginThrottleOptions {
@@ -49,23 +53,27 @@ export class MemoryLoginThrottle implements LoginThrottle {
     this.failures = new LRUCache({ max: options.maxEntries, ttl: options.forgetAfterMs, perf: { now: options.now }, ttlResolution: 0 });
   }
 
-  waitMs(email: string, address: string): number {
-    const entry = this.failures.get(pairKey(email, address));
-    return entry === undefined ? 0 : Math.max(0, entry.blockedUntil - this.options.now());
-  }
-
-  failed(email: string, address: string): void {
+  attempt(email: string, address: string): number {
     const key = pairKey(email, address);
-    const { freeFailures, baseDelayMs, maxDelayMs } = this.options;
+    const now = this.options.now();
     const entry = this.failures.get(key) ?? { count: 0, blockedUntil: 0 };
+    if (entry.blockedUntil > now) return entry.blockedUntil - now;
+    const { freeFailures, baseDelayMs, maxDelayMs } = this.options;
     entry.count++;
     const beyond = entry.count - freeFailures;
-    if (beyond > 0) entry.blockedUntil = this.options.now() + Math.min(maxDelayMs, baseDelayMs * 2 ** Math.min(beyond - 1, 30));
+    // The wait applies to the attempt after this one.
+    if (beyond > 0) entry.blockedUntil = now + Math.min(maxDelayMs, baseDelayMs * 2 ** Math.min(beyond - 1, 30));
     this.failures.set(key, entry);
+    return 0;
   }
 
   succeeded(email: string, address: string): void {
     this.failures.delete(pairKey(email, address));
+  }
+
+  withdrawn(email: string, address: string): void {
+    const entry = this.failures.get(pairKey(email, address));
+    if (entry && entry.count > 0) entry.count--;
   }
 }
 

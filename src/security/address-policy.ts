@@ -46,3 +46,18 @@ export function isPublicAddress(ip: string): boolean {
   if (v4 !== undefined) return isPublicAddress(v4);
   return !blocked6.check(ip, 'ipv6');
 }
+
+/**
+ * The client a per-address limit counts: an IPv4 address as it is (mapped ones unwrapped), an IPv6
+ * address by its /64, the block one subscriber is usually given, so rotating through it buys nothing.
+ */
+export function clientNetwork(ip: string): string {
+  if (isIP(ip) !== 6) return ip;
+  const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)?.[1];
+  if (v4 !== undefined) return v4;
+  const [head = '', tail] = ip.toLowerCase().split('::');
+  const front = head === '' ? [] : head.split(':');
+  const back = tail === undefined || tail === '' ? [] : tail.split(':');
+  const groups = tail === undefined ? front : [...front, ...Array<string>(8 - front.length - back.length).fill('0'), ...back];
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}

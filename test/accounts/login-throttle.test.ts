@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_LOGIN_THROTTLE, MemoryLoginThrottle } from '../../src/accounts/login-throttle.js';
+import { clientNetwork } from '../../src/security/address-policy.js';
 
 describe('MemoryLoginThrottle', () => {
   const make = (now: () => number) => new MemoryLoginThrottle({ ...DEFAULT_LOGIN_THROTTLE, now });
@@ -8,38 +9,61 @@ describe('MemoryLoginThrottle', () => {
   it('lets a few failures pass, then doubles the wait up to its ceiling', () => {
     let now = 0;
     const throttle = make(() => now);
-    for (let i = 0; i < 5; i++) throttle.failed('a@x.io', '1.1.1.1');
-    assert.equal(throttle.waitMs('a@x.io', '1.1.1.1'), 0);
+    for (let i = 0; i < 5; i++) assert.equal(throttle.attempt('a@x.io', '1.1.1.1'), 0);
     const waits = [];
     for (let i = 0; i < 12; i++) {
-      throttle.failed('a@x.io', '1.1.1.1');
-      waits.push(throttle.waitMs('a@x.io', '1.1.1.1'));
-      now += waits.at(-1)!;
+      assert.equal(throttle.attempt('a@x.io', '1.1.1.1'), 0, 'the wait is over: one more try');
+      const wait = throttle.attempt('a@x.io', '1.1.1.1');
+      waits.push(wait);
+      now += wait;
     }
     assert.deepEqual(waits.slice(0, 5), [1000, 2000, 4000, 8000, 16000]);
     assert.equal(waits.at(-1), 15 * 60_000);
   });
 
-  it('counts each (e-mail, address) pair apart, and a success clears only its own', () => {
+  it('counts an attempt when it is claimed, so concurrent guesses cannot all pass', () => {
     const throttle = make(() => 0);
-    for (let i = 0; i < 9; i++) throttle.failed('a@x.io', '1.1.1.1');
-    assert.ok(throttle.waitMs('a@x.io', '1.1.1.1') > 0);
-    assert.equal(throttle.waitMs('a@x.io', '2.2.2.2'), 0, 'another address');
-    assert.equal(throttle.waitMs('b@x.io', '1.1.1.1'), 0, 'another e-mail');
+    const admitted = Array.from({ length: 25 }, () => throttle.attempt('a@x.io', '1.1.1.1')).filter((w) => w === 0).length;
+    assert.equal(admitted, 6, 'five free, the sixth starts the back-off');
+  });
+
+  it('counts each (e-mail, address) pair apart; a success clears only its own; a withdrawn attempt does not count', () => {
+    const throttle = make(() => 0);
+    for (let i = 0; i < 9; i++) throttle.attempt('a@x.io', '1.1.1.1');
+    assert.ok(throttle.attempt('a@x.io', '1.1.1.1') > 0);
+    assert.equal(throttle.attempt('a@x.io', '2.2.2.2'), 0, 'another address');
+    assert.equal(throttle.attempt('b@x.io', '1.1.1.1'), 0, 'another e-mail');
     throttle.succeeded('a@x.io', '2.2.2.2');
-    assert.ok(throttle.waitMs('a@x.io', '1.1.1.1') > 0);
+    assert.ok(throttle.attempt('a@x.io', '1.1.1.1') > 0);
     throttle.succeeded('a@x.io', '1.1.1.1');
-    assert.equal(throttle.waitMs('a@x.io', '1.1.1.1'), 0);
+    assert.equal(throttle.attempt('a@x.io', '1.1.1.1'), 0);
+    for (let i = 0; i < 20; i++) {
+      assert.equal(throttle.attempt('c@x.io', '3.3.3.3'), 0);
+      throttle.withdrawn('c@x.io', '3.3.3.3');
+    }
   });
 
   it('forgets failures after an hour of quiet, and holds a bounded number of pairs', () => {
     let now = 0;
     const throttle = new MemoryLoginThrottle({ ...DEFAULT_LOGIN_THROTTLE, maxEntries: 10, now: () => now });
-    for (let i = 0; i < 7; i++) throttle.failed('a@x.io', '1.1.1.1');
+    for (let i = 0; i < 7; i++) throttle.attempt('a@x.io', '1.1.1.1');
     now += 60 * 60_000 + 1;
-    assert.equal(throttle.waitMs('a@x.io', '1.1.1.1'), 0);
-    for (let i = 0; i < 7; i++) throttle.failed('a@x.io', '1.1.1.1');
-    for (let i = 0; i < 20; i++) throttle.failed('a@x.io', `10.0.0.${i}`);
-    assert.equal(throttle.waitMs('a@x.io', '1.1.1.1'), 0, 'pushed out by newer pairs');
+    assert.equal(throttle.attempt('a@x.io', '1.1.1.1'), 0);
+    for (let i = 0; i < 7; i++) throttle.attempt('a@x.io', '1.1.1.1');
+    for (let i = 0; i < 20; i++) throttle.attempt('a@x.io', `10.0.0.${i}`);
+    assert.equal(throttle.attempt('a@x.io', '1.1.1.1'), 0, 'pushed out by newer pairs');
   });
+});
+
+describe('clientNetwork', () => {
+  const cases: Array<[string, string]> = [
+    ['203.0.113.5', '203.0.113.5'],
+    ['::ffff:203.0.113.5', '203.0.113.5'],
+    ['2001:db8:1234:5678:9abc::1', '2001:db8:1234:5678::/64'],
+    ['2001:db8:1234:5678:ffff:ffff:ffff:ffff', '2001:db8:1234:5678::/64'],
+    ['2001:db8::1', '2001:db8:0:0::/64'],
+    ['::1', '0:0:0:0::/64'],
+    ['2001:0db8:0001:0000:0000:0000:0000:0001', '2001:db8:1:0::/64'],
+  ];
+  for (const [ip, network] of cases) it(`${ip} → ${network}`, () => assert.equal(clientNetwork(ip), network));
 });

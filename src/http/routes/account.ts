@@ -7,6 +7,7 @@ import { GatewayError } from '../../gateway/errors.js';
 import { PasswordWorkBusyError } from '../../security/passwords.js';
 import { validate } from '../validate.js';
 import type { LoginThrottle } from '../../accounts/login-throttle.js';
+import { clientNetwork } from '../../security/address-policy.js';
 import type { Caller } from '../../gateway/caller.js';
 
 export const signupBody = z.object({
@@ -63,15 +64,15 @@ function backingOff(waitMs: number): GatewayError {
 export function publicAccountRoutes(app: FastifyInstance, accounts: AccountService, throttle: AuthThrottle): void {
   const { limiter, perAddress, logins, now } = throttle;
   app.post('/api/auth/signup', async (request, reply) => {
-    throttled(limiter, `auth-ip:${request.ip}`, perAddress, now());
+    throttled(limiter, `auth-ip:${clientNetwork(request.ip)}`, perAddress, now());
     const body = validate(signupBody, request.body);
     return reply.code(201).send(await withPasswordWork(() => accounts.signup(body)));
   });
   app.post('/api/auth/login', async (request) => {
-    throttled(limiter, `auth-ip:${request.ip}`, perAddress, now());
+    throttled(limiter, `auth-ip:${clientNetwork(request.ip)}`, perAddress, now());
     const body = validate(loginBody, request.body);
     // Failures slow down this e-mail from this address only: nobody can lock the owner out.
-    return throttledPasswordCheck(logins, normaliseEmail(body.email), request.ip, () => accounts.login(body));
+    return throttledPasswordCheck(logins, normaliseEmail(body.email), clientNetwork(request.ip), () => accounts.login(body));
   });
 }
 
@@ -80,14 +81,16 @@ export function publicAccountRoutes(app: FastifyInstance, accounts: AccountServi
  * slows down the next try from that address, a right one clears it.
  */
 async function throttledPasswordCheck<T>(logins: LoginThrottle, who: string, address: string, work: () => Promise<T>): Promise<T> {
-  const wait = logins.waitMs(who, address);
+  const wait = logins.attempt(who, address);
   if (wait > 0) throw backingOff(wait);
   try {
     const result = await withPasswordWork(work);
     logins.succeeded(who, address);
     return result;
   } catch (err) {
-    if (err instanceof GatewayError && err.code === 'invalid_credentials') logins.failed(who, address);
+    if (err instanceof GatewayError && err.code === 'busy') logins.withdrawn(who, address);
+    // The password was right; only the new one was refused.
+    if (err instanceof GatewayError && err.code === 'weak_password') logins.succeeded(who, address);
     throw err;
   }
 }
@@ -117,14 +120,14 @@ export function accountRoutes(app: FastifyInstance, accounts: AccountService, lo
     accountToken(request.caller);
     const body = validate(passwordBody, request.body);
     const { userId } = request.caller;
-    return throttledPasswordCheck(logins, `user:${userId}`, request.ip, () => accounts.changePassword(userId, body.current_password, body.new_password));
+    return throttledPasswordCheck(logins, `user:${userId}`, clientNetwork(request.ip), () => accounts.changePassword(userId, body.current_password, body.new_password));
   });
 
   app.delete('/api/auth/me', async (request, reply) => {
     accountToken(request.caller);
     const body = validate(deleteAccountBody, request.body ?? {});
     const { userId } = request.caller;
-    await throttledPasswordCheck(logins, `user:${userId}`, request.ip, () => accounts.deleteAccount(userId, body.password));
+    await throttledPasswordCheck(logins, `user:${userId}`, clientNetwork(request.ip), () => accounts.deleteAccount(userId, body.password));
     return reply.code(204).send();
   });
 

@@ -32,6 +32,17 @@ describe('attack: locking an account out with wrong passwords', () => {
     assert.equal(attacker.body.error.code, 'too_many_attempts');
   });
 
+  it('counts concurrent guesses as they start, and an IPv6 /64 as one address', async () => {
+    await signup(call, 'burst@example.com');
+    const burst = await Promise.all(Array.from({ length: 25 }, (_, i) => from('203.0.113.77', { email: 'burst@example.com', password: `Wrong-Horse-${i}` })));
+    assert.equal(burst.filter((a) => a.status === 401).length, 6, JSON.stringify(burst.map((a) => a.status)));
+    // Rotating through one /64 buys no fresh tries.
+    const rotated = [];
+    for (let i = 1; i <= 8; i++) rotated.push((await from(`2001:db8:aa:bb::${i.toString(16)}`, { email: 'burst@example.com', password: 'Wrong-Horse-0' })).status);
+    assert.deepEqual(rotated.slice(0, 6), [401, 401, 401, 401, 401, 401]);
+    assert.ok(rotated.slice(6).every((status) => status === 429), JSON.stringify(rotated));
+  });
+
   it('doubles the wait after each further failure from the same address', async () => {
     await signup(call, 'backoff@example.com');
     const wrong = { email: 'backoff@example.com', password: 'Wrong-Horse-0' };
