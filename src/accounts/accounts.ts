@@ -19,6 +19,9 @@ export interface AccountServiceOptions {
   onChange?: (userId: string) => void;
 }
 
+/** Signed-out tokens kept per user before one sign-out signs out every token of theirs. */
+export const MAX_SIGNED_OUT_TOKENS = 32;
+
 /** The token a request came with, as far as signing it out needs. */
 export interface PresentedToken {
   userId: string;
@@ -122,14 +125,20 @@ export class AccountService {
   async logout(token: PresentedToken): Promise<void> {
     const revoked = this.options.revokedTokens;
     if (!revoked) throw new Error('signing out needs the revoked-token store');
-    if (token.jti === undefined) await this.users.bumpTokenVersion(token.userId);
-    else await revoked.revoke(token.jti, token.userId, new Date(token.expiresAt * 1000).toISOString(), new Date(this.options.now()).toISOString());
+    const unexpired = token.jti === undefined ? Infinity : await revoked.revoke(token.jti, token.userId, new Date(token.expiresAt * 1000).toISOString(), new Date(this.options.now()).toISOString());
+    // The deny-list is read with the account on every cache refresh: past a few dozen entries, one
+    // version bump signs out every token instead (and a token with no id of its own can only go so).
+    if (unexpired > MAX_SIGNED_OUT_TOKENS) {
+      await this.users.bumpTokenVersion(token.userId);
+      await revoked.clear(token.userId);
+    }
     this.options.onChange?.(token.userId);
   }
 
   /** Changes the password after checking the current one; every earlier token stops working. Returns a fresh one. */
   async changePassword(userId: string, current: string, next: string): Promise<SessionToken> {
     const user = await this.withPassword(userId, current, 'current_password');
+    if (next === current) throw invalidRequest("Invalid value for 'new_password': it is the current password", 'new_password', 'weak_password');
     const weakness = passwordWeakness(next, user.email);
     if (weakness) throw invalidRequest(`Invalid value for 'new_password': ${weakness}`, 'new_password', 'weak_password');
     const version = await this.users.setPassword(userId, await hashPassword(next));

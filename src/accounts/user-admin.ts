@@ -68,6 +68,9 @@ export class UserAdmin {
     if (current.is_admin === 1 && changes.disabled === true) {
       throw new GatewayError({ status: 400, type: 'invalid_request_error', code: 'invalid_value', param: 'disabled', message: 'The operator cannot be disabled.' });
     }
+    if (current.is_admin === 1 && changes.daily_token_limit !== undefined) {
+      throw new GatewayError({ status: 400, type: 'invalid_request_error', code: 'invalid_value', param: 'daily_token_limit', message: "The operator's own requests have no daily limit." });
+    }
     const update: { disabled_at?: string | null; daily_token_limit?: number | null } = {};
     if (changes.disabled !== undefined) update.disabled_at = changes.disabled ? (current.disabled_at ?? new Date(this.deps.now()).toISOString()) : null;
     if (changes.daily_token_limit !== undefined) update.daily_token_limit = changes.daily_token_limit;

@@ -17,19 +17,26 @@ export interface Attempt {
   latency_ms: number;
 }
 
+/** Attempts whose upstream text describes the caller's own request (a request fault), which they need to fix it. */
+const DESCRIBE_THE_REQUEST = new WeakSet<Attempt>();
+
 export function failedAttempt(target: Target, error: UpstreamError, latencyMs: number): Attempt {
   const attempt: Attempt = { provider: target.provider, model: target.model, status: 'error', error: `${error.label}: ${error.publicMessage}`, reason: error.reason, latency_ms: latencyMs };
+  if (error.isRequestFault) DESCRIBE_THE_REQUEST.add(attempt);
   if (error.status !== undefined) attempt.http_status = error.status;
   return attempt;
 }
 
 /** "openrouter/x: 429: rate limited; gemini/y: timeout: …" for error messages. */
 export function describeAttempts(attempts: readonly Attempt[]): string {
-  return attempts.map((a) => `${a.provider}/${a.model}: ${a.status === 'skipped' ? 'skipped' : ''}${a.error ?? a.status}`).join('; ');
+  return attempts.map((a) => `${a.provider}/${a.model}: ${a.status === 'skipped' ? 'skipped, ' : ''}${a.error ?? a.status}`).join('; ');
 }
 
-/** A request fault (400/413/422): the upstream's words describe the caller's own request, which they need to fix it. */
-const describesRequest = (a: Attempt) => a.http_status === 400 || a.http_status === 413 || a.http_status === 422;
+/**
+ * A request fault (400/413/422): the upstream's words describe the caller's own request. Not a 400 the
+ * adapter recognised as the provider's own (a retired model id, a key refused as INVALID_ARGUMENT).
+ */
+const describesRequest = (a: Attempt) => DESCRIBE_THE_REQUEST.has(a);
 
 /**
  * The attempts as a caller may see them: on providers called with the operator's keys

@@ -69,19 +69,25 @@ export class CallerContexts {
   private readonly cache: LRUCache<string, CallerContext>;
 
   constructor(private readonly deps: CallerContextDeps) {
-    this.cache = new LRUCache({ max: deps.maxCached ?? 10_000, ttl: deps.cacheTtlMs, perf: { now: deps.now }, ttlResolution: 0 });
+    // Expired entries are purged on their own timer: they hold decrypted provider keys.
+    this.cache = new LRUCache({ max: deps.maxCached ?? 10_000, ttl: deps.cacheTtlMs, ttlAutopurge: true, perf: { now: deps.now }, ttlResolution: 0 });
   }
+
+  /** Bumped by every invalidation: a load that started before one must not cache what it read. */
+  private generation = 0;
 
   async resolve(caller: Caller): Promise<CallerContext> {
     const cached = this.cache.get(caller.userId);
     if (cached) return cached;
+    const generation = this.generation;
     const ctx = await this.load(caller);
-    this.cache.set(caller.userId, ctx);
+    if (generation === this.generation) this.cache.set(caller.userId, ctx);
     return ctx;
   }
 
   /** After the user changes their settings or keys on this instance. */
   invalidate(userId: string): void {
+    this.generation++;
     this.cache.delete(userId);
   }
 

@@ -30,3 +30,20 @@ export function forCaller(err: unknown, redact: (provider: string) => boolean): 
   if (shown === err.attempts) return err;
   return new GatewayError({ status: err.status, type: err.type, code: err.code, param: err.param, headers: err.headers, attempts: shown, message: messageForCaller(err.message, err.attempts, shown) });
 }
+
+/**
+ * A user's request that no provider key could serve: what they can do about it (their own key, or
+ * the operator sharing the gateway's), not what only the operator could (set an environment variable).
+ */
+export function explainedForUser(err: unknown, caller: Caller): unknown {
+  if (!(err instanceof GatewayError) || err.code !== 'no_provider_available' || isOperatorAccount(caller)) return err;
+  const providers = [...new Set((err.attempts ?? []).map((a) => a.provider))].join(', ');
+  return new GatewayError({
+    status: err.status,
+    type: err.type,
+    code: err.code,
+    headers: err.headers,
+    ...(err.attempts ? { attempts: err.attempts } : {}),
+    message: `No provider key is available to your account for this request. Store a key of your own for one of: ${providers} (POST /api/keys/providers), or ask the operator to let users share the gateway's keys (USERS_MAY_USE_OPERATOR_KEYS).`,
+  });
+}

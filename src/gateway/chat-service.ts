@@ -16,7 +16,7 @@ import type { ModelCatalog } from '../routing/model-catalog.js';
 import type { RequestLogWriter } from '../store/request-log-writer.js';
 import type { SessionRepository } from '../store/session-repository.js';
 import { attemptsForCaller, type Attempt } from './attempts.js';
-import { forCaller, hidden } from './caller-view.js';
+import { explainedForUser, forCaller, hidden } from './caller-view.js';
 import type { CancelSignal } from './cancellation.js';
 import { unreadableKeys, type CallerContext, type CallerContexts } from './caller-context.js';
 import { settleHolds, type RequestBudgets, type RequestHolds } from './request-holds.js';
@@ -190,7 +190,7 @@ export class ChatService {
     } catch (err) {
       // An answer that could not be stored never reached the caller: its tokens are not theirs to pay.
       this.logFailure(input, err, started, { attempts, holds });
-      throw forCaller(err, hidden(input, ctx));
+      throw explainedForUser(forCaller(err, hidden(input, ctx)), input.caller);
     }
   }
 
@@ -214,7 +214,7 @@ export class ChatService {
       }
     } catch (err) {
       this.logFailure(input, err, started, { holds });
-      throw forCaller(err, hidden(input, ctx));
+      throw explainedForUser(forCaller(err, hidden(input, ctx)), input.caller);
     }
     const redact = hidden(input, ctx);
     const { target, attempts, head } = success;

@@ -13,7 +13,7 @@ import { failedAttempt, type Attempt } from './attempts.js';
 import type { Caller } from './caller.js';
 import type { TokenReservation } from './daily-usage.js';
 import type { CallerContext, CallerContexts } from './caller-context.js';
-import { forCaller, hidden } from './caller-view.js';
+import { explainedForUser, forCaller, hidden } from './caller-view.js';
 import type { CancelSignal } from './cancellation.js';
 import { GatewayError, invalidRequest } from './errors.js';
 import { allTargetsFailed } from './executor.js';
@@ -96,7 +96,7 @@ export class EmbeddingService {
     } catch (err) {
       const status = err instanceof GatewayError ? err.status : 500;
       this.log(input, { entry, costUsd: 0, latencyMs: this.deps.now() - started, attempts, status, error: (err as Error).message, reservation });
-      throw forCaller(err, hidden(input, ctx));
+      throw explainedForUser(forCaller(err, hidden(input, ctx)), input.caller);
     }
   }
 

@@ -150,7 +150,9 @@ async function checkAccount(options: AuthOptions, userId: string, claims: Access
   }
   if (state === null) throw invalid();
   if (state.disabled) throw accountDisabled();
-  if (claims && (claims.version !== state.tokenVersion || (claims.jti !== undefined && state.revoked.has(claims.jti)))) throw tokenRevoked();
+  // Older than the account's version: issued before a password change. A newer one is a fresh token this
+  // instance's cache has not caught up with.
+  if (claims && (claims.version < state.tokenVersion || (claims.jti !== undefined && state.revoked.has(claims.jti)))) throw tokenRevoked();
 }
 
 /** Resolves the caller of a bearer token, or throws 401. */

@@ -33,6 +33,16 @@ for (const { name: dialect, make } of TEST_DIALECTS) {
       assert.equal((await call('POST', '/api/auth/logout', TEST_TOKEN)).body.error.code, 'not_an_account_token');
     });
 
+    it('keeps the deny-list short: past 32 signed-out tokens, one sign-out signs out every token', async () => {
+      const { userId } = await signup(call, 'in-and-out@example.com');
+      const tokens: string[] = [];
+      for (let i = 0; i < 34; i++) tokens.push((await call('POST', '/api/auth/login', undefined, { email: 'in-and-out@example.com', password: PASSWORD })).body.access_token);
+      for (const t of tokens.slice(0, 33)) assert.equal((await call('POST', '/api/auth/logout', t)).status, 204);
+      assert.equal((await call('GET', '/api/auth/me', tokens[33])).body.error.code, 'token_revoked');
+      const rows = await dbOf(s).selectFrom('revoked_tokens').select('jti').where('user_id', '=', userId).execute();
+      assert.equal(rows.length, 0);
+    });
+
     it('changes the password, revoking every earlier token and key-free session, and hands back a fresh token', async () => {
       const { token } = await signup(call, 'changer@example.com');
       const second = (await call('POST', '/api/auth/login', undefined, { email: 'changer@example.com', password: PASSWORD })).body.access_token as string;
@@ -42,6 +52,7 @@ for (const { name: dialect, make } of TEST_DIALECTS) {
       assert.equal(wrong.body.error.param, 'current_password');
       const weak = await call('POST', '/api/auth/password', token, { current_password: PASSWORD, new_password: 'short' });
       assert.equal(weak.body.error.param, 'new_password');
+      assert.equal((await call('POST', '/api/auth/password', token, { current_password: PASSWORD, new_password: PASSWORD })).body.error.param, 'new_password', 'the same password is no change');
       const changed = await call('POST', '/api/auth/password', token, { current_password: PASSWORD, new_password: 'Brand-New-Horse-7' });
       assert.equal(changed.status, 200, JSON.stringify(changed.body));
       for (const old of [token, second]) assert.equal((await call('GET', '/api/auth/me', old)).body.error.code, 'token_revoked');
@@ -124,9 +135,12 @@ for (const { name: dialect, make } of TEST_DIALECTS) {
       assert.equal((await call('PATCH', '/api/admin/users/operator', TEST_TOKEN, { disabled: true })).status, 400);
     });
 
-    it("applies the operator's per-user daily limit over the gateway-wide one", async () => {
+    it("applies the operator's per-user daily limit over the gateway-wide one, and shows it to the user", async () => {
       const { token, userId } = await signup(call, 'capped@example.com');
       assert.equal((await call('PATCH', `/api/admin/users/${userId}`, TEST_TOKEN, { daily_token_limit: 1 })).status, 200);
+      const config = await call('GET', '/api/config', token);
+      assert.deepEqual([config.body.daily_token_limit, config.body.effective_daily_token_limit], [null, 1]);
+      assert.equal((await call('PATCH', '/api/admin/users/operator', TEST_TOKEN, { daily_token_limit: 5 })).body.error.param, 'daily_token_limit', "the operator's own requests have no limit");
       assert.equal((await call('POST', '/v1/chat/completions', token, chatBody('one'))).status, 200);
       const refused = await call('POST', '/v1/chat/completions', token, chatBody('two'));
       assert.equal(refused.status, 429);

@@ -316,6 +316,7 @@ for (const { name: dialect, make } of TEST_DIALECTS) {
         const none = await call('POST', '/v1/chat/completions', jwt, { model: 'auto', messages: [{ role: 'user', content: 'hi' }] });
         assert.equal(none.status, 503);
         assert.equal(none.body.error.code, 'no_provider_available');
+        assert.match(none.body.error.message, /Store a key of your own .*POST \/api\/keys\/providers.*USERS_MAY_USE_OPERATOR_KEYS/);
 
         const user = await userWithKey('ownkey@example.com');
         const answer = await sdk(user.key).chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'hi' }] });
@@ -382,7 +383,7 @@ for (const { name: dialect, make } of TEST_DIALECTS) {
         const initial = await call('GET', '/api/config', jwt);
         assert.deepEqual(
           { ...initial.body, updated_at: undefined },
-          { default_model: null, daily_token_limit: null, memory_messages: null, effective_memory_messages: 20, route_policy: 'cascade', tokens_used_today: 0, updated_at: undefined },
+          { default_model: null, daily_token_limit: null, effective_daily_token_limit: null, memory_messages: null, effective_memory_messages: 20, route_policy: 'cascade', tokens_used_today: 0, updated_at: undefined },
         );
         const put = await call('PUT', '/api/config', jwt, { default_model: 'gemini-2.5-flash', memory_messages: 4 });
         assert.equal(put.status, 200);

@@ -2,7 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { CallerContexts } from '../../gateway/caller-context.js';
-import type { DailyUsageCounter } from '../../gateway/daily-usage.js';
+import type { Caller } from '../../gateway/caller.js';
+import type { TokenBudget } from '../../gateway/daily-usage.js';
 import { invalidRequest } from '../../gateway/errors.js';
 import { resolveTarget } from '../../routing/cascade.js';
 import { ROUTE_POLICIES } from '../../routing/route-policy.js';
@@ -23,24 +24,26 @@ export const putBody = z
 export interface UserConfigRouteDeps {
   configs: UserConfigRepository;
   contexts: CallerContexts;
-  usage: DailyUsageCounter;
+  usage: TokenBudget;
   catalog: ModelCatalog;
   defaultMemoryMessages: number;
   now: () => number;
 }
 
 export function userConfigRoutes(app: FastifyInstance, deps: UserConfigRouteDeps): void {
-  const view = async (userId: string, row: UserConfigRow | undefined) => ({
+  const view = async (caller: Caller, row: UserConfigRow | undefined) => ({
     default_model: row?.default_model ?? null,
     daily_token_limit: row?.daily_token_limit ?? null,
+    // The limit that applies: the user's own, capped by the operator's (for them, or for everyone).
+    effective_daily_token_limit: (await deps.contexts.resolve(caller)).dailyTokenLimit,
     memory_messages: row?.memory_messages ?? null,
     effective_memory_messages: row?.memory_messages ?? deps.defaultMemoryMessages,
     route_policy: row?.route_policy ?? 'cascade',
-    tokens_used_today: await deps.usage.tokensToday(userId),
+    tokens_used_today: await deps.usage.tokensToday(caller.userId),
     updated_at: row?.updated_at ?? null,
   });
 
-  app.get('/api/config', async (request) => view(request.caller.userId, await deps.configs.get(request.caller.userId)));
+  app.get('/api/config', async (request) => view(request.caller, await deps.configs.get(request.caller.userId)));
 
   app.put('/api/config', async (request) => {
     const body = validate(putBody, request.body);
@@ -59,6 +62,6 @@ export function userConfigRoutes(app: FastifyInstance, deps: UserConfigRouteDeps
     };
     await deps.configs.put(row);
     deps.contexts.invalidate(userId);
-    return view(userId, row);
+    return view(request.caller, row);
   });
 }
