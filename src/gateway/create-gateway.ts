@@ -121,6 +121,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       maxBytes: config.imageFetch.maxBytes,
       timeoutMs: config.imageFetch.timeoutMs,
       ports: config.imageFetch.ports,
+      onFailure: (detail) => app.log.info({ detail }, 'an image given by URL could not be fetched'),
       ...(config.imageFetch.allowPrivate ? { isAllowedAddress: () => true } : {}),
     });
     const executor = new Executor({

@@ -36,6 +36,8 @@ export interface ImageFetcherOptions {
   ports?: readonly number[];
   /** Which resolved addresses may be connected to; public unicast only by default. */
   isAllowedAddress?: (ip: string) => boolean;
+  /** Told what made a fetch fail (the caller only hears that it did), for the server's log. */
+  onFailure?: (detail: string) => void;
   /** DNS resolution (tests point names at local servers). */
   lookup?: typeof dnsLookup;
 }
@@ -59,6 +61,14 @@ export class ImageFetchError extends Error {
   constructor(readonly detail: string) {
     super(IMAGE_FETCH_FAILED);
     this.name = 'ImageFetchError';
+  }
+}
+
+/** One user has more image fetches waiting than their share: theirs to slow down, not their URL's fault. */
+export class ImageFetchBusyError extends Error {
+  constructor() {
+    super('too many images are being fetched for you at once; send fewer at a time or as data URLs');
+    this.name = 'ImageFetchBusyError';
   }
 }
 
@@ -105,7 +115,7 @@ export class ImageFetcher {
   async fetch(url: string, signal?: CancelSignal, budget: ByteBudget = this.budget(), owner = ''): Promise<FetchedImage> {
     let share = this.perUser.get(owner);
     if (!share) {
-      share = new ConcurrencyLimit(this.options.maxConcurrentPerUser ?? 4, this.options.maxQueuedPerUser ?? 32, () => new ImageFetchError('too many image fetches of this user at once'));
+      share = new ConcurrencyLimit(this.options.maxConcurrentPerUser ?? 4, this.options.maxQueuedPerUser ?? 32, () => new ImageFetchBusyError());
       this.perUser.set(owner, share);
     }
     try {
@@ -122,17 +132,23 @@ export class ImageFetcher {
     try {
       return await this.fetchHops(url, cancellation, budget);
     } catch (err) {
-      if (err instanceof ImageFetchError) throw err;
-      // The caller going away is not the image's fault: that cancellation travels on as it is.
-      if (signal?.aborted) throw signal.reason;
-      if (cancellation.aborted) throw new ImageFetchError(`the image took longer than ${this.options.timeoutMs} ms`);
-      const cause = (err as { cause?: unknown }).cause;
-      if (cause instanceof ImageFetchError) throw cause;
-      throw new ImageFetchError(`the fetch failed: ${(err as Error).message}`);
+      const failure = this.asFetchError(err, signal, cancellation);
+      if (failure instanceof ImageFetchError) this.options.onFailure?.(failure.detail);
+      throw failure;
     } finally {
       clearTimeout(timer);
       unlink();
     }
+  }
+
+  /** Any failure as an ImageFetchError, but the caller's own cancellation, which travels on as it is. */
+  private asFetchError(err: unknown, signal: CancelSignal | undefined, cancellation: CancelSignal): unknown {
+    if (err instanceof ImageFetchError) return err;
+    if (signal?.aborted) return signal.reason;
+    if (cancellation.aborted) return new ImageFetchError(`the image took longer than ${this.options.timeoutMs} ms`);
+    const cause = (err as { cause?: unknown }).cause;
+    if (cause instanceof ImageFetchError) return cause;
+    return new ImageFetchError(`the fetch failed: ${(err as Error).message}`);
   }
 
   private async fetchHops(url: string, signal: CancelSignal, budget: ByteBudget): Promise<FetchedImage> {

@@ -5,8 +5,8 @@
  */
 import type { ChatMessage, ContentPart } from '../providers/types.js';
 import { Cancellation, type CancelSignal } from './cancellation.js';
-import { invalidRequest } from './errors.js';
-import { ImageFetchError, type ImageFetcher } from './image-fetcher.js';
+import { GatewayError, invalidRequest } from './errors.js';
+import { ImageFetchBusyError, ImageFetchError, type ImageFetcher } from './image-fetcher.js';
 
 /** More than this many images by URL in one request is refused (each is a fetch on the caller's behalf). */
 export const MAX_IMAGE_URLS = 16;
@@ -35,7 +35,12 @@ export async function inlineImageUrls(messages: readonly ChatMessage[], fetcher:
             parts[j] = { ...part, image: { kind: 'data', mediaType: image.mediaType, data: image.data } };
           },
           (err: unknown) => {
-            const failure = err instanceof ImageFetchError ? invalidRequest(`Invalid value for '${param}': ${err.message}`, param, 'invalid_image_url') : err;
+            const failure =
+              err instanceof ImageFetchError
+                ? invalidRequest(`Invalid value for '${param}': ${err.message}`, param, 'invalid_image_url')
+                : err instanceof ImageFetchBusyError
+                  ? new GatewayError({ status: 429, type: 'rate_limit_error', code: 'too_many_image_fetches', param, message: err.message, headers: { 'retry-after': '1' } })
+                  : err;
             if (!group.aborted) first = failure;
             group.abort(failure);
             throw failure;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { IMAGE_FETCH_FAILED, ImageFetcher, ImageFetchError } from '../../src/gateway/image-fetcher.js';
+import { IMAGE_FETCH_FAILED, ImageFetchBusyError, ImageFetcher, ImageFetchError } from '../../src/gateway/image-fetcher.js';
 import { isPublicAddress } from '../../src/security/address-policy.js';
 
 describe('isPublicAddress', () => {
@@ -111,9 +111,17 @@ describe('ImageFetcher', () => {
     const started = Date.now();
     assert.equal((await f.fetch(`http://images.test:${port}/cat.png`, undefined, f.budget(), 'patient')).mediaType, 'image/png');
     assert.ok(Date.now() - started < 300, "another user's image did not wait behind the greedy one's");
-    await assert.rejects(f.fetch(`http://images.test:${port}/cat.png`, undefined, f.budget(), 'greedy'), (err: unknown) => err instanceof ImageFetchError && /too many image fetches/.test(err.detail));
+    await assert.rejects(f.fetch(`http://images.test:${port}/cat.png`, undefined, f.budget(), 'greedy'), ImageFetchBusyError);
     await Promise.all(slow);
     assert.equal((await f.fetch(`http://images.test:${port}/cat.png`, undefined, f.budget(), 'greedy')).mediaType, 'image/png', 'and its share is back once they finish');
+    await f.close();
+  });
+
+  it("tells the server what failed, while the caller hears only that it did", async () => {
+    const details: string[] = [];
+    const f = new ImageFetcher({ maxBytes: 1024, timeoutMs: 2000, onFailure: (d) => details.push(d) });
+    await assert.rejects(f.fetch('http://127.0.0.1:22/x.png'), (err: unknown) => err instanceof ImageFetchError && err.message === IMAGE_FETCH_FAILED);
+    assert.deepEqual(details, ['port 22 is not one images may be fetched from']);
     await f.close();
   });
 
