@@ -17,6 +17,11 @@ export interface AccountServiceOptions {
   revokedTokens?: RevokedTokenRepository;
   /** After a change to an account's tokens, password or existence, so caches forget it. */
   onChange?: (userId: string) => void;
+  /**
+   * Just before an account is deleted: its requests in flight are stopped and what they would still
+   * write (log rows, counters) is made ownerless, so nothing of it outlives the deletion.
+   */
+  beforeDelete?: (userId: string) => Promise<void>;
 }
 
 /** Signed-out tokens kept per user before one sign-out signs out every token of theirs. */
@@ -149,6 +154,7 @@ export class AccountService {
   /** Deletes the account and everything it owns, once its password is given again. */
   async deleteAccount(userId: string, password: string): Promise<void> {
     await this.withPassword(userId, password, 'password');
+    await this.options.beforeDelete?.(userId);
     await this.users.deleteAccount(userId);
     this.options.onChange?.(userId);
   }

@@ -172,7 +172,16 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       contexts.invalidate(userId);
       storage.forget(userId);
     };
-    const accounts = new AccountService(users, { secretKey, allowSignup: config.allowSignup, now, revokedTokens: new RevokedTokenRepository(database.db), onChange: accountChanged });
+    const accounts = new AccountService(users, { secretKey, allowSignup: config.allowSignup, now, revokedTokens: new RevokedTokenRepository(database.db),
+      onChange: accountChanged,
+      beforeDelete: async (userId) => {
+        inFlight.abortUser(userId);
+        usage.forget(userId);
+        logs.anonymise(userId);
+        // Rows being written now land before the deletion, which anonymises them with the rest.
+        await logs.flush();
+      },
+    });
     const userAdmin = new UserAdmin({ users, accounts, tokensToday: (userId) => usage.tokensToday(userId), now, onChange: accountChanged });
     const answerCache = config.cache.maxEntries > 0 ? new MemoryResponseCache({ maxEntries: config.cache.maxEntries, maxBytes: config.cache.maxBytes, ttlMs: config.cache.ttlSeconds * 1000, now }) : undefined;
     const embeddings = new EmbeddingService({

@@ -72,6 +72,8 @@ export class DailyUsageCounter implements TokenBudget {
   private flushing: Promise<void> | undefined;
   /** Bumped by every flush that wrote: a read that overlapped one cannot tell whether it saw it. */
   private flushes = 0;
+  /** Deleted accounts (bounded): nothing more is counted for them. */
+  private readonly gone = new Set<string>();
 
   constructor(
     private readonly repo: DailyUsageRepository,
@@ -149,8 +151,17 @@ export class DailyUsageCounter implements TokenBudget {
     };
   }
 
+  /** An account is being deleted: what was counted for it and not written is dropped, and so is anything counted later. */
+  forget(userId: string): void {
+    if (this.gone.size >= 10_000) this.gone.delete(this.gone.values().next().value!);
+    this.gone.add(userId);
+    this.entries.delete(userId);
+    for (const [key, delta] of this.pending) if (delta.userId === userId) this.pending.delete(key);
+  }
+
   /** Counts a finished request's tokens. */
   add(userId: string, tokens: number): void {
+    if (this.gone.size > 0 && this.gone.has(userId)) return;
     const day = utcDay(this.options.now());
     this.entry(userId, day).local += tokens;
     const key = `${userId}\u0000${day}`;

@@ -6,7 +6,8 @@ import type { FastifyReply } from 'fastify';
 import { abortReason, Cancellation, timeoutReason, type CancelSignal } from '../gateway/cancellation.js';
 
 export class InFlightRequests {
-  private readonly controllers = new Set<Cancellation>();
+  /** Each request's cancellation, and the user it serves. */
+  private readonly controllers = new Map<Cancellation, string | undefined>();
 
   /** Streams being written now. */
   streams = 0;
@@ -28,10 +29,10 @@ export class InFlightRequests {
   }
 
   /** Starts tracking a request; `dispose()` must be called when it ends. */
-  begin(deadlineMs: number): { signal: CancelSignal; controller: Cancellation; dispose(): void } {
+  begin(deadlineMs: number, owner?: string): { signal: CancelSignal; controller: Cancellation; dispose(): void } {
     const controller = new Cancellation();
     const timer = setTimeout(() => controller.abort(timeoutReason('the request deadline passed')), deadlineMs);
-    this.controllers.add(controller);
+    this.controllers.set(controller, owner);
     return {
       signal: controller,
       controller,
@@ -46,8 +47,8 @@ export class InFlightRequests {
    * Runs one request's work with its signal: cancelled by the deadline, a shutdown, or the caller
    * closing the connection before the response finished.
    */
-  async run<T>(res: FastifyReply['raw'], deadlineMs: number, work: (signal: CancelSignal) => Promise<T>): Promise<T> {
-    const flight = this.begin(deadlineMs);
+  async run<T>(res: FastifyReply['raw'], deadlineMs: number, work: (signal: CancelSignal) => Promise<T>, owner?: string): Promise<T> {
+    const flight = this.begin(deadlineMs, owner);
     const onClose = () => {
       if (!res.writableFinished) flight.controller.abort(abortReason('the client closed the request'));
     };
@@ -62,6 +63,11 @@ export class InFlightRequests {
 
   /** Cancels everything still running (shutdown after the grace period). */
   abortAll(): void {
-    for (const c of this.controllers) c.abort(abortReason('the gateway is shutting down'));
+    for (const c of this.controllers.keys()) c.abort(abortReason('the gateway is shutting down'));
+  }
+
+  /** Cancels one user's requests (their account is being deleted). */
+  abortUser(userId: string): void {
+    for (const [c, owner] of this.controllers) if (owner === userId) c.abort(abortReason('the account was deleted'));
   }
 }

@@ -70,6 +70,8 @@ export class RequestLogWriter {
   private closing = false;
   /** Rows dropped because the database was unreachable for too long. */
   dropped = 0;
+  /** Deleted accounts (most recent last, bounded): their rows are kept anonymised, as the deletion left the written ones. */
+  private readonly gone = new Set<string>();
 
   /** Rows dropped because the database refused them one by one (a constraint, a bad value). */
   rejected = 0;
@@ -115,6 +117,16 @@ export class RequestLogWriter {
     });
   }
 
+  /**
+   * An account is being deleted: its rows still to be written, and any recorded later by its requests
+   * in flight, lose their owner, key and session, as the deletion does to the written ones.
+   */
+  anonymise(userId: string): void {
+    if (this.gone.size >= 10_000) this.gone.delete(this.gone.values().next().value!);
+    this.gone.add(userId);
+    for (const row of this.queue) if (row.user_id === userId) anonymise(row);
+  }
+
   /** Makes the arriving rows and queues them, telling the listeners. */
   private admitArrivals(): void {
     if (this.arrival) {
@@ -132,6 +144,7 @@ export class RequestLogWriter {
         this.options.onError(err);
         continue;
       }
+      if (this.gone.size > 0 && this.gone.has(made.row.user_id)) anonymise(made.row);
       this.queue.push(made.row);
       // A listener's failure (metrics) must never cost the row or the request.
       for (const listener of this.listeners) {
@@ -246,4 +259,13 @@ export class RequestLogWriter {
     this.rejected += kept.length;
     this.options.onError(new Error(`dropped ${kept.length} request log row(s) the database refused: ${lastError instanceof Error ? lastError.message : String(lastError)}`));
   }
+}
+
+/** Whose request logs are those of deleted accounts. */
+export const DELETED_USER_ID = 'deleted';
+
+function anonymise(row: RequestLogRow): void {
+  row.user_id = DELETED_USER_ID;
+  row.gateway_key_id = null;
+  row.session_id = null;
 }

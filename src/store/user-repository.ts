@@ -1,11 +1,9 @@
 /** Accounts. E-mails arrive normalised (see http/routes/auth.ts); the unique index backs that up. */
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, UsersTable } from './schema.js';
+import { DELETED_USER_ID } from './request-log-writer.js';
 
 export type UserRow = Selectable<UsersTable>;
-
-/** Whose request logs are those of deleted accounts. */
-export const DELETED_USER_ID = 'deleted';
 
 export class EmailTakenError extends Error {
   constructor() {

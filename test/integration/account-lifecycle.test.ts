@@ -87,6 +87,24 @@ for (const { name: dialect, make } of TEST_DIALECTS) {
       await signup(call, 'goner@example.com');
     });
 
+    it('leaves nothing of an account deleted while its stream is in flight', async () => {
+      const { token, userId } = await signup(call, 'mid-stream@example.com');
+      s.emulator.script.add('openrouter', [{ behavior: { type: 'ok', text: Array.from({ length: 200 }, (_, i) => `w${i}`).join(' '), chunkDelayMs: 10 } }]);
+      const res = await fetch(`${s.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(chatBody('a secret, please', { stream: true, session_id: 'private' })) });
+      assert.equal(res.status, 200);
+      const reader = res.body!.getReader();
+      await reader.read();
+      assert.equal((await call('DELETE', '/api/auth/me', token, { password: PASSWORD })).status, 204);
+      while (!(await reader.read()).done);
+      await new Promise((r) => setTimeout(r, 100));
+      await s.gateway.logs.flush();
+      const db = dbOf(s);
+      for (const table of ['interactions', 'user_storage', 'daily_usage', 'request_logs']) {
+        assert.deepEqual(await db.selectFrom(table).select('user_id').where('user_id', '=', userId).execute(), [], table);
+      }
+      assert.deepEqual(await db.selectFrom('request_logs').select('id').where('session_id', '=', 'private').execute(), [], 'the session id goes too');
+    });
+
     it('lets the operator list, create, disable and re-enable accounts, refusing a disabled one at once', async () => {
       const created = await call('POST', '/api/admin/users', TEST_TOKEN, { email: 'invited@example.com' });
       assert.equal(created.status, 201, JSON.stringify(created.body));

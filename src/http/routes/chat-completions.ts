@@ -44,7 +44,7 @@ export function chatCompletionsRoute(app: FastifyInstance, options: ChatRouteOpt
       return reply
         .headers({ 'x-cerebro-provider': outcome.metadata.provider, 'x-cerebro-model': outcome.metadata.model_used, ...warningHeader(outcome.warnings) })
         .send(chatCompletion(requestId, created, outcome.result, outcome.metadata));
-    });
+    }, request.caller.userId);
   });
 }
 

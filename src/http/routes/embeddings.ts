@@ -63,6 +63,6 @@ export function embeddingsRoute(app: FastifyInstance, options: { embeddings: Emb
         model: outcome.entry.id,
         usage: { prompt_tokens: outcome.usage.promptTokens, total_tokens: outcome.usage.totalTokens },
       });
-    });
+    }, request.caller.userId);
   });
 }

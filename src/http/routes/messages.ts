@@ -45,7 +45,7 @@ export function messagesRoute(app: FastifyInstance, options: MessagesRouteOption
       return reply
         .headers({ 'x-cerebro-provider': outcome.metadata.provider, 'x-cerebro-model': outcome.metadata.model_used, ...warningHeader(outcome.warnings) })
         .send(anthropicMessage(requestId, outcome.result));
-    });
+    }, request.caller.userId);
   });
 }
 
