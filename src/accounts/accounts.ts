@@ -22,6 +22,8 @@ export interface AccountServiceOptions {
    * write (log rows, counters) is made ownerless, so nothing of it outlives the deletion.
    */
   beforeDelete?: (userId: string) => Promise<void>;
+  /** Revokes every gateway key of a user (a password change may ask for it). */
+  revokeGatewayKeys?: (userId: string) => Promise<number>;
 }
 
 /** Signed-out tokens kept per user before one sign-out signs out every token of theirs. */
@@ -141,12 +143,13 @@ export class AccountService {
   }
 
   /** Changes the password after checking the current one; every earlier token stops working. Returns a fresh one. */
-  async changePassword(userId: string, current: string, next: string): Promise<SessionToken> {
+  async changePassword(userId: string, current: string, next: string, revokeKeys = false): Promise<SessionToken> {
     const user = await this.withPassword(userId, current, 'current_password');
     if (next === current) throw invalidRequest("Invalid value for 'new_password': it is the current password", 'new_password', 'weak_password');
     const weakness = passwordWeakness(next, user.email);
     if (weakness) throw invalidRequest(`Invalid value for 'new_password': ${weakness}`, 'new_password', 'weak_password');
     const version = await this.users.setPassword(userId, await hashPassword(next));
+    if (revokeKeys) await this.options.revokeGatewayKeys?.(userId);
     this.options.onChange?.(userId);
     return this.sessionFor({ ...user, token_version: version });
   }

@@ -87,6 +87,13 @@ export class GatewayKeyService {
     return row;
   }
 
+  /** Revokes every active key of the user; returns how many. */
+  async revokeAll(userId: string): Promise<number> {
+    let count = 0;
+    for (const key of await this.repo.listByUser(userId)) if (key.revoked_at === null && (await this.revoke(userId, key.id))) count++;
+    return count;
+  }
+
   /** The active key a presented token names, or undefined. Marks it used. */
   async authenticate(token: string): Promise<GatewayKeyRow | undefined> {
     const hash = gatewayKeyHash(token);

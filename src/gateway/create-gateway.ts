@@ -174,6 +174,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     };
     const accounts = new AccountService(users, { secretKey, allowSignup: config.allowSignup, now, revokedTokens: new RevokedTokenRepository(database.db),
       onChange: accountChanged,
+      revokeGatewayKeys: (userId) => gatewayKeys.revokeAll(userId),
       beforeDelete: async (userId) => {
         inFlight.abortUser(userId);
         usage.forget(userId);

@@ -42,7 +42,8 @@ function pathOf(frame: Frame): string {
   const keys: Array<string | number> = [];
   for (let f: Frame | undefined = frame; f?.key !== undefined; f = f.parent) keys.push(f.key);
   keys.reverse();
-  const shown = keys.slice(0, 6).map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`));
+  // Keys are the caller's: each is shortened, so the error cannot be made to echo megabytes back.
+  const shown = keys.slice(0, 6).map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i === 0 ? '' : '.'}${k.length > 40 ? `${k.slice(0, 40)}…` : k}`));
   return shown.join('') + (keys.length > 6 ? '…' : '');
 }
 

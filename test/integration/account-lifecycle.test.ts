@@ -60,6 +60,10 @@ for (const { name: dialect, make } of TEST_DIALECTS) {
       assert.equal((await call('GET', '/api/auth/me', key.key)).status, 200, 'gateway keys are revoked on their own');
       assert.equal((await call('POST', '/api/auth/login', undefined, { email: 'changer@example.com', password: PASSWORD })).status, 401);
       assert.equal((await call('POST', '/api/auth/login', undefined, { email: 'changer@example.com', password: 'Brand-New-Horse-7' })).status, 200);
+      // When a leaked token may have minted keys, the change can take every key with it.
+      const again = await call('POST', '/api/auth/password', changed.body.access_token, { current_password: 'Brand-New-Horse-7', new_password: 'Third-Horse-Try-8', revoke_gateway_keys: true });
+      assert.equal(again.status, 200);
+      assert.equal((await call('GET', '/api/auth/me', key.key)).status, 401, 'the keys are revoked too');
     });
 
     it('deletes the account and everything it owns, anonymising its request logs', async () => {

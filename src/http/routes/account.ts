@@ -12,7 +12,7 @@ import type { Caller } from '../../gateway/caller.js';
 
 export const signupBody = z.object({
   email: z.string().max(320),
-  password: z.string(),
+  password: z.string().max(1024),
   name: z.string().max(200).optional(),
 });
 export const loginBody = z.object({ email: z.string().max(320), password: z.string().max(1024) });
@@ -95,7 +95,12 @@ async function throttledPasswordCheck<T>(logins: LoginThrottle, who: string, add
   }
 }
 
-export const passwordBody = z.object({ current_password: z.string().max(1024), new_password: z.string() });
+export const passwordBody = z.object({
+  current_password: z.string().max(1024),
+  new_password: z.string().max(1024),
+  /** Also revoke every gateway key of the account (when a leaked token may have minted some). */
+  revoke_gateway_keys: z.boolean().default(false),
+});
 export const deleteAccountBody = z.object({ password: z.string().max(1024) });
 
 /** Signing out, changing the password and deleting the account are for account tokens only. */
@@ -120,7 +125,7 @@ export function accountRoutes(app: FastifyInstance, accounts: AccountService, lo
     accountToken(request.caller);
     const body = validate(passwordBody, request.body);
     const { userId } = request.caller;
-    return throttledPasswordCheck(logins, `user:${userId}`, clientNetwork(request.ip), () => accounts.changePassword(userId, body.current_password, body.new_password));
+    return throttledPasswordCheck(logins, `user:${userId}`, clientNetwork(request.ip), () => accounts.changePassword(userId, body.current_password, body.new_password, body.revoke_gateway_keys));
   });
 
   app.delete('/api/auth/me', async (request, reply) => {

@@ -17,7 +17,7 @@ export const patchBody = z
   })
   .partial()
   .strict();
-export const createUserBody = signupBody.extend({ password: z.string().optional() });
+export const createUserBody = signupBody.extend({ password: z.string().max(1024).optional() });
 const idParam = z.object({ id: z.string().min(1).max(100) });
 
 function operatorOnly(request: FastifyRequest): void {

@@ -121,6 +121,10 @@ describe('attack: deeply nested JSON', () => {
     const config = await fetch(`${s.url}/api/config`, { method: 'PUT', headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' }, body: `{"default_model":${nested(80)}}` });
     assert.equal(config.status, 400);
     assert.equal(((await config.json()) as { error: { param: string } }).error.param, 'default_model.a.a.a.a.a…');
+    const longKey = 'k'.repeat(10_000);
+    const echoed = await fetch(`${s.url}/api/config`, { method: 'PUT', headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' }, body: `{"${longKey}":${nested(80)}}` });
+    assert.equal(echoed.status, 400);
+    assert.ok((await echoed.text()).length < 1_000, 'a long key is not echoed back whole');
   });
 
   it('takes a schema nested within the bound, cached like any other request', async () => {
