@@ -63,6 +63,12 @@ export class AccountStates {
     return (await load).state;
   }
 
+  /** An account being deleted: refused from now on, whatever a load in flight reads. */
+  markGone(userId: string): void {
+    this.loading.delete(userId);
+    this.cache.set(userId, { state: null });
+  }
+
   /** After a change made here (sign-out, password, disable, deletion): read it afresh next time. */
   invalidate(userId: string): void {
     this.cache.delete(userId);

@@ -44,6 +44,8 @@ interface Failures {
   count: number;
   /** No attempt before this (ms since the epoch). */
   blockedUntil: number;
+  /** What it was before the last attempt set it, for an attempt withdrawn. */
+  previousBlock: number;
 }
 
 export class MemoryLoginThrottle implements LoginThrottle {
@@ -56,8 +58,9 @@ export class MemoryLoginThrottle implements LoginThrottle {
   attempt(email: string, address: string): number {
     const key = pairKey(email, address);
     const now = this.options.now();
-    const entry = this.failures.get(key) ?? { count: 0, blockedUntil: 0 };
+    const entry = this.failures.get(key) ?? { count: 0, blockedUntil: 0, previousBlock: 0 };
     if (entry.blockedUntil > now) return entry.blockedUntil - now;
+    entry.previousBlock = entry.blockedUntil;
     const { freeFailures, baseDelayMs, maxDelayMs } = this.options;
     entry.count++;
     const beyond = entry.count - freeFailures;
@@ -73,7 +76,9 @@ export class MemoryLoginThrottle implements LoginThrottle {
 
   withdrawn(email: string, address: string): void {
     const entry = this.failures.get(pairKey(email, address));
-    if (entry && entry.count > 0) entry.count--;
+    if (!entry || entry.count === 0) return;
+    entry.count--;
+    entry.blockedUntil = entry.previousBlock;
   }
 }
 

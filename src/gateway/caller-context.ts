@@ -122,6 +122,8 @@ export class CallerContexts {
       operator ? Promise.resolve([]) : this.deps.providerKeys.listByUser(caller.userId),
       operator ? Promise.resolve(undefined) : this.deps.users.findById(caller.userId),
     ]);
+    // An account deleted after this request was authenticated (its body still arriving): nothing more of it runs.
+    if (!operator && account === undefined) throw new GatewayError({ status: 401, type: 'invalid_request_error', code: 'invalid_api_key', message: 'This account no longer exists.' });
     const shared = operator || this.deps.usersMayUseOperatorKeys ? this.deps.operatorCredentials : {};
     const credentials: Credentials = { ...shared };
     const unreadable: CallerContext['unreadable'] = {};

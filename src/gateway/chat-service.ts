@@ -141,7 +141,6 @@ function estimatedUsage(promptTokens: number, text: string): Usage {
   return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens };
 }
 
-const isStoreFailure = (err: unknown) => err instanceof GatewayError && err.code === 'memory_store_failed';
 
 export class ChatService {
   private readonly planner: RoutePlanner;
@@ -161,7 +160,7 @@ export class ChatService {
       ({ ctx, holds } = begun);
       const { targets } = decision;
       if (hit) return await this.answerFromCache(input, hit, decision, started, begun.holds);
-      const success = await this.deps.executor.complete(targets, { messages, params: begun.params, stream: false, owner: input.caller.userId, named: decision.named }, signal, ctx.credentials);
+      const success = await this.deps.executor.complete(targets, { messages, params: input.params, stream: false, owner: input.caller.userId, named: decision.named, outputLimit: begun.outputLimit }, signal, ctx.credentials);
       success.warnings.push(...keyWarnings);
       attempts = success.attempts;
       const { result, target } = success;
@@ -169,7 +168,7 @@ export class ChatService {
       // Only the plan's first choice is cached: a fallback's answer must not outlive the outage.
       if (key !== undefined && sameTarget(target, targets[0])) this.store(key, target, result.model, result.text, result.finishReason, result.usage);
       // An upstream that reports no usage still spent tokens: they are estimated, never free.
-      const usage = result.usage ?? estimatedUsage(decision.classification.estimated_tokens, result.text);
+      const usage = result.usage ?? estimatedUsage(decision.classification.estimated_tokens, result.text + (result.toolCalls?.map((c) => c.name + c.arguments).join('') ?? ''));
       const costUsd = this.deps.catalog.cost(target.model, usage);
       const latencyMs = this.deps.now() - started;
       this.log(input, { target, usage, costUsd, latencyMs, attempts, httpStatus: 200, holds });
@@ -209,7 +208,7 @@ export class ChatService {
         cacheHit = true;
         success = { target: { provider: begun.hit.provider, model: begun.hit.model }, attempts: [], warnings: [], ...replay(begun.hit) };
       } else {
-        success = await this.deps.executor.stream(decision.targets, { messages: begun.messages, params: begun.params, stream: true, owner: input.caller.userId, named: decision.named }, signal, begun.ctx.credentials);
+        success = await this.deps.executor.stream(decision.targets, { messages: begun.messages, params: input.params, stream: true, owner: input.caller.userId, named: decision.named, outputLimit: begun.outputLimit }, signal, begun.ctx.credentials);
         success.warnings.push(...begun.keyWarnings);
       }
     } catch (err) {
@@ -251,10 +250,10 @@ export class ChatService {
     const decision = this.planner.decide(input, ctx, messages);
     const keyWarnings = unreadableWarnings(decision.targets, ctx);
     const key = this.cacheKeyFor(input, ctx, decision, messages);
-    const { holds, params, warnings } = await this.deps.budgets.take(input, ctx, decision.classification.estimated_tokens, decision.targets);
+    const { holds, outputLimit, warnings } = await this.deps.budgets.take(input, ctx, decision.classification.estimated_tokens, decision.targets);
     keyWarnings.push(...warnings);
     const hit = key === undefined ? undefined : this.deps.cache?.store.get(key);
-    return { ctx, messages, decision, keyWarnings, key, hit, holds, params };
+    return { ctx, messages, decision, keyWarnings, key, hit, holds, outputLimit };
   }
 
   /** The cache key of a request that may be cached, or undefined (cache off, bypassed, too random). */
@@ -310,9 +309,9 @@ export class ChatService {
         final.latencyMs = this.deps.now() - started;
         this.log(input, { target, usage: cache.hit ? undefined : final.usage, costUsd: final.costUsd, latencyMs: final.latencyMs, attempts, httpStatus: 200, cacheHit: cache.hit, holds });
       },
-      // Tokens the upstream reported before failing were spent: they count and are logged. Not
-      // those of an answer that could not be stored: the caller never received its end.
-      failed: (err, text) => this.logFailure(input, err, started, { attempts, target, usage: isStoreFailure(err) ? undefined : spent(text), holds }),
+      // What the upstream spent before failing counts and is logged: a stream's text has reached the
+      // caller already, even when storing it then failed (only the end, [DONE], was withheld).
+      failed: (err, text) => this.logFailure(input, err, started, { attempts, target, usage: spent(text), holds }),
       abandoned: (text) => this.logFailure(input, new GatewayError({ status: 499, type: 'cancelled', code: 'client_closed_request', message: 'the client closed the stream' }), started, { attempts, target, usage: spent(text), holds }),
     });
   }
@@ -336,7 +335,8 @@ export class ChatService {
   private async remember(input: ChatInput, answer: string, modelUsed: string, holds: RequestHolds): Promise<void> {
     if (input.sessionId === undefined) return;
     const turns = newUserTurns(input.messages);
-    if (answer !== '') turns.push({ role: 'assistant', content: answer, modelUsed });
+    // A model can write U+0000, which Postgres text cannot hold (callers' own NULs are refused earlier).
+    if (answer !== '') turns.push({ role: 'assistant', content: answer.includes('\u0000') ? answer.replaceAll('\u0000', '\uFFFD') : answer, modelUsed });
     try {
       await this.deps.sessions.append(input.caller.userId, input.sessionId, turns);
       holds.storage.settle(storedBytes(turns.map((t) => t.content)));

@@ -176,11 +176,12 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       onChange: accountChanged,
       revokeGatewayKeys: (userId) => gatewayKeys.revokeAll(userId),
       beforeDelete: async (userId) => {
-        inFlight.abortUser(userId);
+        accountStates.markGone(userId);
+        await inFlight.abortUser(userId, 2_000);
         usage.forget(userId);
         logs.anonymise(userId);
-        // Rows being written now land before the deletion, which anonymises them with the rest.
-        await logs.flush();
+        // What is being written now lands before the deletion, which removes or anonymises it with the rest.
+        await Promise.allSettled([usage.flush(), logs.flush()]);
       },
     });
     const userAdmin = new UserAdmin({ users, accounts, tokensToday: (userId) => usage.tokensToday(userId), now, onChange: accountChanged });

@@ -194,6 +194,7 @@ export class DailyUsageCounter implements TokenBudget {
       })
       .catch((err: unknown) => {
         for (const [key, d] of batch) {
+          if (this.gone.has(d.userId)) continue;
           const kept = this.pending.get(key);
           if (kept) {
             kept.tokens += d.tokens;

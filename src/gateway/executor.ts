@@ -110,6 +110,8 @@ export type CallTemplate = Omit<ChatCall, 'model'> & {
   owner?: string;
   /** The target of the model the caller named, if they named one: its upstream's 404 ends the request. */
   named?: Target | undefined;
+  /** The `max_tokens` each target is sent, when the gateway sets it (a daily limit's reservation). */
+  outputLimit?: ((target: Target) => number) | undefined;
 };
 
 export interface CompletionSuccess {
@@ -241,7 +243,8 @@ export class Executor {
     }
     const adapter = this.deps.adapters[target.provider];
     const ready = (messages: ChatMessage[]): Prepared => {
-      const call: ChatCall = { messages, params: template.params, stream: template.stream, model: target.model };
+      const params = template.outputLimit ? { ...template.params, maxTokens: template.outputLimit(target) } : template.params;
+      const call: ChatCall = { messages, params, stream: template.stream, model: target.model };
       return { credentials, adapter, call, built: adapter.buildRequest(call, credentials) };
     };
     const messages = this.messagesFor(adapter, template, signal);

@@ -3,10 +3,10 @@
  * daily tokens (its prompt and the answer it may get) and, with a session, the storage its turns
  * and answer will take. Either refusal is a 429 before any provider is called.
  *
- * A user with a daily limit who sends no `max_tokens` gets one: what was reserved for the answer, so
- * no answer can run past its reservation and concurrent requests cannot overshoot the limit together.
+ * A user with a daily limit who sends no `max_tokens` gets one for each target: what was reserved for the
+ * answer, within what that target can write, so no answer runs past its reservation and concurrent
+ * requests cannot overshoot the limit together.
  */
-import type { ChatParams } from '../providers/types.js';
 import type { Target } from '../routing/cascade.js';
 import type { ModelCatalog } from '../routing/model-catalog.js';
 import { isOperatorAccount } from './caller.js';
@@ -22,7 +22,7 @@ export interface RequestHolds {
   storage: StorageHold;
 }
 
-/** The answer a request without `max_tokens` is expected to write: the plan's smallest output limit, at most this. */
+/** The answer a request without `max_tokens` is expected to write: the plan's largest output limit, at most this. */
 export const DEFAULT_OUTPUT_RESERVATION = 16_384;
 /** When no target's output limit is known. */
 const UNKNOWN_OUTPUT_RESERVATION = 4_096;
@@ -33,10 +33,16 @@ const NOTHING_STORED: StorageHold = { settle: () => undefined };
 
 export interface Holding {
   holds: RequestHolds;
-  /** The parameters to call with: `max_tokens` added when the daily limit needs one. */
-  params: ChatParams;
+  /**
+   * The `max_tokens` to send each target when the daily limit needs one (the caller gave none): what
+   * was reserved for the answer, within what that target can write. Absent: the caller's own stands.
+   */
+  outputLimit?: (target: Target) => number;
   warnings: string[];
 }
+
+/** Tokens kept free of a context window for the framing a provider adds around the messages. */
+const CONTEXT_MARGIN = 256;
 
 export class RequestBudgets {
   constructor(
@@ -59,17 +65,24 @@ export class RequestBudgets {
       throw err;
     }
     const holds = { storage, tokens };
-    if (ctx.dailyTokenLimit === null || input.params.maxTokens !== undefined) return { holds, params: input.params, warnings: [] };
-    const maxTokens = Math.max(1, tokens.held - promptTokens);
-    const warnings = maxTokens < output ? [`max_tokens set to ${maxTokens}: what your daily token limit leaves for this answer`] : [];
-    return { holds, params: { ...input.params, maxTokens }, warnings };
+    if (ctx.dailyTokenLimit === null || input.params.maxTokens !== undefined) return { holds, warnings: [] };
+    const budget = Math.max(1, tokens.held - promptTokens);
+    const warnings = budget < output ? [`max_tokens set to at most ${budget}: what your daily token limit leaves for this answer`] : [];
+    return { holds, outputLimit: (target) => this.outputFor(target, budget, promptTokens), warnings };
   }
 
-  /** No target of the plan can be asked for more than its own output limit. */
+  /** The most the answer may take: the plan's largest output limit (4,096 for a model outside the catalog), at most 16,384. */
   private expectedOutput(targets: readonly Target[]): number {
-    let smallest = Infinity;
-    for (const t of targets) smallest = Math.min(smallest, this.catalog.get(t.model)?.max_output ?? Infinity);
-    return smallest === Infinity ? UNKNOWN_OUTPUT_RESERVATION : Math.min(smallest, DEFAULT_OUTPUT_RESERVATION);
+    let largest = 0;
+    for (const t of targets) largest = Math.max(largest, this.catalog.get(t.model)?.max_output ?? UNKNOWN_OUTPUT_RESERVATION);
+    return largest === 0 ? UNKNOWN_OUTPUT_RESERVATION : Math.min(largest, DEFAULT_OUTPUT_RESERVATION);
+  }
+
+  /** What one target may be asked for: the budget, within its output limit and what its context window leaves. */
+  private outputFor(target: Target, budget: number, promptTokens: number): number {
+    const entry = this.catalog.get(target.model);
+    if (!entry) return Math.min(budget, UNKNOWN_OUTPUT_RESERVATION);
+    return Math.max(1, Math.min(budget, entry.max_output, entry.context_window - promptTokens - CONTEXT_MARGIN));
   }
 }
 

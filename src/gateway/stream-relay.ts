@@ -28,7 +28,7 @@ export type StreamSource = Pick<StreamSuccess, 'target' | 'attempts' | 'warnings
 export interface RelayOutcomes {
   /** The whole answer arrived: store and log it. A throw here fails the stream (no `[DONE]`). */
   completed(text: string): Promise<void>;
-  /** The upstream failed part-way, or storing the answer did; `text` is what was relayed before. */
+  /** The upstream failed part-way, or storing the answer did; `text` is what was relayed before (tool calls' too). */
   failed(err: unknown, text: string): void;
   /** The edge stopped reading before the end: the caller went away with `text`. */
   abandoned(text: string): void;
@@ -40,6 +40,8 @@ export interface RelayOutcomes {
  */
 export class StreamRelay implements PartBatches {
   private text = '';
+  /** Tool calls' names and arguments as relayed: spent tokens too, should the stream end early. */
+  private toolText = '';
   private head: StreamPart[] | undefined;
   /** One of the outcomes has run. */
   private settled = false;
@@ -73,7 +75,7 @@ export class StreamRelay implements PartBatches {
   async return(): Promise<IteratorReturnResult<undefined>> {
     if (!this.settled) {
       this.settled = true;
-      this.outcomes.abandoned(this.text);
+      this.outcomes.abandoned(this.text + this.toolText);
     }
     await this.release();
     return DONE;
@@ -90,6 +92,7 @@ export class StreamRelay implements PartBatches {
   private observe(batch: readonly StreamPart[]): void {
     for (const part of batch) {
       if (part.type === 'text-delta') this.text += part.text;
+      else if (part.type === 'tool-call-delta') this.toolText += (part.name ?? '') + part.argumentsDelta;
       else if (part.type === 'usage') this.final.usage = part.usage;
       else if (part.type === 'finish') this.final.finishReason = part.finishReason;
     }
@@ -102,7 +105,7 @@ export class StreamRelay implements PartBatches {
       await this.outcomes.completed(this.text);
       return DONE;
     } catch (err) {
-      this.outcomes.failed(err, this.text);
+      this.outcomes.failed(err, this.text + this.toolText);
       throw err;
     } finally {
       await this.release();
@@ -124,7 +127,7 @@ export class StreamRelay implements PartBatches {
         last.error = `failed mid-stream: ${failure instanceof UpstreamError ? failure.publicMessage : (failure as Error).message}`;
         last.reason = failure instanceof UpstreamError ? failure.reason : 'cancelled';
       }
-      this.outcomes.failed(failure, this.text);
+      this.outcomes.failed(failure, this.text + this.toolText);
       throw failure;
     } finally {
       await this.release();

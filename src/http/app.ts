@@ -139,7 +139,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   // An unknown route is answered before its body is read: nothing is buffered for a path that serves nothing.
   app.addHook('onRequest', (request, reply, done) => {
     if (!request.is404) return done();
-    void reply.code(404).send(unknownRoute(request.method, request.url));
+    void reply.code(404).header('x-request-id', request.id).send(unknownRoute(request.method, request.url));
   });
 
   // Every authenticated route sets it; the default keeps the object shape stable for V8.

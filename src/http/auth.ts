@@ -159,8 +159,8 @@ async function checkAccount(options: AuthOptions, userId: string, claims: Access
 export function callerResolver(options: AuthOptions) {
   // The operator's own keys are limited per key only; every other user also by USER_RATE_LIMIT.
   const perUser = (userId: string): RateLimit[] => (userId === OPERATOR_USER_ID ? [] : [{ bucket: `user:${userId}`, perMinute: options.userRateLimit }]);
-  // Only /v1 traffic counts against the user's ceiling: a leaked key spending it must not stop its owner
-  // from revoking it (the account token's own limit still bounds /api).
+  // Keys always count against the user's ceiling; the account token's management calls do not, so a
+  // leaked key spending it cannot stop its owner from revoking it (the token's own limit still bounds them).
   return async function resolveCaller(token: string): Promise<{ caller: Caller; rateLimits?: RateLimit[] }> {
     if (tokenMatchesHash(token, options.operatorTokenHash)) return OPERATOR_RESOLVED;
     if (isGatewayKeyShaped(token)) {
@@ -197,7 +197,7 @@ export function authenticate(options: AuthOptions) {
     if (token === undefined) throw missing();
     const { caller, rateLimits } = await resolve(token);
     if (caller.via === 'gateway_key') checkScope(caller, request.method, request.routeOptions.url);
-    if (rateLimits) limit(options, reply, request.routeOptions.url?.startsWith('/v1/') ? rateLimits : rateLimits.filter((l) => !l.bucket.startsWith('user:')));
+    if (rateLimits) limit(options, reply, caller.via === 'jwt' && !request.routeOptions.url?.startsWith('/v1/') ? rateLimits.filter((l) => !l.bucket.startsWith('user:')) : rateLimits);
     request.caller = caller;
   };
 }

@@ -6,8 +6,8 @@ import type { FastifyReply } from 'fastify';
 import { abortReason, Cancellation, timeoutReason, type CancelSignal } from '../gateway/cancellation.js';
 
 export class InFlightRequests {
-  /** Each request's cancellation, and the user it serves. */
-  private readonly controllers = new Map<Cancellation, string | undefined>();
+  /** Each request's cancellation, the user it serves, and how to tell those waiting for its end. */
+  private readonly controllers = new Map<Cancellation, { owner: string | undefined; ended: Promise<void>; end: () => void }>();
 
   /** Streams being written now. */
   streams = 0;
@@ -32,13 +32,16 @@ export class InFlightRequests {
   begin(deadlineMs: number, owner?: string): { signal: CancelSignal; controller: Cancellation; dispose(): void } {
     const controller = new Cancellation();
     const timer = setTimeout(() => controller.abort(timeoutReason('the request deadline passed')), deadlineMs);
-    this.controllers.set(controller, owner);
+    let end: () => void = () => undefined;
+    const ended = new Promise<void>((resolve) => (end = resolve));
+    this.controllers.set(controller, { owner, ended, end });
     return {
       signal: controller,
       controller,
       dispose: () => {
         clearTimeout(timer);
         this.controllers.delete(controller);
+        end();
       },
     };
   }
@@ -66,8 +69,17 @@ export class InFlightRequests {
     for (const c of this.controllers.keys()) c.abort(abortReason('the gateway is shutting down'));
   }
 
-  /** Cancels one user's requests (their account is being deleted). */
-  abortUser(userId: string): void {
-    for (const [c, owner] of this.controllers) if (owner === userId) c.abort(abortReason('the account was deleted'));
+  /** Cancels one user's requests (their account is being deleted), and waits for them to end, at most `waitMs`. */
+  async abortUser(userId: string, waitMs: number): Promise<void> {
+    const ending: Array<Promise<void>> = [];
+    for (const [c, flight] of this.controllers) {
+      if (flight.owner !== userId) continue;
+      c.abort(abortReason('the account was deleted'));
+      ending.push(flight.ended);
+    }
+    if (ending.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(ending), new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+    clearTimeout(timer);
   }
 }

@@ -108,7 +108,7 @@ export class UpstreamError extends Error {
     const s = this.status ?? 0;
     if (s === 401 || s === 403) return 'credentials rejected';
     if (s === 402) return 'out of credits';
-    if (s === 404) return 'model not found';
+    if (s === 404) return this.modelNotFound ? 'model not found' : 'not found';
     if (s === 408) return 'timed out';
     if (s === 429) return 'rate limited';
     if (s === 529 || s === 503) return 'overloaded';

@@ -187,6 +187,8 @@ export class RequestLogWriter {
       .catch((err: unknown) => {
         // Rows already stored are not queued again: retried, they would be refused as duplicates.
         const unwritten = err instanceof PartialInsertError ? batch.slice(err.written) : batch;
+        // A deletion that ran while these were being written anonymised the queue, not them.
+        if (this.gone.size > 0) for (const row of unwritten) if (this.gone.has(row.user_id)) anonymise(row);
         this.queue = unwritten.concat(this.queue);
         this.options.onError(err);
         this.schedule();

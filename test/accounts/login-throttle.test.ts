@@ -41,6 +41,11 @@ describe('MemoryLoginThrottle', () => {
       assert.equal(throttle.attempt('c@x.io', '3.3.3.3'), 0);
       throttle.withdrawn('c@x.io', '3.3.3.3');
     }
+    // A withdrawn attempt that would have started the back-off leaves no wait behind.
+    for (let i = 0; i < 5; i++) throttle.attempt('d@x.io', '4.4.4.4');
+    assert.equal(throttle.attempt('d@x.io', '4.4.4.4'), 0);
+    throttle.withdrawn('d@x.io', '4.4.4.4');
+    assert.equal(throttle.attempt('d@x.io', '4.4.4.4'), 0);
   });
 
   it('forgets failures after an hour of quiet, and holds a bounded number of pairs', () => {

@@ -48,7 +48,7 @@ function service(sessions: Partial<SessionRepository>) {
     contexts: {
       resolve: async () => ({ memoryMessages: 20, defaultModel: undefined, routePolicy: 'cascade', dailyTokenLimit: null, credentials: {}, sharedProviders: new Set(), unreadable: {}, hasUnreadable: false }),
     } as unknown as CallerContexts,
-    budgets: { take: async (i: ChatInput) => ({ holds: { tokens: { held: 100, settle: (used: number) => settled.push(used) }, storage: { settle: () => undefined } }, params: i.params, warnings: [] }) } as unknown as RequestBudgets,
+    budgets: { take: async () => ({ holds: { tokens: { held: 100, settle: (used: number) => settled.push(used) }, storage: { settle: () => undefined } }, warnings: [] }) } as unknown as RequestBudgets,
     onStoreError: (err) => storeErrors.push(err),
     health: () => HEALTHY,
     now: () => 1_700_000_000_000,

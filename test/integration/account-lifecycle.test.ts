@@ -109,6 +109,23 @@ for (const { name: dialect, make } of TEST_DIALECTS) {
       assert.deepEqual(await db.selectFrom('request_logs').select('id').where('session_id', '=', 'private').execute(), [], 'the session id goes too');
     });
 
+    it('runs nothing of an account deleted while a request of its was still arriving', async () => {
+      const { token, userId } = await signup(call, 'half-sent@example.com');
+      const { openRaw } = await import('../helpers/raw-http.js');
+      const body = JSON.stringify(chatBody('secret after deletion', { session_id: 'late' }));
+      const head = `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${token}\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n`;
+      const exchange = await openRaw(s.url, head + body.slice(0, 10));
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal((await call('DELETE', '/api/auth/me', token, { password: PASSWORD })).status, 204);
+      exchange.socket.write(body.slice(10));
+      const answer = await exchange.answer(3_000);
+      assert.equal(answer.status, 401, answer.text.slice(0, 200));
+      exchange.socket.destroy();
+      await s.gateway.logs.flush();
+      const db = dbOf(s);
+      for (const table of ['interactions', 'user_storage']) assert.deepEqual(await db.selectFrom(table).select('user_id').where('user_id', '=', userId).execute(), [], table);
+    });
+
     it('lets the operator list, create, disable and re-enable accounts, refusing a disabled one at once', async () => {
       const created = await call('POST', '/api/admin/users', TEST_TOKEN, { email: 'invited@example.com' });
       assert.equal(created.status, 201, JSON.stringify(created.body));

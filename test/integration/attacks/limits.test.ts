@@ -93,6 +93,15 @@ describe('attack: many keys against the per-user rate limit', () => {
     assert.ok(Number(refused.headers.get('retry-after')) >= 1);
   });
 
+  it("counts keys' calls to the read API against the ceiling too", async () => {
+    const { token } = await signup(call, 'reader@example.com');
+    const keys = [];
+    for (let i = 0; i < 5; i++) keys.push((await gatewayKey(call, token, { rate_limit: 1000 })).key);
+    const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => call('GET', '/api/analytics/overview', keys[i % keys.length])));
+    const ok = answers.filter((a) => a.status === 200).length;
+    assert.ok(ok <= 30 || new Date().getUTCSeconds() < 5, `${ok} of 60 passed`);
+  });
+
   it('never stops the owner from revoking a leaked key that spent the whole ceiling', async () => {
     const { token } = await signup(call, 'leaked@example.com');
     const leaked = await gatewayKey(call, token, { rate_limit: 1000 });

@@ -40,6 +40,7 @@ describe('attack: large and slow request bodies', () => {
       const exchange = await openRaw(s.url, `POST ${path} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${19 * MiB}\r\n\r\n{"a":"`);
       const answer = await exchange.answer(2_000);
       assert.ok(answer.status === 404 || answer.status === 413, `${path}: ${answer.text.slice(0, 120)}`);
+      if (answer.status === 404) assert.match(answer.text, /x-request-id: /i, 'the request id is named on a 404 too');
       assert.ok(answer.ms < 1_500, `${path} answered after ${answer.ms} ms`);
       exchange.socket.destroy();
     }

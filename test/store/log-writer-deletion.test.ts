@@ -1,0 +1,56 @@
+/** Rows of an account being deleted lose their owner, key and session, wherever they are when it happens. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DELETED_USER_ID, RequestLogWriter, type RequestLogRow } from '../../src/store/request-log-writer.js';
+import { DailyUsageCounter } from '../../src/gateway/daily-usage.js';
+import type { DailyUsageRepository, UsageDelta } from '../../src/store/daily-usage-repository.js';
+
+const row = (id: string, userId: string): RequestLogRow => ({
+  id, created_at: new Date().toISOString(), user_id: userId, gateway_key_id: 'k', session_id: 's', endpoint: 'chat.completions', model_requested: 'auto', model_used: 'm', provider: 'openrouter',
+  priority: 'normal', stream: 0, status: 'success', http_status: 200, error: null, prompt_tokens: 1, completion_tokens: 2, total_tokens: 3, cost_usd: 0, latency_ms: 5, cache_hit: 0, attempts: '[]',
+});
+
+describe('deleting an account while its rows are on their way', () => {
+  it('anonymises queued rows, rows recorded later, and a failed batch that was being written', async () => {
+    const written: RequestLogRow[] = [];
+    let fail = true;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const writer = new RequestLogWriter(
+      async (rows) => {
+        await gate;
+        if (fail) throw new Error('database down');
+        written.push(...rows.map((r) => ({ ...r })));
+      },
+      { flushIntervalMs: 60_000, batchSize: 1_000, maxQueued: 1_000, onError: () => undefined },
+    );
+    writer.record(row('1', 'gone'));
+    writer.record(row('2', 'stays'));
+    await new Promise((r) => setImmediate(r));
+    const first = writer.flush(); // the batch is being written (and will fail) as the deletion runs
+    writer.anonymise('gone');
+    writer.record(row('3', 'gone'));
+    release();
+    await first;
+    fail = false;
+    await writer.flush();
+    const byId = Object.fromEntries(written.map((r) => [r.id, [r.user_id, r.gateway_key_id, r.session_id]]));
+    assert.deepEqual(byId, { '1': [DELETED_USER_ID, null, null], '2': ['stays', 'k', 's'], '3': [DELETED_USER_ID, null, null] });
+  });
+
+  it('drops the tokens of a deleted account, even from a flush that failed and is retried', async () => {
+    const stored: UsageDelta[] = [];
+    let fail = true;
+    const repo = { get: async () => ({ tokens: 0, requests: 0 }), add: async (d: readonly UsageDelta[]) => (fail ? Promise.reject(new Error('down')) : void stored.push(...d)) } as unknown as DailyUsageRepository;
+    const counter = new DailyUsageCounter(repo, { now: () => Date.parse('2026-11-22T10:00:00Z'), refreshMs: 5000, onError: () => undefined });
+    counter.add('gone', 10);
+    counter.add('stays', 5);
+    const failing = counter.flush();
+    counter.forget('gone');
+    await failing;
+    counter.add('gone', 7);
+    fail = false;
+    await counter.flush();
+    assert.deepEqual(stored.map((d) => [d.userId, d.tokens]), [['stays', 5]]);
+  });
+});
