@@ -95,7 +95,7 @@ describe('attack: many keys against the per-user rate limit', () => {
 
   it("counts keys' calls to the read API against the ceiling too", async () => {
     const { token } = await signup(call, 'reader@example.com');
-    const keys = [];
+    const keys: string[] = [];
     for (let i = 0; i < 5; i++) keys.push((await gatewayKey(call, token, { rate_limit: 1000 })).key);
     const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => call('GET', '/api/analytics/overview', keys[i % keys.length])));
     const ok = answers.filter((a) => a.status === 200).length;
