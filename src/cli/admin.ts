@@ -15,7 +15,7 @@ import { SettingsRepository } from '../store/settings-repository.js';
 import { UserRepository } from '../store/user-repository.js';
 
 export async function withDatabase<T>(config: Config, work: (database: OpenedDatabase) => Promise<T>): Promise<T> {
-  const database = openDatabase(config.databaseUrl, databaseOptions(config.database));
+  const database = openDatabase(config.databaseUrl, { ...databaseOptions(config.database), onConnectionError: () => undefined });
   try {
     return await work(database);
   } finally {

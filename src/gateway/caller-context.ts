@@ -49,7 +49,13 @@ export interface CallerContextDeps {
   cacheTtlMs: number;
   /** Users whose context is kept at once (it holds their decrypted keys: bounded, and gone after the TTL). */
   maxCached?: number;
+  /** The database could not be read (told once per failed load). */
+  onError?: (err: unknown) => void;
 }
+
+/** The database cannot be read, so a user's settings and keys cannot be: try again shortly. */
+export const databaseUnavailable = () =>
+  new GatewayError({ status: 503, type: 'service_unavailable', code: 'database_unavailable', message: 'The gateway cannot reach its database right now; try again shortly.', headers: { 'retry-after': '2' } });
 
 /** A stored provider key binds its owner and provider into its ciphertext. */
 export const providerKeyAad = (userId: string, provider: string) => `${userId}:${provider}`;
@@ -80,9 +86,32 @@ export class CallerContexts {
     const cached = this.cache.get(caller.userId);
     if (cached) return cached;
     const generation = this.generation;
-    const ctx = await this.load(caller);
+    let ctx: CallerContext;
+    try {
+      ctx = await this.load(caller);
+    } catch (err) {
+      if (err instanceof GatewayError) throw err;
+      // The database is away: the operator's requests go on with the defaults (and the operator's
+      // keys), which need nothing stored; a user's settings and keys cannot be known, so theirs wait.
+      this.deps.onError?.(err);
+      if (isOperatorAccount(caller)) return this.operatorDefaults();
+      throw databaseUnavailable();
+    }
     if (generation === this.generation) this.cache.set(caller.userId, ctx);
     return ctx;
+  }
+
+  private operatorDefaults(): CallerContext {
+    return {
+      memoryMessages: this.deps.defaultMemoryMessages,
+      defaultModel: undefined,
+      routePolicy: 'cascade',
+      dailyTokenLimit: null,
+      credentials: this.deps.operatorCredentials,
+      sharedProviders: new Set(),
+      unreadable: {},
+      hasUnreadable: false,
+    };
   }
 
   /** After the user changes their settings or keys on this instance. */

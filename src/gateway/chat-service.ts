@@ -321,9 +321,22 @@ export class ChatService {
     return this.planner.decide(input, await this.deps.contexts.resolve(input.caller), input.messages);
   }
 
+  /** The session's memory before the new turns; the database away is a 503 before any provider is called. */
   private async promptWithMemory(input: ChatInput, ctx: CallerContext): Promise<ChatMessage[]> {
     if (input.sessionId === undefined) return input.messages;
-    const history = await this.deps.sessions.recent(input.caller.userId, input.sessionId, ctx.memoryMessages);
+    let history;
+    try {
+      history = await this.deps.sessions.recent(input.caller.userId, input.sessionId, ctx.memoryMessages);
+    } catch (err) {
+      this.deps.onStoreError?.(err, input.requestId);
+      throw new GatewayError({
+        status: 503,
+        type: 'service_unavailable',
+        code: 'memory_unavailable',
+        message: "The session's memory cannot be read right now (the database is unreachable), so the request was not sent to any provider. Try again shortly, or send it without a session_id.",
+        headers: { 'retry-after': '2' },
+      });
+    }
     return withHistory(input.messages, history);
   }
 

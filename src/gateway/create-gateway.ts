@@ -90,7 +90,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   // Node 20's AsyncResource.bind slows every GC; Fastify binds once per request (see the module).
   useLeanAsyncResourceBind();
   const catalog = catalogFor(config);
-  const database = openDatabase(config.databaseUrl, databaseOptions(config.database));
+  // Told of pooled connections the database dropped (a restart, a failover): logged, never fatal.
+  let onConnectionError = (err: Error) => process.emitWarning(`database connection lost: ${err.message}`);
+  const database = openDatabase(config.databaseUrl, { ...databaseOptions(config.database), onConnectionError: (err) => onConnectionError(err) });
   const timers: NodeJS.Timeout[] = [];
   try {
     await migrateToLatest(database);
@@ -152,6 +154,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       userDailyTokenLimit: config.userDailyTokenLimit,
       now,
       cacheTtlMs: 5_000,
+      onError: (err) => app.log.error({ err }, 'reading a caller context from the database failed'),
     });
     const gatewayKeys = new GatewayKeyService(new GatewayKeyRepository(database.db), { now, cacheTtlMs: 10_000, defaultRateLimit: config.gatewayKeyDefaultRateLimit, maxRateLimit: config.gatewayKeyMaxRateLimit });
     const providerKeys = new ProviderKeyService({
@@ -244,6 +247,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     if (options.logger !== undefined) appOptions.logger = options.logger;
     const app = buildApp(appOptions);
     for (const warning of database.warnings) app.log.warn(warning);
+    onConnectionError = (err) => app.log.warn({ err: err.message }, 'a database connection was lost; the pool will open a new one');
     let closing: Promise<void> | undefined;
     return {
       app,

@@ -50,6 +50,8 @@ export interface DatabaseOptions {
   /** Postgres: connecting, and each query (client side), fail after these. */
   connectTimeoutMs?: number;
   queryTimeoutMs?: number;
+  /** Postgres: an idle connection failed (a restart, a failover); the pool replaces it. */
+  onConnectionError?: (err: Error) => void;
 }
 
 export function isPostgresUrl(url: string): boolean {
@@ -71,7 +73,7 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Opened
       throw new Error(`DATABASE_SSL=${options.ssl} contradicts the sslmode in DATABASE_URL; keep one of them`);
     }
     const ssl = options.ssl ?? fromUrl;
-    const pg = openPostgres({ url, schema, ssl, caFile: options.caFile, maxConnections: options.maxConnections ?? 10, ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}), ...(options.queryTimeoutMs ? { queryTimeoutMs: options.queryTimeoutMs } : {}) });
+    const pg = openPostgres({ url, schema, ssl, caFile: options.caFile, maxConnections: options.maxConnections ?? 10, ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}), ...(options.queryTimeoutMs ? { queryTimeoutMs: options.queryTimeoutMs } : {}), ...(options.onConnectionError ? { onConnectionError: options.onConnectionError } : {}) });
     const where = new URL(url);
     const warning = tlsWarning(ssl, url);
     return {

@@ -28,6 +28,11 @@ export interface PostgresOptions {
    * connection of their own without either.
    */
   queryTimeoutMs?: number;
+  /**
+   * An idle pooled connection failed (the server restarted, a pooler failed over): the pool drops it
+   * and makes a new one when needed. Told here; unhandled, node-postgres's 'error' event ends the process.
+   */
+  onConnectionError?: (err: Error) => void;
 }
 
 let driver: typeof pg | undefined;
@@ -85,6 +90,7 @@ export function openPostgres(options: PostgresOptions): { db: Kysely<Database>; 
   const base: pg.PoolConfig = { connectionString: url.toString(), ssl: sslConfig(options), idleTimeoutMillis: 30_000, connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000 };
   const timeout = options.queryTimeoutMs;
   const pool = new (postgresDriver().Pool)({ ...base, max: options.maxConnections, ...(timeout ? { query_timeout: timeout + 5_000 } : {}) });
+  pool.on('error', (err) => options.onConnectionError?.(err));
   // Queued before the pool hands the connection out, so it runs ahead of any query on it.
   if (timeout) pool.on('connect', (client) => void client.query(`set statement_timeout = ${Math.floor(timeout)}`).catch(() => undefined));
   const root = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
@@ -92,7 +98,11 @@ export function openPostgres(options: PostgresOptions): { db: Kysely<Database>; 
     root,
     db: root.withSchema(options.schema),
     // A backfill over a large table may take longer than any request should.
-    migrationRoot: () => new Kysely<Database>({ dialect: new PostgresDialect({ pool: new (postgresDriver().Pool)({ ...base, max: 1 }) }) }),
+    migrationRoot: () => {
+      const migrationPool = new (postgresDriver().Pool)({ ...base, max: 1 });
+      migrationPool.on('error', (err) => options.onConnectionError?.(err));
+      return new Kysely<Database>({ dialect: new PostgresDialect({ pool: migrationPool }) });
+    },
     async ensureSchema() {
       await sql`create schema if not exists ${sql.id(options.schema)}`.execute(root);
     },

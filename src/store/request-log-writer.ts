@@ -186,11 +186,11 @@ export class RequestLogWriter {
     this.flushing = this.writeBatch(batch)
       .catch((err: unknown) => {
         // Rows already stored are not queued again: retried, they would be refused as duplicates.
-        const unwritten = err instanceof PartialInsertError ? batch.slice(err.written) : batch;
+        const unwritten = err instanceof RowsToRetry ? err.rows : err instanceof PartialInsertError ? batch.slice(err.written) : batch;
         // A deletion that ran while these were being written anonymised the queue, not them.
         if (this.gone.size > 0) for (const row of unwritten) if (this.gone.has(row.user_id)) anonymise(row);
         this.queue = unwritten.concat(this.queue);
-        this.options.onError(err);
+        this.options.onError(err instanceof RowsToRetry ? (err.cause ?? err) : err);
         this.schedule();
       })
       .finally(() => {
@@ -237,29 +237,38 @@ export class RequestLogWriter {
     }
     const rest = batch.slice(stored);
     const kept: RequestLogRow[] = [];
-    let written = 0;
-    // A single row left has had its verdict already; more are tried one by one.
+    const refused: RequestLogRow[] = [];
     let lastError: unknown = batchError;
-    if (rest.length === 1) kept.push(rest[0]!);
+    // A single row left has had its verdict already; more are tried one by one. Each row's own error
+    // decides: refused for what it holds (a constraint) it is dropped; anything else (the database
+    // failing, or still starting up while others went through) keeps it for the next flush.
+    if (rest.length === 1) (isRowRefusal(batchError) ? refused : kept).push(rest[0]!);
     else {
       for (const row of rest) {
         try {
           await this.insert([row]);
-          written++;
         } catch (err) {
           lastError = err;
-          kept.push(row);
+          (isRowRefusal(err) ? refused : kept).push(row);
         }
       }
     }
-    if (kept.length === 0) return;
-    // Nothing more went through, and not because of the rows themselves (a constraint): the database
-    // is failing, and the rows not stored are kept for the next flush.
-    if (written === 0 && !isRowRefusal(lastError)) {
-      throw stored > 0 ? new PartialInsertError(lastError instanceof Error ? lastError.message : String(lastError), stored, { cause: lastError }) : lastError;
+    if (refused.length > 0) {
+      this.rejected += refused.length;
+      this.options.onError(new Error(`dropped ${refused.length} request log row(s) the database refused: ${lastError instanceof Error ? lastError.message : String(lastError)}`));
     }
-    this.rejected += kept.length;
-    this.options.onError(new Error(`dropped ${kept.length} request log row(s) the database refused: ${lastError instanceof Error ? lastError.message : String(lastError)}`));
+    if (kept.length > 0) throw new RowsToRetry(kept, lastError);
+  }
+}
+
+/** Rows a flush could not write for a reason not their own: queued again, and only they. */
+class RowsToRetry extends Error {
+  constructor(
+    readonly rows: RequestLogRow[],
+    cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = 'RowsToRetry';
   }
 }
 

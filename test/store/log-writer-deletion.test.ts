@@ -54,3 +54,29 @@ describe('deleting an account while its rows are on their way', () => {
     assert.deepEqual(stored.map((d) => [d.userId, d.tokens]), [['stays', 5]]);
   });
 });
+
+describe('a database coming back while a batch is retried row by row', () => {
+  it('keeps the rows that failed for a reason not their own (the server still starting up), and writes them next time', async () => {
+    const written: string[] = [];
+    let calls = 0;
+    const starting = Object.assign(new Error('the database system is starting up'), { code: '57P03' });
+    const duplicate = Object.assign(new Error('duplicate key'), { code: '23505' });
+    const writer = new RequestLogWriter(
+      async (rows) => {
+        calls++;
+        if (rows.length > 1) throw starting; // the batch, first
+        const id = rows[0]!.id;
+        if (id === 'dup') throw duplicate;
+        if (id === 'b' && calls < 6) throw starting; // b's own try comes while the server is still starting
+        written.push(id);
+      },
+      { flushIntervalMs: 60_000, batchSize: 1_000, maxQueued: 1_000, onError: () => undefined },
+    );
+    for (const id of ['a', 'b', 'c', 'dup']) writer.record(row(id, 'u'));
+    await writer.flush();
+    assert.deepEqual(written, ['a', 'c']);
+    assert.equal(writer.rejected, 1, 'only the row refused for what it holds is dropped');
+    await writer.flush();
+    assert.deepEqual(written, ['a', 'c', 'b']);
+  });
+});

@@ -10,7 +10,8 @@ export function healthRoute(app: FastifyInstance, pingDatabase: () => Promise<vo
       return { status: 'ok', database: 'ok', uptime_s };
     } catch (err) {
       reply.log.error({ err }, 'health check: database unreachable');
-      return reply.code(503).send({ status: 'error', database: 'unreachable', uptime_s });
+      // The reason in general words: the database's own (hosts, ports) are for the server log.
+      return reply.code(503).send({ status: 'error', database: 'unreachable', reason: 'the database cannot be reached', uptime_s });
     }
   });
 }
