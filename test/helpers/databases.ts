@@ -45,8 +45,23 @@ export function postgresTestDatabase(): TestDatabase {
   };
 }
 
-/** One of each: run a suite once per entry. */
+/** Why the test Postgres cannot be reached, or undefined when it can (asked once, within 2 s). */
+async function postgresMissing(): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: TEST_POSTGRES_URL, connectionTimeoutMillis: 2_000 });
+  try {
+    await client.connect();
+    return undefined;
+  } catch (err) {
+    return `no Postgres at ${TEST_POSTGRES_URL} (${(err as Error).message}); set TEST_POSTGRES_URL to one`;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export const POSTGRES_MISSING = await postgresMissing();
+
+/** One of each: run a suite once per entry (`missing` says why an entry cannot run here). */
 export const TEST_DIALECTS = [
-  { name: 'SQLite', make: sqliteTestDatabase },
-  { name: 'Postgres', make: postgresTestDatabase },
+  { name: 'SQLite', make: sqliteTestDatabase, missing: undefined as string | undefined },
+  { name: 'Postgres', make: postgresTestDatabase, missing: POSTGRES_MISSING },
 ] as const;

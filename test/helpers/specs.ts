@@ -2,17 +2,18 @@
  * Validators for the providers' official API schemas in ../shared/specs, so tests check what the
  * gateway sends upstream and returns to callers against the real contracts, not our reading of them.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import AjvDraft from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
+import { IN_CI } from './requirements.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-/** shared/ sits beside the repository (CI clones main with shared/ next to it). */
-export const SPECS_DIR = join(here, '..', '..', '..', 'shared', 'specs');
+/** shared/ sits beside the repository (CI clones main with shared/ next to it); SPECS_DIR says otherwise. */
+export const SPECS_DIR = process.env.SPECS_DIR ?? join(here, '..', '..', '..', 'shared', 'specs');
 
 type SpecName = 'openai' | 'openrouter' | 'anthropic' | 'gemini';
 
@@ -38,6 +39,13 @@ function normaliseNullable(node: unknown): unknown {
   }
   return out;
 }
+
+/** Why the specs cannot be read here, or undefined when they can. */
+export const SPECS_MISSING = Object.values(FILES).every((f) => existsSync(join(SPECS_DIR, f)))
+  ? undefined
+  : `the providers' API specs are not in ${SPECS_DIR} (set SPECS_DIR to the folder holding ${Object.values(FILES).join(', ')})`;
+
+let told = false;
 
 const addFormats = addFormatsModule as unknown as (ajv: unknown) => void;
 const cache = new Map<SpecName, { validator: (ref: string) => ValidateFunction }>();
@@ -70,6 +78,13 @@ function load(name: SpecName) {
 
 /** Errors of `value` against `components.schemas[schema]` of a spec; empty when valid. */
 export function specErrors(spec: SpecName, schema: string, value: unknown): string[] {
+  if (SPECS_MISSING !== undefined) {
+    // Under CI a missing spec fails the test; elsewhere the check is skipped, said once.
+    if (IN_CI) throw new Error(`missing under CI=true: ${SPECS_MISSING}`);
+    if (!told) process.stderr.write(`spec validation skipped: ${SPECS_MISSING}\n`);
+    told = true;
+    return [];
+  }
   const validate = load(spec).validator(schema);
   if (validate(value)) return [];
   return (validate.errors ?? []).slice(0, 8).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`);

@@ -69,9 +69,21 @@ export async function startStack(env: Record<string, string | null> = {}, option
     if (v === null) delete merged[k];
     else merged[k] = v;
   }
-  const config = loadConfig(merged);
-  const gateway = await createGateway(config, options.logger !== undefined ? { logger: options.logger } : {});
-  const url = await gateway.app.listen({ port: 0, host: '127.0.0.1' });
+  // A gateway that fails to start must not leave its emulator (and the test run) waiting forever.
+  let gateway: Gateway | undefined;
+  let url: string;
+  let config: Config;
+  try {
+    config = loadConfig(merged);
+    gateway = await createGateway(config, options.logger !== undefined ? { logger: options.logger } : {});
+    url = await gateway.app.listen({ port: 0, host: '127.0.0.1' });
+  } catch (err) {
+    await gateway?.close().catch(() => undefined);
+    await emulator.close();
+    rmSync(dir, { recursive: true, force: true });
+    if (options.database && !options.keepDatabase) await options.database.drop().catch(() => undefined);
+    throw err;
+  }
   const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: TEST_TOKEN, maxRetries: 0 });
   return {
     emulator,

@@ -7,12 +7,14 @@ import { after, before, describe, it } from 'node:test';
 import type { Kysely } from 'kysely';
 import { caller, chatBody, gatewayKey, PASSWORD, signup } from '../helpers/api.js';
 import { TEST_DIALECTS } from '../helpers/databases.js';
+import { failInCi, needs } from '../helpers/requirements.js';
 import { startStack, TEST_TOKEN, type Stack } from '../helpers/stack.js';
 
 const dbOf = (s: Stack) => (s.gateway.sessions as unknown as { db: Kysely<any> }).db;
 
-for (const { name: dialect, make } of TEST_DIALECTS) {
-  describe(`account life cycle on ${dialect}`, () => {
+for (const { name: dialect, make, missing } of TEST_DIALECTS) {
+  describe(`account life cycle on ${dialect}`, needs(missing), () => {
+    failInCi(missing);
     let s: Stack;
     const call = caller(() => s);
     const database = make();

@@ -9,6 +9,7 @@ import OpenAI from 'openai';
 import { sha256 } from '../../src/security/operator-token.js';
 import type { Database } from '../../src/store/schema.js';
 import { TEST_DIALECTS } from '../helpers/databases.js';
+import { failInCi, needs } from '../helpers/requirements.js';
 import { startStack, TEST_TOKEN, type Stack } from '../helpers/stack.js';
 
 const MASTER = 'test-master-encryption-key-0123456789abcdef';
@@ -22,8 +23,9 @@ interface Answer {
 
 const dbOf = (s: Stack) => (s.gateway.sessions as unknown as { db: Kysely<Database> }).db;
 
-for (const { name: dialect, make } of TEST_DIALECTS) {
-  describe(`multi-user on ${dialect}`, () => {
+for (const { name: dialect, make, missing } of TEST_DIALECTS) {
+  describe(`multi-user on ${dialect}`, needs(missing), () => {
+    failInCi(missing);
     let s: Stack;
     const call = async (method: string, path: string, token: string | undefined, body?: unknown): Promise<Answer> => {
       const headers: Record<string, string> = {};

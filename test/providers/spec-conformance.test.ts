@@ -8,7 +8,8 @@ import { request } from 'undici';
 import { startEmulator, type Emulator } from '../../src/emulator/server.js';
 import { createAdapters } from '../../src/providers/registry.js';
 import type { ChatCall, ProviderId } from '../../src/providers/types.js';
-import { specErrors } from '../helpers/specs.js';
+import { specErrors, SPECS_MISSING } from '../helpers/specs.js';
+import { needs } from '../helpers/requirements.js';
 
 const adapters = createAdapters({ anthropicDefaultMaxTokens: 1024, openRouterAppUrl: 'https://x.example', openRouterAppTitle: 'x' });
 
@@ -93,7 +94,7 @@ describe('adapter requests match the official request schemas', () => {
     }
   }
 
-  it('the validator does catch a wrong request (the check can fail)', () => {
+  it('the validator does catch a wrong request (the check can fail)', needs(SPECS_MISSING), () => {
     assert.notDeepEqual(specErrors('anthropic', 'CreateMessageParams', { model: 'c', messages: [{ role: 'system', content: 'x' }] }), []);
     assert.notDeepEqual(specErrors('gemini', 'GenerateContentRequest', { contents: [{ role: 'user', parts: 'nope' }] }), []);
   });

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { Migrator, sql, type Kysely } from 'kysely';
 import { migrations } from '../../src/store/migrations/index.js';
 import { TEST_DIALECTS, type TestDatabase } from '../helpers/databases.js';
+import { failInCi, needs } from '../helpers/requirements.js';
 import { migrateToBottom, migrateToLatest, openDatabase, sqlitePathFromUrl, type OpenedDatabase } from '../../src/store/database.js';
 import { kyselyLogInserter } from '../../src/store/request-log-insert.js';
 import { PartialInsertError, RequestLogWriter, type RequestLogRow } from '../../src/store/request-log-writer.js';
@@ -62,7 +63,8 @@ describe('SQLite URLs', () => {
   });
 });
 
-for (const { name: dialect, make } of TEST_DIALECTS) describe(`store on ${dialect}`, () => {
+for (const { name: dialect, make, missing } of TEST_DIALECTS) describe(`store on ${dialect}`, needs(missing), () => {
+  failInCi(missing);
   let target: TestDatabase;
   let database: OpenedDatabase;
   before(async () => {
@@ -376,7 +378,8 @@ for (const { name: dialect, make } of TEST_DIALECTS) describe(`store on ${dialec
   });
 });
 
-for (const { name: dialect, make } of TEST_DIALECTS) describe(`migrations on ${dialect}`, () => {
+for (const { name: dialect, make, missing } of TEST_DIALECTS) describe(`migrations on ${dialect}`, needs(missing), () => {
+  failInCi(missing);
   it('run down to nothing and up again, and keep tables away from anonymous API roles (Postgres RLS)', async () => {
     const target = make();
     const database = openDatabase(target.url, target.schema ? { schema: target.schema } : {});
@@ -396,7 +399,8 @@ for (const { name: dialect, make } of TEST_DIALECTS) describe(`migrations on ${d
   });
 });
 
-for (const { name: dialect, make } of TEST_DIALECTS) describe(`the hardening migration on ${dialect}`, () => {
+for (const { name: dialect, make, missing } of TEST_DIALECTS) describe(`the hardening migration on ${dialect}`, needs(missing), () => {
+  failInCi(missing);
   it("counts what each user already stores, and gives existing keys the default scopes", async () => {
     const target = make();
     const database = openDatabase(target.url, target.schema ? { schema: target.schema } : {});
@@ -484,6 +488,7 @@ describe('SQLite statement cache', () => {
 });
 
 describe('Postgres connection safety', () => {
+  const postgres = TEST_DIALECTS[1];
   it('warns when TLS encrypts without verifying the certificate, and only then', async () => {
     const { tlsWarning } = await import('../../src/store/postgres.js');
     assert.match(tlsWarning('require', 'postgres://u:p@db.example.supabase.co:5432/postgres') ?? '', /does not verify.*DATABASE_SSL=verify/);
@@ -491,8 +496,9 @@ describe('Postgres connection safety', () => {
     assert.equal(tlsWarning('off', 'postgres://u:p@127.0.0.1/postgres'), undefined);
   });
 
-  it('fails a query that runs past DATABASE_QUERY_TIMEOUT_MS instead of hanging, and keeps the pool usable', async () => {
-    const target = TEST_DIALECTS[1].make();
+  it('fails a query that runs past DATABASE_QUERY_TIMEOUT_MS instead of hanging, and keeps the pool usable', needs(postgres.missing), async () => {
+    if (postgres.missing) throw new Error(`missing under CI=true: ${postgres.missing}`);
+    const target = postgres.make();
     const database = openDatabase(target.url, { schema: target.schema!, queryTimeoutMs: 300 });
     try {
       const started = Date.now();
