@@ -22,7 +22,11 @@ export type Behavior =
   /** Streams `afterChunks` content chunks, then drops the connection; non-streaming drops at once. */
   | { type: 'cut'; afterChunks: number }
   /** Streams `afterChunks` content chunks, then an in-band error event in the provider's format. */
-  | { type: 'stream-error'; afterChunks: number; status?: number; message?: string };
+  | { type: 'stream-error'; afterChunks: number; status?: number; message?: string }
+  /** An HTML page instead of the provider's format, as a proxy or load balancer in front of it sends. */
+  | { type: 'html'; status: number }
+  /** The connection is reset before the first byte of an answer. */
+  | { type: 'reset' };
 
 export interface ScriptEntry {
   behavior: Behavior;

@@ -140,6 +140,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       }
       case 'error':
         return sendScriptedError(res, format, behavior);
+      case 'html':
+        res.writeHead(behavior.status, { 'content-type': 'text/html' });
+        res.end(`<html><head><title>${behavior.status}</title></head><body><center><h1>${behavior.status} Bad Gateway</h1></center><hr><center>nginx</center></body></html>\n`);
+        return;
+      case 'reset':
+        res.socket?.resetAndDestroy();
+        return;
       case 'cut':
         if (!stream) {
           res.socket?.destroy();
