@@ -45,6 +45,8 @@ export interface Emulator {
   requests: RecordedRequest[];
   /** Base URLs to give the gateway, per provider. */
   baseUrls: Record<EmulatedProvider, string>;
+  /** Answers being written now (a stream its client abandoned closes its own). */
+  activeAnswers(): number;
   reset(): void;
   close(): Promise<void>;
 }
@@ -240,7 +242,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     sendJson(res, 404, { error: { message: 'unknown emulator control route' } });
   }
 
+  let active = 0;
   const server: Server = createServer((req, res) => {
+    active++;
+    res.once('close', () => active--);
     handle(req, res).catch((err: unknown) => {
       if (!res.headersSent) sendJson(res, 500, { error: { message: `emulator failure: ${(err as Error).message}` } });
       else res.destroy();
@@ -259,6 +264,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     script,
     requests,
     baseUrls: { openai: `${url}/openai/v1`, openrouter: `${url}/openrouter/api/v1`, anthropic: `${url}/anthropic`, gemini: `${url}/gemini` },
+    activeAnswers: () => active,
     reset() {
       script.reset();
       requests.length = 0;
