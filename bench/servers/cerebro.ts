@@ -17,8 +17,9 @@ const config = loadConfig({
   OPENAI_BASE_URL: `http://127.0.0.1:${upstreamPort}/openai/v1`,
   LOG_LEVEL: 'info',
   // The emulator has no quota: the free-tier counter must not send the load elsewhere.
-  // Cache off: every request goes upstream (the benchmark measures the proxy path, not replays).
-  CACHE_MAX_SIZE: '0',
+  // Cache off: every request goes upstream (the benchmark measures the proxy path, not replays);
+  // the soak turns it on for the replays in its mix.
+  CACHE_MAX_SIZE: process.env.BENCH_CACHE_MAX_SIZE ?? '0',
   OPENROUTER_FREE_REQUESTS_PER_MINUTE: '100000',
   OPENROUTER_FREE_REQUESTS_PER_DAY: '10000000',
 });

@@ -213,6 +213,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       streamsInFlight: () => inFlight.streams,
       requestsInFlight: () => inFlight.size,
       isKnownModel: (model) => catalog.get(model) !== undefined || catalog.embedding(model) !== undefined,
+      requestLogs: () => logs,
     });
     logs.onRecord((row, attempts) => metrics.observeRow(row, attempts));
     const appOptions: Parameters<typeof buildApp>[0] = {

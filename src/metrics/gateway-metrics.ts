@@ -63,6 +63,8 @@ export interface MetricsSources {
    * every other name is labelled `other`.
    */
   isKnownModel: (model: string) => boolean;
+  /** The request-log writer's counts: rows waiting, dropped past the bound, refused by the database. */
+  requestLogs?: () => { pending: number; dropped: number; rejected: number };
 }
 
 export class GatewayMetrics {
@@ -119,6 +121,20 @@ export class GatewayMetrics {
     });
     new Gauge({ name: 'cerebro_streams_in_flight', help: 'Streamed answers being written now.', registers, collect() { this.set(sources.streamsInFlight()); } });
     new Gauge({ name: 'cerebro_requests_in_flight', help: 'Model requests being answered now.', registers, collect() { this.set(sources.requestsInFlight()); } });
+    if (sources.requestLogs) {
+      const logs = sources.requestLogs;
+      new Gauge({ name: 'cerebro_request_logs_pending', help: 'Request-log rows waiting to be written (they pile up while the database is away, up to the bound).', registers, collect() { this.set(logs().pending); } });
+      new Gauge({
+        name: 'cerebro_request_logs_lost',
+        help: 'Request-log rows not written since start: dropped past the in-memory bound while the database was away, or refused by the database.',
+        labelNames: ['reason'],
+        registers,
+        collect() {
+          this.set({ reason: 'bound' }, logs().dropped);
+          this.set({ reason: 'refused' }, logs().rejected);
+        },
+      });
+    }
   }
 
   /** One HTTP response (the access-log hook calls this). */

@@ -156,8 +156,13 @@ export class RequestLogWriter {
       }
     }
     if (this.queue.length > this.options.maxQueued) {
+      const before = this.dropped;
       this.dropped += this.queue.length - this.options.maxQueued;
       this.queue.splice(0, this.queue.length - this.options.maxQueued);
+      // Said at the first loss and every 1,000 after, not at every row.
+      if (before === 0 || Math.floor(before / 1000) !== Math.floor(this.dropped / 1000)) {
+        this.options.onError(new Error(`${this.dropped} request log row(s) dropped so far: more than ${this.options.maxQueued} were waiting for the database`));
+      }
     }
   }
 

@@ -49,6 +49,8 @@ describe('GET /metrics', () => {
     assert.equal(sample(text, 'cerebro_cache_lookups', { result: 'hit' }), 1);
     assert.equal(sample(text, 'cerebro_circuit_state', { provider: 'openai', model: 'gpt-4o-mini' }), 0);
     assert.equal(sample(text, 'cerebro_streams_in_flight'), 0);
+    assert.ok((sample(text, 'cerebro_request_logs_pending') ?? -1) >= 0, 'rows waiting to be written are shown');
+    assert.equal(sample(text, 'cerebro_request_logs_lost', { reason: 'bound' }), 0);
     assert.ok((sample(text, 'cerebro_process_resident_memory_bytes') ?? 0) > 0);
   });
 
