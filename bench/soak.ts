@@ -13,7 +13,7 @@ import { Pool } from 'undici';
 import { BENCH_TOKEN } from './constants.js';
 import { rssMb } from './proc-stats.js';
 import { NODE_FLAGS } from '../src/runtime-flags.js';
-import { REPO_ROOT, startNodeServer, type RunningProcess } from './systems.js';
+import { collectGarbage, REPO_ROOT, startNodeServer, type RunningProcess } from './systems.js';
 
 const { values } = parseArgs({ options: { requests: { type: 'string' }, concurrency: { type: 'string' }, out: { type: 'string' } } });
 const total = Number(values.requests ?? 300_000);
@@ -28,7 +28,10 @@ const MIX: Kind[] = ['answer', 'stream', 'answer', 'cached', 'answer', 'session'
 interface Sample {
   requests: number;
   seconds: number;
+  /** Resident memory as it is, and just after a full collection (what is retained). */
   rssMb: number;
+  rssAfterGcMb: number;
+  heapAfterGcMb: number;
   loopP99Ms: number;
   rowsLogged: number;
 }
@@ -53,12 +56,24 @@ async function main(): Promise<void> {
   };
   const samples: Sample[] = [];
   const t0 = performance.now();
+  const mb = (bytes: number) => Math.round((bytes / 1_048_576) * 10) / 10;
   const sample = async (requests: number) => {
+    const rss = rssMb(cerebro.pid);
+    await collectGarbage(cerebro.pid);
     const metrics = await operator('/metrics');
-    const lag = Number(/^cerebro_nodejs_eventloop_lag_p99_seconds (\S+)$/m.exec(metrics)?.[1] ?? Number.NaN);
+    const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? Number.NaN);
     const overview = JSON.parse(await operator('/api/analytics/overview?timeframe=24h')) as { total_requests: number };
-    samples.push({ requests, seconds: (performance.now() - t0) / 1000, rssMb: Math.round(rssMb(cerebro.pid) * 10) / 10, loopP99Ms: lag * 1000, rowsLogged: overview.total_requests });
-    process.stdout.write(`${requests} requests, ${Math.round(samples.at(-1)!.seconds)} s, RSS ${samples.at(-1)!.rssMb} MB, loop p99 ${samples.at(-1)!.loopP99Ms.toFixed(1)} ms, rows ${overview.total_requests}\n`);
+    const s: Sample = {
+      requests,
+      seconds: (performance.now() - t0) / 1000,
+      rssMb: Math.round(rss * 10) / 10,
+      rssAfterGcMb: Math.round(rssMb(cerebro.pid) * 10) / 10,
+      heapAfterGcMb: mb(metric('cerebro_nodejs_heap_size_used_bytes')),
+      loopP99Ms: metric('cerebro_nodejs_eventloop_lag_p99_seconds') * 1000,
+      rowsLogged: overview.total_requests,
+    };
+    samples.push(s);
+    process.stdout.write(`${requests} requests, ${Math.round(s.seconds)} s, RSS ${s.rssMb} MB (${s.rssAfterGcMb} after a full GC, heap ${s.heapAfterGcMb}), loop p99 ${s.loopP99Ms.toFixed(1)} ms, rows ${s.rowsLogged}\n`);
   };
 
   let sent = 0;
@@ -114,18 +129,20 @@ async function main(): Promise<void> {
 function writeReport(samples: Sample[], failures: number): void {
   const first = samples[0]!;
   const last = samples.at(-1)!;
-  const growth = (100 * (last.rssMb - first.rssMb)) / first.rssMb;
-  const rows = samples.map((s) => `| ${s.requests.toLocaleString('en')} | ${Math.round(s.seconds)} | ${s.rssMb} | ${s.loopP99Ms.toFixed(1)} | ${s.rowsLogged.toLocaleString('en')} |`).join('\n');
+  const growth = (a: number, b: number) => `${b >= a ? '+' : ''}${((100 * (b - a)) / a).toFixed(1)} %`;
+  const rows = samples
+    .map((s) => `| ${s.requests.toLocaleString('en')} | ${Math.round(s.seconds)} | ${s.rssMb} | ${s.rssAfterGcMb} | ${s.heapAfterGcMb} | ${s.loopP99Ms.toFixed(1)} | ${s.rowsLogged.toLocaleString('en')} |`)
+    .join('\n');
   const section = `<!-- soak:start -->
 ## Soak (\`npm run soak\`)
 
-${total.toLocaleString('en')} requests at concurrency ${concurrency}, against the emulator at 0 ms, run on ${new Date().toISOString().slice(0, 10)}: in every twenty, 10 answers, 4 streams, 2 with a session (50 sessions per worker), 2 replays from the cache, 1 refused (an unknown model, 404) and 1 stream abandoned after its first piece. ${failures} answers were not what their kind expects.
+${total.toLocaleString('en')} requests at concurrency ${concurrency}, against the emulator at 0 ms, run on ${new Date().toISOString().slice(0, 10)}: in every twenty, 10 answers, 4 streams, 2 with a session (50 sessions per worker), 2 replays from the cache, 1 refused (an unknown model, 404) and 1 stream abandoned after its first piece. ${failures} answers were not what their kind expects. Each sample reads the gateway's RSS, then forces a full collection and reads its RSS and heap again (what is retained, rather than where the collector happened to be).
 
-| requests | seconds | gateway RSS, MB | event-loop delay p99, ms | log rows |
-| --- | --- | --- | --- | --- |
+| requests | seconds | RSS, MB | RSS after a full GC, MB | heap used after it, MB | event-loop delay p99, ms | log rows |
+| --- | --- | --- | --- | --- | --- | --- |
 ${rows}
 
-Resident memory after ${last.requests.toLocaleString('en')} requests: ${last.rssMb} MB, ${growth >= 0 ? '+' : ''}${growth.toFixed(1)} % of its value after ${first.requests.toLocaleString('en')} (${first.rssMb} MB); the target is within 10 %.
+From ${first.requests.toLocaleString('en')} to ${last.requests.toLocaleString('en')} requests: RSS after a full GC ${first.rssAfterGcMb} → ${last.rssAfterGcMb} MB (${growth(first.rssAfterGcMb, last.rssAfterGcMb)}; the target is within 10 %), heap used ${first.heapAfterGcMb} → ${last.heapAfterGcMb} MB (${growth(first.heapAfterGcMb, last.heapAfterGcMb)}), RSS as sampled ${first.rssMb} → ${last.rssMb} MB (${growth(first.rssMb, last.rssMb)}).
 <!-- soak:end -->`;
   let doc = '';
   try {
@@ -135,7 +152,7 @@ Resident memory after ${last.requests.toLocaleString('en')} requests: ${last.rss
   }
   doc = doc.includes('<!-- soak:start -->') ? doc.replace(/<!-- soak:start -->[\s\S]*<!-- soak:end -->/, section) : `${doc.trimEnd()}\n\n${section}\n`;
   writeFileSync(outFile, doc);
-  process.stdout.write(`RSS ${first.rssMb} → ${last.rssMb} MB (${growth.toFixed(1)} %); written to ${outFile}\n`);
+  process.stdout.write(`RSS after a full GC ${first.rssAfterGcMb} → ${last.rssAfterGcMb} MB (${growth(first.rssAfterGcMb, last.rssAfterGcMb)}); written to ${outFile}\n`);
 }
 
 await main().catch(async (err: unknown) => {
