@@ -9,6 +9,7 @@ import { cacheKey, isCacheable } from '../cache/cache-key.js';
 import type { CachedAnswer, ResponseCache } from '../cache/response-cache.js';
 import type { Target } from '../routing/cascade.js';
 import { approximateTokens } from '../routing/token-estimate.js';
+import type { DatabaseHealth } from './database-health.js';
 import type { Complexity } from '../routing/classifier.js';
 import type { RoutePolicy } from '../routing/route-policy.js';
 import type { HealthLookup } from '../routing/scoring.js';
@@ -47,6 +48,8 @@ export interface ChatServiceDeps {
   notFoundUpstream?: (provider: ProviderId, model: string) => boolean;
   /** A session write failed: the database's words go to the server log, not to the caller. */
   onStoreError?: (err: unknown, requestId: string) => void;
+  /** Whether the database is taking writes; a request that must store is refused while it is not. */
+  databaseHealth?: DatabaseHealth;
   /** The exact-match answer cache, and the highest temperature it replays; absent = off. */
   cache?: { store: ResponseCache; maxTemperature: number } | undefined;
   now: () => number;
@@ -129,10 +132,21 @@ function replay(hit: CachedAnswer): { head: StreamPart[]; rest: PartBatches } {
  */
 const storeFailed = (requestId: string) =>
   new GatewayError({
-    status: 500,
-    type: 'server_error',
+    status: 503,
+    type: 'service_unavailable',
     code: 'memory_store_failed',
+    headers: { 'retry-after': '2' },
     message: `The answer could not be stored in the session, so it was not returned (request ${requestId}). Try again; if it persists, tell the operator this request id.`,
+  });
+
+/** The session's memory cannot be read, or a new turn could not be stored: said before any provider is called. */
+const memoryUnavailable = (what: 'read' | 'stored') =>
+  new GatewayError({
+    status: 503,
+    type: 'service_unavailable',
+    code: 'memory_unavailable',
+    message: `The session's memory cannot be ${what} right now (the database is ${what === 'read' ? 'unreachable' : 'not taking writes'}), so the request was not sent to any provider. Try again shortly, or send it without a session_id.`,
+    headers: { 'retry-after': '2' },
   });
 
 /** Usage an upstream did not report: the prompt's estimate and the answer's, o200k-like. */
@@ -324,18 +338,14 @@ export class ChatService {
   /** The session's memory before the new turns; the database away is a 503 before any provider is called. */
   private async promptWithMemory(input: ChatInput, ctx: CallerContext): Promise<ChatMessage[]> {
     if (input.sessionId === undefined) return input.messages;
+    // Writes are failing (a read-only or full disk, a database in recovery): the answer could not be stored.
+    if (this.deps.databaseHealth?.failingSinceMs !== undefined) throw memoryUnavailable('stored');
     let history;
     try {
       history = await this.deps.sessions.recent(input.caller.userId, input.sessionId, ctx.memoryMessages);
     } catch (err) {
       this.deps.onStoreError?.(err, input.requestId);
-      throw new GatewayError({
-        status: 503,
-        type: 'service_unavailable',
-        code: 'memory_unavailable',
-        message: "The session's memory cannot be read right now (the database is unreachable), so the request was not sent to any provider. Try again shortly, or send it without a session_id.",
-        headers: { 'retry-after': '2' },
-      });
+      throw memoryUnavailable('read');
     }
     return withHistory(input.messages, history);
   }
@@ -352,8 +362,10 @@ export class ChatService {
     if (answer !== '') turns.push({ role: 'assistant', content: answer.includes('\u0000') ? answer.replaceAll('\u0000', '\uFFFD') : answer, modelUsed });
     try {
       await this.deps.sessions.append(input.caller.userId, input.sessionId, turns);
+      this.deps.databaseHealth?.writeSucceeded();
       holds.storage.settle(storedBytes(turns.map((t) => t.content)));
     } catch (err) {
+      this.deps.databaseHealth?.writeFailed();
       this.deps.onStoreError?.(err, input.requestId);
       throw storeFailed(input.requestId);
     }

@@ -43,6 +43,7 @@ import { ChatService } from './chat-service.js';
 import { DailyUsageCounter } from './daily-usage.js';
 import { Executor } from './executor.js';
 import { RequestBudgets } from './request-holds.js';
+import { DatabaseHealth } from './database-health.js';
 import { StorageQuota } from './storage-quota.js';
 import { UserStorageRepository } from '../store/user-storage-repository.js';
 import { MemoryResponseCache, type ResponseCache } from '../cache/response-cache.js';
@@ -199,7 +200,12 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       timeoutMs: config.timeouts.responseMs,
       now,
     });
+    // Session writes and log batches both tell it whether the database takes writes.
+    const databaseHealth = new DatabaseHealth(now);
+    logs.onWritten = () => databaseHealth.writeSucceeded();
+    logs.onFailed = () => databaseHealth.writeFailed();
     const chat = new ChatService({
+      databaseHealth,
       budgets: new RequestBudgets(contexts, storage, catalog),
       cache: answerCache && { store: answerCache, maxTemperature: config.cache.maxTemperature }, executor, catalog, sessions, logs, contexts, onStoreError: (err, requestId) => app.log.error({ err, requestId }, 'storing a session turn failed'), health: (provider, model) => health.view(provider, model), available: (provider, model) => health.available(provider, model), notFoundUpstream: (provider, model) => health.notFoundUpstream(provider, model), now });
     // Counters and last-used times are written in the background, never on a request.
@@ -224,6 +230,13 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       storage,
       isConfigured,
       pingDatabase: () => pingDatabase(database.db),
+      writeHealth: {
+        failingSince: () => databaseHealth.failingSinceMs,
+        probe: async () => {
+          await settings.set('write_probe', new Date(now()).toISOString());
+          databaseHealth.writeSucceeded();
+        },
+      },
       auth: { operatorTokenHash: token.hash, gatewayKeys, rateLimiter: new FixedWindowRateLimiter(now), secretKey, accountRateLimit: config.gatewayKeyDefaultRateLimit, userRateLimit: config.userRateLimit, accountStates, now },
       accounts,
       userAdmin,

@@ -42,7 +42,7 @@ import { metricsRoute } from './routes/metrics.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { EmbeddingService } from '../gateway/embedding-service.js';
 import { chatCompletionsRoute } from './routes/chat-completions.js';
-import { healthRoute } from './routes/health.js';
+import { healthRoute, type WriteHealth } from './routes/health.js';
 import { modelsRoute } from './routes/models.js';
 import { sessionsRoutes } from './routes/sessions.js';
 
@@ -74,6 +74,8 @@ export interface AppDeps {
   storage?: Pick<StorageQuota, 'forget'>;
   isConfigured: (provider: ProviderId) => boolean;
   pingDatabase: () => Promise<void>;
+  /** Whether the database takes writes (a reachable database may not: a read-only or full disk). */
+  writeHealth?: WriteHealth;
   auth: AuthOptions;
   accounts: AccountService;
   /** The operator's account management (/api/admin/users). */
@@ -191,7 +193,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     void reply.code(404).send(unknownRoute(request.method, request.url));
   });
 
-  healthRoute(app, deps.pingDatabase);
+  healthRoute(app, deps.pingDatabase, deps.writeHealth);
 
   // Metrics have their own credentials (a scraper should not hold the operator's token).
   if (deps.metrics) metricsRoute(app, deps.metrics, { operatorTokenHash: deps.auth.operatorTokenHash, metricsTokenHash: deps.metricsTokenHash });

@@ -86,6 +86,11 @@ export class RequestLogWriter {
     this.listeners.push(listener);
   }
 
+  /** Told after each batch the database took (all of it, or all but rows it refused for what they hold). */
+  onWritten: (() => void) | undefined;
+  /** Told when a batch could not be written for the database's sake (its rows wait for the next flush). */
+  onFailed: (() => void) | undefined;
+
   constructor(
     private readonly insert: InsertRequestLogs,
     private readonly options: LogWriterOptions,
@@ -189,12 +194,14 @@ export class RequestLogWriter {
     const batch = this.queue;
     this.queue = [];
     this.flushing = this.writeBatch(batch)
+      .then(() => this.onWritten?.())
       .catch((err: unknown) => {
         // Rows already stored are not queued again: retried, they would be refused as duplicates.
         const unwritten = err instanceof RowsToRetry ? err.rows : err instanceof PartialInsertError ? batch.slice(err.written) : batch;
         // A deletion that ran while these were being written anonymised the queue, not them.
         if (this.gone.size > 0) for (const row of unwritten) if (this.gone.has(row.user_id)) anonymise(row);
         this.queue = unwritten.concat(this.queue);
+        this.onFailed?.();
         this.options.onError(err instanceof RowsToRetry ? (err.cause ?? err) : err);
         this.schedule();
       })

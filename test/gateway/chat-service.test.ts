@@ -57,7 +57,7 @@ function service(sessions: Partial<SessionRepository>) {
 }
 
 describe('ChatService', () => {
-  it('does not return an answer it could not store, and logs the 500 the caller gets', async () => {
+  it('does not return an answer it could not store, and logs the 503 the caller gets', async () => {
     const { chat, rows, settled, storeErrors } = service({
       append: async () => {
         throw new Error('connect ECONNREFUSED 10.0.0.7:5432');
@@ -66,10 +66,10 @@ describe('ChatService', () => {
     const request = input();
     await assert.rejects(
       chat.complete(request, new AbortController().signal),
-      (err: unknown) => err instanceof GatewayError && err.status === 500 && err.code === 'memory_store_failed' && err.message.includes(request.requestId) && !err.message.includes('10.0.0.7'),
+      (err: unknown) => err instanceof GatewayError && err.status === 503 && err.code === 'memory_store_failed' && err.message.includes(request.requestId) && !err.message.includes('10.0.0.7'),
     );
     assert.equal(rows.length, 1);
-    assert.equal(rows[0]!.http_status, 500);
+    assert.equal(rows[0]!.http_status, 503);
     assert.doesNotMatch(rows[0]!.error ?? '', /10\.0\.0\.7/, 'the database address stays in the server log');
     assert.match(String(storeErrors[0]), /ECONNREFUSED/);
     assert.equal(rows[0]!.total_tokens, 0, 'an answer the caller never got is not theirs to pay');

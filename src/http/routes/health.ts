@@ -1,12 +1,21 @@
 /** GET /health: the process is up and the database answers. Unauthenticated, for load balancers. */
 import type { FastifyInstance } from 'fastify';
 
-export function healthRoute(app: FastifyInstance, pingDatabase: () => Promise<void>): void {
+/** Whether the database takes writes: since when they fail, and a write that tries again (clearing it when it goes through). */
+export interface WriteHealth {
+  failingSince(): number | undefined;
+  probe(): Promise<void>;
+}
+
+export function healthRoute(app: FastifyInstance, pingDatabase: () => Promise<void>, writes?: WriteHealth): void {
   const startedAt = Date.now();
   app.get('/health', async (_request, reply) => {
     const uptime_s = Math.round((Date.now() - startedAt) / 1000);
     try {
       await pingDatabase();
+      // Reachable, but its last writes failed (a read-only or full disk): try one; if it fails too, not healthy.
+      const failing = writes?.failingSince();
+      if (failing !== undefined && !(await writes!.probe().then(() => true, () => false))) return reply.code(503).send({ status: 'error', database: 'not taking writes', reason: `the database has refused writes since ${new Date(failing).toISOString()}`, uptime_s });
       return { status: 'ok', database: 'ok', uptime_s };
     } catch (err) {
       reply.log.error({ err }, 'health check: database unreachable');
