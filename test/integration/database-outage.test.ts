@@ -36,7 +36,7 @@ describe('a Postgres restart under a running gateway', needs(missing), () => {
     await pg?.destroy();
   });
 
-  it('lives through it, answers 503 on /health while the database is away, and 200 again by itself', async () => {
+  it('lives through it, answers 503 on /health while the database is away, and 200 again by itself', async (t) => {
     for (let i = 0; i < 5; i++) assert.equal((await call('POST', '/v1/chat/completions', TEST_TOKEN, chatBody(`before ${i}`))).status, 200);
     assert.equal(await health(), 200);
     await pg.stop();
@@ -62,7 +62,9 @@ describe('a Postgres restart under a running gateway', needs(missing), () => {
     assert.ok(Date.now() - started < 3_000, `answered after ${Date.now() - started} ms`);
     assert.equal(s!.emulator.requests.length, upstreamBefore, 'no provider was called');
     await pg.start();
+    const restarted = Date.now();
     assert.ok(await until(async () => (await health()) === 200, 15_000), '/health is 200 again without a restart');
+    const recoveredMs = Date.now() - restarted;
     assert.equal((await call('POST', '/v1/chat/completions', TEST_TOKEN, chatBody('after'))).status, 200);
     // The rows of the requests answered during the outage are written once the database is back.
     const { default: pgDriver } = await import('pg');
@@ -71,6 +73,7 @@ describe('a Postgres restart under a running gateway', needs(missing), () => {
     try {
       const logged = async () => (await client.query('select id from cerebro.request_logs where id = any($1)', [during])).rowCount;
       assert.ok(await until(async () => (await logged()) === during.length, 10_000), `${await logged()} of ${during.length} rows written after recovery (dropped ${s!.gateway.logs.dropped}, refused ${s!.gateway.logs.rejected}, pending ${s!.gateway.logs.pending})`);
+      t.diagnostic(`outage: ${during.length} of ${during.length} requests without a session answered, the session request refused, /health 200 ${recoveredMs} ms after the server was back, ${await logged()} rows of the outage written`);
     } finally {
       await client.end();
     }

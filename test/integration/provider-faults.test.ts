@@ -65,6 +65,19 @@ for (const provider of Object.keys(MODELS) as EmulatedProvider[]) {
       });
     }
 
+    it('a connection refused: the next target answers', async () => {
+      const s = await startStack({ ...FAST, [`${provider.toUpperCase()}_BASE_URL`]: 'http://127.0.0.1:1/v1' });
+      try {
+        const res = await caller(() => s)('POST', '/v1/chat/completions', TEST_TOKEN, chatBody('hi', { model: MODELS[provider] }));
+        assert.equal(res.status, 200, JSON.stringify(res.body));
+        const first = res.body.metadata.attempts[0] as AttemptView;
+        assert.deepEqual([first.provider, first.status], [provider, 'error']);
+        assert.match(first.error ?? '', /^connection/);
+      } finally {
+        await s.close();
+      }
+    });
+
     it('a stream cut after its first words ends with an error event, never [DONE]', async () => {
       await withStack(async (s) => {
         s.emulator.script.add(provider, [{ behavior: { type: 'cut', afterChunks: 2 } }]);
