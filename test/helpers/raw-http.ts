@@ -52,3 +52,23 @@ export function openRaw(baseUrl: string, head: string | Buffer): Promise<RawExch
     });
   });
 }
+
+/**
+ * A client that goes away mid-stream as a real one does: it reads until the first event arrives, then
+ * closes its socket. (fetch's abort keeps the socket open here, which holds the server's shutdown until
+ * its timeouts, a minute; a closed socket is what a browser or SDK leaving leaves behind.)
+ */
+export async function streamThenHangUp(baseUrl: string, token: string, body: unknown): Promise<void> {
+  const text = JSON.stringify(body);
+  const exchange = await openRaw(baseUrl, `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${token}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+  await new Promise<void>((resolve) => {
+    const check = (chunk: string) => {
+      if (!chunk.includes('data:')) return;
+      exchange.socket.off('data', check);
+      resolve();
+    };
+    exchange.socket.on('data', check);
+    exchange.socket.once('close', () => resolve());
+  });
+  exchange.socket.destroy();
+}

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Kysely } from 'kysely';
 import { chatBody } from '../helpers/api.js';
+import { openRaw, streamThenHangUp } from '../helpers/raw-http.js';
 import { startStack, TEST_TOKEN, type Stack } from '../helpers/stack.js';
 
 const gauge = (text: string, name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
@@ -31,16 +32,7 @@ describe('clients that go away', () => {
   it('leaves no stream, request or upstream connection behind after 200 abandoned streams', async () => {
     const long = Array.from({ length: 400 }, (_, i) => `w${i}`).join(' ');
     s.emulator.script.add('openrouter', [{ behavior: { type: 'ok', text: long, chunkDelayMs: 20 }, times: 200 }]);
-    const body = JSON.stringify(chatBody('tell me a long story', { stream: true }));
-    await Promise.all(
-      Array.from({ length: 200 }, async () => {
-        const abort = new AbortController();
-        const res = await fetch(`${s.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' }, body, signal: abort.signal });
-        const reader = res.body!.getReader();
-        await reader.read();
-        abort.abort();
-      }),
-    );
+    await Promise.all(Array.from({ length: 200 }, () => streamThenHangUp(s.url, TEST_TOKEN, chatBody('tell me a long story', { stream: true }))));
     const text = await settled(3_000);
     assert.equal(gauge(text, 'cerebro_streams_in_flight'), 0);
     assert.equal(gauge(text, 'cerebro_requests_in_flight'), 0);
@@ -54,11 +46,12 @@ describe('clients that go away', () => {
 
   it('does the same for plain requests whose callers leave while the upstream is still answering', async () => {
     s.emulator.script.add('openrouter', [{ behavior: { type: 'ok', delayMs: 2_000 }, times: 50 }]);
+    const body = JSON.stringify(chatBody('slow'));
     await Promise.all(
       Array.from({ length: 50 }, async () => {
-        const abort = new AbortController();
-        setTimeout(() => abort.abort(), 200);
-        await fetch(`${s.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(chatBody('slow')), signal: abort.signal }).catch(() => undefined);
+        const exchange = await openRaw(s.url, `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${TEST_TOKEN}\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+        await new Promise((r) => setTimeout(r, 200));
+        exchange.socket.destroy();
       }),
     );
     const text = await settled(3_000);

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import type { Kysely } from 'kysely';
 import { migrateToLatest, openDatabase } from '../../src/store/database.js';
 import type { Database } from '../../src/store/schema.js';
+import { streamThenHangUp } from '../helpers/raw-http.js';
 import { startStack, TEST_TOKEN } from '../helpers/stack.js';
 
 const dbOf = (s: { gateway: unknown }) => (s.gateway as { sessions: { db: Kysely<Database> } }).sessions.db;
@@ -47,16 +48,7 @@ describe('request logs', () => {
     const s = await startStack();
     try {
       s.emulator.script.add('openrouter', [{ behavior: { type: 'ok', chunkDelayMs: 150, text: 'one two three four five six seven eight nine ten' } }]);
-      const controller = new AbortController();
-      const res = await fetch(`${s.url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ messages: [{ role: 'user', content: 'long answer please' }], stream: true, session_id: 'left' }),
-        signal: controller.signal,
-      });
-      const reader = res.body!.getReader();
-      await reader.read();
-      controller.abort();
+      await streamThenHangUp(s.url, TEST_TOKEN, { messages: [{ role: 'user', content: 'long answer please' }], stream: true, session_id: 'left' });
       let row;
       for (let i = 0; i < 50 && !row; i++) {
         await new Promise((r) => setTimeout(r, 50));
