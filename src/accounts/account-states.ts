@@ -33,7 +33,8 @@ export class AccountStates {
     private readonly revokedTokens: Pick<RevokedTokenRepository, 'active'>,
     private readonly options: AccountStatesOptions,
   ) {
-    this.cache = new LRUCache({ max: options.maxEntries, ttl: options.ttlMs, perf: { now: options.now }, ttlResolution: 0 });
+    // Expired states are kept (not served) for one use: answering from them while the database is away.
+    this.cache = new LRUCache({ max: options.maxEntries, ttl: options.ttlMs, noDeleteOnStaleGet: true, perf: { now: options.now }, ttlResolution: 0 });
   }
 
   /** The account's state, or null when it no longer exists. */
@@ -54,6 +55,9 @@ export class AccountStates {
         },
         (err: unknown) => {
           if (this.loading.get(userId) === started) this.loading.delete(userId);
+          // The database is away: the state last seen stands until it is back (nothing changes it meanwhile).
+          const stale = this.cache.get(userId, { allowStale: true });
+          if (stale) return stale;
           throw err;
         },
       );

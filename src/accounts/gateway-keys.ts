@@ -41,7 +41,8 @@ export class GatewayKeyService {
     private readonly repo: GatewayKeyRepository,
     private readonly options: GatewayKeyServiceOptions,
   ) {
-    this.cache = new LRUCache({ max: 10_000, ttl: options.cacheTtlMs, perf: { now: options.now }, ttlResolution: 0 });
+    // Expired entries are kept (not served) for one use: answering from them while the database is away.
+    this.cache = new LRUCache({ max: 10_000, ttl: options.cacheTtlMs, noDeleteOnStaleGet: true, perf: { now: options.now }, ttlResolution: 0 });
     this.revoked = new LRUCache({ max: 10_000, ttl: options.cacheTtlMs * 2, perf: { now: options.now }, ttlResolution: 0 });
   }
 
@@ -99,7 +100,14 @@ export class GatewayKeyService {
     const hash = gatewayKeyHash(token);
     let entry = this.cache.get(hash);
     if (!entry) {
-      entry = { value: (await this.repo.findByHash(hash)) ?? null };
+      try {
+        entry = { value: (await this.repo.findByHash(hash)) ?? null };
+      } catch (err) {
+        // The database is away: a key seen lately goes on working (revocations made here still hold).
+        const stale = this.cache.get(hash, { allowStale: true });
+        if (!stale) throw err;
+        entry = stale;
+      }
       this.cache.set(hash, entry);
     }
     const row = entry.value;

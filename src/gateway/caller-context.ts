@@ -75,8 +75,9 @@ export class CallerContexts {
   private readonly cache: LRUCache<string, CallerContext>;
 
   constructor(private readonly deps: CallerContextDeps) {
-    // Expired entries are purged on their own timer: they hold decrypted provider keys.
-    this.cache = new LRUCache({ max: deps.maxCached ?? 10_000, ttl: deps.cacheTtlMs, ttlAutopurge: true, perf: { now: deps.now }, ttlResolution: 0 });
+    // Bounded (they hold decrypted provider keys); an expired context is not served, but kept until it is
+    // replaced or evicted, to answer from while the database is away.
+    this.cache = new LRUCache({ max: deps.maxCached ?? 10_000, ttl: deps.cacheTtlMs, noDeleteOnStaleGet: true, perf: { now: deps.now }, ttlResolution: 0 });
   }
 
   /** Bumped by every invalidation: a load that started before one must not cache what it read. */
@@ -91,9 +92,11 @@ export class CallerContexts {
       ctx = await this.load(caller);
     } catch (err) {
       if (err instanceof GatewayError) throw err;
-      // The database is away: the operator's requests go on with the defaults (and the operator's
-      // keys), which need nothing stored; a user's settings and keys cannot be known, so theirs wait.
+      // The database is away: the context last seen goes on; without one, the operator's requests go on
+      // with the defaults (and the operator's keys), while a user's settings and keys cannot be known.
       this.deps.onError?.(err);
+      const stale = this.cache.get(caller.userId, { allowStale: true });
+      if (stale) return stale;
       if (isOperatorAccount(caller)) return this.operatorDefaults();
       throw databaseUnavailable();
     }
