@@ -61,6 +61,16 @@ for (const provider of Object.keys(MODELS) as EmulatedProvider[]) {
           assert.equal(first.status, 'error');
           assert.ok(recorded(first), JSON.stringify(first));
           assert.ok(Date.now() - started < 5_000, `answered after ${Date.now() - started} ms`);
+          // Health records it as the README says: a 429 cools the target, anything else is its last error.
+          const health = await caller(() => s)('GET', '/api/health/providers', TEST_TOKEN);
+          const target = (health.body.targets as Array<{ provider: string; model: string; available: boolean; reason?: string; last_error: string | null }>).find((t) => t.provider === provider && t.model === MODELS[provider]);
+          assert.ok(target, 'the target is tracked');
+          if (first.http_status === 429) {
+            assert.equal(target.available, false);
+            assert.match(target.reason ?? '', /rate limited/);
+          } else {
+            assert.equal(target.last_error?.split(':')[0], first.error?.split(':')[0]);
+          }
         });
       });
     }
