@@ -87,10 +87,15 @@ export function openPostgres(options: PostgresOptions): { db: Kysely<Database>; 
   // been turned into options.ssl already (defaultSslMode), unless DATABASE_SSL said otherwise.
   const url = new URL(options.url);
   url.searchParams.delete('sslmode');
-  const base: pg.PoolConfig = { connectionString: url.toString(), ssl: sslConfig(options), idleTimeoutMillis: 30_000, connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000 };
+  // keepAlive: a connection whose peer vanished (a network cut) is noticed instead of waited on forever.
+  const base: pg.PoolConfig = { connectionString: url.toString(), ssl: sslConfig(options), idleTimeoutMillis: 30_000, connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000, keepAlive: true };
   const timeout = options.queryTimeoutMs;
   const pool = new (postgresDriver().Pool)({ ...base, max: options.maxConnections, ...(timeout ? { query_timeout: timeout + 5_000 } : {}) });
-  pool.on('error', (err) => options.onConnectionError?.(err));
+  // Idle clients' errors reach the pool's 'error' event; a client handed out (a query running) emits its
+  // own, which node-postgres throws when nobody listens: every client gets a listener for its whole life.
+  const tellConnectionError = (err: Error) => options.onConnectionError?.(err);
+  pool.on('error', tellConnectionError);
+  pool.on('connect', (client) => client.on('error', tellConnectionError));
   // Queued before the pool hands the connection out, so it runs ahead of any query on it.
   if (timeout) pool.on('connect', (client) => void client.query(`set statement_timeout = ${Math.floor(timeout)}`).catch(() => undefined));
   const root = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
@@ -100,7 +105,8 @@ export function openPostgres(options: PostgresOptions): { db: Kysely<Database>; 
     // A backfill over a large table may take longer than any request should.
     migrationRoot: () => {
       const migrationPool = new (postgresDriver().Pool)({ ...base, max: 1 });
-      migrationPool.on('error', (err) => options.onConnectionError?.(err));
+      migrationPool.on('error', tellConnectionError);
+      migrationPool.on('connect', (client) => client.on('error', tellConnectionError));
       return new Kysely<Database>({ dialect: new PostgresDialect({ pool: migrationPool }) });
     },
     async ensureSchema() {

@@ -32,8 +32,12 @@ export class PartialInsertError extends Error {
  */
 export function isRowRefusal(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (code.startsWith('SQLITE_CONSTRAINT') || /^23[0-9A-Z]{3}$/.test(code));
+  // Postgres classes 22 (a value it cannot hold: a NUL, bad encoding, out of range) and 23 (a constraint).
+  return typeof code === 'string' && (code.startsWith('SQLITE_CONSTRAINT') || code === 'SQLITE_TOOBIG' || code === 'SQLITE_MISMATCH' || /^2[23][0-9A-Z]{3}$/.test(code));
 }
+
+/** Flushes a row may fail while others of its batch go through before it is dropped as refused (an error nobody classified). */
+const MAX_STRIKES = 3;
 
 /** A row, with its attempts as objects when the caller has them (the row holds them as JSON text). */
 export interface RecordedRow {
@@ -70,6 +74,8 @@ export class RequestLogWriter {
   private closing = false;
   /** Rows dropped because the database was unreachable for too long. */
   dropped = 0;
+  /** How many flushes each kept row failed while others went through (see MAX_STRIKES). */
+  private readonly strikes = new WeakMap<RequestLogRow, number>();
   /** Deleted accounts (most recent last, bounded): their rows are kept anonymised, as the deletion left the written ones. */
   private readonly gone = new Set<string>();
 
@@ -150,6 +156,7 @@ export class RequestLogWriter {
         continue;
       }
       if (this.gone.size > 0 && this.gone.has(made.row.user_id)) anonymise(made.row);
+      withoutNul(made.row);
       this.queue.push(made.row);
       // A listener's failure (metrics) must never cost the row or the request.
       for (const listener of this.listeners) {
@@ -201,7 +208,8 @@ export class RequestLogWriter {
         // A deletion that ran while these were being written anonymised the queue, not them.
         if (this.gone.size > 0) for (const row of unwritten) if (this.gone.has(row.user_id)) anonymise(row);
         this.queue = unwritten.concat(this.queue);
-        this.onFailed?.();
+        if (err instanceof RowsToRetry && err.anyWritten) this.onWritten?.();
+        else this.onFailed?.();
         this.options.onError(err instanceof RowsToRetry ? (err.cause ?? err) : err);
         this.schedule();
       })
@@ -251,25 +259,48 @@ export class RequestLogWriter {
     const kept: RequestLogRow[] = [];
     const refused: RequestLogRow[] = [];
     let lastError: unknown = batchError;
+    let written = stored;
     // A single row left has had its verdict already; more are tried one by one. Each row's own error
-    // decides: refused for what it holds (a constraint) it is dropped; anything else (the database
-    // failing, or still starting up while others went through) keeps it for the next flush.
+    // decides: refused for what it holds it is dropped; anything else keeps it for the next flush. The
+    // first error that is not a row's (the database failing) keeps the rest untried: each try would wait
+    // out a connection timeout during a network cut.
+    let untried: RequestLogRow[] = [];
     if (rest.length === 1) (isRowRefusal(batchError) ? refused : kept).push(rest[0]!);
     else {
-      for (const row of rest) {
+      for (let i = 0; i < rest.length; i++) {
+        const row = rest[i]!;
         try {
           await this.insert([row]);
+          written++;
         } catch (err) {
           lastError = err;
-          (isRowRefusal(err) ? refused : kept).push(row);
+          if (isRowRefusal(err)) {
+            refused.push(row);
+            continue;
+          }
+          kept.push(row);
+          // Two rows in a row failing, none written: the database is failing, not the rows.
+          if (written === 0 && kept.length >= 2) {
+            untried = rest.slice(i + 1);
+            break;
+          }
         }
+      }
+    }
+    // A row that keeps failing while others go through is the row's fault, whatever its error says.
+    if (written > 0) {
+      for (let i = kept.length - 1; i >= 0; i--) {
+        const strikes = (this.strikes.get(kept[i]!) ?? 0) + 1;
+        this.strikes.set(kept[i]!, strikes);
+        if (strikes >= MAX_STRIKES) refused.push(...kept.splice(i, 1));
       }
     }
     if (refused.length > 0) {
       this.rejected += refused.length;
       this.options.onError(new Error(`dropped ${refused.length} request log row(s) the database refused: ${lastError instanceof Error ? lastError.message : String(lastError)}`));
     }
-    if (kept.length > 0) throw new RowsToRetry(kept, lastError);
+    // Rows not tried go first next time, so rows that failed cannot hold the others back.
+    if (kept.length + untried.length > 0) throw new RowsToRetry([...untried, ...kept], lastError, written > 0);
   }
 }
 
@@ -278,6 +309,8 @@ class RowsToRetry extends Error {
   constructor(
     readonly rows: RequestLogRow[],
     cause: unknown,
+    /** Whether other rows of the batch went through: then the database takes writes. */
+    readonly anyWritten: boolean,
   ) {
     super(cause instanceof Error ? cause.message : String(cause), { cause });
     this.name = 'RowsToRetry';
@@ -291,4 +324,12 @@ function anonymise(row: RequestLogRow): void {
   row.user_id = DELETED_USER_ID;
   row.gateway_key_id = null;
   row.session_id = null;
+}
+
+/** Postgres text cannot hold U+0000, and an upstream's error text may carry one: the row keeps the rest. */
+function withoutNul(row: RequestLogRow): void {
+  for (const key of ['error', 'model_requested', 'model_used', 'session_id', 'attempts'] as const) {
+    const value = row[key];
+    if (typeof value === 'string' && value.includes('\u0000')) (row as unknown as Record<string, string>)[key] = value.replaceAll('\u0000', '\uFFFD');
+  }
 }

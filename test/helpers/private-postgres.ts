@@ -3,7 +3,7 @@
  * free port, made with `initdb` and run with `pg_ctl` as the `postgres` user (never the machine's
  * shared server, which other tests use). Everything it starts is stopped and removed by `destroy()`.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -61,11 +61,22 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
+  // A test run that dies must not leave its cluster running: stopped at exit, synchronously.
+  const onExit = () => {
+    try {
+      execFileSync('runuser', ['-u', 'postgres', '--', 'pg_ctl', '-D', data, '-m', 'immediate', '-w', 'stop'], { stdio: 'ignore', timeout: 10_000 });
+    } catch {
+      // not running
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', onExit);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     stop,
     start,
     async destroy() {
+      process.off('exit', onExit);
       await stop().catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     },

@@ -100,10 +100,18 @@ export async function startStack(env: Record<string, string | null> = {}, option
         ...(signal ? { signal } : {}),
       }),
     async close() {
-      await gateway.close();
-      await emulator.close();
-      rmSync(dir, { recursive: true, force: true });
-      if (options.database && !options.keepDatabase) await options.database.drop();
+      // Each step runs whatever the one before it did: a gateway that fails to close (its database
+      // down) must not leave the emulator listening and the test run waiting forever.
+      try {
+        await gateway!.close();
+      } finally {
+        try {
+          await emulator.close();
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+          if (options.database && !options.keepDatabase) await options.database.drop();
+        }
+      }
     },
   };
 }

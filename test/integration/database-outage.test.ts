@@ -12,7 +12,7 @@ import { startStack, TEST_TOKEN, type Stack } from '../helpers/stack.js';
 
 const missing = await privatePostgresMissing();
 
-describe('a Postgres restart under a running gateway', needs(missing), () => {
+describe('a Postgres restart under a running gateway', { ...needs(missing), timeout: 60_000 }, () => {
   failInCi(missing);
   let pg: PrivatePostgres;
   let s: Stack | undefined;
@@ -32,6 +32,8 @@ describe('a Postgres restart under a running gateway', needs(missing), () => {
     s = await startStack({ DATABASE_URL: pg.url, DATABASE_SCHEMA: 'cerebro', DATABASE_TIMEOUT_MS: '1000', DATABASE_QUERY_TIMEOUT_MS: '2000' });
   });
   after(async () => {
+    // Started again first (it may have been left stopped by a failure), so the gateway can close cleanly.
+    await pg?.start().catch(() => undefined);
     await s?.close().catch(() => undefined);
     await pg?.destroy();
   });

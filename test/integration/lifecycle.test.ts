@@ -1,6 +1,7 @@
 /** Request logs across the request's life: refused requests, callers that leave, and shutdown. */
 import { OPERATOR_USER_ID } from '../../src/gateway/caller.js';
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import type { Kysely } from 'kysely';
 import { migrateToLatest, openDatabase } from '../../src/store/database.js';
@@ -23,6 +24,7 @@ describe('request logs', () => {
     const rows = await reopened.db.selectFrom('request_logs').select(['status', 'provider']).execute();
     await reopened.close();
     await s.emulator.close();
+    rmSync(s.dir, { recursive: true, force: true });
     assert.equal(rows.length, 25);
     assert.ok(rows.every((r) => r.status === 'success' && r.provider === 'openrouter'));
   });
@@ -100,6 +102,7 @@ describe('graceful shutdown', () => {
     const rows = await reopened.db.selectFrom('request_logs').select(['status', 'http_status']).execute();
     await reopened.close();
     await s.emulator.close();
+    rmSync(s.dir, { recursive: true, force: true });
     assert.deepEqual(rows, [{ status: 'success', http_status: 200 }]);
   });
 
@@ -116,6 +119,7 @@ describe('graceful shutdown', () => {
     const rows = await reopened.db.selectFrom('request_logs').select(['status', 'http_status']).execute();
     await reopened.close();
     await s.emulator.close();
+    rmSync(s.dir, { recursive: true, force: true });
     assert.equal(rows.length, 1);
     assert.equal(rows[0]!.status, 'error');
   });
@@ -140,6 +144,7 @@ describe('graceful shutdown', () => {
     const rows = await reopened.db.selectFrom('request_logs').select((eb) => eb.fn.countAll<number>().as('n')).where('http_status', '=', 200).executeTakeFirstOrThrow();
     await reopened.close();
     await s.emulator.close();
+    rmSync(s.dir, { recursive: true, force: true });
     assert.equal(Number(rows.n), 80, 'every answered request has its row');
   });
 });

@@ -5,7 +5,9 @@
  * all is well again by itself once the file takes writes.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -16,15 +18,20 @@ import { startStack, TEST_TOKEN, type Stack } from '../helpers/stack.js';
 
 const run = promisify(execFile);
 
+/** Whether a file can be made immutable here (root, chattr, a filesystem and capability that allow it). */
 async function chattrMissing(): Promise<string | undefined> {
   if (process.getuid?.() !== 0) return 'the tests must run as root to make a file immutable (chattr +i)';
+  const dir = mkdtempSync(join(tmpdir(), 'cerebro-chattr-'));
+  const probe = join(dir, 'probe');
+  writeFileSync(probe, '');
   try {
-    await run('chattr', ['--help']).catch((err: { code?: unknown }) => {
-      if (err.code === 'ENOENT') throw err;
-    });
+    await run('chattr', ['+i', probe]);
+    await run('chattr', ['-i', probe]);
     return undefined;
-  } catch {
-    return 'chattr (e2fsprogs) is needed to make a SQLite file unwritable';
+  } catch (err) {
+    return `a file cannot be made immutable here (chattr +i: ${(err as Error).message.split('\n')[0]}); this needs root, chattr and a filesystem that allows it`;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -35,13 +42,23 @@ describe('a SQLite file that stops taking writes', needs(missing), () => {
   let s: Stack;
   const call = caller(() => s);
   let files: string[] = [];
+  // A run that dies with the files immutable must not leave them so.
+  const release = () => {
+    try {
+      execFileSync('chattr', ['-i', ...files], { stdio: 'ignore' });
+    } catch {
+      // already writable, or gone
+    }
+  };
+  process.once('exit', release);
   before(async () => {
     s = await startStack({});
     const db = join(s.dir, 'cerebro.db');
     files = [db, `${db}-wal`];
   });
   after(async () => {
-    await run('chattr', ['-i', ...files]).catch(() => undefined);
+    release();
+    process.off('exit', release);
     await s?.close();
   });
 

@@ -80,3 +80,35 @@ describe('a database coming back while a batch is retried row by row', () => {
     assert.deepEqual(written, ['a', 'c', 'b']);
   });
 });
+
+describe('a row the database will never take', () => {
+  it('is dropped (a value class 22 error, or three flushes failing while others go through), and does not make the database look down', async () => {
+    const written: string[] = [];
+    const told: string[] = [];
+    const bad = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' });
+    const odd = Object.assign(new Error('something nobody classified'), { code: 'XX999' });
+    const writer = new RequestLogWriter(
+      async (rows) => {
+        if (rows.length > 1) throw bad;
+        const id = rows[0]!.id;
+        if (id === 'nul') throw bad;
+        if (id === 'odd') throw odd;
+        written.push(id);
+      },
+      { flushIntervalMs: 60_000, batchSize: 1_000, maxQueued: 1_000, onError: () => undefined },
+    );
+    writer.onWritten = () => told.push('written');
+    writer.onFailed = () => told.push('failed');
+    for (const id of ['a', 'nul', 'odd', 'b']) writer.record(row(id, 'u'));
+    await writer.flush();
+    assert.deepEqual(written, ['a', 'b']);
+    assert.equal(writer.rejected, 1, 'the class 22 row at once');
+    for (let i = 0; i < 3; i++) {
+      writer.record(row(`c${i}`, 'u'));
+      await writer.flush();
+    }
+    assert.equal(writer.rejected, 2, 'the unclassified one after three flushes that wrote others');
+    assert.equal(writer.pending, 0);
+    assert.ok(!told.includes('failed'), 'the database was taking writes all along');
+  });
+});

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Migrator, sql, type Kysely } from 'kysely';
 import { migrations } from '../../src/store/migrations/index.js';
-import { TEST_DIALECTS, type TestDatabase } from '../helpers/databases.js';
+import { TEST_DIALECTS, TEST_POSTGRES_URL, type TestDatabase } from '../helpers/databases.js';
 import { failInCi, needs } from '../helpers/requirements.js';
 import { migrateToBottom, migrateToLatest, openDatabase, sqlitePathFromUrl, type OpenedDatabase } from '../../src/store/database.js';
 import { kyselyLogInserter } from '../../src/store/request-log-insert.js';
@@ -511,6 +511,43 @@ describe('Postgres connection safety', () => {
     } finally {
       await database.close();
       await target.drop();
+    }
+  });
+
+  it('lives through a connection cut while its query runs (a pooler restarting, a network cut), and goes on', needs(postgres.missing), async () => {
+    if (postgres.missing) throw new Error(`missing under CI=true: ${postgres.missing}`);
+    const { createServer, connect } = await import('node:net');
+    const upstream = new URL(TEST_POSTGRES_URL);
+    const open = new Set<import('node:net').Socket>();
+    // A proxy in front of the test Postgres, whose connections the test can cut.
+    const proxy = createServer((client) => {
+      const server = connect(Number(upstream.port || 5432), upstream.hostname);
+      open.add(client);
+      client.pipe(server).pipe(client);
+      const drop = () => {
+        client.destroy();
+        server.destroy();
+        open.delete(client);
+      };
+      client.on('error', drop).on('close', drop);
+      server.on('error', drop).on('close', drop);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const url = new URL(TEST_POSTGRES_URL);
+    url.host = `127.0.0.1:${(proxy.address() as { port: number }).port}`;
+    const errors: Error[] = [];
+    const database = openDatabase(url.toString(), { onConnectionError: (err) => errors.push(err) });
+    try {
+      const running = sql`select pg_sleep(2)`.execute(database.db);
+      await new Promise((r) => setTimeout(r, 300));
+      for (const socket of open) socket.resetAndDestroy();
+      await assert.rejects(running);
+      await new Promise((r) => setTimeout(r, 100));
+      const { rows } = await sql<{ one: number }>`select 1 as one`.execute(database.db);
+      assert.equal(rows[0]?.one, 1, 'a new connection serves the next query');
+    } finally {
+      await database.close();
+      proxy.close();
     }
   });
 
