@@ -136,7 +136,7 @@ function writeReport(samples: Sample[], failures: number): void {
   const section = `<!-- soak:start -->
 ## Soak (\`npm run soak\`)
 
-${total.toLocaleString('en')} requests at concurrency ${concurrency}, against the emulator at 0 ms, run on ${new Date().toISOString().slice(0, 10)}: in every twenty, 10 answers, 4 streams, 2 with a session (50 sessions per worker), 2 replays from the cache, 1 refused (an unknown model, 404) and 1 stream abandoned after its first piece. ${failures} answers were not what their kind expects. Each sample reads the gateway's RSS, then forces a full collection and reads its RSS and heap again (what is retained, rather than where the collector happened to be).
+${total.toLocaleString('en')} requests at concurrency ${concurrency}, against the emulator at 0 ms, run on ${new Date().toISOString().slice(0, 10)}: in every twenty, 10 answers, 4 streams, 2 with a session (50 sessions per worker), 2 replays from the cache, 1 refused (an unknown model, 404) and 1 stream abandoned after its first piece. ${failures} answers were not what their kind expects. Each sample reads the gateway's RSS, then forces a full collection and reads its RSS and heap again (what is retained, rather than where the collector happened to be). The load goes on while a sample is read, so the log rows counted may run slightly ahead of, or behind, the requests column.
 
 | requests | seconds | RSS, MB | RSS after a full GC, MB | heap used after it, MB | event-loop delay p99, ms | log rows |
 | --- | --- | --- | --- | --- | --- | --- |

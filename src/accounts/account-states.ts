@@ -21,8 +21,11 @@ export interface AccountStatesOptions {
   now: () => number;
 }
 
-/** `null`: the account does not exist (any more). */
-type Cached = { state: AccountState | null };
+/** `null`: the account does not exist (any more). `at`: when it was read. */
+type Cached = { state: AccountState | null; at: number };
+
+/** How long a state read last may stand in for the database while it cannot be read. */
+const STALE_FOR_MS = 5 * 60_000;
 
 export class AccountStates {
   private readonly cache: LRUCache<string, Cached>;
@@ -33,7 +36,7 @@ export class AccountStates {
     private readonly revokedTokens: Pick<RevokedTokenRepository, 'active'>,
     private readonly options: AccountStatesOptions,
   ) {
-    // Expired states are kept (not served) for one use: answering from them while the database is away.
+    // Expired states are not served, but kept to answer from while the database is away, for a bounded time.
     this.cache = new LRUCache({ max: options.maxEntries, ttl: options.ttlMs, noDeleteOnStaleGet: true, perf: { now: options.now }, ttlResolution: 0 });
   }
 
@@ -55,9 +58,9 @@ export class AccountStates {
         },
         (err: unknown) => {
           if (this.loading.get(userId) === started) this.loading.delete(userId);
-          // The database is away: the state last seen stands until it is back (nothing changes it meanwhile).
+          // The database is away: the state read in the last few minutes stands until it is back.
           const stale = this.cache.get(userId, { allowStale: true });
-          if (stale) return stale;
+          if (stale && this.options.now() - stale.at <= STALE_FOR_MS) return stale;
           throw err;
         },
       );
@@ -70,7 +73,7 @@ export class AccountStates {
   /** An account being deleted: refused from now on, whatever a load in flight reads. */
   markGone(userId: string): void {
     this.loading.delete(userId);
-    this.cache.set(userId, { state: null });
+    this.cache.set(userId, { state: null, at: this.options.now() });
   }
 
   /** After a change made here (sign-out, password, disable, deletion): read it afresh next time. */
@@ -81,6 +84,6 @@ export class AccountStates {
 
   private async load(userId: string): Promise<Cached> {
     const [user, revoked] = await Promise.all([this.users.findById(userId), this.revokedTokens.active(userId, new Date(this.options.now()).toISOString())]);
-    return { state: user ? { disabled: user.disabled_at !== null, tokenVersion: Number(user.token_version), revoked: new Set(revoked) } : null };
+    return { state: user ? { disabled: user.disabled_at !== null, tokenVersion: Number(user.token_version), revoked: new Set(revoked) } : null, at: this.options.now() };
   }
 }

@@ -22,6 +22,9 @@ export interface GatewayKeyServiceOptions {
 
 export const MAX_ACTIVE_KEYS_PER_USER = 50;
 
+/** How long what was read last may stand in for the database while it cannot be read. */
+export const STALE_FOR_MS = 5 * 60_000;
+
 export interface IssuedKey {
   row: GatewayKeyRow;
   /** The whole key: returned once, never stored. */
@@ -32,7 +35,7 @@ export interface IssuedKey {
 type Lookup = GatewayKeyRow | null;
 
 export class GatewayKeyService {
-  private readonly cache: LRUCache<string, { value: Lookup }>;
+  private readonly cache: LRUCache<string, { value: Lookup; at: number }>;
   /** Hashes revoked here lately: a lookup that raced the revocation must not re-cache the key as active. */
   private readonly revoked: LRUCache<string, true>;
   private lastUsed = new Map<string, string>();
@@ -41,7 +44,7 @@ export class GatewayKeyService {
     private readonly repo: GatewayKeyRepository,
     private readonly options: GatewayKeyServiceOptions,
   ) {
-    // Expired entries are kept (not served) for one use: answering from them while the database is away.
+    // Expired entries are not served, but kept to answer from while the database is away, for a bounded time.
     this.cache = new LRUCache({ max: 10_000, ttl: options.cacheTtlMs, noDeleteOnStaleGet: true, perf: { now: options.now }, ttlResolution: 0 });
     this.revoked = new LRUCache({ max: 10_000, ttl: options.cacheTtlMs * 2, perf: { now: options.now }, ttlResolution: 0 });
   }
@@ -101,14 +104,15 @@ export class GatewayKeyService {
     let entry = this.cache.get(hash);
     if (!entry) {
       try {
-        entry = { value: (await this.repo.findByHash(hash)) ?? null };
+        entry = { value: (await this.repo.findByHash(hash)) ?? null, at: this.options.now() };
+        this.cache.set(hash, entry);
       } catch (err) {
-        // The database is away: a key seen lately goes on working (revocations made here still hold).
+        // The database is away: a key seen in the last few minutes goes on working (revocations made here
+        // still hold; one made elsewhere is seen once the database is back).
         const stale = this.cache.get(hash, { allowStale: true });
-        if (!stale) throw err;
+        if (!stale || this.options.now() - stale.at > STALE_FOR_MS) throw err;
         entry = stale;
       }
-      this.cache.set(hash, entry);
     }
     const row = entry.value;
     if (!row || row.revoked_at !== null || this.revoked.has(hash)) return undefined;

@@ -9,6 +9,7 @@ import type { ProviderKeyRepository } from '../store/provider-key-repository.js'
 import type { UserConfigRepository } from '../store/user-config-repository.js';
 import type { UserRepository } from '../store/user-repository.js';
 import { LRUCache } from 'lru-cache';
+import { STALE_FOR_MS } from '../accounts/gateway-keys.js';
 import { isOperatorAccount, type Caller } from './caller.js';
 import { nextUtcMidnight, type TokenBudget, type TokenReservation } from './daily-usage.js';
 import { GatewayError } from './errors.js';
@@ -72,12 +73,12 @@ export const unreadableKeys = (reasons: Partial<Record<ProviderId, string>>) =>
   });
 
 export class CallerContexts {
-  private readonly cache: LRUCache<string, CallerContext>;
+  private readonly cache: LRUCache<string, { ctx: CallerContext; at: number }>;
 
   constructor(private readonly deps: CallerContextDeps) {
-    // Bounded (they hold decrypted provider keys); an expired context is not served, but kept until it is
-    // replaced or evicted, to answer from while the database is away.
-    this.cache = new LRUCache({ max: deps.maxCached ?? 10_000, ttl: deps.cacheTtlMs, noDeleteOnStaleGet: true, perf: { now: deps.now }, ttlResolution: 0 });
+    // Bounded, and purged on their own timer: they hold decrypted provider keys. An expired context is
+    // served only while the database cannot be read, for at most STALE_FOR_MS after it expired.
+    this.cache = new LRUCache({ max: deps.maxCached ?? 10_000, ttl: deps.cacheTtlMs + STALE_FOR_MS, ttlAutopurge: true, perf: { now: deps.now }, ttlResolution: 0 });
   }
 
   /** Bumped by every invalidation: a load that started before one must not cache what it read. */
@@ -85,22 +86,21 @@ export class CallerContexts {
 
   async resolve(caller: Caller): Promise<CallerContext> {
     const cached = this.cache.get(caller.userId);
-    if (cached) return cached;
+    if (cached && this.deps.now() - cached.at < this.deps.cacheTtlMs) return cached.ctx;
     const generation = this.generation;
     let ctx: CallerContext;
     try {
       ctx = await this.load(caller);
     } catch (err) {
       if (err instanceof GatewayError) throw err;
-      // The database is away: the context last seen goes on; without one, the operator's requests go on
-      // with the defaults (and the operator's keys), while a user's settings and keys cannot be known.
+      // The database is away: the context read in the last few minutes goes on; without one, the operator's
+      // requests go on with the defaults (and the operator's keys), while a user's cannot be known.
       this.deps.onError?.(err);
-      const stale = this.cache.get(caller.userId, { allowStale: true });
-      if (stale) return stale;
+      if (cached) return cached.ctx;
       if (isOperatorAccount(caller)) return this.operatorDefaults();
       throw databaseUnavailable();
     }
-    if (generation === this.generation) this.cache.set(caller.userId, ctx);
+    if (generation === this.generation) this.cache.set(caller.userId, { ctx, at: this.deps.now() });
     return ctx;
   }
 

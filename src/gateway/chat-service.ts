@@ -259,6 +259,9 @@ export class ChatService {
    * the cache's verdict.
    */
   private async begin(input: ChatInput) {
+    // Writes are failing (the database away, a read-only or full disk): the answer could not be stored,
+    // so a request that must store is refused at once, before waiting on the database for anything.
+    if (input.sessionId !== undefined && this.deps.databaseHealth?.failingSinceMs !== undefined) throw memoryUnavailable('stored');
     const ctx = await this.deps.contexts.resolve(input.caller);
     const messages = await this.promptWithMemory(input, ctx);
     const decision = this.planner.decide(input, ctx, messages);
@@ -338,8 +341,6 @@ export class ChatService {
   /** The session's memory before the new turns; the database away is a 503 before any provider is called. */
   private async promptWithMemory(input: ChatInput, ctx: CallerContext): Promise<ChatMessage[]> {
     if (input.sessionId === undefined) return input.messages;
-    // Writes are failing (a read-only or full disk, a database in recovery): the answer could not be stored.
-    if (this.deps.databaseHealth?.failingSinceMs !== undefined) throw memoryUnavailable('stored');
     let history;
     try {
       history = await this.deps.sessions.recent(input.caller.userId, input.sessionId, ctx.memoryMessages);

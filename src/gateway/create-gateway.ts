@@ -74,6 +74,32 @@ export interface GatewayOptions {
   now?: () => number;
 }
 
+/**
+ * /health's write, tried while writes are failing: one at a time, at most every 5 s, bounded by 2 s,
+ * so health checks (unauthenticated, frequent) cannot pile writes onto a struggling database.
+ */
+function writeProbe(write: () => Promise<void>, health: DatabaseHealth, now: () => number): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  let lastFailedAt = -Infinity;
+  return () => {
+    if (running) return running;
+    if (now() - lastFailedAt < 5_000) return Promise.reject(new Error('writes failed a moment ago'));
+    let timer: NodeJS.Timeout | undefined;
+    const bounded = Promise.race([write(), new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('the write took over 2 s')), 2_000)))]);
+    running = bounded.then(
+      () => health.writeSucceeded(),
+      (err: unknown) => {
+        lastFailedAt = now();
+        throw err;
+      },
+    ).finally(() => {
+      clearTimeout(timer);
+      running = undefined;
+    });
+    return running;
+  };
+}
+
 /** The catalog file with the environment's cascade overrides applied; every cascade entry must resolve. */
 export function catalogFor(config: Config): ModelCatalog {
   const file = loadCatalogFile(config.modelsFile);
@@ -230,13 +256,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       storage,
       isConfigured,
       pingDatabase: () => pingDatabase(database.db),
-      writeHealth: {
-        failingSince: () => databaseHealth.failingSinceMs,
-        probe: async () => {
-          await settings.set('write_probe', new Date(now()).toISOString());
-          databaseHealth.writeSucceeded();
-        },
-      },
+      writeHealth: { failingSince: () => databaseHealth.failingSinceMs, probe: writeProbe(() => settings.set('write_probe', new Date(now()).toISOString()), databaseHealth, now) },
       auth: { operatorTokenHash: token.hash, gatewayKeys, rateLimiter: new FixedWindowRateLimiter(now), secretKey, accountRateLimit: config.gatewayKeyDefaultRateLimit, userRateLimit: config.userRateLimit, accountStates, now },
       accounts,
       userAdmin,

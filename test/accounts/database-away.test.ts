@@ -19,7 +19,7 @@ const down = () => Promise.reject(new Error('connect ECONNREFUSED'));
 
 describe('the database away', () => {
   it('keeps a gateway key seen lately working, and refuses one never seen', async () => {
-    let now = 0;
+    let now = 1_000_000; // not 0: lru-cache reads a start time of 0 as none
     let failing = false;
     const row = { id: 'k', user_id: 'u', key_hash: gatewayKeyHash(KEY), revoked_at: null } as GatewayKeyRow;
     const repo = { findByHash: async (h: string) => (failing ? down() : h === row.key_hash ? row : undefined) } as unknown as GatewayKeyRepository;
@@ -29,10 +29,12 @@ describe('the database away', () => {
     failing = true;
     assert.equal((await keys.authenticate(KEY))?.id, 'k');
     await assert.rejects(keys.authenticate('gw_' + 'b'.repeat(32)), /ECONNREFUSED/);
+    now += 5 * 60_000;
+    await assert.rejects(keys.authenticate(KEY), /ECONNREFUSED/, 'not for longer than a few minutes');
   });
 
   it("keeps an account's last state", async () => {
-    let now = 0;
+    let now = 1_000_000; // not 0: lru-cache reads a start time of 0 as none
     let failing = false;
     const users = { findById: async () => (failing ? down() : { disabled_at: null, token_version: 2 }) } as unknown as UserRepository;
     const revoked = { active: async () => (failing ? down() : ['j1']) } as unknown as RevokedTokenRepository;
@@ -43,10 +45,12 @@ describe('the database away', () => {
     const stale = await states.get('u');
     assert.deepEqual([stale?.tokenVersion, stale?.revoked.has('j1')], [2, true]);
     await assert.rejects(states.get('never-seen'), /ECONNREFUSED/);
+    now += 5 * 60_000;
+    await assert.rejects(states.get('u'), /ECONNREFUSED/, 'not for longer than a few minutes');
   });
 
   it("keeps a user's last caller context, and says 503 for one never seen", async () => {
-    let now = 0;
+    let now = 1_000_000; // not 0: lru-cache reads a start time of 0 as none
     let failing = false;
     const contexts = new CallerContexts({
       configs: { get: async () => (failing ? down() : { memory_messages: 7, daily_token_limit: null, default_model: null, route_policy: 'cascade' }) } as unknown as UserConfigRepository,
@@ -68,5 +72,7 @@ describe('the database away', () => {
     failing = true;
     assert.equal((await contexts.resolve(user)).memoryMessages, 7);
     await assert.rejects(contexts.resolve({ ...user, userId: 'other' }), (e: unknown) => e instanceof GatewayError && e.status === 503 && e.code === 'database_unavailable');
+    now += 5 * 60_000;
+    await assert.rejects(contexts.resolve(user), (e: unknown) => e instanceof GatewayError && e.status === 503, 'not for longer than a few minutes');
   });
 });

@@ -49,11 +49,12 @@ describe('MemoryLoginThrottle', () => {
   });
 
   it('forgets failures after an hour of quiet, and holds a bounded number of pairs', () => {
-    let now = 0;
+    let now = 1_000_000; // not 0: lru-cache reads a start time of 0 as none
     const throttle = new MemoryLoginThrottle({ ...DEFAULT_LOGIN_THROTTLE, maxEntries: 10, now: () => now });
     for (let i = 0; i < 7; i++) throttle.attempt('a@x.io', '1.1.1.1');
     now += 60 * 60_000 + 1;
-    assert.equal(throttle.attempt('a@x.io', '1.1.1.1'), 0);
+    // Forgotten: five free tries and the sixth again, not a longer wait after the first.
+    for (let i = 0; i < 6; i++) assert.equal(throttle.attempt('a@x.io', '1.1.1.1'), 0, `try ${i + 1}`);
     for (let i = 0; i < 7; i++) throttle.attempt('a@x.io', '1.1.1.1');
     for (let i = 0; i < 20; i++) throttle.attempt('a@x.io', `10.0.0.${i}`);
     assert.equal(throttle.attempt('a@x.io', '1.1.1.1'), 0, 'pushed out by newer pairs');
