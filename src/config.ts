@@ -97,6 +97,11 @@ const envSchema = z.object({
   GATEWAY_KEY_MAX_RATE_LIMIT: int(1, 100_000).default(1_000),
   AUTH_RATE_LIMIT: int(1, 100_000).default(30),
   TRUST_PROXY: trustProxy,
+  CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? [] : v.split(',').map((o) => o.trim()).filter(Boolean)))
+    .refine((list) => list.every((o) => o === '*' || /^https?:\/\/[^/\s]+$/.test(o)), 'must be a comma-separated list of origins such as https://app.example.com (scheme and host, no path), or *'),
   USER_RATE_LIMIT: int(1, 1_000_000).default(600),
   USER_STORAGE_LIMIT_BYTES: int(0, Number.MAX_SAFE_INTEGER).default(100 * 1024 * 1024),
   UPSTREAM_RETRIES: int(0, 5).default(1),
@@ -165,6 +170,8 @@ export interface Config {
   authRateLimit: number;
   /** Which proxies' X-Forwarded-For to believe for the client's address (Fastify's `trustProxy`). */
   trustProxy: boolean | number | string[];
+  /** Browser origins allowed to call /v1 and /api (CORS); empty: none. */
+  corsOrigins: string[];
   /** Requests per minute of one user across all their keys and account tokens. */
   userRateLimit: number;
   /** Bytes a user may keep in session memory (0: no limit). */
@@ -270,6 +277,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     userRateLimit: e.USER_RATE_LIMIT,
     userStorageLimitBytes: e.USER_STORAGE_LIMIT_BYTES,
     trustProxy: e.TRUST_PROXY,
+    corsOrigins: e.CORS_ORIGINS,
     retries: { passes: e.UPSTREAM_RETRIES, baseDelayMs: e.UPSTREAM_RETRY_BASE_MS },
     cache: { maxEntries: e.CACHE_MAX_SIZE, maxBytes: e.CACHE_MAX_BYTES, ttlSeconds: e.CACHE_TTL, maxTemperature: e.CACHE_MAX_TEMPERATURE },
     openRouterFreePerMinute: e.OPENROUTER_FREE_REQUESTS_PER_MINUTE,

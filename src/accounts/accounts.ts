@@ -43,6 +43,8 @@ export function generatePassword(): string {
 }
 
 export interface SessionToken {
+  /** The backend seed's name for the account token; `access_token` is the same, OAuth's name. */
+  token: string;
   access_token: string;
   token_type: 'bearer';
   expires_in: number;
@@ -53,6 +55,7 @@ export interface PublicUser {
   id: string;
   email: string;
   name: string | null;
+  plan: string;
   is_admin: boolean;
   created_at: string;
 }
@@ -66,7 +69,7 @@ export function normaliseEmail(email: string): string {
 const EMAIL = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]{2,}$/;
 
 export function publicUser(u: UserRow): PublicUser {
-  return { id: u.id, email: u.email, name: u.name, is_admin: u.is_admin === 1, created_at: u.created_at };
+  return { id: u.id, email: u.email, name: u.name, plan: u.plan, is_admin: u.is_admin === 1, created_at: u.created_at };
 }
 
 export const accountDisabled = () =>
@@ -104,6 +107,7 @@ export class AccountService {
       disabled_at: null,
       token_version: 0,
       daily_token_limit: null,
+      plan: 'free',
     };
     try {
       await this.users.create(user);
@@ -180,6 +184,6 @@ export class AccountService {
 
   private async sessionFor(user: UserRow): Promise<SessionToken> {
     const token = await signAccessToken(user.id, this.options.secretKey, Math.floor(this.options.now() / 1000), Number(user.token_version));
-    return { access_token: token, token_type: 'bearer', expires_in: ACCESS_TOKEN_TTL_SECONDS, user: publicUser(user) };
+    return { user: publicUser(user), token, access_token: token, token_type: 'bearer', expires_in: ACCESS_TOKEN_TTL_SECONDS };
   }
 }

@@ -12,6 +12,8 @@ import { seal } from '../security/secret-box.js';
 import type { ProviderKeyRepository, ProviderKeyRow } from '../store/provider-key-repository.js';
 
 export interface ProviderKeyView {
+  /** The backend seed's name for a key in use: verified and stored. */
+  is_active: boolean;
   provider: string;
   status: 'valid' | 'invalid';
   last4: string;
@@ -34,7 +36,7 @@ export interface ProviderKeyServiceDeps {
 }
 
 export function providerKeyView(row: ProviderKeyRow): ProviderKeyView {
-  return { provider: row.provider, status: row.status, last4: row.last4, last_verified_at: row.last_verified_at, created_at: row.created_at };
+  return { provider: row.provider, status: row.status, is_active: row.status === 'valid', last4: row.last4, last_verified_at: row.last_verified_at, created_at: row.created_at };
 }
 
 const disabled = () =>

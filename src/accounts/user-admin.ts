@@ -10,6 +10,7 @@ export interface AdminUserView {
   id: string;
   email: string;
   name: string | null;
+  plan: string;
   is_admin: boolean;
   created_at: string;
   disabled: boolean;
@@ -62,7 +63,7 @@ export class UserAdmin {
     return { user: await this.view(user), ...(input.password === undefined ? { password } : {}) };
   }
 
-  async update(id: string, changes: { disabled?: boolean | undefined; daily_token_limit?: number | null | undefined }): Promise<AdminUserView> {
+  async update(id: string, changes: { disabled?: boolean | undefined; daily_token_limit?: number | null | undefined; plan?: string | undefined }): Promise<AdminUserView> {
     const current = await this.deps.users.findById(id);
     if (!current) throw notFound(id);
     if (current.is_admin === 1 && changes.disabled === true) {
@@ -71,7 +72,8 @@ export class UserAdmin {
     if (current.is_admin === 1 && changes.daily_token_limit !== undefined) {
       throw new GatewayError({ status: 400, type: 'invalid_request_error', code: 'invalid_value', param: 'daily_token_limit', message: "The operator's own requests have no daily limit." });
     }
-    const update: { disabled_at?: string | null; daily_token_limit?: number | null } = {};
+    const update: { disabled_at?: string | null; daily_token_limit?: number | null; plan?: string } = {};
+    if (changes.plan !== undefined) update.plan = changes.plan;
     if (changes.disabled !== undefined) update.disabled_at = changes.disabled ? (current.disabled_at ?? new Date(this.deps.now()).toISOString()) : null;
     if (changes.daily_token_limit !== undefined) update.daily_token_limit = changes.daily_token_limit;
     const row = await this.deps.users.update(id, update);
@@ -85,6 +87,7 @@ export class UserAdmin {
       id: u.id,
       email: u.email,
       name: u.name,
+      plan: u.plan,
       is_admin: u.is_admin === 1,
       created_at: u.created_at,
       disabled: u.disabled_at !== null,

@@ -263,6 +263,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       authRateLimit: config.authRateLimit,
       loginThrottle: new MemoryLoginThrottle({ ...DEFAULT_LOGIN_THROTTLE, now }),
       trustProxy: config.trustProxy,
+      corsOrigins: config.corsOrigins,
       gatewayKeys,
       providerKeys,
       userConfig: { configs, contexts, usage, catalog, defaultMemoryMessages: config.memoryMessages, now },

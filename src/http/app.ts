@@ -33,6 +33,7 @@ import { toErrorResponse } from './error-response.js';
 import { useJsonBodyParser } from './json-body.js';
 import { anthropicError } from './anthropic-format.js';
 import { MESSAGES_ROUTE, messagesRoute } from './routes/messages.js';
+import fastifyCors from '@fastify/cors';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { VERSION } from '../package-root.js';
@@ -86,6 +87,8 @@ export interface AppDeps {
   loginThrottle: LoginThrottle;
   /** Which proxies' X-Forwarded-For to believe for the client's address (Fastify's `trustProxy`). */
   trustProxy: boolean | number | string[];
+  /** Browser origins allowed to call /v1 and /api (CORS_ORIGINS); empty or absent: no CORS. */
+  corsOrigins?: string[];
   gatewayKeys: GatewayKeyService;
   providerKeys: ProviderKeyService;
   userConfig: UserConfigRouteDeps;
@@ -192,6 +195,21 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).send(unknownRoute(request.method, request.url));
   });
+
+  // A browser app on another origin may call the API with a key, when the operator lists its origin.
+  if (deps.corsOrigins && deps.corsOrigins.length > 0) {
+    const origins = deps.corsOrigins;
+    void app.register(fastifyCors, {
+      delegator: (request, callback) =>
+        callback(null, {
+          origin: /^\/(v1|api)\//.test(request.url ?? '') ? (origins.includes('*') ? '*' : origins) : false,
+          methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+          allowedHeaders: ['authorization', 'content-type', 'x-api-key', 'x-session-id', 'x-cerebro-route', 'x-request-id', 'anthropic-version', 'anthropic-beta'],
+          exposedHeaders: ['x-request-id', 'x-cerebro-provider', 'x-cerebro-model', 'x-cerebro-warnings', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'retry-after'],
+          maxAge: 600,
+        }),
+    });
+  }
 
   healthRoute(app, deps.pingDatabase, deps.writeHealth);
 

@@ -64,6 +64,8 @@ export interface UsersTable {
   token_version: Generated<number>;
   /** The operator's ceiling on this user's tokens per UTC day; null = USER_DAILY_TOKEN_LIMIT. */
   daily_token_limit: Generated<number | null>;
+  /** The account's plan (the backend seed's field): `free` unless the operator sets another. */
+  plan: Generated<string>;
 }
 
 /** Gateway keys (`gw_…`): only the SHA-256 is stored, the prefix is kept for display. */

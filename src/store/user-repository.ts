@@ -52,7 +52,7 @@ export class UserRepository {
   }
 
   /** The operator's changes to an account; returns the updated row, or undefined for no such user. */
-  async update(id: string, changes: { disabled_at?: string | null; daily_token_limit?: number | null }): Promise<UserRow | undefined> {
+  async update(id: string, changes: { disabled_at?: string | null; daily_token_limit?: number | null; plan?: string }): Promise<UserRow | undefined> {
     if (Object.keys(changes).length > 0) await this.db.updateTable('users').set(changes).where('id', '=', id).execute();
     return this.findById(id);
   }

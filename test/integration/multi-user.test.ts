@@ -266,7 +266,7 @@ for (const { name: dialect, make, missing } of TEST_DIALECTS) {
         const key = 'AIzaSyA0123456789abcdefghijklmnopqrstuv';
         const added = await call('POST', '/api/keys/providers', jwt, { provider: 'gemini', api_key: key });
         assert.equal(added.status, 201, JSON.stringify(added.body));
-        assert.deepEqual(Object.keys(added.body).sort(), ['created_at', 'last4', 'last_verified_at', 'provider', 'status']);
+        assert.deepEqual(Object.keys(added.body).sort(), ['created_at', 'is_active', 'last4', 'last_verified_at', 'provider', 'status']);
         assert.equal(added.body.last4, 'stuv');
         assert.equal(added.body.status, 'valid');
         const check = s.emulator.requests.filter((r) => r.provider === 'gemini' && r.path.startsWith('/gemini/v1beta/models?')).at(-1);

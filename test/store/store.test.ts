@@ -414,7 +414,7 @@ for (const { name: dialect, make, missing } of TEST_DIALECTS) describe(`the hard
         { user_id: 'operator', session_id: 's', role: 'assistant', content: 'hi', model_used: 'm', created_at: '2026-01-01T00:00:00Z' },
       ]).execute();
       await db.insertInto('gateway_keys').values({ id: 'k', user_id: 'operator', name: 'old', key_hash: 'h', key_prefix: 'gw_', rate_limit: 5, created_at: '2026-01-01T00:00:00Z' }).execute();
-      assert.deepEqual(await migrateToLatest(database), ['0004-hardening']);
+      assert.equal((await migrateToLatest(database))[0], '0004-hardening', 'the hardening migration runs next');
       const storage = await db.selectFrom('user_storage').selectAll().execute();
       assert.deepEqual(storage.map((r) => [r.user_id, Number(r.bytes)]), [['operator', 8]], 'UTF-8 bytes: é is two');
       assert.equal((await db.selectFrom('gateway_keys').select('scopes').executeTakeFirstOrThrow()).scopes, 'chat,read');

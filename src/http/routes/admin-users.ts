@@ -14,6 +14,7 @@ export const patchBody = z
   .object({
     disabled: z.boolean(),
     daily_token_limit: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).nullable(),
+    plan: z.string().trim().min(1).max(50),
   })
   .partial()
   .strict();

@@ -45,9 +45,12 @@ export function analyticsRoutes(app: FastifyInstance, analytics: AnalyticsReposi
       prompt_tokens: t.promptTokens,
       completion_tokens: t.completionTokens,
       total_cost_usd: round(t.costUsd, 6),
+      // The backend seed's names: `total_cost` (US dollars), `cache_hit_rate` as a percentage, `period`.
+      total_cost: round(t.costUsd, 6),
       avg_latency_ms: round(t.avgLatencyMs, 1),
       cache_hits: t.cacheHits,
-      cache_hit_rate: t.requests === 0 ? null : round(t.cacheHits / t.requests, 4),
+      cache_hit_rate: t.requests === 0 ? 0 : round((100 * t.cacheHits) / t.requests, 2),
+      period: q.timeframe,
     };
   });
 
@@ -65,6 +68,8 @@ export function analyticsRoutes(app: FastifyInstance, analytics: AnalyticsReposi
       return { date, cost_usd: round(d?.costUsd ?? 0, 6), requests: d?.requests ?? 0, tokens: d?.tokens ?? 0 };
     });
     return {
+      // The backend seed's shape: one entry a day, `cost` in US dollars.
+      data: daily.map((d) => ({ date: d.date, cost: d.cost_usd, requests: d.requests, tokens: d.tokens })),
       days: q.days,
       since: scope.since,
       user_id: scope.userId ?? null,
@@ -91,6 +96,7 @@ export function analyticsRoutes(app: FastifyInstance, analytics: AnalyticsReposi
         requests: m.requests,
         percentage: total === 0 ? 0 : round((100 * m.requests) / total, 2),
         tokens: m.tokens,
+        cost: round(m.costUsd, 6),
         cost_usd: round(m.costUsd, 6),
         avg_latency_ms: round(m.avgLatencyMs, 1),
       })),

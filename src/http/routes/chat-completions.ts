@@ -58,7 +58,8 @@ async function streamCompletion(chat: ChatService, input: ChatInput & { includeU
     const id = input.requestId;
     const created = Math.floor(Date.now() / 1000);
     const model = outcome.upstreamModel;
-    sse.start({ 'x-cerebro-provider': outcome.target.provider, 'x-cerebro-model': outcome.target.model, 'x-request-id': reply.request.id, ...warningHeader(outcome.warnings) });
+    // Headers the hooks set on the reply (CORS, say) go out with the hijacked stream too.
+    sse.start({ ...(reply.getHeaders() as Record<string, string>), 'x-cerebro-provider': outcome.target.provider, 'x-cerebro-model': outcome.target.model, 'x-request-id': reply.request.id, ...warningHeader(outcome.warnings) });
     const contentChunk = contentChunkSerializer(id, created, model);
     let first = true;
     let finishReason: FinishReason = 'stop';

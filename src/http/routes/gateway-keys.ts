@@ -19,6 +19,8 @@ function view(row: GatewayKeyRow) {
   return {
     id: row.id,
     name: row.name,
+    // `prefix` is the backend seed's name, `key_prefix` this gateway's first: both stay.
+    prefix: row.key_prefix,
     key_prefix: row.key_prefix,
     rate_limit: row.rate_limit,
     scopes: parseScopes(row.scopes),

@@ -56,7 +56,8 @@ async function streamMessage(chat: ChatService, input: ChatInput, reply: Fastify
     reply.hijack();
     inFlight.streamStarted(reply);
     const sse = new SseWriter(reply.raw, signal);
-    sse.start({ 'x-cerebro-provider': outcome.target.provider, 'x-cerebro-model': outcome.target.model, 'x-request-id': reply.request.id, ...warningHeader(outcome.warnings) });
+    // Headers the hooks set on the reply (CORS, say) go out with the hijacked stream too.
+    sse.start({ ...(reply.getHeaders() as Record<string, string>), 'x-cerebro-provider': outcome.target.provider, 'x-cerebro-model': outcome.target.model, 'x-request-id': reply.request.id, ...warningHeader(outcome.warnings) });
     const encoder = new AnthropicEventEncoder(input.requestId, outcome.upstreamModel);
     await sse.events(encoder.start());
     let finishReason: FinishReason = 'stop';

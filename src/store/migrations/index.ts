@@ -4,10 +4,12 @@ import * as initial from './0001-initial.js';
 import * as multiUser from './0002-multi-user.js';
 import * as usageHourly from './0003-usage-hourly.js';
 import * as hardening from './0004-hardening.js';
+import * as userPlan from './0005-user-plan.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-multi-user': multiUser,
   '0003-usage-hourly': usageHourly,
   '0004-hardening': hardening,
+  '0005-user-plan': userPlan,
 };
