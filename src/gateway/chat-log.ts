@@ -17,6 +17,10 @@ export interface LogOutcome {
   error?: string;
   /** The request's holds on its user's budgets, settled with `usage` when the row is made. */
   holds?: RequestHolds | undefined;
+  /** How the router saw and planned it, once it got that far. */
+  routing?: { complexity: string; policy: string } | undefined;
+  /** What the caller was warned of (x-cerebro-warnings). */
+  warnings?: readonly string[] | undefined;
 }
 
 /** What a failed request had got to when it failed. */
@@ -25,6 +29,8 @@ export interface FailureContext {
   target?: Target;
   usage?: Usage | undefined;
   holds?: RequestHolds | undefined;
+  routing?: LogOutcome['routing'];
+  warnings?: readonly string[] | undefined;
 }
 
 /** The request-log row for a finished (or failed) chat request, made at `at` (ms since the epoch). */
@@ -51,5 +57,8 @@ export function logRow(input: ChatInput, outcome: LogOutcome, at: number): Reque
     latency_ms: Math.round(outcome.latencyMs),
     cache_hit: outcome.cacheHit ? 1 : 0,
     attempts: JSON.stringify(outcome.attempts),
+    complexity: outcome.routing?.complexity ?? null,
+    route: outcome.routing?.policy ?? null,
+    warnings: outcome.warnings && outcome.warnings.length > 0 ? JSON.stringify(outcome.warnings) : null,
   };
 }

@@ -110,6 +110,9 @@ function unreadableWarnings(targets: readonly Target[], ctx: CallerContext): str
   return affected.map((p) => `your stored ${p} key could not be decrypted, so ${p} was skipped`);
 }
 
+/** What the request log keeps of a routing decision. */
+const routingOf = (decision: RoutingDecision) => ({ complexity: decision.classification.complexity, policy: decision.policy });
+
 const sameTarget = (a: Target, b: Target | undefined) => b !== undefined && a.provider === b.provider && a.model === b.model;
 
 /** A cached answer as a stream: the text in pieces of a few words, then finish and usage. */
@@ -168,10 +171,12 @@ export class ChatService {
     let attempts: Attempt[] = [];
     let holds: RequestHolds | undefined;
     let ctx: CallerContext | undefined;
+    let routing: LogOutcome['routing'];
     try {
       const begun = await this.begin(input);
       const { messages, decision, keyWarnings, key, hit } = begun;
       ({ ctx, holds } = begun);
+      routing = routingOf(decision);
       const { targets } = decision;
       if (hit) return await this.answerFromCache(input, hit, decision, started, begun.holds);
       const success = await this.deps.executor.complete(targets, { messages, params: input.params, stream: false, owner: input.caller.userId, named: decision.named, outputLimit: begun.outputLimit }, signal, ctx.credentials);
@@ -185,7 +190,8 @@ export class ChatService {
       const usage = result.usage ?? estimatedUsage(decision.classification.estimated_tokens, result.text + (result.toolCalls?.map((c) => c.name + c.arguments).join('') ?? ''));
       const costUsd = this.deps.catalog.cost(target.model, usage);
       const latencyMs = this.deps.now() - started;
-      this.log(input, { target, usage, costUsd, latencyMs, attempts, httpStatus: 200, holds });
+      const warnings = [...input.warnings, ...success.warnings];
+      this.log(input, { target, usage, costUsd, latencyMs, attempts, httpStatus: 200, holds, routing, warnings });
       return {
         result,
         metadata: {
@@ -198,11 +204,11 @@ export class ChatService {
           complexity: decision.classification.complexity,
           route: decision.policy,
         },
-        warnings: [...input.warnings, ...success.warnings],
+        warnings,
       };
     } catch (err) {
       // An answer that could not be stored never reached the caller: its tokens are not theirs to pay.
-      this.logFailure(input, err, started, { attempts, holds });
+      this.logFailure(input, err, started, { attempts, holds, routing, warnings: input.warnings });
       throw explainedForUser(forCaller(err, hidden(input, ctx)), input.caller);
     }
   }
@@ -215,9 +221,11 @@ export class ChatService {
     let holds: RequestHolds | undefined;
     let ctx: CallerContext | undefined;
     let cacheHit = false;
+    let routing: LogOutcome['routing'];
     try {
       const begun = await this.begin(input);
       ({ decision, key, holds, ctx } = begun);
+      routing = routingOf(decision);
       if (begun.hit) {
         cacheHit = true;
         success = { target: { provider: begun.hit.provider, model: begun.hit.model }, attempts: [], warnings: [], ...replay(begun.hit) };
@@ -226,7 +234,7 @@ export class ChatService {
         success.warnings.push(...begun.keyWarnings);
       }
     } catch (err) {
-      this.logFailure(input, err, started, { holds });
+      this.logFailure(input, err, started, { holds, routing, warnings: input.warnings });
       throw explainedForUser(forCaller(err, hidden(input, ctx)), input.caller);
     }
     const redact = hidden(input, ctx);
@@ -234,19 +242,19 @@ export class ChatService {
     const reported = head.find((p): p is Extract<StreamPart, { type: 'model' }> => p.type === 'model');
     const final: StreamFinal = { costUsd: 0, latencyMs: 0 };
     const cacheable = !cacheHit && sameTarget(target, decision.targets[0]);
-    const parts = this.relay(input, success, final, started, signal, holds, decision.classification.estimated_tokens, { key: cacheable ? key : undefined, hit: cacheHit, upstreamModel: reported?.model ?? target.model });
-    const routing = { complexity: decision.classification.complexity, policy: decision.policy };
+    const warnings = [...input.warnings, ...success.warnings];
+    const parts = this.relay(input, success, final, started, signal, holds, decision.classification.estimated_tokens, { key: cacheable ? key : undefined, hit: cacheHit, upstreamModel: reported?.model ?? target.model }, { routing, warnings });
     return {
       target,
       cacheHit,
-      routing,
+      routing: { complexity: decision.classification.complexity, policy: decision.policy },
       upstreamModel: reported?.model ?? target.model,
       // Read as the stream ends (a mid-stream failure marks the last attempt), so shown through a getter.
       get attempts() {
         return attemptsForCaller(attempts, redact);
       },
       publicError: (err: unknown) => forCaller(err, redact),
-      warnings: [...input.warnings, ...success.warnings],
+      warnings,
       parts,
       final,
     };
@@ -292,7 +300,7 @@ export class ChatService {
     const target = { provider: hit.provider, model: hit.model };
     await this.remember(input, hit.text, hit.model, holds);
     const latencyMs = this.deps.now() - started;
-    this.log(input, { target, costUsd: 0, latencyMs, attempts: [], httpStatus: 200, cacheHit: true, holds });
+    this.log(input, { target, costUsd: 0, latencyMs, attempts: [], httpStatus: 200, cacheHit: true, holds, routing: routingOf(decision), warnings: input.warnings });
     const result: ChatResult = { model: hit.upstreamModel, text: hit.text, finishReason: hit.finishReason };
     if (hit.usage) result.usage = hit.usage;
     return {
@@ -310,7 +318,17 @@ export class ChatService {
   }
 
   /** The parts as the edge reads them; the answer is stored and logged as the stream ends. */
-  private relay(input: ChatInput, success: StreamSource, final: StreamFinal, started: number, signal: CancelSignal, holds: RequestHolds, promptTokens: number, cache: { key: string | undefined; hit: boolean; upstreamModel: string }): PartBatches {
+  private relay(
+    input: ChatInput,
+    success: StreamSource,
+    final: StreamFinal,
+    started: number,
+    signal: CancelSignal,
+    holds: RequestHolds,
+    promptTokens: number,
+    cache: { key: string | undefined; hit: boolean; upstreamModel: string },
+    described: Pick<LogOutcome, 'routing' | 'warnings'>,
+  ): PartBatches {
     const { target, attempts } = success;
     // A stream cut short (or an upstream that reports no usage) still spent tokens: estimated from the
     // prompt and the text relayed, so closing streams early is never a way around the daily limit.
@@ -324,12 +342,12 @@ export class ChatService {
         if (usage) final.usage = usage;
         final.costUsd = cache.hit ? 0 : this.deps.catalog.cost(target.model, final.usage);
         final.latencyMs = this.deps.now() - started;
-        this.log(input, { target, usage: cache.hit ? undefined : final.usage, costUsd: final.costUsd, latencyMs: final.latencyMs, attempts, httpStatus: 200, cacheHit: cache.hit, holds });
+        this.log(input, { target, usage: cache.hit ? undefined : final.usage, costUsd: final.costUsd, latencyMs: final.latencyMs, attempts, httpStatus: 200, cacheHit: cache.hit, holds, ...described });
       },
       // What the upstream spent before failing counts and is logged: a stream's text has reached the
       // caller already, even when storing it then failed (only the end, [DONE], was withheld).
-      failed: (err, text) => this.logFailure(input, err, started, { attempts, target, usage: spent(text), holds }),
-      abandoned: (text) => this.logFailure(input, new GatewayError({ status: 499, type: 'cancelled', code: 'client_closed_request', message: 'the client closed the stream' }), started, { attempts, target, usage: spent(text), holds }),
+      failed: (err, text) => this.logFailure(input, err, started, { attempts, target, usage: spent(text), holds, ...described }),
+      abandoned: (text) => this.logFailure(input, new GatewayError({ status: 499, type: 'cancelled', code: 'client_closed_request', message: 'the client closed the stream' }), started, { attempts, target, usage: spent(text), holds, ...described }),
     });
   }
 
@@ -392,6 +410,8 @@ export class ChatService {
       latencyMs: this.deps.now() - started,
       attempts: known?.attempts ?? at.attempts ?? [],
       holds: at.holds,
+      routing: at.routing,
+      warnings: at.warnings,
       // Mid-stream upstream failures reach the caller as a 502-type error event; anything else unplanned is a 500.
       httpStatus: known?.status ?? (upstream ? 502 : 500),
       error: upstream ? upstream.publicMessage : err instanceof Error ? err.message : String(err),

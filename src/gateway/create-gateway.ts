@@ -33,6 +33,7 @@ import { FixedWindowRateLimiter } from '../accounts/rate-limiter.js';
 import { DEFAULT_LOGIN_THROTTLE, MemoryLoginThrottle } from '../accounts/login-throttle.js';
 import { resolveSecretKey } from '../security/secret-key-bootstrap.js';
 import { AnalyticsRepository } from '../store/analytics-repository.js';
+import { RequestLogQuery } from '../store/request-log-query.js';
 import { DailyUsageRepository } from '../store/daily-usage-repository.js';
 import { GatewayKeyRepository } from '../store/gateway-key-repository.js';
 import { ProviderKeyRepository } from '../store/provider-key-repository.js';
@@ -268,6 +269,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       providerKeys,
       userConfig: { configs, contexts, usage, catalog, defaultMemoryMessages: config.memoryMessages, now },
       analytics: new AnalyticsRepository(database.db),
+      logs: new RequestLogQuery(database.db),
       health,
       cache: answerCache,
       now,

@@ -18,6 +18,8 @@ import { adminUserRoutes } from './routes/admin-users.js';
 import type { GatewayKeyService } from '../accounts/gateway-keys.js';
 import type { ProviderKeyService } from '../accounts/provider-keys.js';
 import type { AnalyticsRepository } from '../store/analytics-repository.js';
+import type { RequestLogQuery } from '../store/request-log-query.js';
+import { logsRoutes } from './routes/logs.js';
 import { OPERATOR } from '../gateway/caller.js';
 import { authenticate, type AuthOptions } from './auth.js';
 import { accountRoutes, publicAccountRoutes } from './routes/account.js';
@@ -93,6 +95,8 @@ export interface AppDeps {
   providerKeys: ProviderKeyService;
   userConfig: UserConfigRouteDeps;
   analytics: AnalyticsRepository;
+  /** The log explorer's reads (/api/logs). */
+  logs: RequestLogQuery;
   health: HealthTracker;
   cache?: ResponseCache | undefined;
   now: () => number;
@@ -238,7 +242,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     gatewayKeyRoutes(api, deps.gatewayKeys);
     providerKeyRoutes(api, deps.providerKeys);
     userConfigRoutes(api, deps.userConfig);
-    analyticsRoutes(api, deps.analytics, deps.now);
+    analyticsRoutes(api, deps.analytics, deps.logs, deps.now);
+    logsRoutes(api, deps.logs, deps.now);
     routingRoutes(api, { chat: deps.chat, health: deps.health, catalog: deps.catalog, cache: deps.cache });
   });
 

@@ -8,7 +8,8 @@ import { messagesRequestSchema } from './anthropic-request.js';
 import { chatRequestSchema } from './chat-request.js';
 import { deleteAccountBody, loginBody, passwordBody, signupBody } from './routes/account.js';
 import { createUserBody, listQuery, patchBody } from './routes/admin-users.js';
-import { historyQuery } from './routes/sessions.js';
+import { historyQuery, sessionsListQuery } from './routes/sessions.js';
+import { logsQuery } from './routes/logs.js';
 import { breakdownQuery, distributionQuery, overviewQuery } from './routes/analytics.js';
 import { embeddingsRequestSchema } from './routes/embeddings.js';
 import { createBody } from './routes/gateway-keys.js';
@@ -40,6 +41,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   { method: 'post', path: '/v1/route', tag: 'Routing', summary: 'Dry run: the classification and routing plan of a chat request, calling no provider.', auth: 'bearer', body: chatRequestSchema },
   { method: 'get', path: '/v1/sessions/{session_id}/messages', tag: 'Memory', summary: "A session's remembered messages, oldest first, a page at a time.", auth: 'bearer', query: historyQuery },
   { method: 'delete', path: '/v1/sessions/{session_id}', tag: 'Memory', summary: 'Forget a session.', auth: 'bearer' },
+  { method: 'get', path: '/api/sessions', tag: 'Memory', summary: "The caller's sessions (messages, last activity, a preview), most recently active first, paged.", auth: 'bearer', query: sessionsListQuery },
   { method: 'get', path: '/health', tag: 'Operations', summary: 'Process up and database reachable.', auth: 'none' },
   { method: 'get', path: '/metrics', tag: 'Operations', summary: 'Prometheus metrics.', auth: 'operator' },
   { method: 'get', path: '/openapi.json', tag: 'Operations', summary: 'This document.', auth: 'none' },
@@ -65,6 +67,8 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   { method: 'put', path: '/api/config', tag: 'Settings', summary: 'Change your settings.', auth: 'bearer', body: putBody },
   { method: 'get', path: '/api/analytics/overview', tag: 'Analytics', summary: 'Requests, tokens, cost, latency and success over a timeframe.', auth: 'bearer', query: overviewQuery },
   { method: 'get', path: '/api/analytics/cost-breakdown', tag: 'Analytics', summary: 'Cost per day and model.', auth: 'bearer', query: breakdownQuery },
+  { method: 'get', path: '/api/logs', tag: 'Analytics', summary: "The caller's request logs (the operator's: everyone's), newest first, paged by cursor, filtered.", auth: 'bearer', query: logsQuery },
+  { method: 'get', path: '/api/logs/{id}', tag: 'Analytics', summary: 'One request log with its attempts and warnings.', auth: 'bearer' },
   { method: 'get', path: '/api/analytics/model-distribution', tag: 'Analytics', summary: 'Requests per model and provider.', auth: 'bearer', query: distributionQuery },
 ];
 

@@ -13,7 +13,7 @@ import { ROLLUP_COUNTERS, rollUp } from './usage-rollup.js';
 
 export type InsertRequestLogs = (rows: readonly RequestLogRow[]) => Promise<void>;
 
-/** SQLite caps bound parameters per statement; 21 columns × 500 rows stays well below. */
+/** SQLite caps bound parameters per statement; 24 columns × 500 rows stays well below. */
 const ROWS_PER_INSERT = 500;
 
 export function kyselyLogInserter(db: Kysely<Database>): InsertRequestLogs {

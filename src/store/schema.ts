@@ -39,6 +39,12 @@ export interface RequestLogsTable {
   cache_hit: number;
   /** JSON: the attempts list, as in the response's metadata. */
   attempts: string;
+  /** The router's complexity class for the prompt; null when it was refused before routing. */
+  complexity: Generated<string | null>;
+  /** The route policy that planned it (cascade, scoring, …). */
+  route: Generated<string | null>;
+  /** JSON array of the warnings the caller was given; null for none. */
+  warnings: Generated<string | null>;
 }
 
 /** Small operator state: the generated operator token's hash, and the like. */

@@ -1,5 +1,5 @@
 /** Conversation memory: the turns of each session, oldest first, always within one user's sessions. */
-import type { CompiledQuery, Kysely } from 'kysely';
+import { sql, type CompiledQuery, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
 export interface StoredTurn {
@@ -12,6 +12,16 @@ export interface StoredTurn {
 /** A stored turn with its id, which orders turns and is the cursor of paged reads. */
 export interface PagedTurn extends StoredTurn {
   id: number;
+}
+
+/** One of a user's conversations, as the sessions list shows it. */
+export interface SessionSummary {
+  session_id: string;
+  messages: number;
+  started_at: string;
+  last_activity: string;
+  /** The start of its first turn, to tell conversations apart. */
+  preview: string;
 }
 
 export interface NewTurn {
@@ -91,6 +101,44 @@ export class SessionRepository {
       if (count <= 16) this.appendQueries.set(count, query);
     }
     return query;
+  }
+
+  /**
+   * The user's sessions, most recently active first, up to `limit` after the cursor (the last
+   * activity and id of the previous page's last session), and whether more follow.
+   */
+  async list(userId: string, limit: number, after?: { lastActivity: string; sessionId: string }): Promise<{ sessions: SessionSummary[]; hasMore: boolean }> {
+    let q = this.db
+      .selectFrom('interactions as i')
+      .select((eb) => [
+        'i.session_id',
+        eb.fn.countAll<number>().as('messages'),
+        eb.fn.min('i.created_at').as('started_at'),
+        eb.fn.max('i.created_at').as('last_activity'),
+        eb.fn.min('i.id').as('first_id'),
+      ])
+      .where('i.user_id', '=', userId)
+      .groupBy('i.session_id');
+    if (after) q = q.having(sql<boolean>`(max(i.created_at), i.session_id) < (${after.lastActivity}, ${after.sessionId})`);
+    const rows = await q.orderBy(sql`max(i.created_at)`, 'desc').orderBy('i.session_id', 'desc').limit(limit + 1).execute();
+    const page = rows.slice(0, limit);
+    const firstIds = page.map((r) => Number(r.first_id));
+    const previews = new Map<number, string>();
+    if (firstIds.length > 0) {
+      for (const r of await this.db.selectFrom('interactions').select(['id', sql<string>`substr(content, 1, 120)`.as('preview')]).where('id', 'in', firstIds).execute()) {
+        previews.set(Number(r.id), r.preview);
+      }
+    }
+    return {
+      sessions: page.map((r) => ({
+        session_id: r.session_id,
+        messages: Number(r.messages),
+        started_at: String(r.started_at),
+        last_activity: String(r.last_activity),
+        preview: previews.get(Number(r.first_id)) ?? '',
+      })),
+      hasMore: rows.length > limit,
+    };
   }
 
   /** Forgets a session of the user's; returns how many turns were deleted. */

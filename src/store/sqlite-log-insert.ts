@@ -31,6 +31,9 @@ const COLUMNS = [
   'latency_ms',
   'cache_hit',
   'attempts',
+  'complexity',
+  'route',
+  'warnings',
 ] as const satisfies ReadonlyArray<keyof RequestLogRow>;
 
 export function sqliteLogInserter(sqlite: BetterSqlite3.Database): InsertRequestLogs {

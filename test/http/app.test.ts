@@ -12,7 +12,7 @@ import type { ChatService } from '../../src/gateway/chat-service.js';
 import type { UserConfigRouteDeps } from '../../src/http/routes/user-config.js';
 import type { AnalyticsRepository } from '../../src/store/analytics-repository.js';
 import { HealthTracker } from '../../src/routing/health.js';
-import { buildApp } from '../../src/http/app.js';
+import { buildApp, type AppDeps } from '../../src/http/app.js';
 import { ModelCatalog } from '../../src/routing/model-catalog.js';
 import { sha256 } from '../../src/security/operator-token.js';
 import type { SessionRepository } from '../../src/store/session-repository.js';
@@ -38,6 +38,7 @@ function appWith(complete: () => Promise<never>) {
     providerKeys: {} as ProviderKeyService,
     userConfig: {} as UserConfigRouteDeps,
     analytics: {} as AnalyticsRepository,
+    logs: {} as AppDeps['logs'],
     health: new HealthTracker(Date.now),
     now: Date.now,
     bodyLimitBytes: 1024,

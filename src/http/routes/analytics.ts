@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { GatewayError } from '../../gateway/errors.js';
 import type { AnalyticsRepository, AnalyticsScope } from '../../store/analytics-repository.js';
+import type { RequestLogQuery } from '../../store/request-log-query.js';
 import { validate } from '../validate.js';
 
 const TIMEFRAMES = { '24h': 1, '7d': 7, '30d': 30 } as const;
@@ -28,11 +29,11 @@ function scopeOf(request: FastifyRequest, userId: string | undefined, since: num
   return { userId: caller.isAdmin ? userId : caller.userId, since: new Date(since).toISOString() };
 }
 
-export function analyticsRoutes(app: FastifyInstance, analytics: AnalyticsRepository, now: () => number): void {
+export function analyticsRoutes(app: FastifyInstance, analytics: AnalyticsRepository, logs: Pick<RequestLogQuery, 'latencyPercentile'>, now: () => number): void {
   app.get('/api/analytics/overview', async (request) => {
     const q = validate(overviewQuery, request.query);
     const scope = scopeOf(request, q.user_id, now() - TIMEFRAMES[q.timeframe as Timeframe] * DAY_MS);
-    const t = await analytics.totals(scope);
+    const [t, p95] = await Promise.all([analytics.totals(scope), logs.latencyPercentile(scope.userId, scope.since, 0.95)]);
     return {
       timeframe: q.timeframe,
       since: scope.since,
@@ -41,6 +42,8 @@ export function analyticsRoutes(app: FastifyInstance, analytics: AnalyticsReposi
       successful_requests: t.successful,
       failed_requests: t.requests - t.successful,
       success_rate: t.requests === 0 ? null : round(t.successful / t.requests, 4),
+      // A percentage, as cache_hit_rate is.
+      error_rate: t.requests === 0 ? 0 : round((100 * (t.requests - t.successful)) / t.requests, 2),
       total_tokens: t.totalTokens,
       prompt_tokens: t.promptTokens,
       completion_tokens: t.completionTokens,
@@ -48,6 +51,8 @@ export function analyticsRoutes(app: FastifyInstance, analytics: AnalyticsReposi
       // The backend seed's names: `total_cost` (US dollars), `cache_hit_rate` as a percentage, `period`.
       total_cost: round(t.costUsd, 6),
       avg_latency_ms: round(t.avgLatencyMs, 1),
+      // Of the range's most recent 10,000 requests (null with none).
+      p95_latency_ms: p95,
       cache_hits: t.cacheHits,
       cache_hit_rate: t.requests === 0 ? 0 : round((100 * t.cacheHits) / t.requests, 2),
       period: q.timeframe,

@@ -19,6 +19,22 @@ export const historyQuery = z.object({
   after: z.string().regex(/^\d{1,15}$/, 'must be a next_cursor from the previous page').optional(),
 });
 
+export const sessionsListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  /** The `next_cursor` of the previous page. */
+  cursor: z.string().max(400).optional(),
+});
+
+function decodeSessionCursor(cursor: string): { lastActivity: string; sessionId: string } {
+  try {
+    const [lastActivity, sessionId] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof lastActivity === 'string' && typeof sessionId === 'string') return { lastActivity, sessionId };
+  } catch {
+    // Falls through to the 400 below.
+  }
+  throw invalidRequest("Invalid value for 'cursor': must be a next_cursor from the previous page", 'cursor');
+}
+
 export function sessionsRoutes(app: FastifyInstance, sessions: SessionRepository, storage?: Pick<StorageQuota, 'forget'>): void {
   // Oldest first, a page at a time: a long conversation never has to leave in one response.
   app.get('/v1/sessions/:session_id/messages', async (request) => {
@@ -34,6 +50,14 @@ export function sessionsRoutes(app: FastifyInstance, sessions: SessionRepository
       last_id: last?.id ?? null,
       next_cursor: hasMore && last ? String(last.id) : null,
     };
+  });
+
+  // The caller's conversations, most recently active first.
+  app.get('/api/sessions', async (request) => {
+    const q = validate(sessionsListQuery, request.query);
+    const { sessions: page, hasMore } = await sessions.list(request.caller.userId, q.limit, q.cursor === undefined ? undefined : decodeSessionCursor(q.cursor));
+    const last = page.at(-1);
+    return { object: 'list', data: page, has_more: hasMore, next_cursor: hasMore && last ? Buffer.from(JSON.stringify([last.last_activity, last.session_id])).toString('base64url') : null };
   });
 
   app.delete('/v1/sessions/:session_id', async (request) => {

@@ -5,6 +5,7 @@ import * as multiUser from './0002-multi-user.js';
 import * as usageHourly from './0003-usage-hourly.js';
 import * as hardening from './0004-hardening.js';
 import * as userPlan from './0005-user-plan.js';
+import * as logDetails from './0006-log-details.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0003-usage-hourly': usageHourly,
   '0004-hardening': hardening,
   '0005-user-plan': userPlan,
+  '0006-log-details': logDetails,
 };
