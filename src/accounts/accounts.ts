@@ -84,6 +84,11 @@ export class AccountService {
     private readonly options: AccountServiceOptions,
   ) {}
 
+  /** Whether anyone may create an account (ALLOW_SIGNUP). */
+  get signupAllowed(): boolean {
+    return this.options.allowSignup;
+  }
+
   async signup(input: { email: string; password: string; name?: string | undefined }): Promise<SessionToken> {
     if (!this.options.allowSignup) {
       throw new GatewayError({ status: 403, type: 'permission_error', code: 'signup_disabled', message: 'Sign-up is disabled on this gateway (ALLOW_SIGNUP=false); ask its operator for an account.' });

@@ -2,6 +2,8 @@
  * The composition root: configuration in, a ready (not yet listening) gateway out. Used by
  * main.ts, the demo, the tests and the benchmark alike, so they all run the real thing.
  */
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../package-root.js';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { Config } from '../config.js';
 import { buildApp } from '../http/app.js';
@@ -250,6 +252,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     });
     logs.onRecord((row, attempts) => metrics.observeRow(row, attempts));
     const appOptions: Parameters<typeof buildApp>[0] = {
+      consoleDir: join(PACKAGE_ROOT, 'dist', 'web'),
       chat,
       embeddings,
       catalog,

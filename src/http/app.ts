@@ -35,7 +35,10 @@ import { toErrorResponse } from './error-response.js';
 import { useJsonBodyParser } from './json-body.js';
 import { anthropicError } from './anthropic-format.js';
 import { MESSAGES_ROUTE, messagesRoute } from './routes/messages.js';
+import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
+import { consoleSessionRoutes } from './routes/console-session.js';
+import { consolePages } from './console-pages.js';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { VERSION } from '../package-root.js';
@@ -107,6 +110,8 @@ export interface AppDeps {
   /** Node's server timeouts: the whole request, its headers, an idle keep-alive connection. */
   server: { requestTimeoutMs: number; headersTimeoutMs: number; keepAliveTimeoutMs: number };
   totalTimeoutMs: number;
+  /** The built web console (dist/web), served at `/`; absent or unbuilt: `/` says how to build it. */
+  consoleDir?: string | undefined;
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -227,7 +232,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   void app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
 
   // Accounts are made and signed into without a token.
-  publicAccountRoutes(app, deps.accounts, { limiter: deps.auth.rateLimiter, perAddress: deps.authRateLimit, logins: deps.loginThrottle, now: deps.now });
+  const throttle = { limiter: deps.auth.rateLimiter, perAddress: deps.authRateLimit, logins: deps.loginThrottle, now: deps.now };
+  publicAccountRoutes(app, deps.accounts, throttle);
+
+  // The web console: its pages, and its session (a cookie page scripts cannot read, with a CSRF token).
+  void app.register(fastifyCookie);
+  consoleSessionRoutes(app, { accounts: deps.accounts, auth: deps.auth, throttle });
+  consolePages(app, deps.consoleDir);
 
   // Everything else needs a bearer token: the operator's, a gateway key or an account's JWT.
   void app.register(async (api) => {

@@ -2,7 +2,8 @@
  * Who is calling. One `onRequest` hook, before the body is read, accepts:
  * - the operator token (CEREBRO_API_TOKEN): the admin, checked first and in constant time;
  * - a gateway key (`gw_…`): its user, within the key's requests-per-minute limit;
- * - an account's JWT (from /api/auth/login): its user.
+ * - an account's JWT (from /api/auth/login): its user;
+ * - with none of those, the web console's session cookie, with its CSRF header (security/console-session.ts).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayKeyService } from '../accounts/gateway-keys.js';
@@ -15,6 +16,9 @@ import type { AccountStates } from '../accounts/account-states.js';
 import { isGatewayKeyShaped } from '../security/gateway-key.js';
 import { bearerToken, tokenMatchesHash } from '../security/operator-token.js';
 import { parseScopes, type Scope } from '../accounts/scopes.js';
+import { CONSOLE_COOKIE, CSRF_HEADER, csrfTokenFor, csrfTokenMatches, verifyOperatorSession } from '../security/console-session.js';
+// Its type augmentation: `request.cookies`.
+import type {} from '@fastify/cookie';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -39,7 +43,7 @@ export interface AuthOptions {
 }
 
 /** GET routes that read the caller's own account: the `read` scope. */
-const READ_ROUTES = new Set(['/api/auth/me', '/api/config', '/api/models']);
+const READ_ROUTES = new Set(['/api/auth/me', '/api/config', '/api/models', '/api/logs', '/api/logs/:id', '/api/sessions']);
 
 /**
  * The scope a gateway key needs for a route, or undefined when no key may call it: managing keys,
@@ -187,15 +191,63 @@ export function callerResolver(options: AuthOptions) {
   };
 }
 
+const consoleSessionEnded = () =>
+  new GatewayError({ status: 401, type: 'invalid_request_error', code: 'session_expired', message: 'Your console session has ended; sign in again.' });
+
+const csrfRefused = () =>
+  new GatewayError({ status: 403, type: 'permission_error', code: 'csrf_failed', message: `A console session's request must carry its ${CSRF_HEADER} header (GET /api/console/session gives it).` });
+
+/** A console session cookie's caller, and the CSRF token its requests must carry. */
+export interface ConsoleSession {
+  caller: Caller & { token: { jti: string; expiresAt: number } };
+  csrfToken: string;
+  rateLimits?: RateLimit[];
+}
+
+/**
+ * Console session cookies: a user's account token or an operator session. `identify` reads one (the
+ * page asks for its CSRF token so); `resolve` also requires the CSRF token, as every request made with it must.
+ */
+export function consoleSessions(options: AuthOptions) {
+  const perUser = (userId: string): RateLimit[] => [{ bucket: `jwt:${userId}`, perMinute: options.accountRateLimit }, { bucket: `user:${userId}`, perMinute: options.userRateLimit }];
+  async function identify(cookie: string): Promise<ConsoleSession> {
+    if (!looksLikeJwt(cookie)) throw consoleSessionEnded();
+    const now = new Date(options.now());
+    const user = await verifyAccessToken(cookie, options.secretKey, now);
+    const claims = user && user.userId !== OPERATOR_USER_ID ? user : await verifyOperatorSession(cookie, options.secretKey, options.operatorTokenHash, now);
+    if (!claims || claims.jti === undefined) throw consoleSessionEnded();
+    await checkAccount(options, claims.userId, claims).catch((err: unknown) => {
+      throw err instanceof GatewayError && (err.code === 'token_revoked' || err.code === 'invalid_api_key') ? consoleSessionEnded() : err;
+    });
+    const token = { jti: claims.jti, expiresAt: claims.expiresAt };
+    const csrfToken = csrfTokenFor(options.secretKey, claims.jti);
+    if (claims.userId === OPERATOR_USER_ID) return { caller: { ...OPERATOR, token }, csrfToken };
+    return { caller: { userId: claims.userId, isAdmin: false, via: 'jwt', token }, csrfToken, rateLimits: perUser(claims.userId) };
+  }
+  async function resolve(cookie: string, csrf: unknown): Promise<ConsoleSession> {
+    const session = await identify(cookie);
+    if (!csrfTokenMatches(options.secretKey, session.caller.token.jti, csrf)) throw csrfRefused();
+    return session;
+  }
+  return { identify, resolve };
+}
+
 /** The hook: sets `request.caller`, enforces what gateway keys may call and the per-minute limits. */
 export function authenticate(options: AuthOptions) {
   const resolve = callerResolver(options);
+  const sessions = consoleSessions(options);
   return async function authenticateRequest(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     // Anthropic-format clients (the /v1/messages entrance) send their key as `x-api-key`.
     const apiKey = request.headers['x-api-key'];
     const token = bearerToken(request.headers.authorization) ?? (typeof apiKey === 'string' && apiKey !== '' ? apiKey : undefined);
-    if (token === undefined) throw missing();
-    const { caller, rateLimits } = await resolve(token);
+    let resolved;
+    if (token !== undefined) resolved = await resolve(token);
+    else {
+      const session = request.cookies?.[CONSOLE_COOKIE];
+      if (session === undefined) throw missing();
+      resolved = await sessions.resolve(session, request.headers[CSRF_HEADER]);
+    }
+    const { caller, rateLimits } = resolved;
     if (caller.via === 'gateway_key') checkScope(caller, request.method, request.routeOptions.url);
     if (rateLimits) limit(options, reply, caller.via === 'jwt' && !request.routeOptions.url?.startsWith('/v1/') ? rateLimits.filter((l) => !l.bucket.startsWith('user:')) : rateLimits);
     request.caller = caller;

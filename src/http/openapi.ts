@@ -15,6 +15,7 @@ import { embeddingsRequestSchema } from './routes/embeddings.js';
 import { createBody } from './routes/gateway-keys.js';
 import { addBody } from './routes/provider-keys.js';
 import { putBody } from './routes/user-config.js';
+import { consoleSignInBody } from './routes/console-session.js';
 
 type Auth = 'none' | 'bearer' | 'operator';
 
@@ -50,6 +51,10 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   { method: 'get', path: '/api/cache', tag: 'Routing', summary: 'Answer cache counters.', auth: 'operator' },
   { method: 'post', path: '/api/auth/signup', tag: 'Accounts', summary: 'Create an account; returns an access token.', auth: 'none', body: signupBody },
   { method: 'post', path: '/api/auth/login', tag: 'Accounts', summary: 'Log in; returns an access token (24 h).', auth: 'none', body: loginBody },
+  { method: 'get', path: '/api/console/session', tag: 'Console', summary: "The web console's session: whether one is open (with its CSRF token for the x-cerebro-csrf header), and whether sign-up is open.", auth: 'none' },
+  { method: 'post', path: '/api/console/session', tag: 'Console', summary: 'Open a console session (an httpOnly cookie) with e-mail and password, or with the operator token.', auth: 'none', body: consoleSignInBody },
+  { method: 'post', path: '/api/console/signup', tag: 'Console', summary: 'Create an account and open a console session (when ALLOW_SIGNUP allows).', auth: 'none', body: signupBody },
+  { method: 'delete', path: '/api/console/session', tag: 'Console', summary: "Close the console session (its token is revoked); needs the session's x-cerebro-csrf header.", auth: 'none' },
   { method: 'get', path: '/api/auth/me', tag: 'Accounts', summary: 'The caller.', auth: 'bearer' },
   { method: 'post', path: '/api/auth/logout', tag: 'Accounts', summary: 'Sign out the account token this is called with.', auth: 'bearer' },
   { method: 'post', path: '/api/auth/password', tag: 'Accounts', summary: 'Change the password; every earlier account token stops working. Returns a fresh one.', auth: 'bearer', body: passwordBody },

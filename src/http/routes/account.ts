@@ -17,7 +17,7 @@ export const signupBody = z.object({
 });
 export const loginBody = z.object({ email: z.string().max(320), password: z.string().max(1024) });
 
-function throttled(limiter: RateLimiter, bucket: string, perMinute: number, now: number): void {
+export function throttled(limiter: RateLimiter, bucket: string, perMinute: number, now: number): void {
   const d = limiter.hit(bucket, perMinute);
   if (d.allowed) return;
   throw new GatewayError({
@@ -80,7 +80,7 @@ export function publicAccountRoutes(app: FastifyInstance, accounts: AccountServi
  * Work that checks a password, counted by the login throttle under (who, address): a wrong one
  * slows down the next try from that address, a right one clears it.
  */
-async function throttledPasswordCheck<T>(logins: LoginThrottle, who: string, address: string, work: () => Promise<T>): Promise<T> {
+export async function throttledPasswordCheck<T>(logins: LoginThrottle, who: string, address: string, work: () => Promise<T>): Promise<T> {
   const wait = logins.attempt(who, address);
   if (wait > 0) throw backingOff(wait);
   try {
