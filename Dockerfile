@@ -1,4 +1,4 @@
-# Cerebro: a multi-stage image. The build stage compiles TypeScript and installs the native addons
+# Cerebro: a multi-stage image. The build stage compiles TypeScript, builds the web console and installs the native addons
 # (better-sqlite3, argon2: prebuilt binaries, or compiled when none fits); the runtime stage holds
 # production dependencies only and runs as an unprivileged user (uid 1000).
 #   docker build -t cerebro .
@@ -12,6 +12,7 @@ COPY package.json package-lock.json ./
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY web ./web
 COPY bench ./bench
 COPY eval ./eval
 RUN npm run build && npm prune --omit=dev
@@ -27,6 +28,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist/src ./dist/src
+COPY --from=build /app/dist/web ./dist/web
 COPY package.json ./
 COPY data/models.json ./data/models.json
 RUN mkdir -p /var/lib/cerebro && chown node:node /var/lib/cerebro

@@ -1,0 +1,99 @@
+/** Small shared pieces: error notes, stat cards, a confirmation dialog, a copy button, a loading line. */
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { ApiError } from '../api';
+import { useI18n } from '../i18n';
+
+export function ErrorNote({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+  const { t } = useI18n();
+  const message = error instanceof ApiError && error.status === 403 && error.code === 'forbidden' ? t('error.forbidden') : error instanceof Error ? error.message : String(error);
+  return (
+    <div className="note error" role="alert">
+      <strong>{t('error.title')}:</strong> {message}
+      {onRetry ? (
+        <button type="button" className="link" onClick={onRetry}>
+          {t('common.retry')}
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
+export function Loading() {
+  const { t } = useI18n();
+  return (
+    <p className="muted" role="status">
+      {t('common.loading')}
+    </p>
+  );
+}
+
+export function Stat({ label, value, hint }: { label: string; value: ReactNode; hint?: string }) {
+  return (
+    <div className="stat">
+      <dt>{label}</dt>
+      <dd>
+        {value}
+        {hint ? <span className="muted small"> {hint}</span> : null}
+      </dd>
+    </div>
+  );
+}
+
+/** A modal question (the native <dialog>: focus kept inside, Escape closes it). */
+export function Confirm({ open, message, confirmLabel, onConfirm, onClose }: { open: boolean; message: string; confirmLabel: string; onConfirm: () => void; onClose: () => void }) {
+  const { t } = useI18n();
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (open && !dialog.open) dialog.showModal();
+    if (!open && dialog.open) dialog.close();
+  }, [open]);
+  return (
+    <dialog ref={ref} onClose={onClose} aria-labelledby="confirm-message">
+      <p id="confirm-message">{message}</p>
+      <div className="row end">
+        <button type="button" onClick={onClose} autoFocus>
+          {t('common.cancel')}
+        </button>
+        <button
+          type="button"
+          className="danger"
+          onClick={() => {
+            onConfirm();
+            onClose();
+          }}
+        >
+          {confirmLabel}
+        </button>
+      </div>
+    </dialog>
+  );
+}
+
+/** Copies text; where the clipboard API is missing (plain http off localhost), selects it for Ctrl+C. */
+export function CopyButton({ text, targetId }: { text: string; targetId: string }) {
+  const { t } = useI18n();
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+      setCopied(true);
+      setTimeout(() => setCopied(false), 2000);
+    } catch {
+      const input = document.getElementById(targetId);
+      if (input instanceof HTMLInputElement) input.select();
+    }
+  };
+  return (
+    <button type="button" onClick={() => void copy()} aria-live="polite">
+      {copied ? t('common.copied') : t('common.copy')}
+    </button>
+  );
+}
+
+export function StatusBadge({ status }: { status: 'ok' | 'error' | 'cancelled' | string }) {
+  const { t } = useI18n();
+  const label = status === 'ok' ? t('status.ok') : status === 'cancelled' ? t('status.cancelled') : status === 'error' ? t('status.error') : status;
+  return <span className={`badge ${status}`}>{label}</span>;
+}

@@ -1,0 +1,139 @@
+/** The caller's settings (default model, daily token limit, memory, route policy) and their password. */
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { api } from '../api';
+import { ErrorNote, Loading } from '../components/ui';
+import { useI18n } from '../i18n';
+import { useSessionChanged } from '../session';
+import type { UserConfig } from '../types';
+
+export function Settings({ operator }: { operator: boolean }) {
+  const { t } = useI18n();
+  return (
+    <section aria-labelledby="settings-title">
+      <h1 id="settings-title">{t('settings.title')}</h1>
+      <Preferences />
+      {operator ? <p className="note">{t('settings.operatorNote')}</p> : <Password />}
+    </section>
+  );
+}
+
+const numberOrNull = (v: FormDataEntryValue | null) => (v === null || String(v).trim() === '' ? null : Number(v));
+
+function Preferences() {
+  const { t } = useI18n();
+  const client = useQueryClient();
+  const config = useQuery({ queryKey: ['config'], queryFn: () => api<UserConfig>('GET', '/api/config') });
+  const models = useQuery({ queryKey: ['models'], queryFn: () => api<{ data: Array<{ id: string }> }>('GET', '/v1/models') });
+  const save = useMutation({
+    mutationFn: (body: Record<string, unknown>) => api<UserConfig>('PUT', '/api/config', body),
+    onSuccess: (next) => client.setQueryData(['config'], next),
+  });
+  const submit = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget);
+    const model = String(form.get('default_model') ?? '');
+    save.mutate({
+      default_model: model === '' ? null : model,
+      daily_token_limit: numberOrNull(form.get('daily_token_limit')),
+      memory_messages: numberOrNull(form.get('memory_messages')),
+      route_policy: String(form.get('route_policy')),
+    });
+  };
+  if (config.isPending) return <Loading />;
+  if (config.isError) return <ErrorNote error={config.error} />;
+  const c = config.data;
+  return (
+    <form className="card stack" onSubmit={submit} key={JSON.stringify(c)}>
+      <label>
+        {t('settings.defaultModel')}
+        <select name="default_model" defaultValue={c.default_model ?? ''} aria-describedby="model-help">
+          <option value="">{t('settings.auto')}</option>
+          {(models.data?.data ?? []).filter((m) => m.id !== 'auto').map((m) => (
+            <option key={m.id}>{m.id}</option>
+          ))}
+          {c.default_model && !(models.data?.data ?? []).some((m) => m.id === c.default_model) ? <option>{c.default_model}</option> : null}
+        </select>
+      </label>
+      <p id="model-help" className="muted small">
+        {t('settings.defaultModelHelp')}
+      </p>
+      <label>
+        {t('settings.dailyLimit')}
+        <input name="daily_token_limit" type="number" min={1} defaultValue={c.daily_token_limit ?? ''} aria-describedby="limit-help" />
+      </label>
+      <p id="limit-help" className="muted small">
+        {t('settings.dailyLimitHelp')}
+      </p>
+      <label>
+        {t('settings.memory')}
+        <input name="memory_messages" type="number" min={0} max={1000} defaultValue={c.memory_messages ?? ''} aria-describedby="memory-help" />
+      </label>
+      <p id="memory-help" className="muted small">
+        {t('settings.memoryHelp', { n: c.effective_memory_messages })}
+      </p>
+      <label>
+        {t('settings.routePolicy')}
+        <select name="route_policy" defaultValue={c.route_policy}>
+          <option value="cascade">{t('route.cascade')}</option>
+          <option value="score">{t('route.score')}</option>
+        </select>
+      </label>
+      {save.isError ? <ErrorNote error={save.error} /> : null}
+      {save.isSuccess ? (
+        <p className="note success" role="status">
+          {t('common.saved')}
+        </p>
+      ) : null}
+      <div className="row end">
+        <button type="submit" className="primary" disabled={save.isPending}>
+          {t('common.save')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function Password() {
+  const { t } = useI18n();
+  const changed = useSessionChanged();
+  const [error, setError] = useState<unknown>();
+  const [done, setDone] = useState(false);
+  const submit = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget);
+    setError(undefined);
+    try {
+      await api('POST', '/api/auth/password', { current_password: form.get('current_password'), new_password: form.get('new_password') });
+      setDone(true);
+      // Every earlier token is revoked with the old password, this session's too: sign in again.
+      setTimeout(() => changed({ signed_in: false, allow_signup: false }), 2500);
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <form className="card stack" onSubmit={(e) => void submit(e)} aria-labelledby="password-title">
+      <h2 id="password-title">{t('settings.password')}</h2>
+      <label>
+        {t('settings.currentPassword')}
+        <input name="current_password" type="password" autoComplete="current-password" required />
+      </label>
+      <label>
+        {t('settings.newPassword')}
+        <input name="new_password" type="password" autoComplete="new-password" minLength={10} required />
+      </label>
+      {error ? <ErrorNote error={error} /> : null}
+      {done ? (
+        <p className="note success" role="status">
+          {t('settings.passwordChanged')}
+        </p>
+      ) : null}
+      <div className="row end">
+        <button type="submit" className="primary" disabled={done}>
+          {t('settings.changePassword')}
+        </button>
+      </div>
+    </form>
+  );
+}

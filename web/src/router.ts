@@ -1,0 +1,32 @@
+/** Pages by URL hash (`#/logs`, `#/logs/<id>`): the server serves one page, every route is the console's. */
+import { useEffect, useState } from 'react';
+
+export const PAGES = ['overview', 'logs', 'keys', 'sessions', 'playground', 'settings', 'providers'] as const;
+export type PageName = (typeof PAGES)[number];
+
+export interface Route {
+  page: PageName;
+  /** What follows the page in the hash (a log id, a session id), decoded. */
+  param: string | undefined;
+}
+
+export function parseHash(hash: string): Route {
+  const [name, ...rest] = hash.replace(/^#\/?/, '').split('/');
+  const page = (PAGES as readonly string[]).includes(name ?? '') ? (name as PageName) : 'overview';
+  const param = rest.length > 0 && rest.join('/') !== '' ? decodeURIComponent(rest.join('/')) : undefined;
+  return { page, param };
+}
+
+export function hrefOf(page: PageName, param?: string): string {
+  return `#/${page}${param === undefined ? '' : `/${encodeURIComponent(param)}`}`;
+}
+
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseHash(location.hash));
+  useEffect(() => {
+    const update = () => setRoute(parseHash(location.hash));
+    addEventListener('hashchange', update);
+    return () => removeEventListener('hashchange', update);
+  }, []);
+  return route;
+}
