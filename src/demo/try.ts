@@ -3,6 +3,7 @@
  * no provider keys and no network. Data is kept in TRY_DIR (default: a folder in the system's
  * temporary directory), so the console keeps its history across runs.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,9 +18,13 @@ export async function runTry(env: NodeJS.ProcessEnv = process.env): Promise<void
   const dir = env.TRY_DIR ?? join(tmpdir(), 'cerebro-try');
   mkdirSync(dir, { recursive: true });
   // The caller's own settings win; the rest makes a gateway that answers from the emulator.
+  const host = env.HOST ?? '127.0.0.1';
+  const ownToken = env.CEREBRO_API_TOKEN !== undefined;
+  // The well-known token is for a gateway only this machine can reach; anywhere else, a random one.
+  const loopback = host === '127.0.0.1' || host === 'localhost' || host === '::1';
   const defaults: Record<string, string> = {
-    HOST: '127.0.0.1',
-    CEREBRO_API_TOKEN: TRY_OPERATOR_TOKEN,
+    HOST: host,
+    CEREBRO_API_TOKEN: loopback ? TRY_OPERATOR_TOKEN : randomBytes(24).toString('base64url'),
     DATABASE_URL: `sqlite:${join(dir, 'cerebro.db')}`,
     ALLOW_SIGNUP: 'true',
     USERS_MAY_USE_OPERATOR_KEYS: 'true',
@@ -36,13 +41,13 @@ export async function runTry(env: NodeJS.ProcessEnv = process.env): Promise<void
   };
   for (const [name, value] of Object.entries(defaults)) env[name] ??= value;
   await runServer();
-  const url = `http://${env.HOST === '0.0.0.0' ? 'localhost' : env.HOST}:${env.PORT ?? 8000}`;
+  const url = `http://${host === '0.0.0.0' ? 'localhost' : host}:${env.PORT ?? 8000}`;
   process.stdout.write(
     [
       '',
       'Trying Cerebro with the provider emulator (no keys, no network):',
-      `  Console:         ${url}/  (sign up, or sign in as operator with ${env.CEREBRO_API_TOKEN === TRY_OPERATOR_TOKEN ? TRY_OPERATOR_TOKEN : 'your CEREBRO_API_TOKEN'})`,
-      `  A request:       curl ${url}/v1/chat/completions -H "Authorization: Bearer ${env.CEREBRO_API_TOKEN}" -H "Content-Type: application/json" -d '{"model":"auto","messages":[{"role":"user","content":"Hola"}]}'`,
+      `  Console:         ${url}/  (sign up, or sign in as operator with ${ownToken ? 'your CEREBRO_API_TOKEN' : env.CEREBRO_API_TOKEN})`,
+      `  A request:       curl ${url}/v1/chat/completions -H "Authorization: Bearer ${ownToken ? '$CEREBRO_API_TOKEN' : env.CEREBRO_API_TOKEN}" -H "Content-Type: application/json" -d '{"model":"auto","messages":[{"role":"user","content":"Hola"}]}'`,
       `  Data kept in:    ${dir}`,
       '',
     ].join('\n'),

@@ -7,8 +7,11 @@ export interface Caller {
   userId: string;
   /** May see and manage every user (the operator token, or an operator's key with the `admin` scope). */
   isAdmin: boolean;
-  /** How the caller proved who it is. */
-  via: 'operator_token' | 'jwt' | 'gateway_key';
+  /**
+   * How the caller proved who it is. `console`: the web console's cookie session (a user's, or the
+   * operator's, which may not mint admin keys: that takes the operator token itself).
+   */
+  via: 'operator_token' | 'jwt' | 'gateway_key' | 'console';
   /** Set when the request came with a gateway key. */
   gatewayKeyId?: string;
   /** A gateway key's scopes (`chat`, `read`, `admin`); absent for account and operator tokens. */

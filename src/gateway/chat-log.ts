@@ -5,6 +5,8 @@ import type { RequestLogRow } from '../store/request-log-writer.js';
 import type { Attempt } from './attempts.js';
 import type { ChatInput } from './chat-input.js';
 import type { RequestHolds } from './request-holds.js';
+import { UpstreamError } from '../providers/errors.js';
+import { GatewayError } from './errors.js';
 
 export interface LogOutcome {
   target?: Target;
@@ -61,4 +63,24 @@ export function logRow(input: ChatInput, outcome: LogOutcome, at: number): Reque
     route: outcome.routing?.policy ?? null,
     warnings: outcome.warnings && outcome.warnings.length > 0 ? JSON.stringify(outcome.warnings) : null,
   };
+}
+
+/** What a failed request's row records: the status the caller actually received, and what it had got to. */
+export function failureOutcome(err: unknown, latencyMs: number, at: FailureContext): LogOutcome {
+  const known = err instanceof GatewayError ? err : undefined;
+  const upstream = err instanceof UpstreamError ? err : undefined;
+  const outcome: LogOutcome = {
+    costUsd: 0,
+    latencyMs,
+    attempts: known?.attempts ?? at.attempts ?? [],
+    holds: at.holds,
+    routing: at.routing,
+    warnings: at.warnings,
+    // Mid-stream upstream failures reach the caller as a 502-type error event; anything else unplanned is a 500.
+    httpStatus: known?.status ?? (upstream ? 502 : 500),
+    error: upstream ? upstream.publicMessage : err instanceof Error ? err.message : String(err),
+  };
+  if (at.target) outcome.target = at.target;
+  if (at.usage) outcome.usage = at.usage;
+  return outcome;
 }

@@ -3,7 +3,6 @@
  * plan the targets → load the session's memory → call upstreams with fallback →
  * store the new turns and the answer → queue the log row → return.
  */
-import { UpstreamError } from '../providers/errors.js';
 import type { ChatMessage, ChatResult, FinishReason, ProviderId, StreamPart, Usage } from '../providers/types.js';
 import { cacheKey, isCacheable } from '../cache/cache-key.js';
 import type { CachedAnswer, ResponseCache } from '../cache/response-cache.js';
@@ -25,7 +24,7 @@ import { storedBytes } from './storage-quota.js';
 import type { ChatInput } from './chat-input.js';
 import { GatewayError } from './errors.js';
 import type { Executor, PartBatches } from './executor.js';
-import { logRow, type FailureContext, type LogOutcome } from './chat-log.js';
+import { failureOutcome, logRow, type FailureContext, type LogOutcome } from './chat-log.js';
 import { RoutePlanner, type RoutingDecision } from './route-planner.js';
 export type { RoutingDecision } from './route-planner.js';
 import { StreamRelay, type StreamFinal, type StreamSource } from './stream-relay.js';
@@ -172,11 +171,13 @@ export class ChatService {
     let holds: RequestHolds | undefined;
     let ctx: CallerContext | undefined;
     let routing: LogOutcome['routing'];
+    let warned = input.warnings;
     try {
       const begun = await this.begin(input);
       const { messages, decision, keyWarnings, key, hit } = begun;
       ({ ctx, holds } = begun);
       routing = routingOf(decision);
+      warned = [...input.warnings, ...keyWarnings];
       const { targets } = decision;
       if (hit) return await this.answerFromCache(input, hit, decision, started, begun.holds);
       const success = await this.deps.executor.complete(targets, { messages, params: input.params, stream: false, owner: input.caller.userId, named: decision.named, outputLimit: begun.outputLimit }, signal, ctx.credentials);
@@ -208,7 +209,7 @@ export class ChatService {
       };
     } catch (err) {
       // An answer that could not be stored never reached the caller: its tokens are not theirs to pay.
-      this.logFailure(input, err, started, { attempts, holds, routing, warnings: input.warnings });
+      this.logFailure(input, err, started, { attempts, holds, routing, warnings: warned });
       throw explainedForUser(forCaller(err, hidden(input, ctx)), input.caller);
     }
   }
@@ -222,10 +223,12 @@ export class ChatService {
     let ctx: CallerContext | undefined;
     let cacheHit = false;
     let routing: LogOutcome['routing'];
+    let warned = input.warnings;
     try {
       const begun = await this.begin(input);
       ({ decision, key, holds, ctx } = begun);
       routing = routingOf(decision);
+      warned = [...input.warnings, ...begun.keyWarnings];
       if (begun.hit) {
         cacheHit = true;
         success = { target: { provider: begun.hit.provider, model: begun.hit.model }, attempts: [], warnings: [], ...replay(begun.hit) };
@@ -234,7 +237,7 @@ export class ChatService {
         success.warnings.push(...begun.keyWarnings);
       }
     } catch (err) {
-      this.logFailure(input, err, started, { holds, routing, warnings: input.warnings });
+      this.logFailure(input, err, started, { holds, routing, warnings: warned });
       throw explainedForUser(forCaller(err, hidden(input, ctx)), input.caller);
     }
     const redact = hidden(input, ctx);
@@ -402,22 +405,6 @@ export class ChatService {
 
   /** The row for a failed request carries the status the caller actually received. */
   private logFailure(input: ChatInput, err: unknown, started: number, at: FailureContext): void {
-    const known = err instanceof GatewayError ? err : undefined;
-    const upstream = err instanceof UpstreamError ? err : undefined;
-    const { target, usage } = at;
-    const entry: LogOutcome = {
-      costUsd: 0,
-      latencyMs: this.deps.now() - started,
-      attempts: known?.attempts ?? at.attempts ?? [],
-      holds: at.holds,
-      routing: at.routing,
-      warnings: at.warnings,
-      // Mid-stream upstream failures reach the caller as a 502-type error event; anything else unplanned is a 500.
-      httpStatus: known?.status ?? (upstream ? 502 : 500),
-      error: upstream ? upstream.publicMessage : err instanceof Error ? err.message : String(err),
-    };
-    if (target) entry.target = target;
-    if (usage) entry.usage = usage;
-    this.log(input, entry);
+    this.log(input, failureOutcome(err, this.deps.now() - started, at));
   }
 }

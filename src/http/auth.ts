@@ -16,7 +16,7 @@ import type { AccountStates } from '../accounts/account-states.js';
 import { isGatewayKeyShaped } from '../security/gateway-key.js';
 import { bearerToken, tokenMatchesHash } from '../security/operator-token.js';
 import { parseScopes, type Scope } from '../accounts/scopes.js';
-import { CONSOLE_COOKIE, CSRF_HEADER, csrfTokenFor, csrfTokenMatches, verifyOperatorSession } from '../security/console-session.js';
+import { consoleCookieName, CSRF_HEADER, csrfTokenFor, csrfTokenMatches, verifyOperatorSession } from '../security/console-session.js';
 // Its type augmentation: `request.cookies`.
 import type {} from '@fastify/cookie';
 
@@ -221,11 +221,12 @@ export function consoleSessions(options: AuthOptions) {
     });
     const token = { jti: claims.jti, expiresAt: claims.expiresAt };
     const csrfToken = csrfTokenFor(options.secretKey, claims.jti);
-    if (claims.userId === OPERATOR_USER_ID) return { caller: { ...OPERATOR, token }, csrfToken };
-    return { caller: { userId: claims.userId, isAdmin: false, via: 'jwt', token }, csrfToken, rateLimits: perUser(claims.userId) };
+    if (claims.userId === OPERATOR_USER_ID) return { caller: { userId: OPERATOR_USER_ID, isAdmin: true, via: 'console', token }, csrfToken };
+    return { caller: { userId: claims.userId, isAdmin: false, via: 'console', token }, csrfToken, rateLimits: perUser(claims.userId) };
   }
   async function resolve(cookie: string, csrf: unknown): Promise<ConsoleSession> {
     const session = await identify(cookie);
+    // Checked after the session: a stale page's token for an ended session still reads "sign in again".
     if (!csrfTokenMatches(options.secretKey, session.caller.token.jti, csrf)) throw csrfRefused();
     return session;
   }
@@ -243,13 +244,14 @@ export function authenticate(options: AuthOptions) {
     let resolved;
     if (token !== undefined) resolved = await resolve(token);
     else {
-      const session = request.cookies?.[CONSOLE_COOKIE];
+      const session = request.cookies?.[consoleCookieName(request.protocol === 'https')];
       if (session === undefined) throw missing();
       resolved = await sessions.resolve(session, request.headers[CSRF_HEADER]);
     }
     const { caller, rateLimits } = resolved;
     if (caller.via === 'gateway_key') checkScope(caller, request.method, request.routeOptions.url);
-    if (rateLimits) limit(options, reply, caller.via === 'jwt' && !request.routeOptions.url?.startsWith('/v1/') ? rateLimits.filter((l) => !l.bucket.startsWith('user:')) : rateLimits);
+    const accountSession = caller.via === 'jwt' || caller.via === 'console';
+    if (rateLimits) limit(options, reply, accountSession && !request.routeOptions.url?.startsWith('/v1/') ? rateLimits.filter((l) => !l.bucket.startsWith('user:')) : rateLimits);
     request.caller = caller;
   };
 }

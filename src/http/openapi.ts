@@ -54,6 +54,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   { method: 'get', path: '/api/console/session', tag: 'Console', summary: "The web console's session: whether one is open (with its CSRF token for the x-cerebro-csrf header), and whether sign-up is open.", auth: 'none' },
   { method: 'post', path: '/api/console/session', tag: 'Console', summary: 'Open a console session (an httpOnly cookie) with e-mail and password, or with the operator token.', auth: 'none', body: consoleSignInBody },
   { method: 'post', path: '/api/console/signup', tag: 'Console', summary: 'Create an account and open a console session (when ALLOW_SIGNUP allows).', auth: 'none', body: signupBody },
+  { method: 'post', path: '/api/console/password', tag: 'Console', summary: "Change the password from the console: every other token of the account ends, this session goes on with a fresh cookie (needs x-cerebro-csrf).", auth: 'none', body: passwordBody },
   { method: 'delete', path: '/api/console/session', tag: 'Console', summary: "Close the console session (its token is revoked); needs the session's x-cerebro-csrf header.", auth: 'none' },
   { method: 'get', path: '/api/auth/me', tag: 'Accounts', summary: 'The caller.', auth: 'bearer' },
   { method: 'post', path: '/api/auth/logout', tag: 'Accounts', summary: 'Sign out the account token this is called with.', auth: 'bearer' },

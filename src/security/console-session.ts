@@ -9,15 +9,21 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { signAccessToken, verifyAccessToken, type AccessTokenClaims } from './access-token.js';
 
-export const CONSOLE_COOKIE = 'cerebro_console';
+/**
+ * The cookie's name: over https, `__Host-` makes the browser refuse one set by a sibling subdomain or
+ * over plain http (so nobody can sign a victim into the attacker's account); plain http (localhost,
+ * a private network) can only use the bare name.
+ */
+export const consoleCookieName = (https: boolean) => (https ? '__Host-cerebro_console' : 'cerebro_console');
 export const CSRF_HEADER = 'x-cerebro-csrf';
 
 function operatorKey(secretKey: string, operatorTokenHash: Buffer): string {
   return `${secretKey}:console-operator:${operatorTokenHash.toString('hex')}`;
 }
 
-export function signOperatorSession(secretKey: string, operatorTokenHash: Buffer, nowSeconds: number): Promise<string> {
-  return signAccessToken('operator', operatorKey(secretKey, operatorTokenHash), nowSeconds);
+/** `version`: the operator account's token version, which a burst of sign-outs may have raised. */
+export function signOperatorSession(secretKey: string, operatorTokenHash: Buffer, nowSeconds: number, version: number): Promise<string> {
+  return signAccessToken('operator', operatorKey(secretKey, operatorTokenHash), nowSeconds, version);
 }
 
 /** An operator session's claims, or undefined when the token is not one (or no longer valid). */

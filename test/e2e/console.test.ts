@@ -158,6 +158,13 @@ describe('the web console, in a browser', needs(missingChromium), () => {
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Saved.').waitFor();
     await noSeriousAxe('settings');
+    await page.getByLabel('Current password').fill('wrong-password-0');
+    await page.getByLabel('New password').fill('Console-Pass-43');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('Incorrect e-mail or password.').waitFor();
+    await page.getByLabel('Current password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText(/Password changed/).waitFor();
     await go('#/overview');
     await page.getByText(/of 50,000 tokens used today/).waitFor();
   });

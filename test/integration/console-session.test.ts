@@ -39,9 +39,10 @@ describe('the console session', () => {
     return { status: res.status, body: json, setCookie };
   }
 
-  it('starts signed out, saying whether sign-up is open', async () => {
-    const res = await fetchAs({ cookie: undefined, csrf: undefined }, 'GET', '/api/console/session');
-    assert.deepEqual(res.body, { signed_in: false, allow_signup: true });
+  it('starts signed out, saying whether sign-up is open, in an answer nobody caches', async () => {
+    const res = await fetch(`${s.url}/api/console/session`);
+    assert.deepEqual(await res.json(), { signed_in: false, allow_signup: true });
+    assert.equal(res.headers.get('cache-control'), 'no-store');
   });
 
   it('signs in with a password into an httpOnly, SameSite=Strict cookie; the token is never in the body', async () => {
@@ -111,6 +112,55 @@ describe('the console session', () => {
     assert.equal(after.body.error.code, 'session_expired');
     const view = await fetchAs({ cookie: replayed.cookie, csrf: undefined }, 'GET', '/api/console/session');
     assert.equal(view.body.signed_in, false);
+  });
+
+  it("changes the password in the console: the session goes on in a new cookie, every other token ends, no token reaches the page", async () => {
+    await signup(call, 'pat@example.com');
+    const b: Browser = { cookie: undefined, csrf: undefined };
+    await fetchAs(b, 'POST', '/api/console/session', { email: 'pat@example.com', password: PASSWORD });
+    const other: Browser = { cookie: undefined, csrf: undefined };
+    await fetchAs(other, 'POST', '/api/console/session', { email: 'pat@example.com', password: PASSWORD });
+    const through = await fetchAs(b, 'POST', '/api/auth/password', { current_password: PASSWORD, new_password: 'Brand-New-Pass-7' });
+    assert.equal(through.status, 400, 'the bearer route would hand the page a token');
+    assert.equal(through.body.error.code, 'not_an_account_token');
+    assert.equal((await fetchAs(b, 'POST', '/api/console/password', { current_password: PASSWORD, new_password: 'Brand-New-Pass-7' }, { csrf: false })).status, 403);
+    const old = { ...b };
+    const res = await fetchAs(b, 'POST', '/api/console/password', { current_password: PASSWORD, new_password: 'Brand-New-Pass-7' });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.signed_in, true);
+    assert.ok(!/eyJ/.test(JSON.stringify(res.body)), 'no token in the body');
+    assert.notEqual(b.cookie, old.cookie);
+    assert.equal((await fetchAs(b, 'GET', '/api/auth/me')).status, 200, 'this session goes on');
+    assert.equal((await fetchAs(old, 'GET', '/api/auth/me')).status, 401);
+    assert.equal((await fetchAs(other, 'GET', '/api/auth/me')).status, 401, 'the other session ended');
+    const operator: Browser = { cookie: undefined, csrf: undefined };
+    await fetchAs(operator, 'POST', '/api/console/session', { operator_token: TEST_TOKEN });
+    assert.equal((await fetchAs(operator, 'POST', '/api/console/password', { current_password: 'x', new_password: 'Brand-New-Pass-8' })).body.error.code, 'not_an_account');
+  });
+
+  it('a new sign-in ends the session the browser held before', async () => {
+    const b: Browser = { cookie: undefined, csrf: undefined };
+    await fetchAs(b, 'POST', '/api/console/session', { email: 'ana@example.com', password: PASSWORD });
+    const before = { ...b };
+    await fetchAs(b, 'POST', '/api/console/session', { operator_token: TEST_TOKEN });
+    assert.equal((await fetchAs(before, 'GET', '/api/auth/me')).status, 401);
+    assert.equal((await fetchAs(b, 'GET', '/api/health/providers')).status, 200);
+  });
+
+  it("the operator's console session may not mint admin keys (that takes the operator token itself)", async () => {
+    const b: Browser = { cookie: undefined, csrf: undefined };
+    await fetchAs(b, 'POST', '/api/console/session', { operator_token: TEST_TOKEN });
+    assert.equal((await fetchAs(b, 'POST', '/api/keys/gateway', { name: 'admin from console', scopes: ['admin'] })).status, 403);
+    assert.equal((await fetchAs(b, 'POST', '/api/keys/gateway', { name: 'plain from console' })).status, 201);
+  });
+
+  it('the operator can sign in again after many sign-outs (the deny-list overflowing bumps its token version)', async () => {
+    for (let i = 0; i < 34; i++) {
+      const b: Browser = { cookie: undefined, csrf: undefined };
+      assert.equal((await fetchAs(b, 'POST', '/api/console/session', { operator_token: TEST_TOKEN })).status, 200, `sign-in ${i}`);
+      assert.equal((await fetchAs(b, 'GET', '/api/health/providers')).status, 200, `session ${i}`);
+      assert.equal((await fetchAs(b, 'DELETE', '/api/console/session')).status, 204);
+    }
   });
 
   it('a bearer credential wins over the cookie, and a forged cookie is refused', async () => {

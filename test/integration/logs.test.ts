@@ -5,18 +5,25 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { Kysely } from 'kysely';
 import { caller, chatBody, gatewayKey, signup } from '../helpers/api.js';
+import { TEST_DIALECTS } from '../helpers/databases.js';
+import { failInCi, needs } from '../helpers/requirements.js';
 import { startStack, TEST_TOKEN, type Stack } from '../helpers/stack.js';
 
-describe('GET /api/logs and /api/sessions', () => {
+const dbOf = (s: Stack) => (s.gateway.sessions as unknown as { db: Kysely<any> }).db;
+
+for (const { name: dialect, make, missing } of TEST_DIALECTS) describe(`GET /api/logs and /api/sessions on ${dialect}`, needs(missing), () => {
+  failInCi(missing);
   let s: Stack;
   const call = caller(() => s);
+  const database = make();
   let alice: { token: string; userId: string };
   let bob: { token: string; userId: string };
   let aliceKey: { key: string; id: string };
 
   before(async () => {
-    s = await startStack({ USERS_MAY_USE_OPERATOR_KEYS: 'true' });
+    s = await startStack({ ...database.env, USERS_MAY_USE_OPERATOR_KEYS: 'true' }, { database });
     alice = await signup(call, 'alice-logs@example.com');
     bob = await signup(call, 'bob-logs@example.com');
     aliceKey = await gatewayKey(call, alice.token, { name: 'n8n prod' });
@@ -108,7 +115,8 @@ describe('GET /api/logs and /api/sessions', () => {
   });
 
   it('refuses bad filters and cursors with a 400', async () => {
-    for (const q of ['status=weird', 'limit=0', 'limit=5000', 'cursor=%%%', 'cursor=bm90anNvbg', 'since=yesterday', 'cache_hit=maybe']) {
+    const badCursor = Buffer.from(JSON.stringify(['not a time', 'x'])).toString('base64url');
+    for (const q of ['status=weird', 'limit=0', 'limit=5000', 'cursor=%%%', 'cursor=bm90anNvbg', `cursor=${badCursor}`, 'since=yesterday', 'cache_hit=maybe']) {
       const res = await call('GET', `/api/logs?${q}`, alice.token);
       assert.equal(res.status, 400, `${q}: ${JSON.stringify(res.body)}`);
       assert.equal(typeof res.body.error.message, 'string');
@@ -135,6 +143,20 @@ describe('GET /api/logs and /api/sessions', () => {
     assert.equal(page2.body.has_more, false);
     assert.equal((await call('GET', '/api/sessions', bob.token)).body.data.length, 0);
     assert.equal((await call('GET', '/api/sessions?cursor=zzz', alice.token)).status, 400);
+  });
+
+  it("hides a 500's internal text from the user, not from the operator", async () => {
+    await dbOf(s).insertInto('request_logs').values({
+      id: 'chatcmpl-internal-500', created_at: new Date().toISOString(), user_id: alice.userId, gateway_key_id: null, session_id: null, endpoint: 'chat.completions',
+      model_requested: 'auto', model_used: null, provider: null, priority: 'normal', stream: 0, status: 'error', http_status: 500,
+      error: 'SqliteError: disk I/O error at /var/lib/cerebro/cerebro.db', prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, cost_usd: 0, latency_ms: 3, cache_hit: 0, attempts: '[]',
+    }).execute();
+    const mine = await call('GET', '/api/logs/chatcmpl-internal-500', alice.token);
+    assert.equal(mine.status, 200);
+    assert.ok(!JSON.stringify(mine.body).includes('/var/lib'), JSON.stringify(mine.body));
+    assert.match(mine.body.error, /Internal error/);
+    assert.match((await call('GET', '/api/logs/chatcmpl-internal-500', TEST_TOKEN)).body.error, /disk I\/O/);
+    await dbOf(s).deleteFrom('request_logs').where('id', '=', 'chatcmpl-internal-500').execute();
   });
 
   it('the overview has p95 latency and the error rate', async () => {

@@ -42,13 +42,31 @@ async function errorOf(res: Response): Promise<ApiError> {
   return new ApiError(res.status, code, message);
 }
 
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+/**
+ * After a sign-in in another tab, the cookie belongs to a new session while this page still holds
+ * the old one's CSRF token: read the current session's token. False when no session is open.
+ */
+async function refreshCsrfToken(): Promise<boolean> {
+  const res = await fetch('/api/console/session', { credentials: 'same-origin' });
+  const session = res.ok ? ((await res.json()) as { signed_in: boolean; csrf_token?: string }) : undefined;
+  csrfToken = session?.signed_in ? session.csrf_token : undefined;
+  return csrfToken !== undefined;
+}
+
+export async function api<T>(method: string, path: string, body?: unknown, retried = false): Promise<T> {
   const res = await fetch(path, {
     method,
     credentials: 'same-origin',
     headers: headers(body === undefined ? {} : { 'content-type': 'application/json' }),
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
+  if (res.status === 403 && !retried && res.headers.get('content-type')?.includes('json')) {
+    const error = await errorOf(res);
+    if (error.code !== 'csrf_failed') throw error;
+    if (await refreshCsrfToken()) return api<T>(method, path, body, true);
+    onSessionEnded?.();
+    throw error;
+  }
   if (!res.ok) throw await errorOf(res);
   if (res.status === 204) return undefined as T;
   return (await res.json()) as T;

@@ -13,8 +13,16 @@ export interface Route {
 export function parseHash(hash: string): Route {
   const [name, ...rest] = hash.replace(/^#\/?/, '').split('/');
   const page = (PAGES as readonly string[]).includes(name ?? '') ? (name as PageName) : 'overview';
-  const param = rest.length > 0 && rest.join('/') !== '' ? decodeURIComponent(rest.join('/')) : undefined;
-  return { page, param };
+  return { page, param: rest.length > 0 && rest.join('/') !== '' ? decoded(rest.join('/')) : undefined };
+}
+
+/** A hand-typed `%` is not worth a blank page: what cannot be decoded is taken as written. */
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 export function hrefOf(page: PageName, param?: string): string {

@@ -23,9 +23,9 @@ export function useSession() {
 /** After signing in, up or out: the new session, and no data cached from the previous one. */
 export function useSessionChanged() {
   const client = useQueryClient();
-  return (session: ConsoleSession) => {
+  return (session: ConsoleSession, options: { keepData?: boolean } = {}) => {
     setCsrfToken(session.signed_in ? session.csrf_token : undefined);
-    client.removeQueries({ predicate: (q) => q.queryKey[0] !== SESSION_KEY[0] });
+    if (!options.keepData) client.removeQueries({ predicate: (q) => q.queryKey[0] !== SESSION_KEY[0] });
     client.setQueryData(SESSION_KEY, session);
   };
 }

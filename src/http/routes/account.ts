@@ -110,7 +110,8 @@ function accountToken(caller: Caller): NonNullable<Caller['token']> {
     status: 400,
     type: 'invalid_request_error',
     code: 'not_an_account_token',
-    message: 'Call this with your account token (from POST /api/auth/login); the operator token is changed with CEREBRO_API_TOKEN, and gateway keys are revoked with DELETE /api/keys/gateway/{id}.',
+    message:
+      'Call this with your account token (from POST /api/auth/login); the web console signs out and changes passwords through /api/console/*, the operator token is changed with CEREBRO_API_TOKEN, and gateway keys are revoked with DELETE /api/keys/gateway/{id}.',
   });
 }
 

@@ -45,10 +45,12 @@ export function encodeCursor(row: Pick<LogRow, 'created_at' | 'id'>): string {
   return Buffer.from(JSON.stringify([row.created_at, row.id])).toString('base64url');
 }
 
+const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+
 function decodeCursor(cursor: string): LogCursor {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof createdAt === 'string' && typeof id === 'string') return { createdAt, id };
+    if (typeof createdAt === 'string' && CURSOR_TIME.test(createdAt) && typeof id === 'string' && id.length > 0 && id.length <= 200) return { createdAt, id };
   } catch {
     // Falls through to the 400 below.
   }
@@ -82,8 +84,12 @@ function attemptsFor(attempts: StoredAttempt[], operator: boolean) {
   }));
 }
 
+/** What failed, as the caller may read it: upstream and internal texts are the operator's. */
 function errorFor(row: LogRow, attempts: StoredAttempt[], operator: boolean): string | null {
-  if (row.error === null || operator || !attempts.some((a) => a.status === 'error')) return row.error;
+  if (row.error === null || operator) return row.error;
+  // A 500 is the gateway's own fault (a bug, the database): its text can name internals.
+  if (row.http_status === 500) return 'Internal error; the operator can read it in the logs.';
+  if (!attempts.some((a) => a.status === 'error')) return row.error;
   return attempts
     .filter((a) => a.status === 'error')
     .map((a) => `${a.provider}/${a.model}: ${a.http_status ?? ''} ${a.reason ?? 'failed'}`.replace(/\s+/g, ' '))

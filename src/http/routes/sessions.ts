@@ -28,7 +28,7 @@ export const sessionsListQuery = z.object({
 function decodeSessionCursor(cursor: string): { lastActivity: string; sessionId: string } {
   try {
     const [lastActivity, sessionId] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof lastActivity === 'string' && typeof sessionId === 'string') return { lastActivity, sessionId };
+    if (typeof lastActivity === 'string' && /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(lastActivity) && typeof sessionId === 'string' && SESSION_ID_PATTERN.test(sessionId)) return { lastActivity, sessionId };
   } catch {
     // Falls through to the 400 below.
   }

@@ -2,10 +2,15 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { ApiError } from '../api';
 import { useI18n } from '../i18n';
+import type { MessageKey } from '../locales/en';
+
+/** Codes whose message the console says in the reader's language; any other shows the server's words. */
+const TRANSLATED = new Set(['forbidden', 'invalid_credentials', 'too_many_attempts', 'rate_limit_exceeded', 'weak_password', 'email_taken', 'signup_disabled', 'session_expired', 'daily_token_limit_exceeded', 'no_provider_available']);
 
 export function ErrorNote({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
   const { t } = useI18n();
-  const message = error instanceof ApiError && error.status === 403 && error.code === 'forbidden' ? t('error.forbidden') : error instanceof Error ? error.message : String(error);
+  const code = error instanceof ApiError ? error.code : null;
+  const message = code !== null && TRANSLATED.has(code) ? t(`error.${code}` as MessageKey) : error instanceof Error ? error.message : String(error);
   return (
     <div className="note error" role="alert">
       <strong>{t('error.title')}:</strong> {message}

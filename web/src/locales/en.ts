@@ -193,7 +193,7 @@ export const en = {
   'settings.currentPassword': 'Current password',
   'settings.newPassword': 'New password',
   'settings.changePassword': 'Change password',
-  'settings.passwordChanged': 'Password changed. Sign in again with the new one.',
+  'settings.passwordChanged': 'Password changed. Your other sessions are signed out; this one goes on.',
   'settings.operatorNote': 'The operator’s settings come from the environment (see the README).',
   'providers.title': 'Providers',
   'providers.targets': 'Targets',
@@ -211,6 +211,15 @@ export const en = {
   'user.disableConfirm': 'Disable {email}? Their keys and sessions stop working at once.',
   'error.title': 'Something went wrong',
   'error.forbidden': 'You may not see this page.',
+  'error.invalid_credentials': 'Incorrect e-mail or password.',
+  'error.too_many_attempts': 'Too many attempts; wait a little and try again.',
+  'error.rate_limit_exceeded': 'Rate limit reached; try again in a moment.',
+  'error.weak_password': 'That password is too weak: at least 10 characters of two kinds (letters, digits, symbols).',
+  'error.email_taken': 'An account with this e-mail already exists.',
+  'error.signup_disabled': 'Sign-up is closed on this gateway; ask its operator for an account.',
+  'error.session_expired': 'Your session has ended; sign in again.',
+  'error.daily_token_limit_exceeded': 'Your daily token limit is used up; it resets at midnight UTC.',
+  'error.no_provider_available': 'No provider can answer this right now.',
 } as const;
 
 export type MessageKey = keyof typeof en;

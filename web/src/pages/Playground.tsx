@@ -1,6 +1,6 @@
 /** A chat that streams from /v1/chat/completions, and says under the answer who answered, at what cost, after which attempts. */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, streamChat, type ChatMetadata } from '../api';
 import { ErrorNote, StatusBadge } from '../components/ui';
 import { formatMs, formatUsd } from '../format';
@@ -15,6 +15,8 @@ export function Playground() {
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const abort = useRef<AbortController>(undefined);
+  // Leaving the page stops the answer: nobody is reading it, and it costs tokens.
+  useEffect(() => () => abort.current?.abort(), []);
 
   const send = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();

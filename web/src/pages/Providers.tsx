@@ -96,7 +96,7 @@ function Users() {
   const users = useQuery({ queryKey: ['admin-users'], queryFn: () => api<{ users: AdminUser[] }>('GET', '/api/admin/users?limit=100') });
   const [disabling, setDisabling] = useState<AdminUser>();
   const patch = useMutation({
-    mutationFn: ({ id, disabled }: { id: string; disabled: boolean }) => api('PATCH', `/api/admin/users/${id}`, { disabled }),
+    mutationFn: ({ id, disabled }: { id: string; disabled: boolean }) => api('PATCH', `/api/admin/users/${encodeURIComponent(id)}`, { disabled }),
     onSuccess: () => void client.invalidateQueries({ queryKey: ['admin-users'] }),
   });
   return (

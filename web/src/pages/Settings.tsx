@@ -5,7 +5,7 @@ import { api } from '../api';
 import { ErrorNote, Loading } from '../components/ui';
 import { useI18n } from '../i18n';
 import { useSessionChanged } from '../session';
-import type { UserConfig } from '../types';
+import type { ConsoleSession, UserConfig } from '../types';
 
 export function Settings({ operator }: { operator: boolean }) {
   const { t } = useI18n();
@@ -104,10 +104,10 @@ function Password() {
     const form = new FormData(e.currentTarget);
     setError(undefined);
     try {
-      await api('POST', '/api/auth/password', { current_password: form.get('current_password'), new_password: form.get('new_password') });
+      // Every other session of the account ends; this one goes on with a fresh token (and CSRF token).
+      const session = await api<ConsoleSession>('POST', '/api/console/password', { current_password: form.get('current_password'), new_password: form.get('new_password') });
+      changed(session, { keepData: true });
       setDone(true);
-      // Every earlier token is revoked with the old password, this session's too: sign in again.
-      setTimeout(() => changed({ signed_in: false, allow_signup: false }), 2500);
     } catch (err) {
       setError(err);
     }
@@ -130,7 +130,7 @@ function Password() {
         </p>
       ) : null}
       <div className="row end">
-        <button type="submit" className="primary" disabled={done}>
+        <button type="submit" className="primary">
           {t('settings.changePassword')}
         </button>
       </div>
