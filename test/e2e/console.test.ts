@@ -147,7 +147,8 @@ describe('the web console, in a browser', needs(missingChromium), () => {
     await go('#/sessions');
     await page.getByRole('link', { name: 'trip' }).click();
     await page.getByRole('heading', { name: 'Conversation trip' }).waitFor();
-    assert.match(await page.locator('.turns').innerText(), /Plan a weekend in Lisbon/);
+    // Waited for, not read at once: the conversation loads after its heading shows.
+    await page.locator('.turns').getByText('Plan a weekend in Lisbon', { exact: true }).waitFor();
     await page.getByRole('link', { name: 'playground-1' }).waitFor();
     await noSeriousAxe('sessions');
   });
@@ -234,9 +235,9 @@ describe('the web console, in a browser', needs(missingChromium), () => {
     await p.getByRole('button', { name: 'Sign in as operator' }).click();
     await p.getByRole('link', { name: 'Providers' }).click();
     await p.getByRole('heading', { name: 'Targets' }).waitFor();
-    assert.match(await p.locator('table').first().innerText(), /openrouter/);
+    await p.locator('table').first().getByText('openrouter', { exact: true }).first().waitFor();
     await p.getByRole('heading', { name: 'OpenRouter free tier' }).waitFor();
-    assert.match(await p.locator('section', { hasText: 'Users' }).last().innerText(), /lucia@example\.com/);
+    await p.getByRole('cell', { name: 'lucia@example.com' }).waitFor();
     const violations = await seriousAxeViolations(p);
     assert.deepEqual(violations.map((v) => v.id), [], 'axe on providers');
     await p.screenshot({ path: join(shots, 'providers.png'), fullPage: true });

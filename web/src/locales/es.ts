@@ -1,5 +1,5 @@
 /** Español: las cadenas de la consola, una por clave de en.ts. */
-import type { MessageKey } from './en';
+import type { MessageKey } from './en.js';
 
 export const es: Record<MessageKey, string> = {
   'app.tagline': 'Un solo endpoint compatible con OpenAI para todos los modelos: gratis primero, respaldos, memoria, costes.',
