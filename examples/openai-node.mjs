@@ -1,4 +1,4 @@
-// Cerebro with the official OpenAI SDK for Node: chat with memory, a stream, and a tool call round trip.
+// Cerebro with the official OpenAI SDK for Node: chat with memory, a stream, a tool call round trip, and the Responses API.
 import OpenAI from 'openai';
 
 const client = new OpenAI({ baseURL: process.env.CEREBRO_BASE_URL ?? 'http://localhost:8000/v1', apiKey: process.env.CEREBRO_API_TOKEN });
@@ -27,3 +27,8 @@ const second = await client.chat.completions.create({
   messages: [question, first.choices[0].message, { role: 'tool', tool_call_id: call.id, content: JSON.stringify(result) }],
 });
 console.log('answer:', second.choices[0].message.content);
+
+// The Responses API: Cerebro keeps the conversation, so previous_response_id works on every provider.
+const intro = await client.responses.create({ model: 'auto', input: 'My name is Ana.' });
+const followUp = await client.responses.create({ model: 'claude-sonnet-4-5', previous_response_id: intro.id, input: 'What is my name?' });
+console.log('responses:', followUp.output_text, `(answered by ${followUp.cerebro.provider})`);

@@ -1,11 +1,12 @@
-// Cerebro with the Vercel AI SDK: generateText, streamText and a tool, through the OpenAI-compatible provider.
+// Cerebro with the Vercel AI SDK: generateText, streamText and a tool, through its default OpenAI provider.
 import { createOpenAI } from '@ai-sdk/openai';
 import { generateText, streamText, tool } from 'ai';
 import { z } from 'zod';
 
 const cerebro = createOpenAI({ baseURL: process.env.CEREBRO_BASE_URL ?? 'http://localhost:8000/v1', apiKey: process.env.CEREBRO_API_TOKEN });
-// .chat(): the Chat Completions API (the SDK's default for OpenAI is the Responses API).
-const model = cerebro.chat('auto');
+// The SDK's default call speaks the Responses API (POST /v1/responses); cerebro.chat('auto') speaks
+// Chat Completions. Cerebro serves both.
+const model = cerebro('auto');
 
 const { text } = await generateText({ model, prompt: 'Say hello in Spanish.' });
 console.log('generateText:', text);

@@ -66,6 +66,16 @@ export async function runDemo(): Promise<void> {
     rows.push({ step, provider: json.metadata.provider, model: json.metadata.model_used, path, answer: message?.content ?? calls ?? json.error?.message ?? '' });
   }
 
+  /** The Responses API (the Vercel AI SDK's default): returns the response id, to continue from. */
+  async function respond(step: string, body: Record<string, unknown>): Promise<string> {
+    const res = await fetch(`${url}/v1/responses`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const json = (await res.json()) as { id?: string; output_text?: string; cerebro?: { provider: string; model_used: string }; error?: { message: string } };
+    const provider = json.cerebro?.provider ?? '';
+    const model = json.cerebro?.model_used ?? '';
+    rows.push({ step, provider, model, path: `${model} ✔ (Responses API)`, answer: json.output_text ?? json.error?.message ?? '' });
+    return json.id ?? '';
+  }
+
   /** The same gateway as a Claude-format client sees it: POST /v1/messages with x-api-key. */
   async function message(step: string, body: Record<string, unknown>): Promise<void> {
     const res = await fetch(`${url}/v1/messages`, {
@@ -106,6 +116,8 @@ export async function runDemo(): Promise<void> {
     const image = { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } };
     await chat('8. An image: text-only free tier skipped', { messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, image] }] });
     await message('9. A Claude-format client (POST /v1/messages)', { model: 'auto', max_tokens: 100, messages: [{ role: 'user', content: 'Hola desde Claude Code' }] });
+    const first = await respond('10. The Responses API', { model: 'auto', input: 'My name is Ana.' });
+    await respond('11. previous_response_id, continued on Claude', { model: 'claude-sonnet-4-5', previous_response_id: first, input: 'What is my name?' });
 
     const memory = (await gateway.sessions.page(OPERATOR_USER_ID, 'demo', 0, 1000)).turns;
     printTable(rows);

@@ -21,7 +21,7 @@ export interface ChatInput {
   /** The routing policy asked for with this request (else the user's setting). */
   route?: RoutePolicy | undefined;
   /** The entrance it came through, for the logs; chat.completions when absent. */
-  endpoint?: 'chat.completions' | 'messages';
+  endpoint?: 'chat.completions' | 'messages' | 'responses';
   /** Things the edge already had to report (ignored parameters). */
   warnings: string[];
 }

@@ -36,6 +36,7 @@ import { DEFAULT_LOGIN_THROTTLE, MemoryLoginThrottle } from '../accounts/login-t
 import { resolveSecretKey } from '../security/secret-key-bootstrap.js';
 import { AnalyticsRepository } from '../store/analytics-repository.js';
 import { RequestLogQuery } from '../store/request-log-query.js';
+import { ResponseRepository } from '../store/response-repository.js';
 import { DailyUsageRepository } from '../store/daily-usage-repository.js';
 import { GatewayKeyRepository } from '../store/gateway-key-repository.js';
 import { ProviderKeyRepository } from '../store/provider-key-repository.js';
@@ -273,6 +274,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       userConfig: { configs, contexts, usage, catalog, defaultMemoryMessages: config.memoryMessages, now },
       analytics: new AnalyticsRepository(database.db),
       logs: new RequestLogQuery(database.db),
+      responses: new ResponseRepository(database.db),
       health,
       cache: answerCache,
       now,

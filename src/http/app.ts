@@ -20,6 +20,8 @@ import type { ProviderKeyService } from '../accounts/provider-keys.js';
 import type { AnalyticsRepository } from '../store/analytics-repository.js';
 import type { RequestLogQuery } from '../store/request-log-query.js';
 import { logsRoutes } from './routes/logs.js';
+import { responsesRoutes } from './routes/responses.js';
+import type { ResponseRepository } from '../store/response-repository.js';
 import { OPERATOR } from '../gateway/caller.js';
 import { authenticate, type AuthOptions } from './auth.js';
 import { accountRoutes, publicAccountRoutes } from './routes/account.js';
@@ -100,6 +102,8 @@ export interface AppDeps {
   analytics: AnalyticsRepository;
   /** The log explorer's reads (/api/logs). */
   logs: RequestLogQuery;
+  /** Stored Responses (/v1/responses). */
+  responses: ResponseRepository;
   health: HealthTracker;
   cache?: ResponseCache | undefined;
   now: () => number;
@@ -198,7 +202,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     }
     if (res.status >= 500 && res.body.error.code === 'internal_error') request.log.error({ err }, 'unhandled error');
     // The Anthropic entrance answers errors in Anthropic's shape, which its clients parse.
-    const body = request.routeOptions.url === MESSAGES_ROUTE ? anthropicError(res.status, res.body.error.message) : res.body;
+    const body = request.routeOptions.url?.startsWith(MESSAGES_ROUTE) ? anthropicError(res.status, res.body.error.message) : res.body;
     void reply.code(res.status).headers(res.headers).send(body);
   });
   app.setNotFoundHandler((request, reply) => {
@@ -245,6 +249,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     api.addHook('onRequest', authenticate(deps.auth));
     chatCompletionsRoute(api, { chat: deps.chat, inFlight, totalTimeoutMs: deps.totalTimeoutMs });
     messagesRoute(api, { chat: deps.chat, inFlight, totalTimeoutMs: deps.totalTimeoutMs });
+    responsesRoutes(api, { chat: deps.chat, responses: deps.responses, inFlight, totalTimeoutMs: deps.totalTimeoutMs });
     if (deps.embeddings) embeddingsRoute(api, { embeddings: deps.embeddings, inFlight, totalTimeoutMs: deps.totalTimeoutMs });
     modelsRoute(api, { catalog: deps.catalog, isConfigured: deps.isConfigured, created: Math.floor(Date.now() / 1000) });
     sessionsRoutes(api, deps.sessions, deps.storage);

@@ -136,7 +136,7 @@ function unsupported(param: string, what: string): GatewayError {
 /** Images as data URLs: the formats every upstream takes. */
 const DATA_URL = /^data:(image\/(?:png|jpeg|gif|webp));base64,([A-Za-z0-9+/]+={0,2})$/;
 
-function imagePart(part: Record<string, unknown>, param: string): ContentPart {
+export function imagePart(part: Record<string, unknown>, param: string): ContentPart {
   const raw = part.image_url;
   const spec = typeof raw === 'string' ? { url: raw } : (raw as { url?: unknown; detail?: unknown } | undefined);
   if (typeof spec?.url !== 'string') throw invalidRequest(`Invalid value for '${param}.image_url.url': must be a string`, `${param}.image_url.url`, 'invalid_type');

@@ -10,6 +10,8 @@ import { deleteAccountBody, loginBody, passwordBody, signupBody } from './routes
 import { createUserBody, listQuery, patchBody } from './routes/admin-users.js';
 import { historyQuery, sessionsListQuery } from './routes/sessions.js';
 import { logsQuery } from './routes/logs.js';
+import { responsesRequestSchema } from './responses-request.js';
+import { inputItemsQuery } from './routes/responses.js';
 import { breakdownQuery, distributionQuery, overviewQuery } from './routes/analytics.js';
 import { embeddingsRequestSchema } from './routes/embeddings.js';
 import { createBody } from './routes/gateway-keys.js';
@@ -37,6 +39,11 @@ interface RouteDoc {
 export const ROUTE_DOCS: readonly RouteDoc[] = [
   { method: 'post', path: '/v1/chat/completions', tag: 'OpenAI-compatible', summary: 'Chat completion (OpenAI format), streaming or not; tools, images, JSON output; Cerebro fields session_id, priority, route, cache.', auth: 'bearer', body: chatRequestSchema, streams: true },
   { method: 'post', path: '/v1/messages', tag: 'Anthropic-compatible', summary: 'Message (Anthropic Messages format), streaming or not, through the same routing, memory and limits.', auth: 'bearer', body: messagesRequestSchema, streams: true, anthropicErrors: true },
+  { method: 'post', path: '/v1/messages/count_tokens', tag: 'Anthropic-compatible', summary: "A Messages body's input tokens, counted locally (no provider called).", auth: 'bearer', anthropicErrors: true },
+  { method: 'post', path: '/v1/responses', tag: 'OpenAI-compatible', summary: 'Create a response (OpenAI Responses format), streaming or not, on any routed model; previous_response_id continues a stored conversation on any provider.', auth: 'bearer', body: responsesRequestSchema, streams: true },
+  { method: 'get', path: '/v1/responses/{id}', tag: 'OpenAI-compatible', summary: 'A stored response (the caller\'s own).', auth: 'bearer' },
+  { method: 'delete', path: '/v1/responses/{id}', tag: 'OpenAI-compatible', summary: 'Delete a stored response.', auth: 'bearer' },
+  { method: 'get', path: '/v1/responses/{id}/input_items', tag: 'OpenAI-compatible', summary: "A stored response's input items.", auth: 'bearer', query: inputItemsQuery },
   { method: 'post', path: '/v1/embeddings', tag: 'OpenAI-compatible', summary: 'Embeddings (OpenAI format), float or base64.', auth: 'bearer', body: embeddingsRequestSchema },
   { method: 'get', path: '/v1/models', tag: 'OpenAI-compatible', summary: 'The models this gateway serves, plus auto.', auth: 'bearer' },
   { method: 'post', path: '/v1/route', tag: 'Routing', summary: 'Dry run: the classification and routing plan of a chat request, calling no provider.', auth: 'bearer', body: chatRequestSchema },

@@ -152,7 +152,25 @@ export interface UserStorageTable {
   bytes: number;
 }
 
+/** Stored Responses (POST /v1/responses with `store`): what each added to its conversation, and returned. */
+export interface ResponsesTable {
+  /** `resp_…`, also the log row's id. */
+  id: string;
+  user_id: string;
+  created_at: string;
+  previous_response_id: string | null;
+  /** JSON: the neutral turns this response added (its input, then its output). */
+  turns: string;
+  /** JSON: the input items, as GET /v1/responses/{id}/input_items lists them. */
+  input_items: string;
+  /** JSON: the Response object returned. */
+  body: string;
+  /** What the row takes, counted in user_storage by triggers. */
+  bytes: number;
+}
+
 export interface Database {
+  responses: ResponsesTable;
   revoked_tokens: RevokedTokensTable;
   user_storage: UserStorageTable;
   usage_hourly: UsageHourlyTable;

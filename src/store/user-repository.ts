@@ -73,7 +73,7 @@ export class UserRepository {
   async deleteAccount(id: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('interactions').where('user_id', '=', id).execute();
-      for (const table of ['gateway_keys', 'provider_keys', 'user_config', 'daily_usage', 'user_storage', 'revoked_tokens'] as const) {
+      for (const table of ['responses', 'gateway_keys', 'provider_keys', 'user_config', 'daily_usage', 'user_storage', 'revoked_tokens'] as const) {
         await trx.deleteFrom(table).where('user_id', '=', id).execute();
       }
       await trx.updateTable('request_logs').set({ user_id: DELETED_USER_ID, gateway_key_id: null, session_id: null }).where('user_id', '=', id).execute();

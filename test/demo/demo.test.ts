@@ -19,5 +19,7 @@ describe('the offline demo', () => {
     assert.match(row('7. Tools'), /\| gemini +\| .*calls get_weather\(\{"city":"Weather in Lima\?"\}\)/);
     assert.match(row('8. An image'), /\| gemini +\| gemini-2\.5-flash ✔/);
     assert.match(row('9. A Claude-format client'), /\| openrouter +\| .*Anthropic Messages format.*You said: Hola desde/);
+    assert.match(row('10. The Responses API'), /\| openrouter +\| .*Responses API.*You said: My name/);
+    assert.match(row('11. previous_response_id'), /\| anthropic +\| .*\(3 messages\)/);
   });
 });

@@ -33,6 +33,7 @@ describe('examples/', () => {
     assert.match(out, /stream: .*Count to five/);
     assert.match(out, /tool call: get_weather \{"city":"What is the weather in Lima\?"\}/);
     assert.match(out, /answer: .*Tool result: \{"temperature_c":21,"sky":"clear"\}/);
+    assert.match(out, /responses: .*\(3 messages\).*\(answered by anthropic\)/);
   });
 
   it('vercel-ai-sdk.mjs: generateText, streamText and a tool the SDK runs', async () => {

@@ -39,6 +39,7 @@ function appWith(complete: () => Promise<never>) {
     userConfig: {} as UserConfigRouteDeps,
     analytics: {} as AnalyticsRepository,
     logs: {} as AppDeps['logs'],
+    responses: {} as AppDeps['responses'],
     health: new HealthTracker(Date.now),
     now: Date.now,
     bodyLimitBytes: 1024,

@@ -387,7 +387,7 @@ for (const { name: dialect, make, missing } of TEST_DIALECTS) describe(`migratio
       await migrateToLatest(database);
       if (target.dialect === 'postgres') {
         const { rows } = await sql<{ relname: string; relrowsecurity: boolean }>`select c.relname, c.relrowsecurity from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = ${target.schema} and c.relkind = 'r' and c.relname not like 'kysely_%'`.execute(database.db);
-        assert.equal(rows.length, 11);
+        assert.equal(rows.length, 12);
         assert.ok(rows.every((r) => r.relrowsecurity), JSON.stringify(rows));
       }
       assert.deepEqual(await migrateToBottom(database), [...ALL_MIGRATIONS].reverse());

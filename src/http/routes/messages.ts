@@ -16,6 +16,25 @@ import { toErrorResponse } from '../error-response.js';
 import type { InFlightRequests } from '../in-flight.js';
 import { SseWriter } from '../sse-writer.js';
 import { warningHeader } from './chat-completions.js';
+import { approximateTokens } from '../../routing/token-estimate.js';
+import type { ChatMessage, ToolDefinition } from '../../providers/types.js';
+
+/** Tokens a message's framing costs beyond its text (role markers and separators), as chat formats count them. */
+const PER_MESSAGE = 4;
+/** What an image costs, roughly, before a provider sizes it. */
+const PER_IMAGE = 1_600;
+
+/** The prompt's tokens, counted locally (o200k-like): Claude Code asks before every turn. */
+export function countPromptTokens(messages: readonly ChatMessage[], tools: readonly ToolDefinition[] | undefined): number {
+  let tokens = 0;
+  for (const m of messages) {
+    tokens += PER_MESSAGE + approximateTokens(m.content);
+    for (const c of m.toolCalls ?? []) tokens += approximateTokens(c.name) + approximateTokens(c.arguments);
+    for (const p of m.parts ?? []) if (p.type === 'image') tokens += PER_IMAGE;
+  }
+  for (const t of tools ?? []) tokens += approximateTokens(t.name) + approximateTokens(t.description ?? '') + approximateTokens(JSON.stringify(t.parameters ?? {}));
+  return tokens;
+}
 
 export interface MessagesRouteOptions {
   chat: ChatService;
@@ -26,6 +45,15 @@ export interface MessagesRouteOptions {
 export const MESSAGES_ROUTE = '/v1/messages';
 
 export function messagesRoute(app: FastifyInstance, options: MessagesRouteOptions): void {
+  // Answered here, calling no provider: the count is an estimate, as the answer's usage is not.
+  app.post(`${MESSAGES_ROUTE}/count_tokens`, async (request) => {
+    const body = request.body as Record<string, unknown> | null;
+    // The Messages body without max_tokens, which counting does not need.
+    const withMax = typeof body === 'object' && body !== null && !Array.isArray(body) && body.max_tokens === undefined ? { ...body, max_tokens: 1 } : body;
+    const input = parseMessagesRequest(withMax, chatRequestContext(request.headers, `count_${uuidv7()}`, request.caller));
+    return { input_tokens: countPromptTokens(input.messages, input.params.tools) };
+  });
+
   app.post(MESSAGES_ROUTE, async (request, reply) => {
     const requestId = `msg_${uuidv7().replaceAll('-', '')}`;
     let input: ChatInput;

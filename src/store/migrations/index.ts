@@ -6,6 +6,7 @@ import * as usageHourly from './0003-usage-hourly.js';
 import * as hardening from './0004-hardening.js';
 import * as userPlan from './0005-user-plan.js';
 import * as logDetails from './0006-log-details.js';
+import * as responses from './0007-responses.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004-hardening': hardening,
   '0005-user-plan': userPlan,
   '0006-log-details': logDetails,
+  '0007-responses': responses,
 };
