@@ -162,7 +162,7 @@ describe('the web console, in a browser', needs(missingChromium), () => {
     await page.getByLabel('Current password').fill('wrong-password-0');
     await page.getByLabel('New password').fill('Console-Pass-43');
     await page.getByRole('button', { name: 'Change password' }).click();
-    await page.getByText('Incorrect e-mail or password.').waitFor();
+    await page.getByText('The current password is not right.').waitFor();
     await page.getByLabel('Current password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Change password' }).click();
     await page.getByText(/Password changed/).waitFor();
@@ -231,6 +231,9 @@ describe('the web console, in a browser', needs(missingChromium), () => {
     const p = await operator.newPage();
     await p.goto(s.url);
     await p.getByRole('button', { name: 'Operator' }).click();
+    await p.getByLabel('Operator token (CEREBRO_API_TOKEN)').fill('not-the-operator-token');
+    await p.getByRole('button', { name: 'Sign in as operator' }).click();
+    await p.getByText(/not this gateway’s operator token/).waitFor();
     await p.getByLabel('Operator token (CEREBRO_API_TOKEN)').fill(TEST_TOKEN);
     await p.getByRole('button', { name: 'Sign in as operator' }).click();
     await p.getByRole('link', { name: 'Providers' }).click();

@@ -31,6 +31,6 @@ describe('the console, pure parts', () => {
     for (const [key, text] of Object.entries(es)) assert.ok(text.trim() !== '', key);
     // Identical strings must be ones both languages share (names, codes, symbols).
     const same = Object.keys(en).filter((k) => es[k as keyof typeof es] === en[k as keyof typeof en]);
-    assert.deepEqual(same.sort(), ['col.plan', 'common.no', 'common.none', 'detail.error', 'nav.playground', 'playground.title', 'priority.normal', 'stat.tokens', 'status.error', 'status.ok'].sort());
+    assert.deepEqual(same.sort(), ['cache.miss', 'col.plan', 'common.no', 'common.none', 'detail.error', 'nav.playground', 'playground.title', 'priority.normal', 'stat.tokens', 'status.error', 'status.ok', 'value.normal', 'value.simple'].sort());
   });
 });

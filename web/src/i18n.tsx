@@ -9,6 +9,13 @@ const STORAGE_KEY = 'cerebro.language';
 
 export type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;
 
+/** A value the API sends in English (a complexity, a route, a circuit state), in the reader's language when it has a name. */
+export function valueLabel(t: Translate, value: string | null | undefined): string {
+  if (value === null || value === undefined) return '—';
+  const key = `value.${value.replace('-', '_')}`;
+  return key in en ? t(key as MessageKey) : value;
+}
+
 interface I18n {
   language: Language;
   setLanguage: (language: Language) => void;

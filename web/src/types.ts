@@ -100,6 +100,7 @@ export interface UserConfig {
   effective_daily_token_limit: number | null;
   memory_messages: number | null;
   effective_memory_messages: number;
+  default_memory_messages: number;
   route_policy: 'cascade' | 'score';
   tokens_used_today: number;
 }

@@ -38,6 +38,7 @@ export function userConfigRoutes(app: FastifyInstance, deps: UserConfigRouteDeps
     effective_daily_token_limit: (await deps.contexts.resolve(caller)).dailyTokenLimit,
     memory_messages: row?.memory_messages ?? null,
     effective_memory_messages: row?.memory_messages ?? deps.defaultMemoryMessages,
+    default_memory_messages: deps.defaultMemoryMessages,
     route_policy: row?.route_policy ?? 'cascade',
     tokens_used_today: await deps.usage.tokensToday(caller.userId),
     updated_at: row?.updated_at ?? null,

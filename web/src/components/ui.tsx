@@ -7,10 +7,12 @@ import type { MessageKey } from '../locales/en';
 /** Codes whose message the console says in the reader's language; any other shows the server's words. */
 const TRANSLATED = new Set(['forbidden', 'invalid_credentials', 'too_many_attempts', 'rate_limit_exceeded', 'weak_password', 'email_taken', 'signup_disabled', 'session_expired', 'daily_token_limit_exceeded', 'no_provider_available']);
 
-export function ErrorNote({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+/** `say`: what a code means on this form, when the general wording would mislead (a wrong operator token is no wrong e-mail). */
+export function ErrorNote({ error, onRetry, say = {} }: { error: unknown; onRetry?: () => void; say?: Record<string, MessageKey> }) {
   const { t } = useI18n();
   const code = error instanceof ApiError ? error.code : null;
-  const message = code !== null && TRANSLATED.has(code) ? t(`error.${code}` as MessageKey) : error instanceof Error ? error.message : String(error);
+  const special = code === null ? undefined : say[code];
+  const message = special ? t(special) : code !== null && TRANSLATED.has(code) ? t(`error.${code}` as MessageKey) : error instanceof Error ? error.message : String(error);
   return (
     <div className="note error" role="alert">
       <strong>{t('error.title')}:</strong> {message}

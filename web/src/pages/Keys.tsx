@@ -55,12 +55,15 @@ function GatewayKeys() {
         </label>
         <label>
           {t('keys.rateLimit')}
-          <input name="rate_limit" type="number" min={1} max={100000} placeholder="60" />
+          <input name="rate_limit" type="number" min={1} max={100000} aria-describedby="rate-help" />
         </label>
         <button type="submit" className="primary" disabled={create.isPending}>
           {t('keys.create')}
         </button>
       </form>
+      <p id="rate-help" className="muted small">
+        {t('keys.rateLimitHelp')}
+      </p>
       {create.isError ? <ErrorNote error={create.error} /> : null}
       {created ? (
         <div className="note success" role="status">

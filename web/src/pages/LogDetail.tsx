@@ -4,7 +4,7 @@ import { useEffect, useRef } from 'react';
 import { api } from '../api';
 import { ErrorNote, Loading, StatusBadge } from '../components/ui';
 import { formatMs, formatNumber, formatTime, formatUsd } from '../format';
-import { useI18n } from '../i18n';
+import { useI18n, valueLabel } from '../i18n';
 import { hrefOf } from '../router';
 import type { LogDetail as Detail } from '../types';
 
@@ -44,7 +44,9 @@ export function LogDetail({ id }: { id: string }) {
             <dt>{t('detail.requested')}</dt>
             <dd className="mono">{d.model_requested ?? 'auto'}</dd>
             <dt>{t('col.model')}</dt>
-            <dd className="mono">{d.provider ? `${d.provider}/${d.model}` : t('common.none')}</dd>
+            <dd>
+              <span className="mono">{d.model ?? t('common.none')}</span> {d.provider ? <span className="muted small">{d.provider}</span> : null}
+            </dd>
             <dt>{t('col.tokens')}</dt>
             <dd>{t('detail.tokens', { prompt: formatNumber(locale, d.prompt_tokens), completion: formatNumber(locale, d.completion_tokens) })}</dd>
             <dt>{t('col.cost')}</dt>
@@ -52,11 +54,11 @@ export function LogDetail({ id }: { id: string }) {
             <dt>{t('col.latency')}</dt>
             <dd>{formatMs(locale, d.latency_ms)}</dd>
             <dt>{t('col.complexity')}</dt>
-            <dd>{d.complexity ?? t('common.none')}</dd>
+            <dd>{valueLabel(t, d.complexity)}</dd>
             <dt>{t('col.route')}</dt>
-            <dd>{d.route ?? t('common.none')}</dd>
+            <dd>{valueLabel(t, d.route)}</dd>
             <dt>{t('detail.priority')}</dt>
-            <dd>{d.priority}</dd>
+            <dd>{valueLabel(t, d.priority)}</dd>
             <dt>{t('detail.stream')}</dt>
             <dd>{d.stream ? t('common.yes') : t('common.no')}</dd>
             <dt>{t('col.cache')}</dt>

@@ -4,7 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { api } from '../api';
 import { ErrorNote, Loading, StatusBadge } from '../components/ui';
 import { formatMs, formatNumber, formatShortTime, formatTime, formatUsd } from '../format';
-import { useI18n } from '../i18n';
+import { useI18n, valueLabel } from '../i18n';
 import type { MessageKey } from '../locales/en';
 import { hrefOf } from '../router';
 import type { GatewayKey, LogSummary, Page } from '../types';
@@ -154,8 +154,8 @@ export function Logs({ openId, operator }: { openId: string | undefined; operato
                   </td>
                   <td className="num">{formatUsd(locale, r.cost_usd)}</td>
                   <td className="num">{formatMs(locale, r.latency_ms)}</td>
-                  <td>{r.complexity ?? t('common.none')}</td>
-                  <td>{r.route ?? t('common.none')}</td>
+                  <td>{valueLabel(t, r.complexity)}</td>
+                  <td>{valueLabel(t, r.route)}</td>
                   <td>{r.cache_hit ? t('cache.hit') : t('cache.miss')}</td>
                   <td>{r.key_name ?? t('common.none')}</td>
                 </tr>

@@ -44,7 +44,7 @@ export function Overview() {
             <Stat label={t('stat.requests')} value={formatNumber(locale, o.total_requests)} />
             <Stat label={t('stat.cost')} value={formatUsd(locale, o.total_cost)} />
             <Stat label={t('stat.tokens')} value={formatNumber(locale, o.total_tokens)} />
-            <Stat label={t('stat.avgLatency')} value={formatMs(locale, o.avg_latency_ms)} />
+            <Stat label={t('stat.avgLatency')} value={formatMs(locale, o.total_requests === 0 ? null : o.avg_latency_ms)} />
             <Stat label={t('stat.p95Latency')} value={formatMs(locale, o.p95_latency_ms)} />
             <Stat label={t('stat.cacheHitRate')} value={formatPercent(locale, o.cache_hit_rate)} />
             <Stat label={t('stat.errorRate')} value={formatPercent(locale, o.error_rate)} />
@@ -83,6 +83,11 @@ function TokenLimit({ config }: { config: UserConfig }) {
         <>
           <p>{t('limit.used', { used: formatNumber(locale, used), limit: formatNumber(locale, limit) })}</p>
           <progress max={limit} value={Math.min(used, limit)} aria-label={t('limit.title')} />
+          {used >= limit ? (
+            <p className="note error" role="status">
+              {t('limit.reached')}
+            </p>
+          ) : null}
         </>
       )}
     </section>
@@ -98,7 +103,7 @@ function ModelMix({ mix }: { mix: ModelDistribution }) {
         {mix.models.map((m) => (
           <li key={`${m.provider}/${m.model}`}>
             <span className="mix-label">
-              {m.model ?? t('common.none')} <span className="muted small">{m.provider}</span>
+              {m.model ?? t('chart.noModel')} <span className="muted small">{m.provider}</span>
             </span>
             <meter min={0} max={100} value={m.percentage} aria-label={`${m.model ?? ''} ${formatPercent(locale, m.percentage)}`} />
             <span className="num">

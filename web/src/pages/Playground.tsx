@@ -1,6 +1,7 @@
 /** A chat that streams from /v1/chat/completions, and says under the answer who answered, at what cost, after which attempts. */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useChatModels } from '../models';
 import { api, streamChat, type ChatMetadata } from '../api';
 import { ErrorNote, StatusBadge } from '../components/ui';
 import { formatMs, formatUsd } from '../format';
@@ -9,7 +10,7 @@ import { useI18n } from '../i18n';
 export function Playground() {
   const { t, locale } = useI18n();
   const client = useQueryClient();
-  const models = useQuery({ queryKey: ['models'], queryFn: () => api<{ data: Array<{ id: string }> }>('GET', '/v1/models') });
+  const models = useChatModels();
   const [answer, setAnswer] = useState('');
   const [metadata, setMetadata] = useState<ChatMetadata>();
   const [error, setError] = useState<unknown>();
@@ -54,7 +55,7 @@ export function Playground() {
           <label>
             {t('playground.model')}
             <select name="model" defaultValue="auto">
-              {(models.data?.data ?? [{ id: 'auto' }]).map((m) => (
+              {(models.data ?? [{ id: 'auto' }]).map((m) => (
                 <option key={m.id}>{m.id}</option>
               ))}
             </select>

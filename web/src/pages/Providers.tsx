@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { api } from '../api';
 import { Confirm, ErrorNote, Loading } from '../components/ui';
 import { formatMs, formatNumber, formatPercent, formatTime } from '../format';
-import { useI18n } from '../i18n';
+import { useI18n, valueLabel } from '../i18n';
 import type { AdminUser, CacheStats, ProviderHealth } from '../types';
 
 export function Providers() {
@@ -45,7 +45,7 @@ export function Providers() {
                         <td>{x.provider}</td>
                         <td className="mono">{x.model}</td>
                         <td>
-                          <span className={`badge ${x.circuit === 'closed' ? 'ok' : 'error'}`}>{x.circuit}</span>
+                          <span className={`badge ${x.circuit === 'closed' ? 'ok' : 'error'}`}>{valueLabel(t, x.circuit)}</span>
                         </td>
                         <td>{x.available ? t('common.yes') : `${t('common.no')}${x.reason ? ` (${x.reason})` : ''}`}</td>
                         <td className="num">

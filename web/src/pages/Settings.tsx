@@ -1,6 +1,7 @@
 /** The caller's settings (default model, daily token limit, memory, route policy) and their password. */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
+import { useChatModels } from '../models';
 import { api } from '../api';
 import { ErrorNote, Loading } from '../components/ui';
 import { useI18n } from '../i18n';
@@ -24,7 +25,7 @@ function Preferences() {
   const { t } = useI18n();
   const client = useQueryClient();
   const config = useQuery({ queryKey: ['config'], queryFn: () => api<UserConfig>('GET', '/api/config') });
-  const models = useQuery({ queryKey: ['models'], queryFn: () => api<{ data: Array<{ id: string }> }>('GET', '/v1/models') });
+  const models = useChatModels();
   const save = useMutation({
     mutationFn: (body: Record<string, unknown>) => api<UserConfig>('PUT', '/api/config', body),
     onSuccess: (next) => client.setQueryData(['config'], next),
@@ -49,10 +50,10 @@ function Preferences() {
         {t('settings.defaultModel')}
         <select name="default_model" defaultValue={c.default_model ?? ''} aria-describedby="model-help">
           <option value="">{t('settings.auto')}</option>
-          {(models.data?.data ?? []).filter((m) => m.id !== 'auto').map((m) => (
+          {(models.data ?? []).filter((m) => m.id !== 'auto').map((m) => (
             <option key={m.id}>{m.id}</option>
           ))}
-          {c.default_model && !(models.data?.data ?? []).some((m) => m.id === c.default_model) ? <option>{c.default_model}</option> : null}
+          {c.default_model && !(models.data ?? []).some((m) => m.id === c.default_model) ? <option>{c.default_model}</option> : null}
         </select>
       </label>
       <p id="model-help" className="muted small">
@@ -70,7 +71,7 @@ function Preferences() {
         <input name="memory_messages" type="number" min={0} max={1000} defaultValue={c.memory_messages ?? ''} aria-describedby="memory-help" />
       </label>
       <p id="memory-help" className="muted small">
-        {t('settings.memoryHelp', { n: c.effective_memory_messages })}
+        {t('settings.memoryHelp', { n: c.default_memory_messages })}
       </p>
       <label>
         {t('settings.routePolicy')}
@@ -123,7 +124,7 @@ function Password() {
         {t('settings.newPassword')}
         <input name="new_password" type="password" autoComplete="new-password" minLength={10} required />
       </label>
-      {error ? <ErrorNote error={error} /> : null}
+      {error ? <ErrorNote error={error} say={{ invalid_credentials: 'error.wrongCurrentPassword' }} /> : null}
       {done ? (
         <p className="note success" role="status">
           {t('settings.passwordChanged')}

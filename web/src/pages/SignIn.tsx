@@ -54,10 +54,10 @@ export function SignIn({ allowSignup }: { allowSignup: boolean }) {
         <p className="muted">{t('app.tagline')}</p>
         {mode !== 'signup' ? (
           <div className="tabs" role="group" aria-label={t('signIn.title')}>
-            <button type="button" aria-pressed={mode === 'account'} onClick={() => setMode('account')}>
+            <button type="button" aria-pressed={mode === 'account'} onClick={() => (setMode('account'), setError(undefined))}>
               {t('signIn.account')}
             </button>
-            <button type="button" aria-pressed={mode === 'operator'} onClick={() => setMode('operator')}>
+            <button type="button" aria-pressed={mode === 'operator'} onClick={() => (setMode('operator'), setError(undefined))}>
               {t('signIn.operator')}
             </button>
           </div>
@@ -85,7 +85,7 @@ export function SignIn({ allowSignup }: { allowSignup: boolean }) {
               ) : null}
             </>
           )}
-          {error ? <ErrorNote error={error} /> : null}
+          {error ? <ErrorNote error={error} say={mode === 'operator' ? { invalid_credentials: 'error.wrongOperatorToken' } : {}} /> : null}
           <button type="submit" className="primary" disabled={busy}>
             {mode === 'signup' ? t('signUp.submit') : mode === 'operator' ? t('signIn.operatorSubmit') : t('signIn.submit')}
           </button>
@@ -93,7 +93,7 @@ export function SignIn({ allowSignup }: { allowSignup: boolean }) {
         {allowSignup && mode !== 'operator' ? (
           <p className="small">
             {mode === 'signup' ? t('signIn.haveAccount') : t('signIn.noAccount')}{' '}
-            <button type="button" className="link" onClick={() => setMode(mode === 'signup' ? 'account' : 'signup')}>
+            <button type="button" className="link" onClick={() => (setMode(mode === 'signup' ? 'account' : 'signup'), setError(undefined))}>
               {mode === 'signup' ? t('signIn.toSignIn') : t('signIn.toSignUp')}
             </button>
           </p>
