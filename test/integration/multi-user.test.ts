@@ -385,7 +385,7 @@ for (const { name: dialect, make, missing } of TEST_DIALECTS) {
         const initial = await call('GET', '/api/config', jwt);
         assert.deepEqual(
           { ...initial.body, updated_at: undefined },
-          { default_model: null, daily_token_limit: null, effective_daily_token_limit: null, memory_messages: null, effective_memory_messages: 20, route_policy: 'cascade', tokens_used_today: 0, updated_at: undefined },
+          { default_model: null, daily_token_limit: null, effective_daily_token_limit: null, memory_messages: null, effective_memory_messages: 20, default_memory_messages: 20, route_policy: 'cascade', tokens_used_today: 0, updated_at: undefined },
         );
         const put = await call('PUT', '/api/config', jwt, { default_model: 'gemini-2.5-flash', memory_messages: 4 });
         assert.equal(put.status, 200);
