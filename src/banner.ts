@@ -1,6 +1,6 @@
 /** The start-up banner: where Cerebro listens, what it stores where, and what it can reach. */
 import type { Config } from './config.js';
-import type { Gateway } from './gateway/create-gateway.js';
+import type { Gateway } from './create-gateway.js';
 import { PROVIDER_IDS } from './providers/registry.js';
 
 const KEY_VARIABLES: Record<string, string> = {

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { banner } from './banner.js';
 import { ConfigError, loadConfig } from './config.js';
-import { createGateway } from './gateway/create-gateway.js';
+import { createGateway } from './create-gateway.js';
 import type { FastifyBaseLogger } from 'fastify';
 import { loggerOptions } from './http/logger-options.js';
 

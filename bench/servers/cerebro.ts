@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import { logDestination, loggerOptions } from '../../src/http/logger-options.js';
-import { createGateway } from '../../src/gateway/create-gateway.js';
+import { createGateway } from '../../src/create-gateway.js';
 import { BENCH_TOKEN } from '../constants.js';
 
 

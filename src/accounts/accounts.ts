@@ -4,7 +4,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { RevokedTokenRepository } from '../store/revoked-token-repository.js';
-import { GatewayError, invalidRequest } from '../gateway/errors.js';
+import { GatewayError, invalidRequest } from '../core/errors.js';
 import { signAccessToken, ACCESS_TOKEN_TTL_SECONDS } from '../security/access-token.js';
 import { decoyHash, hashPassword, passwordWeakness, verifyPassword } from '../security/passwords.js';
 import { EmailTakenError, type UserRepository, type UserRow } from '../store/user-repository.js';

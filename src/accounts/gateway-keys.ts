@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import { GatewayError, invalidRequest } from '../gateway/errors.js';
+import { GatewayError, invalidRequest } from '../core/errors.js';
 import { gatewayKeyDisplayPrefix, gatewayKeyHash, generateGatewayKey } from '../security/gateway-key.js';
 import type { GatewayKeyRepository, GatewayKeyRow } from '../store/gateway-key-repository.js';
 import { DEFAULT_SCOPES, formatScopes, type Scope } from './scopes.js';

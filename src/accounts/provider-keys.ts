@@ -3,12 +3,11 @@
  * authenticated upstream call, then stored encrypted. Only provider, status, the last four
  * characters and the verification time ever leave again.
  */
-import { GatewayError, invalidRequest } from '../gateway/errors.js';
-import { providerKeyAad } from '../gateway/caller-context.js';
+import { GatewayError, invalidRequest } from '../core/errors.js';
 import type { Transport } from '../providers/http-transport.js';
 import type { ProviderAdapter, ProviderId } from '../providers/types.js';
-import { Cancellation } from '../gateway/cancellation.js';
-import { seal } from '../security/secret-box.js';
+import { Cancellation } from '../core/cancellation.js';
+import { providerKeyAad, seal } from '../security/secret-box.js';
 import type { ProviderKeyRepository, ProviderKeyRow } from '../store/provider-key-repository.js';
 
 export interface ProviderKeyView {

@@ -2,7 +2,7 @@
  * The operator's view of accounts: list them with today's usage, create them (sign-up may be
  * closed), disable and re-enable them, set their daily token limit.
  */
-import { GatewayError } from '../gateway/errors.js';
+import { GatewayError } from '../core/errors.js';
 import type { UserRepository, UserRow } from '../store/user-repository.js';
 import { generatePassword, type AccountService } from './accounts.js';
 

@@ -5,7 +5,7 @@
 import { AccountService } from '../accounts/accounts.js';
 import { GatewayKeyService } from '../accounts/gateway-keys.js';
 import type { Config } from '../config.js';
-import { GatewayError } from '../gateway/errors.js';
+import { GatewayError } from '../core/errors.js';
 import { OPERATOR_USER_ID } from '../gateway/caller.js';
 import type { Scope } from '../accounts/scopes.js';
 import { resolveSecretKey } from '../security/secret-key-bootstrap.js';

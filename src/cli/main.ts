@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config.js';
-import { GatewayError } from '../gateway/errors.js';
+import { GatewayError } from '../core/errors.js';
 import { createKey, createUser, listKeys, migrate, revokeKey } from './admin.js';
 import { parseScopes, SCOPES, type Scope } from '../accounts/scopes.js';
 import { generatePassword } from '../accounts/accounts.js';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../config.js';
 import { startEmulator } from '../emulator/server.js';
-import { createGateway } from '../gateway/create-gateway.js';
+import { createGateway } from '../create-gateway.js';
 
 interface Row {
   step: string;

@@ -2,20 +2,8 @@
 import type { UpstreamError } from '../providers/errors.js';
 import type { Target } from '../routing/cascade.js';
 
-export type AttemptStatus = 'ok' | 'error' | 'skipped';
-
-export interface Attempt {
-  provider: string;
-  model: string;
-  status: AttemptStatus;
-  /** The upstream HTTP status, when there was one. */
-  http_status?: number;
-  /** What failed, with the upstream's own words (the operator's view; see `forCaller`). */
-  error?: string;
-  /** What failed in the gateway's words only, quoting nothing from the upstream. */
-  reason?: string;
-  latency_ms: number;
-}
+export type { Attempt, AttemptStatus } from '../core/attempt.js';
+import type { Attempt } from '../core/attempt.js';
 
 /** Attempts whose upstream text describes the caller's own request (a request fault), which they need to fix it. */
 const DESCRIBE_THE_REQUEST = new WeakSet<Attempt>();

@@ -4,7 +4,7 @@
  * token budget. Cached per user for a few seconds, and dropped at once when they change it here.
  */
 import type { ProviderCredentials, ProviderId } from '../providers/types.js';
-import { open as openSecret, SecretBoxError } from '../security/secret-box.js';
+import { open as openSecret, providerKeyAad, SecretBoxError } from '../security/secret-box.js';
 import type { ProviderKeyRepository } from '../store/provider-key-repository.js';
 import type { UserConfigRepository } from '../store/user-config-repository.js';
 import type { UserRepository } from '../store/user-repository.js';
@@ -12,7 +12,7 @@ import { LRUCache } from 'lru-cache';
 import { STALE_FOR_MS } from '../accounts/gateway-keys.js';
 import { isOperatorAccount, type Caller } from './caller.js';
 import { nextUtcMidnight, type TokenBudget, type TokenReservation } from './daily-usage.js';
-import { GatewayError } from './errors.js';
+import { GatewayError } from '../core/errors.js';
 
 export type Credentials = Partial<Record<ProviderId, ProviderCredentials>>;
 
@@ -58,8 +58,6 @@ export interface CallerContextDeps {
 export const databaseUnavailable = () =>
   new GatewayError({ status: 503, type: 'service_unavailable', code: 'database_unavailable', message: 'The gateway cannot reach its database right now; try again shortly.', headers: { 'retry-after': '2' } });
 
-/** A stored provider key binds its owner and provider into its ciphertext. */
-export const providerKeyAad = (userId: string, provider: string) => `${userId}:${provider}`;
 
 /** Raised when the only providers a request could use have stored keys that cannot be read. */
 export const unreadableKeys = (reasons: Partial<Record<ProviderId, string>>) =>

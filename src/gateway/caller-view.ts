@@ -8,7 +8,7 @@ import type { ProviderId } from '../providers/types.js';
 import { attemptsForCaller, messageForCaller } from './attempts.js';
 import { isOperatorAccount, type Caller } from './caller.js';
 import type { CallerContext } from './caller-context.js';
-import { GatewayError } from './errors.js';
+import { GatewayError } from '../core/errors.js';
 
 /** Which providers' upstream texts this caller may not read: those it reached with the operator's keys. */
 export function hidden(input: { caller: Caller }, ctx: Pick<CallerContext, 'sharedProviders'> | undefined): (provider: string) => boolean {

@@ -6,7 +6,7 @@ import type { Attempt } from './attempts.js';
 import type { ChatInput } from './chat-input.js';
 import type { RequestHolds } from './request-holds.js';
 import { UpstreamError } from '../providers/errors.js';
-import { GatewayError } from './errors.js';
+import { GatewayError } from '../core/errors.js';
 
 export interface LogOutcome {
   target?: Target;

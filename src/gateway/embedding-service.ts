@@ -14,8 +14,8 @@ import type { Caller } from './caller.js';
 import type { TokenReservation } from './daily-usage.js';
 import type { CallerContext, CallerContexts } from './caller-context.js';
 import { explainedForUser, forCaller, hidden } from './caller-view.js';
-import type { CancelSignal } from './cancellation.js';
-import { GatewayError, invalidRequest } from './errors.js';
+import type { CancelSignal } from '../core/cancellation.js';
+import { GatewayError, invalidRequest } from '../core/errors.js';
 import { allTargetsFailed } from './executor.js';
 
 export interface EmbeddingInput {

@@ -8,9 +8,10 @@ import { truncate, tryParseJson, UpstreamError } from '../providers/errors.js';
 import { SseDecoder, type SseEvent } from '../providers/sse-decoder.js';
 import type { ChatCall, ChatMessage, ChatResult, ProviderAdapter, ProviderCredentials, ProviderId, StreamDecoder, StreamPart } from '../providers/types.js';
 import type { Target } from '../routing/cascade.js';
+import type { AttemptObserver } from '../routing/attempt-observer.js';
 import { describeAttempts, failedAttempt, type Attempt } from './attempts.js';
-import { Cancellation, timeoutReason, type CancelSignal } from './cancellation.js';
-import { GatewayError } from './errors.js';
+import { Cancellation, timeoutReason, type CancelSignal } from '../core/cancellation.js';
+import { GatewayError } from '../core/errors.js';
 import type { ImageFetcher } from './image-fetcher.js';
 import { hasImageUrls, inlineImageUrls } from './inline-images.js';
 
@@ -34,17 +35,6 @@ export interface ExecutorDeps {
   retries?: { passes: number; baseDelayMs: number; random?: () => number };
   /** Fetches images given by URL for adapters that take only inline images; absent = sent as URLs. */
   images?: ImageFetcher;
-}
-
-/** What the executor reports about each upstream call (routing/health.ts implements it). */
-export interface AttemptObserver {
-  /** Whether a target is worth another try now (a retry pass skips the others). */
-  available?(provider: ProviderId, model: string): boolean;
-  /** A call to this target is about to go out. */
-  beforeCall(provider: ProviderId, model: string): void;
-  /** `headers`: the upstream's response headers (rate-limit counters ride on them). */
-  recordSuccess(provider: ProviderId, model: string, latencyMs: number, headers?: Record<string, string | string[] | undefined>): void;
-  recordFailure(provider: ProviderId, model: string, err: UpstreamError): void;
 }
 
 type Credentials = Partial<Record<ProviderId, ProviderCredentials>>;

@@ -13,7 +13,7 @@ import { isIP } from 'node:net';
 import { Agent } from '../providers/undici-agent.js';
 import { ConcurrencyLimit } from '../concurrency-limit.js';
 import { isPublicAddress } from '../security/address-policy.js';
-import { Cancellation, timeoutReason, type CancelSignal } from './cancellation.js';
+import { Cancellation, timeoutReason, type CancelSignal } from '../core/cancellation.js';
 
 /** undici's whole index, loaded with the first image fetched (most gateways never fetch one). */
 let undici: Promise<{ request: typeof import('undici').request }> | undefined;

@@ -4,8 +4,8 @@
  * The fetches of one request share a byte budget and stop together when one fails.
  */
 import type { ChatMessage, ContentPart } from '../providers/types.js';
-import { Cancellation, type CancelSignal } from './cancellation.js';
-import { GatewayError, invalidRequest } from './errors.js';
+import { Cancellation, type CancelSignal } from '../core/cancellation.js';
+import { GatewayError, invalidRequest } from '../core/errors.js';
 import { ImageFetchBusyError, ImageFetchError, type ImageFetcher } from './image-fetcher.js';
 
 /** More than this many images by URL in one request is refused (each is a fetch on the caller's behalf). */

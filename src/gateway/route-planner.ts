@@ -13,7 +13,7 @@ import type { RoutePolicy } from '../routing/route-policy.js';
 import { planScored, type HealthLookup, type ScoredPlan } from '../routing/scoring.js';
 import type { CallerContext } from './caller-context.js';
 import type { ChatInput } from './chat-input.js';
-import { invalidRequest, modelNotFound, noCapableModel } from './errors.js';
+import { invalidRequest, modelNotFound, noCapableModel } from '../core/errors.js';
 
 /** How a request was (or would be) routed: POST /v1/route shows this without calling anything. */
 export interface RoutingDecision {

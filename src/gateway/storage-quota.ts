@@ -5,7 +5,7 @@
  * store, so concurrent requests cannot all pass a check that only saw finished ones.
  */
 import type { UserStorageRepository } from '../store/user-storage-repository.js';
-import { GatewayError } from './errors.js';
+import { GatewayError } from '../core/errors.js';
 
 export interface StorageHold {
   /** The turns were stored (or not): the hold becomes what was written. Once. */

@@ -6,7 +6,7 @@
  */
 import { UpstreamError } from '../providers/errors.js';
 import type { FinishReason, StreamPart, Usage } from '../providers/types.js';
-import type { CancelSignal } from './cancellation.js';
+import type { CancelSignal } from '../core/cancellation.js';
 import { abortedError, DONE, type PartBatches, type StreamSuccess } from './executor.js';
 
 /** What a finished stream leaves behind, filled in as it completes. */

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { ChatInput } from '../gateway/chat-input.js';
-import { invalidRequest } from '../gateway/errors.js';
+import { invalidRequest } from '../core/errors.js';
 import type { ChatMessage, ChatParams, ContentPart, ToolChoice } from '../providers/types.js';
 import { paramPath, routeFromHeader, sessionIdOf, type ChatRequestContext } from './chat-request.js';
 import { SESSION_ID_PATTERN } from './request-patterns.js';

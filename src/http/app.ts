@@ -5,7 +5,7 @@
 import { uuidv7 } from '../gateway/time-ordered-id.js';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { ChatService } from '../gateway/chat-service.js';
-import { GatewayError } from '../gateway/errors.js';
+import { GatewayError } from '../core/errors.js';
 import { randomUUID } from 'node:crypto';
 import type { ProviderId } from '../providers/types.js';
 import type { ModelCatalog } from '../routing/model-catalog.js';

@@ -9,7 +9,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayKeyService } from '../accounts/gateway-keys.js';
 import { rateLimitHeaders, type RateLimit, type RateLimiter } from '../accounts/rate-limiter.js';
 import { OPERATOR, OPERATOR_USER_ID, type Caller } from '../gateway/caller.js';
-import { GatewayError } from '../gateway/errors.js';
+import { GatewayError } from '../core/errors.js';
 import { looksLikeJwt, verifyAccessToken, type AccessTokenClaims } from '../security/access-token.js';
 import { accountDisabled } from '../accounts/accounts.js';
 import type { AccountStates } from '../accounts/account-states.js';

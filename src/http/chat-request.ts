@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { Caller } from '../gateway/caller.js';
 import type { ChatInput } from '../gateway/chat-input.js';
-import { GatewayError, invalidRequest } from '../gateway/errors.js';
+import { GatewayError, invalidRequest } from '../core/errors.js';
 import type { ChatMessage, ChatParams, ContentPart, ResponseFormat, ToolCall, ToolChoice, ToolDefinition } from '../providers/types.js';
 import { ROUTE_POLICIES, type RoutePolicy } from '../routing/route-policy.js';
 import { plainChatRequest } from './plain-chat-request.js';

@@ -2,7 +2,7 @@
  * The one place any error becomes an HTTP answer in the OpenAI error shape
  * `{"error":{"message","type","param","code"}}`. Bad input is always a 4xx; a 500 means a bug.
  */
-import { GatewayError } from '../gateway/errors.js';
+import { GatewayError } from '../core/errors.js';
 import { UpstreamError } from '../providers/errors.js';
 
 export interface ErrorResponse {

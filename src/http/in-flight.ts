@@ -3,7 +3,7 @@
  * leaving, the request's deadline, or a shutdown that has waited long enough.
  */
 import type { FastifyReply } from 'fastify';
-import { abortReason, Cancellation, timeoutReason, type CancelSignal } from '../gateway/cancellation.js';
+import { abortReason, Cancellation, timeoutReason, type CancelSignal } from '../core/cancellation.js';
 
 export class InFlightRequests {
   /** Each request's cancellation, the user it serves, and how to tell those waiting for its end. */

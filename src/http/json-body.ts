@@ -5,7 +5,7 @@
  * schema translation, log redaction) walk a body recursively and a deep one would overflow the stack.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { invalidRequest } from '../gateway/errors.js';
+import { invalidRequest } from '../core/errors.js';
 
 /** Deeper than any real request (a tool's JSON schema rarely passes 20 levels). */
 export const MAX_JSON_DEPTH = 64;

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { ChatInput } from '../gateway/chat-input.js';
-import { invalidRequest } from '../gateway/errors.js';
+import { invalidRequest } from '../core/errors.js';
 import type { ChatMessage, ChatParams, ContentPart, ResponseFormat, ToolChoice, ToolDefinition } from '../providers/types.js';
 import { ROUTE_POLICIES } from '../routing/route-policy.js';
 import { imagePart, paramPath, routeFromHeader, sessionIdOf, type ChatRequestContext } from './chat-request.js';

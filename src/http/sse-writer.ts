@@ -1,6 +1,6 @@
 /** Writes server-sent events to a raw Node response, respecting back-pressure. */
 import type { ServerResponse } from 'node:http';
-import type { CancelSignal } from '../gateway/cancellation.js';
+import type { CancelSignal } from '../core/cancellation.js';
 
 export class SseWriter {
   /** `signal` ends the wait for a client that stopped reading: the response is destroyed. */

@@ -1,6 +1,6 @@
 /** zod validation for the JSON bodies and query strings of the management API, as OpenAI-shaped 400s. */
 import type { z } from 'zod';
-import { invalidRequest } from '../gateway/errors.js';
+import { invalidRequest } from '../core/errors.js';
 
 export function validate<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   if (value === undefined || value === null || typeof value !== 'object' || Array.isArray(value)) {

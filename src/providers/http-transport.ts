@@ -5,7 +5,7 @@
  */
 import type { Dispatcher } from 'undici';
 import { Agent } from './undici-agent.js';
-import type { CancelSignal } from '../gateway/cancellation.js';
+import type { CancelSignal } from '../core/cancellation.js';
 import type { UpstreamHttpRequest } from './types.js';
 
 export interface TransportResponse {

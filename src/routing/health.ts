@@ -11,7 +11,7 @@
  */
 import type { UpstreamError } from '../providers/errors.js';
 import type { ProviderId } from '../providers/types.js';
-import type { AttemptObserver } from '../gateway/executor.js';
+import type { AttemptObserver } from './attempt-observer.js';
 import type { TargetHealthView } from './scoring.js';
 
 export interface HealthOptions {

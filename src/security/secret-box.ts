@@ -25,6 +25,9 @@ function derive(master: string, salt: Buffer): Buffer {
   return Buffer.from(hkdfSync('sha256', Buffer.from(master, 'utf8'), salt, INFO, 32));
 }
 
+/** A stored provider key binds its owner and provider into its ciphertext (the AES-GCM associated data). */
+export const providerKeyAad = (userId: string, provider: string) => `${userId}:${provider}`;
+
 export function seal(master: string, plaintext: string, associatedData: string): string {
   const salt = randomBytes(16);
   const iv = randomBytes(12);

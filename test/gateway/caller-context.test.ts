@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CallerContexts, providerKeyAad } from '../../src/gateway/caller-context.js';
+import { CallerContexts } from '../../src/gateway/caller-context.js';
 import { OPERATOR, type Caller } from '../../src/gateway/caller.js';
 import { DailyUsageCounter } from '../../src/gateway/daily-usage.js';
 import type { DailyUsageRepository } from '../../src/store/daily-usage-repository.js';
-import { GatewayError } from '../../src/gateway/errors.js';
-import { seal } from '../../src/security/secret-box.js';
+import { GatewayError } from '../../src/core/errors.js';
+import { providerKeyAad, seal } from '../../src/security/secret-box.js';
 import type { ProviderKeyRepository, ProviderKeyRow } from '../../src/store/provider-key-repository.js';
 import type { UserConfigRepository, UserConfigRow } from '../../src/store/user-config-repository.js';
 import type { UserRepository } from '../../src/store/user-repository.js';

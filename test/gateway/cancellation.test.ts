@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Cancellation, timeoutReason } from '../../src/gateway/cancellation.js';
+import { Cancellation, timeoutReason } from '../../src/core/cancellation.js';
 
 describe('Cancellation', () => {
   it('runs each listener once, with the reason set, and ignores a second abort', () => {

@@ -6,7 +6,7 @@ import type { CallerContexts } from '../../src/gateway/caller-context.js';
 import { OPERATOR } from '../../src/gateway/caller.js';
 import type { ChatInput } from '../../src/gateway/chat-input.js';
 import { ChatService } from '../../src/gateway/chat-service.js';
-import { GatewayError } from '../../src/gateway/errors.js';
+import { GatewayError } from '../../src/core/errors.js';
 import { HEALTHY } from '../../src/routing/scoring.js';
 import type { Executor } from '../../src/gateway/executor.js';
 import { defineModel, ModelCatalog } from '../../src/routing/model-catalog.js';

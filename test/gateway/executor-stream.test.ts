@@ -1,7 +1,7 @@
 /** The executor's stream reader, against scripted response bodies: how a stream's bytes become batches, and how it ends. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Cancellation } from '../../src/gateway/cancellation.js';
+import { Cancellation } from '../../src/core/cancellation.js';
 import { Executor, type StreamSuccess } from '../../src/gateway/executor.js';
 import type { TransportResponse } from '../../src/providers/http-transport.js';
 import { createAdapters } from '../../src/providers/registry.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Cancellation, type CancelSignal } from '../../src/gateway/cancellation.js';
-import { GatewayError } from '../../src/gateway/errors.js';
+import { Cancellation, type CancelSignal } from '../../src/core/cancellation.js';
+import { GatewayError } from '../../src/core/errors.js';
 import { ImageFetchError, type ImageFetcher } from '../../src/gateway/image-fetcher.js';
 import { inlineImageUrls, MAX_IMAGE_URLS } from '../../src/gateway/inline-images.js';
 import type { ChatMessage } from '../../src/providers/types.js';

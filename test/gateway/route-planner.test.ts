@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import type { CallerContext } from '../../src/gateway/caller-context.js';
 import { OPERATOR } from '../../src/gateway/caller.js';
 import type { ChatInput } from '../../src/gateway/chat-input.js';
-import { GatewayError } from '../../src/gateway/errors.js';
+import { GatewayError } from '../../src/core/errors.js';
 import { RoutePlanner } from '../../src/gateway/route-planner.js';
 import { defineModel, ModelCatalog } from '../../src/routing/model-catalog.js';
 import { HEALTHY } from '../../src/routing/scoring.js';

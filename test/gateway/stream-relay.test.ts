@@ -1,7 +1,7 @@
 /** The relay between a stream's source and the edge: what it gathers, and how each ending settles the request. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Cancellation, timeoutReason } from '../../src/gateway/cancellation.js';
+import { Cancellation, timeoutReason } from '../../src/core/cancellation.js';
 import type { PartBatches } from '../../src/gateway/executor.js';
 import { StreamRelay, type StreamFinal, type StreamSource } from '../../src/gateway/stream-relay.js';
 import { UpstreamError } from '../../src/providers/errors.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { loadConfig, type Config } from '../../src/config.js';
-import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway/create-gateway.js';
+import { createGateway, type Gateway, type GatewayOptions } from '../../src/create-gateway.js';
 import { startEmulator, type Emulator } from '../../src/emulator/server.js';
 import type { TestDatabase } from './databases.js';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, request, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
-import { Cancellation } from '../../src/gateway/cancellation.js';
+import { Cancellation } from '../../src/core/cancellation.js';
 import { SseWriter } from '../../src/http/sse-writer.js';
 
 /** A server whose one response is handed to the test, and a client that reads it only when told. */

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { Cancellation } from '../../src/gateway/cancellation.js';
+import { Cancellation } from '../../src/core/cancellation.js';
 import { createUndiciTransport, isTimeoutError, type Transport } from '../../src/providers/http-transport.js';
 
 const MB = 1024 * 1024;

@@ -11,7 +11,7 @@ describe('undici-agent', () => {
   });
 
   it("a started gateway has not loaded undici's index (fetch, WebSocket, caches: about 9 MB it never uses)", () => {
-    const createGateway = new URL('../../src/gateway/create-gateway.ts', import.meta.url).href;
+    const createGateway = new URL('../../src/create-gateway.ts', import.meta.url).href;
     const loadConfig = new URL('../../src/config.ts', import.meta.url).href;
     const script = `
       import { createRequire } from 'node:module';

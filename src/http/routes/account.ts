@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { normaliseEmail, type AccountService } from '../../accounts/accounts.js';
 import { rateLimitHeaders, type RateLimiter } from '../../accounts/rate-limiter.js';
-import { GatewayError } from '../../gateway/errors.js';
+import { GatewayError } from '../../core/errors.js';
 import { PasswordWorkBusyError } from '../../security/passwords.js';
 import { validate } from '../validate.js';
 import type { LoginThrottle } from '../../accounts/login-throttle.js';

@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { UserAdmin } from '../../accounts/user-admin.js';
-import { GatewayError } from '../../gateway/errors.js';
+import { GatewayError } from '../../core/errors.js';
 import { validate } from '../validate.js';
 import { signupBody } from './account.js';
 

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { GatewayError } from '../../gateway/errors.js';
+import { GatewayError } from '../../core/errors.js';
 import type { AnalyticsRepository, AnalyticsScope } from '../../store/analytics-repository.js';
 import type { RequestLogQuery } from '../../store/request-log-query.js';
 import { validate } from '../validate.js';

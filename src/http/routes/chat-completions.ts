@@ -1,7 +1,7 @@
 /** POST /v1/chat/completions: OpenAI-compatible, streaming and not. */
 import { uuidv7 } from '../../gateway/time-ordered-id.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { CancelSignal } from '../../gateway/cancellation.js';
+import type { CancelSignal } from '../../core/cancellation.js';
 import type { ChatInput } from '../../gateway/chat-input.js';
 import type { ChatService } from '../../gateway/chat-service.js';
 import type { FinishReason } from '../../providers/types.js';

@@ -16,7 +16,7 @@ import { ACCESS_TOKEN_TTL_SECONDS } from '../../security/access-token.js';
 import { consoleCookieName, CSRF_HEADER, signOperatorSession } from '../../security/console-session.js';
 import { tokenMatchesHash } from '../../security/operator-token.js';
 import { clientNetwork } from '../../security/address-policy.js';
-import { GatewayError } from '../../gateway/errors.js';
+import { GatewayError } from '../../core/errors.js';
 import { OPERATOR_USER_ID } from '../../gateway/caller.js';
 import { consoleSessions, type AuthOptions, type ConsoleSession } from '../auth.js';
 import { passwordBody, signupBody, throttled, throttledPasswordCheck, type AuthThrottle } from './account.js';

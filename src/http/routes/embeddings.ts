@@ -7,7 +7,7 @@ import { uuidv7 } from '../../gateway/time-ordered-id.js';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { EmbeddingService } from '../../gateway/embedding-service.js';
-import { type GatewayError, invalidRequest } from '../../gateway/errors.js';
+import { type GatewayError, invalidRequest } from '../../core/errors.js';
 import { paramPath } from '../chat-request.js';
 import type { InFlightRequests } from '../in-flight.js';
 

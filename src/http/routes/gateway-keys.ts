@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { GatewayKeyService } from '../../accounts/gateway-keys.js';
-import { GatewayError } from '../../gateway/errors.js';
+import { GatewayError } from '../../core/errors.js';
 import type { GatewayKeyRow } from '../../store/gateway-key-repository.js';
 import { validate } from '../validate.js';
 import { parseScopes, SCOPES } from '../../accounts/scopes.js';

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { GatewayError, invalidRequest } from '../../gateway/errors.js';
+import { GatewayError, invalidRequest } from '../../core/errors.js';
 import type { LogCursor, LogRow, RequestLogQuery } from '../../store/request-log-query.js';
 import { validate } from '../validate.js';
 

@@ -3,7 +3,7 @@
  * token or, better for a scraper, METRICS_TOKEN: a credential that can read metrics and nothing else.
  */
 import type { FastifyInstance } from 'fastify';
-import { GatewayError } from '../../gateway/errors.js';
+import { GatewayError } from '../../core/errors.js';
 import type { GatewayMetrics } from '../../metrics/gateway-metrics.js';
 import { bearerToken, tokenMatchesHash } from '../../security/operator-token.js';
 

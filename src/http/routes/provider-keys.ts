@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ProviderKeyService } from '../../accounts/provider-keys.js';
-import { GatewayError } from '../../gateway/errors.js';
+import { GatewayError } from '../../core/errors.js';
 import { PROVIDER_IDS } from '../../providers/registry.js';
 import type { ProviderId } from '../../providers/types.js';
 import { validate } from '../validate.js';

@@ -6,9 +6,9 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import type { CancelSignal } from '../../gateway/cancellation.js';
+import type { CancelSignal } from '../../core/cancellation.js';
 import type { ChatService } from '../../gateway/chat-service.js';
-import { GatewayError } from '../../gateway/errors.js';
+import { GatewayError } from '../../core/errors.js';
 import { uuidv7 } from '../../gateway/time-ordered-id.js';
 import type { ChatMessage, FinishReason } from '../../providers/types.js';
 import type { ResponseRepository } from '../../store/response-repository.js';

@@ -10,7 +10,7 @@ import type { ChatService } from '../../gateway/chat-service.js';
 import type { HealthTracker } from '../../routing/health.js';
 import type { ModelCatalog } from '../../routing/model-catalog.js';
 import type { ResponseCache } from '../../cache/response-cache.js';
-import { GatewayError } from '../../gateway/errors.js';
+import { GatewayError } from '../../core/errors.js';
 import { chatRequestContext, parseChatRequest } from '../chat-request.js';
 
 export interface RoutingRouteDeps {

@@ -1,7 +1,7 @@
 /** Session memory: read a conversation a page at a time, or forget it. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { invalidRequest } from '../../gateway/errors.js';
+import { invalidRequest } from '../../core/errors.js';
 import type { StorageQuota } from '../../gateway/storage-quota.js';
 import type { SessionRepository } from '../../store/session-repository.js';
 import { SESSION_ID_PATTERN } from '../request-patterns.js';

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { CallerContexts } from '../../gateway/caller-context.js';
 import type { Caller } from '../../gateway/caller.js';
 import type { TokenBudget } from '../../gateway/daily-usage.js';
-import { invalidRequest } from '../../gateway/errors.js';
+import { invalidRequest } from '../../core/errors.js';
 import { resolveTarget } from '../../routing/cascade.js';
 import { ROUTE_POLICIES } from '../../routing/route-policy.js';
 import type { ModelCatalog } from '../../routing/model-catalog.js';

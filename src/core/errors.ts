@@ -2,7 +2,7 @@
  * Errors the gateway raises on purpose, each with the HTTP status and OpenAI error type/code a
  * caller sees. The HTTP edge turns these (and everything else) into the OpenAI error body.
  */
-import type { Attempt } from './attempts.js';
+import type { Attempt } from './attempt.js';
 
 export interface GatewayErrorInit {
   status: number;
