@@ -33,10 +33,10 @@ import { gatewayKeyRoutes } from './routes/gateway-keys.js';
 import { providerKeyRoutes } from './routes/provider-keys.js';
 import { userConfigRoutes, type UserConfigRouteDeps } from './routes/user-config.js';
 import { InFlightRequests } from './in-flight.js';
-import { toErrorResponse } from './error-response.js';
+import { errorHandler } from './error-handler.js';
 import { useJsonBodyParser } from './json-body.js';
 import { anthropicError } from './anthropic-format.js';
-import { MESSAGES_ROUTE, messagesRoute } from './routes/messages.js';
+import { messagesRoute } from './routes/messages.js';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
 import { consoleSessionRoutes } from './routes/console-session.js';
@@ -191,20 +191,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const inFlight = deps.inFlight ?? new InFlightRequests();
   inFlight.onAbandonedStream = (reply) => access(reply.request, 499, reply.elapsedTime);
 
-  app.setErrorHandler((err, request, reply) => {
-    const res = toErrorResponse(err);
-    // Fastify's own refusals (malformed JSON, body too large) never reached the route, which logs
-    // everything else; an authenticated caller's failed chat request still gets its log row.
-    // (Authentication failures are GatewayErrors and stay out: anonymous noise would grow the table.
-    // A 500 came out of the pipeline, which has logged it already.)
-    if (!(err instanceof GatewayError) && res.status < 500 && request.method === 'POST' && request.routeOptions.url === '/v1/chat/completions') {
-      deps.chat.recordRejected({ requestId: `chatcmpl-${uuidv7()}`, caller: request.caller ?? OPERATOR, model: undefined, stream: false }, new GatewayError({ status: res.status, type: res.body.error.type, code: res.body.error.code, message: res.body.error.message }));
-    }
-    if (res.status >= 500 && res.body.error.code === 'internal_error') request.log.error({ err }, 'unhandled error');
-    // The Anthropic entrance answers errors in Anthropic's shape, which its clients parse.
-    const body = request.routeOptions.url?.startsWith(MESSAGES_ROUTE) ? anthropicError(res.status, res.body.error.message) : res.body;
-    void reply.code(res.status).headers(res.headers).send(body);
-  });
+  app.setErrorHandler(errorHandler());
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).send(unknownRoute(request.method, request.url));
   });
@@ -247,9 +234,27 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   // Everything else needs a bearer token: the operator's, a gateway key or an account's JWT.
   void app.register(async (api) => {
     api.addHook('onRequest', authenticate(deps.auth));
-    chatCompletionsRoute(api, { chat: deps.chat, inFlight, totalTimeoutMs: deps.totalTimeoutMs });
-    messagesRoute(api, { chat: deps.chat, inFlight, totalTimeoutMs: deps.totalTimeoutMs });
-    responsesRoutes(api, { chat: deps.chat, responses: deps.responses, inFlight, totalTimeoutMs: deps.totalTimeoutMs });
+    // The three entrances, each a plugin with its own error handler and body shape.
+    void api.register(async (entrance) => {
+      // Fastify's own refusals (malformed JSON, a body too large) never reached the route, which logs
+      // everything else: an authenticated caller's failed chat request still gets its log row.
+      entrance.setErrorHandler(
+        errorHandler({
+          refusedBeforeRoute: (request, res) =>
+            deps.chat.recordRejected({ requestId: `chatcmpl-${uuidv7()}`, caller: request.caller ?? OPERATOR, model: undefined, stream: false }, new GatewayError({ status: res.status, type: res.body.error.type, code: res.body.error.code, message: res.body.error.message })),
+        }),
+      );
+      chatCompletionsRoute(entrance, { chat: deps.chat, inFlight, totalTimeoutMs: deps.totalTimeoutMs });
+    });
+    void api.register(async (entrance) => {
+      // Claude-format clients parse Anthropic's error shape.
+      entrance.setErrorHandler(errorHandler({ shape: (res) => anthropicError(res.status, res.body.error.message) }));
+      messagesRoute(entrance, { chat: deps.chat, inFlight, totalTimeoutMs: deps.totalTimeoutMs });
+    });
+    void api.register(async (entrance) => {
+      entrance.setErrorHandler(errorHandler());
+      responsesRoutes(entrance, { chat: deps.chat, responses: deps.responses, inFlight, totalTimeoutMs: deps.totalTimeoutMs });
+    });
     if (deps.embeddings) embeddingsRoute(api, { embeddings: deps.embeddings, inFlight, totalTimeoutMs: deps.totalTimeoutMs });
     modelsRoute(api, { catalog: deps.catalog, isConfigured: deps.isConfigured, created: Math.floor(Date.now() / 1000) });
     sessionsRoutes(api, deps.sessions, deps.storage);
