@@ -25,8 +25,8 @@ import type { ChatInput } from './chat-input.js';
 import { GatewayError } from '../core/errors.js';
 import type { Executor, PartBatches } from './executor.js';
 import { failureOutcome, logRow, type FailureContext, type LogOutcome } from './chat-log.js';
-import { RoutePlanner, type RoutingDecision } from './route-planner.js';
-export type { RoutingDecision } from './route-planner.js';
+import { RoutePlanner, type RoutingDecision } from '../routing/route-planner.js';
+export type { RoutingDecision } from '../routing/route-planner.js';
 import { StreamRelay, type StreamFinal, type StreamSource } from './stream-relay.js';
 import { newUserTurns, withHistory } from './memory.js';
 

@@ -1,11 +1,9 @@
 /** The routing policy alone: which targets, in which order, or which refusal, for a request. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { CallerContext } from '../../src/gateway/caller-context.js';
-import { OPERATOR } from '../../src/gateway/caller.js';
-import type { ChatInput } from '../../src/gateway/chat-input.js';
 import { GatewayError } from '../../src/core/errors.js';
-import { RoutePlanner } from '../../src/gateway/route-planner.js';
+import type { ChatMessage } from '../../src/providers/types.js';
+import { RoutePlanner, type PlanCaller, type PlanRequest } from '../../src/routing/route-planner.js';
 import { defineModel, ModelCatalog } from '../../src/routing/model-catalog.js';
 import { HEALTHY } from '../../src/routing/scoring.js';
 
@@ -16,15 +14,16 @@ const catalog = new ModelCatalog([model('gpt-4o-mini', 'openai'), model('a/free:
   fallback: ['gemini-2.5-flash'],
   priority: [],
 });
-const ctx = { defaultModel: undefined, routePolicy: 'cascade', credentials: {}, sharedProviders: new Set() } as unknown as CallerContext;
-const input = (over: Partial<ChatInput> = {}): ChatInput => ({ requestId: 'r', caller: OPERATOR, model: 'auto', messages: [{ role: 'user', content: 'q' }], params: {}, stream: false, sessionId: undefined, priority: 'normal', warnings: [], ...over });
+const ctx: PlanCaller = { defaultModel: undefined, routePolicy: 'cascade', credentials: {} };
+type Input = PlanRequest & { messages: ChatMessage[] };
+const input = (over: Partial<Input> = {}): Input => ({ model: 'auto', messages: [{ role: 'user', content: 'q' }], params: {}, stream: false, priority: 'normal', ...over });
 const planner = (resting: string[] = [], missing: string[] = []) =>
   new RoutePlanner({ catalog, health: () => HEALTHY, available: (_p, m) => !resting.includes(m), notFoundUpstream: (_p, m) => missing.includes(m) });
-const plan = (p: RoutePlanner, over: Partial<ChatInput> = {}) => p.decide(input(over), ctx, input(over).messages);
-const models = (p: RoutePlanner, over: Partial<ChatInput> = {}) => plan(p, over).targets.map((t) => t.model);
+const plan = (p: RoutePlanner, over: Partial<Input> = {}) => p.decide(input(over), ctx, input(over).messages);
+const models = (p: RoutePlanner, over: Partial<Input> = {}) => plan(p, over).targets.map((t) => t.model);
 
 describe('RoutePlanner', () => {
-  const table: Array<[string, RoutePlanner, Partial<ChatInput>, string[]]> = [
+  const table: Array<[string, RoutePlanner, Partial<Input>, string[]]> = [
     ['auto walks the cascade', planner(), {}, ['a/free:free', 'b/free:free', 'gemini-2.5-flash']],
     ['resting targets go last, not away', planner(['a/free:free']), {}, ['b/free:free', 'gemini-2.5-flash', 'a/free:free']],
     ['a named model comes first, the cascade behind it', planner(), { model: 'gpt-4o-mini' }, ['gpt-4o-mini', 'a/free:free', 'b/free:free', 'gemini-2.5-flash']],

@@ -4,16 +4,30 @@
  * `score` policy asks the scoring router, with the cascade's order as the answer when no catalog
  * model can take it. Targets that are resting move to the end.
  */
-import type { ChatMessage, ProviderId } from '../providers/types.js';
-import { isAutoModel, planCascade, UnknownModelError, type Target } from '../routing/cascade.js';
-import { classify, type Classification } from '../routing/classifier.js';
-import type { ModelCatalog } from '../routing/model-catalog.js';
-import { missingCapabilities, requirementsOf, type Requirements } from '../routing/requirements.js';
-import type { RoutePolicy } from '../routing/route-policy.js';
-import { planScored, type HealthLookup, type ScoredPlan } from '../routing/scoring.js';
-import type { CallerContext } from './caller-context.js';
-import type { ChatInput } from './chat-input.js';
+import type { ChatMessage, ChatParams, ProviderId } from '../providers/types.js';
+import { isAutoModel, planCascade, UnknownModelError, type Priority, type Target } from './cascade.js';
+import { classify, type Classification } from './classifier.js';
+import type { ModelCatalog } from './model-catalog.js';
+import { missingCapabilities, requirementsOf, type Requirements } from './requirements.js';
+import type { RoutePolicy } from './route-policy.js';
+import { planScored, type HealthLookup, type ScoredPlan } from './scoring.js';
 import { invalidRequest, modelNotFound, noCapableModel } from '../core/errors.js';
+
+/** What planning reads of a request (the gateway's ChatInput has these fields). */
+export interface PlanRequest {
+  model: string | undefined;
+  params: ChatParams;
+  stream: boolean;
+  priority: Priority;
+  route?: RoutePolicy | undefined;
+}
+
+/** What planning reads of the caller: their defaults, and which providers they hold keys for. */
+export interface PlanCaller {
+  defaultModel: string | undefined;
+  routePolicy: string;
+  credentials: Partial<Record<ProviderId, unknown>>;
+}
 
 /** How a request was (or would be) routed: POST /v1/route shows this without calling anything. */
 export interface RoutingDecision {
@@ -44,7 +58,7 @@ export class RoutePlanner {
    * cascade; `auto` under the `score` policy asks the scoring router, with the cascade's order as
    * the answer when no catalog model can take it.
    */
-  decide(input: ChatInput, ctx: CallerContext, prompt: readonly ChatMessage[]): RoutingDecision {
+  decide(input: PlanRequest, ctx: PlanCaller, prompt: readonly ChatMessage[]): RoutingDecision {
     const classification = classify(prompt);
     const required = requirementsOf(prompt, input.params);
     // A request without a model uses the caller's default model, when they set one.
@@ -71,7 +85,7 @@ export class RoutePlanner {
   }
 
   /** A model the caller named: one its upstream said lately it does not know is a 404 at once; `max_tokens` must fit it. */
-  private checkNamed(named: Target, input: ChatInput): void {
+  private checkNamed(named: Target, input: PlanRequest): void {
     if (this.deps.notFoundUpstream?.(named.provider, named.model)) throw modelNotFound(named.model);
     const entry = this.deps.catalog.get(named.model);
     const maxTokens = input.params.maxTokens;
@@ -116,7 +130,7 @@ export class RoutePlanner {
     return [...available, ...resting];
   }
 
-  private cascade(model: string | undefined, input: ChatInput): readonly Target[] {
+  private cascade(model: string | undefined, input: PlanRequest): readonly Target[] {
     try {
       return planCascade(model, input.priority, this.deps.catalog);
     } catch (err) {
