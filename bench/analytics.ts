@@ -90,7 +90,11 @@ async function planOf(db: Kysely<Database>, repo: AnalyticsRepository, dialect: 
   const explain = dialect === 'sqlite' ? 'explain query plan ' : 'explain ';
   const { rows } = await db.executeQuery({ ...compiled, sql: explain + compiled.sql });
   const text = rows.map((r) => String((r as Record<string, unknown>).detail ?? (r as Record<string, unknown>)['QUERY PLAN'] ?? '')).join(' / ');
-  return text.replace(/\s+/g, ' ').replace(/\(cost=[^)]*\)/g, '').replace(/'[^']*'::text/g, '?').slice(0, 110);
+  return text
+    .replace(/\s+/g, ' ')
+    .replace(/\(cost=[^)]*\)/g, '')
+    .replace(/'[^']*'::text/g, '?')
+    .slice(0, 110);
 }
 
 /** The plan of the log explorer's first page. */
@@ -98,7 +102,14 @@ async function logsPlanOf(db: Kysely<Database>, logs: RequestLogQuery, dialect: 
   const compiled = logs.pageQuery({ userId }, undefined, 50).compile();
   const { rows } = await db.executeQuery({ ...compiled, sql: (dialect === 'sqlite' ? 'explain query plan ' : 'explain ') + compiled.sql });
   const lines = rows.map((r) => String((r as Record<string, unknown>).detail ?? (r as Record<string, unknown>)['QUERY PLAN'] ?? ''));
-  return lines.map((l) => l.replace(/\s*\(cost=[^)]*\)/g, '').replace(/\s+/g, ' ').trim()).join(' / ');
+  return lines
+    .map((l) =>
+      l
+        .replace(/\s*\(cost=[^)]*\)/g, '')
+        .replace(/\s+/g, ' ')
+        .trim(),
+    )
+    .join(' / ');
 }
 
 interface Result {
@@ -119,8 +130,14 @@ async function measure(dialect: string): Promise<Result> {
     else await sql`analyze`.execute(database.db);
     const repo = new AnalyticsRepository(database.db);
     const cells: Result['cells'] = [];
-    for (const [scopeName, userId] of [['one user', 'user-7'], ['everyone (operator)', undefined]] as const) {
-      for (const [label, days] of [['24h', 1], ['30d', 30]] as const) {
+    for (const [scopeName, userId] of [
+      ['one user', 'user-7'],
+      ['everyone (operator)', undefined],
+    ] as const) {
+      for (const [label, days] of [
+        ['24h', 1],
+        ['30d', 30],
+      ] as const) {
         const scope: AnalyticsScope = { userId, since: new Date(NOW - days * DAY).toISOString() };
         const plan = await planOf(database.db, repo, dialect, scope);
         cells.push({ query: `overview ${label}`, scope: scopeName, ms: await timed(() => repo.totals(scope)), plan });
@@ -129,8 +146,18 @@ async function measure(dialect: string): Promise<Result> {
           const logsPlan = await logsPlanOf(database.db, logs, dialect, userId);
           cells.push({ query: 'logs: first page of 50', scope: scopeName, ms: await timed(() => logs.page({ userId }, undefined, 50)), plan: logsPlan });
           cells.push({ query: 'logs: errors only, first page', scope: scopeName, ms: await timed(() => logs.page({ userId, status: 'error' }, undefined, 50)), plan: logsPlan });
-          cells.push({ query: 'overview p95 latency 30d', scope: scopeName, ms: await timed(() => logs.latencyPercentile(userId, scope.since, 0.95)), plan: 'newest 10,000 of the range, sorted in the process' });
-          cells.push({ query: 'cost-breakdown 30 days', scope: scopeName, ms: await timed(() => Promise.all([repo.byDay(scope), repo.byColumn(scope, 'provider'), repo.byColumn(scope, 'model_used')])), plan });
+          cells.push({
+            query: 'overview p95 latency 30d',
+            scope: scopeName,
+            ms: await timed(() => logs.latencyPercentile(userId, scope.since, 0.95)),
+            plan: 'newest 10,000 of the range, sorted in the process',
+          });
+          cells.push({
+            query: 'cost-breakdown 30 days',
+            scope: scopeName,
+            ms: await timed(() => Promise.all([repo.byDay(scope), repo.byColumn(scope, 'provider'), repo.byColumn(scope, 'model_used')])),
+            plan,
+          });
           cells.push({ query: 'model-distribution 30d', scope: scopeName, ms: await timed(() => repo.byColumn(scope, 'model_used')), plan });
         }
       }
@@ -147,7 +174,7 @@ function render(results: Result[]): string {
   const lines = [
     `Run: \`npm run bench:analytics\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: ${ROWS.toLocaleString('en')} request_logs rows over 30 days and ${USERS.toLocaleString('en')} users (about ${Math.round(ROWS / USERS).toLocaleString('en')} rows per user). Median of 5 warm runs.`,
     '',
-    '| Database | Query | Whose rows | ms | Plan (the overview query\'s; the logs rows: the first page\'s) |',
+    "| Database | Query | Whose rows | ms | Plan (the overview query's; the logs rows: the first page's) |",
     '| --- | --- | --- | --- | --- |',
   ];
   for (const r of results) for (const c of r.cells) lines.push(`| ${r.dialect} | ${c.query} | ${c.scope} | ${c.ms.toFixed(1)} | ${c.plan.replace(/\|/g, '/')} |`);

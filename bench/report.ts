@@ -110,11 +110,23 @@ export function checkTargets(ms: Measurement[], memory: MemoryTrace[], systems: 
 export function renderReport(info: RunInfo, ms: Measurement[], memory: MemoryTrace[], systems: SystemName[], latencies: number[], concurrencies: number[]): string {
   const out: string[] = [];
   out.push(`Run: \`${info.command}\` on ${info.date}`, '');
-  out.push(`Machine: ${info.machine}; Node ${info.node}; ${Object.entries(info.versions).map(([k, v]) => `${k} ${v}`).join(', ')}.`);
+  out.push(
+    `Machine: ${info.machine}; Node ${info.node}; ${Object.entries(info.versions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}.`,
+  );
   out.push(`Each cell is the median of ${info.rounds} round(s) of ${info.durationMs / 1000} s per system, systems alternated within each round; the load generator shares the machine's cores.`, '');
 
   const checks = checkTargets(ms, memory, systems, concurrencies);
-  out.push('### Targets (emulator at 0 ms)', '', table(['Target', 'Cerebro', 'Met'], checks.map((c) => [c.target, c.value, c.met === undefined ? '–' : c.met ? 'yes' : '**no**'])), '');
+  out.push(
+    '### Targets (emulator at 0 ms)',
+    '',
+    table(
+      ['Target', 'Cerebro', 'Met'],
+      checks.map((c) => [c.target, c.value, c.met === undefined ? '–' : c.met ? 'yes' : '**no**']),
+    ),
+    '',
+  );
 
   for (const latencyMs of latencies) {
     out.push(`### Upstream latency ${latencyMs} ms`, '');
@@ -137,12 +149,7 @@ export function renderReport(info: RunInfo, ms: Measurement[], memory: MemoryTra
       .filter((s) => s !== 'direct')
       .map((system) => {
         const c1 = { latencyMs, stream: false, concurrency: Math.min(...concurrencies), system };
-        return [
-          system,
-          fmt(cell(ms, c1, 'p50') - direct(false, 'p50')),
-          fmt(cell(ms, c1, 'p99') - direct(false, 'p99')),
-          fmt(cell(ms, { ...c1, stream: true }, 'ttfbP50') - direct(true, 'ttfbP50')),
-        ];
+        return [system, fmt(cell(ms, c1, 'p50') - direct(false, 'p50')), fmt(cell(ms, c1, 'p99') - direct(false, 'p99')), fmt(cell(ms, { ...c1, stream: true }, 'ttfbP50') - direct(true, 'ttfbP50'))];
       });
     out.push(table(['Over the direct path', 'added p50 ms', 'added p99 ms', 'stream first-byte overhead ms'], overhead), '');
   }
@@ -171,7 +178,8 @@ export function renderReport(info: RunInfo, ms: Measurement[], memory: MemoryTra
   const failures = ms.filter((m) => m.firstError);
   if (failures.length > 0) {
     out.push('### Errors seen', '');
-    for (const f of failures.slice(0, 10)) out.push(`- ${f.system}, ${f.stream ? 'stream' : 'json'} c=${f.concurrency}, ${f.latencyMs} ms: ${f.errors} × \`${f.firstError!.replace(/`/g, "'").slice(0, 160)}\``);
+    for (const f of failures.slice(0, 10))
+      out.push(`- ${f.system}, ${f.stream ? 'stream' : 'json'} c=${f.concurrency}, ${f.latencyMs} ms: ${f.errors} × \`${f.firstError!.replace(/`/g, "'").slice(0, 160)}\``);
     out.push('');
   }
   return out.join('\n');

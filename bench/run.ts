@@ -57,8 +57,7 @@ async function stopAll(): Promise<void> {
 }
 process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
 
-const body = (stream: boolean, extra: Record<string, unknown>) =>
-  JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello in five words.' }], stream, ...extra });
+const body = (stream: boolean, extra: Record<string, unknown>) => JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello in five words.' }], stream, ...extra });
 
 async function measureSystem(system: SystemName, proc: RunningProcess, emulatorPort: number, stream: boolean, concurrency: number, duration: number) {
   const sut = SYSTEMS[system];

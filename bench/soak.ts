@@ -23,7 +23,28 @@ const SAMPLES = 10;
 
 type Kind = 'answer' | 'stream' | 'session' | 'error' | 'abandoned' | 'cached';
 /** One in twenty of each kind's share: 10 answers, 4 streams, 2 sessions, 1 error, 1 abandoned, 2 cached. */
-const MIX: Kind[] = ['answer', 'stream', 'answer', 'cached', 'answer', 'session', 'answer', 'stream', 'answer', 'error', 'answer', 'stream', 'answer', 'cached', 'answer', 'session', 'answer', 'stream', 'answer', 'abandoned'];
+const MIX: Kind[] = [
+  'answer',
+  'stream',
+  'answer',
+  'cached',
+  'answer',
+  'session',
+  'answer',
+  'stream',
+  'answer',
+  'error',
+  'answer',
+  'stream',
+  'answer',
+  'cached',
+  'answer',
+  'session',
+  'answer',
+  'stream',
+  'answer',
+  'abandoned',
+];
 
 interface Sample {
   requests: number;
@@ -73,7 +94,9 @@ async function main(): Promise<void> {
       rowsLogged: overview.total_requests,
     };
     samples.push(s);
-    process.stdout.write(`${requests} requests, ${Math.round(s.seconds)} s, RSS ${s.rssMb} MB (${s.rssAfterGcMb} after a full GC, heap ${s.heapAfterGcMb}), loop p99 ${s.loopP99Ms.toFixed(1)} ms, rows ${s.rowsLogged}\n`);
+    process.stdout.write(
+      `${requests} requests, ${Math.round(s.seconds)} s, RSS ${s.rssMb} MB (${s.rssAfterGcMb} after a full GC, heap ${s.heapAfterGcMb}), loop p99 ${s.loopP99Ms.toFixed(1)} ms, rows ${s.rowsLogged}\n`,
+    );
   };
 
   let sent = 0;
@@ -100,7 +123,7 @@ async function main(): Promise<void> {
       return;
     }
     await res.body.dump();
-    if ((kind === 'error') !== (res.statusCode >= 400)) failures++;
+    if ((kind === 'error') !== res.statusCode >= 400) failures++;
   };
   await Promise.all(
     Array.from({ length: concurrency }, async (_, worker) => {
@@ -131,7 +154,10 @@ function writeReport(samples: Sample[], failures: number): void {
   const last = samples.at(-1)!;
   const growth = (a: number, b: number) => `${b >= a ? '+' : ''}${((100 * (b - a)) / a).toFixed(1)} %`;
   const rows = samples
-    .map((s) => `| ${s.requests.toLocaleString('en')} | ${Math.round(s.seconds)} | ${s.rssMb} | ${s.rssAfterGcMb} | ${s.heapAfterGcMb} | ${s.loopP99Ms.toFixed(1)} | ${s.rowsLogged.toLocaleString('en')} |`)
+    .map(
+      (s) =>
+        `| ${s.requests.toLocaleString('en')} | ${Math.round(s.seconds)} | ${s.rssMb} | ${s.rssAfterGcMb} | ${s.heapAfterGcMb} | ${s.loopP99Ms.toFixed(1)} | ${s.rowsLogged.toLocaleString('en')} |`,
+    )
     .join('\n');
   const section = `<!-- soak:start -->
 ## Soak (\`npm run soak\`)

@@ -30,7 +30,9 @@ const contaminated = new Set(
 );
 
 const items: EvalItem[] = [];
-for (const file of readdirSync(dataDir).filter((f) => f.endsWith('.csv')).sort()) {
+for (const file of readdirSync(dataDir)
+  .filter((f) => f.endsWith('.csv'))
+  .sort()) {
   const rows = parse(readFileSync(join(dataDir, file), 'utf8'), { columns: true, skip_empty_lines: true }) as Array<Record<string, string>>;
   for (const row of rows) {
     const prompt = row['prompt'] ?? '';

@@ -15,7 +15,9 @@ for await (const chunk of stream) streamed += chunk.choices[0]?.delta?.content ?
 console.log('stream:', streamed);
 
 // Tools: the model asks for a function, we run it, and send the result back.
-const tools = [{ type: 'function', function: { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } }];
+const tools = [
+  { type: 'function', function: { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } },
+];
 const question = { role: 'user', content: 'What is the weather in Lima?' };
 const first = await client.chat.completions.create({ model: 'auto', messages: [question], tools, tool_choice: 'required' });
 const call = first.choices[0].message.tool_calls[0];

@@ -8,12 +8,7 @@ import { z } from 'zod';
 import { PACKAGE_ROOT } from './package-root.js';
 import type { ProviderCredentials, ProviderId } from './providers/types.js';
 
-const int = (min: number, max: number) =>
-  z.coerce
-    .number({ message: 'must be a number' })
-    .int('must be a whole number')
-    .min(min, `must be at least ${min}`)
-    .max(max, `must be at most ${max}`);
+const int = (min: number, max: number) => z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
 
 const url = z
   .string()
@@ -29,11 +24,16 @@ const optionalKey = z
 const modelList = z
   .string()
   .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean)));
+  .transform((v) =>
+    v === undefined || v.trim() === ''
+      ? undefined
+      : v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+  );
 
-const flag = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const flag = z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' }).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 /**
  * Fastify's `trustProxy`: `false` (the socket's address is the client's), `true` (the left-most
@@ -48,7 +48,10 @@ const trustProxy = z
     if (v === '' || v === 'false') return false;
     if (v === 'true') return true;
     if (/^\d+$/.test(v)) return Number(v);
-    const entries = v.split(',').map((e) => e.trim()).filter(Boolean);
+    const entries = v
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean);
     const bad = entries.find((e) => {
       const [address = '', prefix, extra] = e.split('/');
       const version = isIP(address);
@@ -74,7 +77,10 @@ const envSchema = z.object({
       (v) => (v.startsWith('sqlite:') && v.length > 'sqlite:'.length) || /^postgres(ql)?:\/\/.+/.test(v),
       'must be sqlite:<path> (for example sqlite:./data/cerebro.db) or postgres://user:password@host:5432/database',
     ),
-  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier').default('cerebro'),
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier')
+    .default('cerebro'),
   DATABASE_SSL: z.enum(['auto', 'off', 'require', 'verify']).default('auto'),
   DATABASE_CA_CERT: optionalKey,
   DATABASE_POOL_MAX: int(1, 200).default(10),
@@ -100,7 +106,14 @@ const envSchema = z.object({
   CORS_ORIGINS: z
     .string()
     .optional()
-    .transform((v) => (v === undefined || v.trim() === '' ? [] : v.split(',').map((o) => o.trim()).filter(Boolean)))
+    .transform((v) =>
+      v === undefined || v.trim() === ''
+        ? []
+        : v
+            .split(',')
+            .map((o) => o.trim())
+            .filter(Boolean),
+    )
     .refine((list) => list.every((o) => o === '*' || /^https?:\/\/[^/\s]+$/.test(o)), 'must be a comma-separated list of origins such as https://app.example.com (scheme and host, no path), or *'),
   USER_RATE_LIMIT: int(1, 1_000_000).default(600),
   USER_STORAGE_LIMIT_BYTES: int(0, Number.MAX_SAFE_INTEGER).default(100 * 1024 * 1024),
@@ -124,7 +137,10 @@ const envSchema = z.object({
   OPENROUTER_APP_URL: url.default('https://github.com/cerebro-gateway/cerebro'),
   OPENROUTER_APP_TITLE: z.string().min(1).default('Cerebro'),
   // The bundled catalog, wherever the command is run from (a relative path given here is the caller's).
-  CEREBRO_MODELS_FILE: z.string().min(1).default(join(PACKAGE_ROOT, 'data', 'models.json')),
+  CEREBRO_MODELS_FILE: z
+    .string()
+    .min(1)
+    .default(join(PACKAGE_ROOT, 'data', 'models.json')),
   CASCADE_FREE_MODELS: modelList,
   CASCADE_FALLBACK_MODELS: modelList,
   CASCADE_PRIORITY_MODELS: modelList,
@@ -264,7 +280,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logFormat: e.LOG_FORMAT,
     apiToken: e.CEREBRO_API_TOKEN,
     databaseUrl: e.DATABASE_URL,
-    database: { schema: e.DATABASE_SCHEMA, ssl: e.DATABASE_SSL, caFile: e.DATABASE_CA_CERT, poolMax: e.DATABASE_POOL_MAX, connectTimeoutMs: e.DATABASE_TIMEOUT_MS, queryTimeoutMs: e.DATABASE_QUERY_TIMEOUT_MS },
+    database: {
+      schema: e.DATABASE_SCHEMA,
+      ssl: e.DATABASE_SSL,
+      caFile: e.DATABASE_CA_CERT,
+      poolMax: e.DATABASE_POOL_MAX,
+      connectTimeoutMs: e.DATABASE_TIMEOUT_MS,
+      queryTimeoutMs: e.DATABASE_QUERY_TIMEOUT_MS,
+    },
     secretKey: e.SECRET_KEY,
     masterEncryptionKey: e.MASTER_ENCRYPTION_KEY,
     allowSignup: e.ALLOW_SIGNUP,

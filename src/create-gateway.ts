@@ -90,16 +90,18 @@ function writeProbe(write: () => Promise<void>, health: DatabaseHealth, now: () 
     if (now() - lastFailedAt < 5_000) return Promise.reject(new Error('writes failed a moment ago'));
     let timer: NodeJS.Timeout | undefined;
     const bounded = Promise.race([write(), new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('the write took over 2 s')), 2_000)))]);
-    running = bounded.then(
-      () => health.writeSucceeded(),
-      (err: unknown) => {
-        lastFailedAt = now();
-        throw err;
-      },
-    ).finally(() => {
-      clearTimeout(timer);
-      running = undefined;
-    });
+    running = bounded
+      .then(
+        () => health.writeSucceeded(),
+        (err: unknown) => {
+          lastFailedAt = now();
+          throw err;
+        },
+      )
+      .finally(() => {
+        clearTimeout(timer);
+        running = undefined;
+      });
     return running;
   };
 }
@@ -138,9 +140,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       maxQueued: 100_000,
       onError: (err) => app.log.error({ err }, 'writing request logs failed; will retry'),
     });
-    const transport =
-      options.transport ??
-      createUndiciTransport({ connectMs: config.timeouts.connectMs, firstByteMs: config.timeouts.firstByteMs, idleMs: config.timeouts.firstByteMs });
+    const transport = options.transport ?? createUndiciTransport({ connectMs: config.timeouts.connectMs, firstByteMs: config.timeouts.firstByteMs, idleMs: config.timeouts.firstByteMs });
     const adapters = createAdapters({
       anthropicDefaultMaxTokens: config.anthropicDefaultMaxTokens,
       openRouterAppUrl: config.openRouterAppUrl,
@@ -187,7 +187,12 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       cacheTtlMs: 5_000,
       onError: (err) => app.log.error({ err }, 'reading a caller context from the database failed'),
     });
-    const gatewayKeys = new GatewayKeyService(new GatewayKeyRepository(database.db), { now, cacheTtlMs: 10_000, defaultRateLimit: config.gatewayKeyDefaultRateLimit, maxRateLimit: config.gatewayKeyMaxRateLimit });
+    const gatewayKeys = new GatewayKeyService(new GatewayKeyRepository(database.db), {
+      now,
+      cacheTtlMs: 10_000,
+      defaultRateLimit: config.gatewayKeyDefaultRateLimit,
+      maxRateLimit: config.gatewayKeyMaxRateLimit,
+    });
     const providerKeys = new ProviderKeyService({
       repo: new ProviderKeyRepository(database.db),
       adapters,
@@ -206,7 +211,11 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       contexts.invalidate(userId);
       storage.forget(userId);
     };
-    const accounts = new AccountService(users, { secretKey, allowSignup: config.allowSignup, now, revokedTokens: new RevokedTokenRepository(database.db),
+    const accounts = new AccountService(users, {
+      secretKey,
+      allowSignup: config.allowSignup,
+      now,
+      revokedTokens: new RevokedTokenRepository(database.db),
       onChange: accountChanged,
       revokeGatewayKeys: (userId) => gatewayKeys.revokeAll(userId),
       beforeDelete: async (userId) => {
@@ -219,7 +228,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       },
     });
     const userAdmin = new UserAdmin({ users, accounts, tokensToday: (userId) => usage.tokensToday(userId), now, onChange: accountChanged });
-    const answerCache = config.cache.maxEntries > 0 ? new MemoryResponseCache({ maxEntries: config.cache.maxEntries, maxBytes: config.cache.maxBytes, ttlMs: config.cache.ttlSeconds * 1000, now }) : undefined;
+    const answerCache =
+      config.cache.maxEntries > 0 ? new MemoryResponseCache({ maxEntries: config.cache.maxEntries, maxBytes: config.cache.maxBytes, ttlMs: config.cache.ttlSeconds * 1000, now }) : undefined;
     const embeddings = new EmbeddingService({
       adapters: { openai: createOpenAIEmbeddingAdapter('openai'), gemini: createGeminiEmbeddingAdapter() },
       chatAdapters: adapters,
@@ -237,7 +247,18 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     const chat = new ChatService({
       databaseHealth,
       budgets: new RequestBudgets(contexts, storage, catalog),
-      cache: answerCache && { store: answerCache, maxTemperature: config.cache.maxTemperature }, executor, catalog, sessions, logs, contexts, onStoreError: (err, requestId) => app.log.error({ err, requestId }, 'storing a session turn failed'), health: (provider, model) => health.view(provider, model), available: (provider, model) => health.available(provider, model), notFoundUpstream: (provider, model) => health.notFoundUpstream(provider, model), now });
+      cache: answerCache && { store: answerCache, maxTemperature: config.cache.maxTemperature },
+      executor,
+      catalog,
+      sessions,
+      logs,
+      contexts,
+      onStoreError: (err, requestId) => app.log.error({ err, requestId }, 'storing a session turn failed'),
+      health: (provider, model) => health.view(provider, model),
+      available: (provider, model) => health.available(provider, model),
+      notFoundUpstream: (provider, model) => health.notFoundUpstream(provider, model),
+      now,
+    });
     // Counters and last-used times are written in the background, never on a request.
     timers.push(setInterval(() => void usage.flush(), 1_000).unref());
     timers.push(setInterval(() => void gatewayKeys.flushLastUsed().catch(onBackgroundError('recording gateway key use')), 15_000).unref());
@@ -262,7 +283,16 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       isConfigured,
       pingDatabase: () => pingDatabase(database.db),
       writeHealth: { failingSince: () => databaseHealth.failingSinceMs, probe: writeProbe(() => settings.set('write_probe', new Date(now()).toISOString()), databaseHealth, now) },
-      auth: { operatorTokenHash: token.hash, gatewayKeys, rateLimiter: new FixedWindowRateLimiter(now), secretKey, accountRateLimit: config.gatewayKeyDefaultRateLimit, userRateLimit: config.userRateLimit, accountStates, now },
+      auth: {
+        operatorTokenHash: token.hash,
+        gatewayKeys,
+        rateLimiter: new FixedWindowRateLimiter(now),
+        secretKey,
+        accountRateLimit: config.gatewayKeyDefaultRateLimit,
+        userRateLimit: config.userRateLimit,
+        accountStates,
+        now,
+      },
       accounts,
       userAdmin,
       authRateLimit: config.authRateLimit,

@@ -29,11 +29,17 @@ describe('ConcurrencyLimit', () => {
     let release!: () => void;
     const holding = limit.run(() => new Promise<void>((r) => (release = r)));
     const queued = limit.run(async () => 'second');
-    await assert.rejects(limit.run(async () => 'third'), /busy/);
+    await assert.rejects(
+      limit.run(async () => 'third'),
+      /busy/,
+    );
     release();
     await holding;
     assert.equal(await queued, 'second');
-    await assert.rejects(limit.run(async () => Promise.reject(new Error('boom'))), /boom/);
+    await assert.rejects(
+      limit.run(async () => Promise.reject(new Error('boom'))),
+      /boom/,
+    );
     assert.equal(await limit.run(async () => 'after a failure'), 'after a failure');
   });
 });

@@ -61,7 +61,15 @@ describe('loadConfig', () => {
     assert.ok(names.length > 40);
     const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    assert.deepEqual(names.filter((n) => !new RegExp(`^#? ?${n}=`, 'm').test(example)), [], 'missing from .env.example');
-    assert.deepEqual(names.filter((n) => !readme.includes(`\`${n}\``)), [], 'missing from the README');
+    assert.deepEqual(
+      names.filter((n) => !new RegExp(`^#? ?${n}=`, 'm').test(example)),
+      [],
+      'missing from .env.example',
+    );
+    assert.deepEqual(
+      names.filter((n) => !readme.includes(`\`${n}\``)),
+      [],
+      'missing from the README',
+    );
   });
 });

@@ -7,7 +7,6 @@ import { logDestination, loggerOptions } from '../../src/http/logger-options.js'
 import { createGateway } from '../../src/create-gateway.js';
 import { BENCH_TOKEN } from '../constants.js';
 
-
 const upstreamPort = Number(process.argv[2]);
 const dir = mkdtempSync(join(tmpdir(), 'cerebro-bench-'));
 const config = loadConfig({
@@ -31,9 +30,11 @@ const gateway = await createGateway(config, { logger: loggerOptions(config.logLe
 const address = await gateway.app.listen({ host: '127.0.0.1', port: 0 });
 process.stdout.write(`READY ${new URL(address).port}\n`);
 // The scratch folder (database and log) goes with the process.
-process.on('SIGTERM', () =>
-  void gateway.close().then(() => {
-    rmSync(dir, { recursive: true, force: true });
-    process.exit(0);
-  }),
+process.on(
+  'SIGTERM',
+  () =>
+    void gateway.close().then(() => {
+      rmSync(dir, { recursive: true, force: true });
+      process.exit(0);
+    }),
 );

@@ -72,11 +72,9 @@ export function publicUser(u: UserRow): PublicUser {
   return { id: u.id, email: u.email, name: u.name, plan: u.plan, is_admin: u.is_admin === 1, created_at: u.created_at };
 }
 
-export const accountDisabled = () =>
-  new GatewayError({ status: 403, type: 'permission_error', code: 'account_disabled', message: 'This account has been disabled by the operator of this gateway.' });
+export const accountDisabled = () => new GatewayError({ status: 403, type: 'permission_error', code: 'account_disabled', message: 'This account has been disabled by the operator of this gateway.' });
 
-const badCredentials = () =>
-  new GatewayError({ status: 401, type: 'invalid_request_error', code: 'invalid_credentials', message: 'Incorrect e-mail or password.' });
+const badCredentials = () => new GatewayError({ status: 401, type: 'invalid_request_error', code: 'invalid_credentials', message: 'Incorrect e-mail or password.' });
 
 export class AccountService {
   constructor(
@@ -99,7 +97,7 @@ export class AccountService {
   /** A new account, whether or not sign-up is open (the operator's CLI and admin API). */
   async create(input: { email: string; password: string; name?: string | undefined }): Promise<UserRow> {
     const email = normaliseEmail(input.email);
-    if (!EMAIL.test(email) || email.length > 254) throw invalidRequest('Invalid value for \'email\': not an e-mail address', 'email');
+    if (!EMAIL.test(email) || email.length > 254) throw invalidRequest("Invalid value for 'email': not an e-mail address", 'email');
     const weakness = passwordWeakness(input.password, email);
     if (weakness) throw invalidRequest(`Invalid value for 'password': ${weakness}`, 'password', 'weak_password');
     const user: UserRow = {
@@ -174,7 +172,8 @@ export class AccountService {
   /** The user, if `password` is theirs; a 400 naming the parameter otherwise. */
   private async withPassword(userId: string, password: string, param: string): Promise<UserRow> {
     const user = await this.users.findById(userId);
-    if (!user || user.password_hash === null) throw new GatewayError({ status: 400, type: 'invalid_request_error', code: 'no_password', message: 'This account has no password (the operator signs in with CEREBRO_API_TOKEN).' });
+    if (!user || user.password_hash === null)
+      throw new GatewayError({ status: 400, type: 'invalid_request_error', code: 'no_password', message: 'This account has no password (the operator signs in with CEREBRO_API_TOKEN).' });
     if (!(await verifyPassword(user.password_hash, password))) {
       throw new GatewayError({ status: 400, type: 'invalid_request_error', code: 'invalid_credentials', param, message: `Invalid value for '${param}': not this account's password.` });
     }

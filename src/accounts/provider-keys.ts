@@ -100,7 +100,13 @@ export class ProviderKeyService {
     }
     if (status >= 200 && status < 300) return;
     if (status === 401 || status === 403 || status === 400) {
-      throw new GatewayError({ status: 400, type: 'invalid_request_error', code: 'invalid_provider_key', param: 'api_key', message: `${adapter.id} refused this key (HTTP ${status}); it was not stored.` });
+      throw new GatewayError({
+        status: 400,
+        type: 'invalid_request_error',
+        code: 'invalid_provider_key',
+        param: 'api_key',
+        message: `${adapter.id} refused this key (HTTP ${status}); it was not stored.`,
+      });
     }
     throw new GatewayError({ status: 502, type: 'upstream_error', code: 'key_verification_failed', message: `${adapter.id} answered HTTP ${status} while verifying the key; try again.` });
   }

@@ -49,7 +49,8 @@ export class UserAdmin {
 
   async list(after: string | undefined, limit: number): Promise<{ users: AdminUserView[]; has_more: boolean; next_cursor: string | null }> {
     const cursor = after === undefined ? undefined : decodeCursor(after);
-    if (after !== undefined && cursor === undefined) throw new GatewayError({ status: 400, type: 'invalid_request_error', code: 'invalid_value', param: 'after', message: "Invalid value for 'after': not a next_cursor from this list." });
+    if (after !== undefined && cursor === undefined)
+      throw new GatewayError({ status: 400, type: 'invalid_request_error', code: 'invalid_value', param: 'after', message: "Invalid value for 'after': not a next_cursor from this list." });
     const { users, hasMore } = await this.deps.users.page(cursor, limit);
     const views = await Promise.all(users.map((u) => this.view(u)));
     const last = users.at(-1);

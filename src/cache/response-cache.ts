@@ -79,7 +79,15 @@ export class MemoryResponseCache implements ResponseCache {
   }
 
   stats(): CacheStats {
-    return { hits: this.hits, misses: this.misses, entries: this.lru.size, max_entries: this.options.maxEntries, bytes: this.lru.calculatedSize, max_bytes: this.options.maxBytes, ttl_seconds: Math.round(this.options.ttlMs / 1000) };
+    return {
+      hits: this.hits,
+      misses: this.misses,
+      entries: this.lru.size,
+      max_entries: this.options.maxEntries,
+      bytes: this.lru.calculatedSize,
+      max_bytes: this.options.maxBytes,
+      ttl_seconds: Math.round(this.options.ttlMs / 1000),
+    };
   }
 
   clear(): void {

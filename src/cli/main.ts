@@ -27,7 +27,8 @@ Run "cerebro <command> --help" for its options.
 const HELP: Record<string, string> = {
   start: 'Usage: cerebro start\n\nRuns the gateway on HOST:PORT (default 0.0.0.0:8000) with the database of DATABASE_URL. Stops gracefully on SIGTERM/SIGINT.\n',
   migrate: 'Usage: cerebro migrate\n\nApplies the database migrations not yet applied (the server also does this at start) and lists them.\n',
-  users: 'Usage: cerebro users create --email <e-mail> [--password <password>] [--name <name>] [--json]\n\nCreates a user account, whether or not public sign-up (ALLOW_SIGNUP) is open. The password comes from --password, or (kept out of the shell history) from CEREBRO_USER_PASSWORD; with neither, one is generated and printed once.\n',
+  users:
+    'Usage: cerebro users create --email <e-mail> [--password <password>] [--name <name>] [--json]\n\nCreates a user account, whether or not public sign-up (ALLOW_SIGNUP) is open. The password comes from --password, or (kept out of the shell history) from CEREBRO_USER_PASSWORD; with neither, one is generated and printed once.\n',
   keys: [
     'Usage:',
     '  cerebro keys create --user <e-mail|id> [--name <name>] [--rate-limit <per minute>] [--scopes chat,read[,admin]] [--json]',
@@ -116,7 +117,9 @@ class UsageError extends Error {}
 async function users(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
   if (sub !== 'create') throw new UsageError(HELP.users!);
-  const { values } = parse(HELP.users!, () => parseArgs({ args: rest, options: { email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' }, json: { type: 'boolean', default: false } } }));
+  const { values } = parse(HELP.users!, () =>
+    parseArgs({ args: rest, options: { email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' }, json: { type: 'boolean', default: false } } }),
+  );
   if (!values.email) throw new UsageError(`--email is required.\n\n${HELP.users}`);
   const cfg = config(); // reads .env, which may hold CEREBRO_USER_PASSWORD
   let password = values.password ?? process.env.CEREBRO_USER_PASSWORD;
@@ -131,7 +134,11 @@ async function users(args: string[]): Promise<void> {
 async function keys(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
   const { values, positionals } = parse(HELP.keys!, () =>
-    parseArgs({ args: rest, allowPositionals: true, options: { user: { type: 'string' }, name: { type: 'string' }, 'rate-limit': { type: 'string' }, scopes: { type: 'string' }, json: { type: 'boolean', default: false } } }),
+    parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: { user: { type: 'string' }, name: { type: 'string' }, 'rate-limit': { type: 'string' }, scopes: { type: 'string' }, json: { type: 'boolean', default: false } },
+    }),
   );
   if (!values.user || !['create', 'list', 'revoke'].includes(sub ?? '')) throw new UsageError(HELP.keys!);
   const cfg = config();
@@ -139,13 +146,36 @@ async function keys(args: string[]): Promise<void> {
     const rate = values['rate-limit'];
     if (rate !== undefined && !/^\d+$/.test(rate)) throw new UsageError('--rate-limit must be a whole number of requests per minute.');
     const scopes = values.scopes?.split(',').map((s) => s.trim());
-    if (scopes !== undefined && (scopes.length === 0 || scopes.some((s) => !(SCOPES as readonly string[]).includes(s)))) throw new UsageError(`--scopes takes a comma-separated list of ${SCOPES.join(', ')}.`);
-    const issued = await createKey(cfg, { user: values.user, name: values.name ?? 'cli', ...(rate !== undefined ? { rateLimit: Number(rate) } : {}), ...(scopes ? { scopes: scopes as Scope[] } : {}) });
-    print({ id: issued.row.id, key: issued.key, name: issued.row.name, rate_limit: issued.row.rate_limit, scopes: parseScopes(issued.row.scopes) }, values.json, `Created gateway key ${issued.row.id} (${issued.row.name}, ${issued.row.rate_limit} requests/minute, scopes ${issued.row.scopes}).\nKey (shown once): ${issued.key}`);
+    if (scopes !== undefined && (scopes.length === 0 || scopes.some((s) => !(SCOPES as readonly string[]).includes(s))))
+      throw new UsageError(`--scopes takes a comma-separated list of ${SCOPES.join(', ')}.`);
+    const issued = await createKey(cfg, {
+      user: values.user,
+      name: values.name ?? 'cli',
+      ...(rate !== undefined ? { rateLimit: Number(rate) } : {}),
+      ...(scopes ? { scopes: scopes as Scope[] } : {}),
+    });
+    print(
+      { id: issued.row.id, key: issued.key, name: issued.row.name, rate_limit: issued.row.rate_limit, scopes: parseScopes(issued.row.scopes) },
+      values.json,
+      `Created gateway key ${issued.row.id} (${issued.row.name}, ${issued.row.rate_limit} requests/minute, scopes ${issued.row.scopes}).\nKey (shown once): ${issued.key}`,
+    );
   } else if (sub === 'list') {
     const rows = await listKeys(cfg, values.user);
-    const view = rows.map((k) => ({ id: k.id, name: k.name, prefix: k.key_prefix, rate_limit: k.rate_limit, scopes: parseScopes(k.scopes), created_at: k.created_at, last_used_at: k.last_used_at, revoked_at: k.revoked_at }));
-    print(view, values.json, view.length === 0 ? 'No gateway keys.' : view.map((k) => `${k.id}  ${k.prefix}…  ${k.name}  ${k.rate_limit}/min  ${k.revoked_at ? `revoked ${k.revoked_at}` : 'active'}`).join('\n'));
+    const view = rows.map((k) => ({
+      id: k.id,
+      name: k.name,
+      prefix: k.key_prefix,
+      rate_limit: k.rate_limit,
+      scopes: parseScopes(k.scopes),
+      created_at: k.created_at,
+      last_used_at: k.last_used_at,
+      revoked_at: k.revoked_at,
+    }));
+    print(
+      view,
+      values.json,
+      view.length === 0 ? 'No gateway keys.' : view.map((k) => `${k.id}  ${k.prefix}…  ${k.name}  ${k.rate_limit}/min  ${k.revoked_at ? `revoked ${k.revoked_at}` : 'active'}`).join('\n'),
+    );
   } else {
     const id = positionals[0];
     if (!id) throw new UsageError(HELP.keys!);

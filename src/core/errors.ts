@@ -47,5 +47,4 @@ export const modelNotFound = (model: string) =>
   });
 
 /** No model the request may go to can take what it carries (tools, images, a JSON format). */
-export const noCapableModel = (message: string) =>
-  new GatewayError({ status: 400, type: 'invalid_request_error', code: 'model_not_capable', param: 'model', message });
+export const noCapableModel = (message: string) => new GatewayError({ status: 400, type: 'invalid_request_error', code: 'model_not_capable', param: 'model', message });

@@ -56,8 +56,13 @@ export interface CallerContextDeps {
 
 /** The database cannot be read, so a user's settings and keys cannot be: try again shortly. */
 export const databaseUnavailable = () =>
-  new GatewayError({ status: 503, type: 'service_unavailable', code: 'database_unavailable', message: 'The gateway cannot reach its database right now; try again shortly.', headers: { 'retry-after': '2' } });
-
+  new GatewayError({
+    status: 503,
+    type: 'service_unavailable',
+    code: 'database_unavailable',
+    message: 'The gateway cannot reach its database right now; try again shortly.',
+    headers: { 'retry-after': '2' },
+  });
 
 /** Raised when the only providers a request could use have stored keys that cannot be read. */
 export const unreadableKeys = (reasons: Partial<Record<ProviderId, string>>) =>
@@ -141,7 +146,12 @@ export class CallerContexts {
       message: heldNow
         ? `Daily token limit reached: ${outcome.used} of ${limit} tokens used today and the other ${outcome.reserved} held by your requests in flight; try again when they finish. It resets at ${resetIso} (midnight UTC).`
         : `Daily token limit reached: ${outcome.used} of ${limit} tokens used today. It resets at ${resetIso} (midnight UTC).`,
-      headers: { 'retry-after': heldNow ? '1' : String(Math.ceil((reset - now) / 1000)), 'x-ratelimit-limit-tokens': String(limit), 'x-ratelimit-remaining-tokens': '0', 'x-ratelimit-reset-tokens': resetIso },
+      headers: {
+        'retry-after': heldNow ? '1' : String(Math.ceil((reset - now) / 1000)),
+        'x-ratelimit-limit-tokens': String(limit),
+        'x-ratelimit-remaining-tokens': '0',
+        'x-ratelimit-reset-tokens': resetIso,
+      },
     });
   }
 

@@ -125,7 +125,13 @@ function replay(hit: CachedAnswer): { head: StreamPart[]; rest: PartBatches } {
   async function* rest(): AsyncGenerator<StreamPart[]> {
     yield* batches;
   }
-  return { head: [{ type: 'model', model: hit.upstreamModel }, { type: 'text-delta', text: pieces[0] ?? '' }], rest: rest() };
+  return {
+    head: [
+      { type: 'model', model: hit.upstreamModel },
+      { type: 'text-delta', text: pieces[0] ?? '' },
+    ],
+    rest: rest(),
+  };
 }
 
 /**
@@ -157,7 +163,6 @@ function estimatedUsage(promptTokens: number, text: string): Usage {
   return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens };
 }
 
-
 export class ChatService {
   private readonly planner: RoutePlanner;
 
@@ -180,7 +185,12 @@ export class ChatService {
       warned = [...input.warnings, ...keyWarnings];
       const { targets } = decision;
       if (hit) return await this.answerFromCache(input, hit, decision, started, begun.holds);
-      const success = await this.deps.executor.complete(targets, { messages, params: input.params, stream: false, owner: input.caller.userId, named: decision.named, outputLimit: begun.outputLimit }, signal, ctx.credentials);
+      const success = await this.deps.executor.complete(
+        targets,
+        { messages, params: input.params, stream: false, owner: input.caller.userId, named: decision.named, outputLimit: begun.outputLimit },
+        signal,
+        ctx.credentials,
+      );
       success.warnings.push(...keyWarnings);
       attempts = success.attempts;
       const { result, target } = success;
@@ -233,7 +243,12 @@ export class ChatService {
         cacheHit = true;
         success = { target: { provider: begun.hit.provider, model: begun.hit.model }, attempts: [], warnings: [], ...replay(begun.hit) };
       } else {
-        success = await this.deps.executor.stream(decision.targets, { messages: begun.messages, params: input.params, stream: true, owner: input.caller.userId, named: decision.named, outputLimit: begun.outputLimit }, signal, begun.ctx.credentials);
+        success = await this.deps.executor.stream(
+          decision.targets,
+          { messages: begun.messages, params: input.params, stream: true, owner: input.caller.userId, named: decision.named, outputLimit: begun.outputLimit },
+          signal,
+          begun.ctx.credentials,
+        );
         success.warnings.push(...begun.keyWarnings);
       }
     } catch (err) {
@@ -246,7 +261,17 @@ export class ChatService {
     const final: StreamFinal = { costUsd: 0, latencyMs: 0 };
     const cacheable = !cacheHit && sameTarget(target, decision.targets[0]);
     const warnings = [...input.warnings, ...success.warnings];
-    const parts = this.relay(input, success, final, started, signal, holds, decision.classification.estimated_tokens, { key: cacheable ? key : undefined, hit: cacheHit, upstreamModel: reported?.model ?? target.model }, { routing, warnings });
+    const parts = this.relay(
+      input,
+      success,
+      final,
+      started,
+      signal,
+      holds,
+      decision.classification.estimated_tokens,
+      { key: cacheable ? key : undefined, hit: cacheHit, upstreamModel: reported?.model ?? target.model },
+      { routing, warnings },
+    );
     return {
       target,
       cacheHit,
@@ -308,14 +333,33 @@ export class ChatService {
     if (hit.usage) result.usage = hit.usage;
     return {
       result,
-      metadata: { model_used: hit.model, provider: hit.provider, cost_usd: 0, latency_ms: latencyMs, cache_hit: true, attempts: [], complexity: decision.classification.complexity, route: decision.policy },
+      metadata: {
+        model_used: hit.model,
+        provider: hit.provider,
+        cost_usd: 0,
+        latency_ms: latencyMs,
+        cache_hit: true,
+        attempts: [],
+        complexity: decision.classification.complexity,
+        route: decision.policy,
+      },
       warnings: [...input.warnings],
     };
   }
 
   /** Logs a request the edge refused before it became a ChatInput (bad JSON fields and the like). */
   recordRejected(request: { requestId: string; caller: ChatInput['caller']; model: string | undefined; stream: boolean; endpoint?: ChatInput['endpoint'] }, err: unknown): void {
-    const input: ChatInput = { requestId: request.requestId, caller: request.caller, model: request.model, messages: [], params: {}, stream: request.stream, sessionId: undefined, priority: 'normal', warnings: [] };
+    const input: ChatInput = {
+      requestId: request.requestId,
+      caller: request.caller,
+      model: request.model,
+      messages: [],
+      params: {},
+      stream: request.stream,
+      sessionId: undefined,
+      priority: 'normal',
+      warnings: [],
+    };
     if (request.endpoint !== undefined) input.endpoint = request.endpoint;
     this.logFailure(input, err, this.deps.now(), {});
   }
@@ -345,12 +389,29 @@ export class ChatService {
         if (usage) final.usage = usage;
         final.costUsd = cache.hit ? 0 : this.deps.catalog.cost(target.model, final.usage);
         final.latencyMs = this.deps.now() - started;
-        this.log(input, { target, usage: cache.hit ? undefined : final.usage, costUsd: final.costUsd, latencyMs: final.latencyMs, attempts, httpStatus: 200, cacheHit: cache.hit, holds, ...described });
+        this.log(input, {
+          target,
+          usage: cache.hit ? undefined : final.usage,
+          costUsd: final.costUsd,
+          latencyMs: final.latencyMs,
+          attempts,
+          httpStatus: 200,
+          cacheHit: cache.hit,
+          holds,
+          ...described,
+        });
       },
       // What the upstream spent before failing counts and is logged: a stream's text has reached the
       // caller already, even when storing it then failed (only the end, [DONE], was withheld).
       failed: (err, text) => this.logFailure(input, err, started, { attempts, target, usage: spent(text), holds, ...described }),
-      abandoned: (text) => this.logFailure(input, new GatewayError({ status: 499, type: 'cancelled', code: 'client_closed_request', message: 'the client closed the stream' }), started, { attempts, target, usage: spent(text), holds, ...described }),
+      abandoned: (text) =>
+        this.logFailure(input, new GatewayError({ status: 499, type: 'cancelled', code: 'client_closed_request', message: 'the client closed the stream' }), started, {
+          attempts,
+          target,
+          usage: spent(text),
+          holds,
+          ...described,
+        }),
     });
   }
 

@@ -103,11 +103,21 @@ export class EmbeddingService {
   /** Logs a request the edge refused before it became an EmbeddingInput (a bad field). */
   recordRejected(request: { requestId: string; caller: Caller; model: string | undefined }, err: unknown): void {
     const status = err instanceof GatewayError ? err.status : 400;
-    this.log({ requestId: request.requestId, caller: request.caller, model: request.model ?? '', input: [] }, { entry: undefined, costUsd: 0, latencyMs: 0, attempts: [], status, error: (err as Error).message });
+    this.log(
+      { requestId: request.requestId, caller: request.caller, model: request.model ?? '', input: [] },
+      { entry: undefined, costUsd: 0, latencyMs: 0, attempts: [], status, error: (err as Error).message },
+    );
   }
 
   /** Inputs beyond what one upstream call takes (Gemini: 100) go in several calls, one after another. */
-  private async sendInBatches(adapter: EmbeddingAdapter, call: EmbeddingCall, credentials: { apiKey: string; baseUrl: string }, signal: CancelSignal, attempts: Attempt[], started: number): Promise<EmbeddingResult> {
+  private async sendInBatches(
+    adapter: EmbeddingAdapter,
+    call: EmbeddingCall,
+    credentials: { apiKey: string; baseUrl: string },
+    signal: CancelSignal,
+    attempts: Attempt[],
+    started: number,
+  ): Promise<EmbeddingResult> {
     if (call.input.length <= adapter.maxInputs) return this.send(adapter, call, credentials, signal, attempts, started);
     const vectors: number[][] = [];
     let usage: Usage | undefined;
@@ -121,7 +131,14 @@ export class EmbeddingService {
     return usage ? { vectors, model, usage } : { vectors, model };
   }
 
-  private async send(adapter: EmbeddingAdapter, call: EmbeddingCall, credentials: { apiKey: string; baseUrl: string }, signal: CancelSignal, attempts: Attempt[], started: number): Promise<EmbeddingResult> {
+  private async send(
+    adapter: EmbeddingAdapter,
+    call: EmbeddingCall,
+    credentials: { apiKey: string; baseUrl: string },
+    signal: CancelSignal,
+    attempts: Attempt[],
+    started: number,
+  ): Promise<EmbeddingResult> {
     const provider = adapter.id;
     try {
       const res = await this.deps.transport.send(adapter.buildRequest(call, credentials), { signal, headersTimeoutMs: this.deps.timeoutMs, bodyTimeoutMs: this.deps.timeoutMs });
@@ -139,31 +156,37 @@ export class EmbeddingService {
     }
   }
 
-  private log(input: EmbeddingInput, o: { entry: EmbeddingModelEntry | undefined; usage?: Usage; costUsd: number; latencyMs: number; attempts: Attempt[]; status: number; error?: string; reservation?: TokenReservation | undefined }): void {
+  private log(
+    input: EmbeddingInput,
+    o: { entry: EmbeddingModelEntry | undefined; usage?: Usage; costUsd: number; latencyMs: number; attempts: Attempt[]; status: number; error?: string; reservation?: TokenReservation | undefined },
+  ): void {
     o.reservation?.settle(o.usage?.totalTokens ?? 0);
-    this.deps.logs.record({
-      id: input.requestId,
-      created_at: new Date(this.deps.now()).toISOString(),
-      user_id: input.caller.userId,
-      gateway_key_id: input.caller.gatewayKeyId ?? null,
-      session_id: null,
-      endpoint: 'embeddings',
-      model_requested: input.model || null,
-      model_used: o.entry?.id ?? null,
-      provider: o.entry?.provider ?? null,
-      priority: 'normal',
-      stream: 0,
-      status: o.error === undefined ? 'success' : 'error',
-      http_status: o.status,
-      error: o.error ?? null,
-      prompt_tokens: o.usage?.promptTokens ?? 0,
-      completion_tokens: 0,
-      total_tokens: o.usage?.totalTokens ?? 0,
-      cost_usd: o.costUsd,
-      latency_ms: Math.round(o.latencyMs),
-      cache_hit: 0,
-      attempts: JSON.stringify(o.attempts),
-    }, o.attempts);
+    this.deps.logs.record(
+      {
+        id: input.requestId,
+        created_at: new Date(this.deps.now()).toISOString(),
+        user_id: input.caller.userId,
+        gateway_key_id: input.caller.gatewayKeyId ?? null,
+        session_id: null,
+        endpoint: 'embeddings',
+        model_requested: input.model || null,
+        model_used: o.entry?.id ?? null,
+        provider: o.entry?.provider ?? null,
+        priority: 'normal',
+        stream: 0,
+        status: o.error === undefined ? 'success' : 'error',
+        http_status: o.status,
+        error: o.error ?? null,
+        prompt_tokens: o.usage?.promptTokens ?? 0,
+        completion_tokens: 0,
+        total_tokens: o.usage?.totalTokens ?? 0,
+        cost_usd: o.costUsd,
+        latency_ms: Math.round(o.latencyMs),
+        cache_hit: 0,
+        attempts: JSON.stringify(o.attempts),
+      },
+      o.attempts,
+    );
   }
 }
 

@@ -241,7 +241,14 @@ export class Executor {
     return Array.isArray(messages) ? ready(messages) : messages.then(ready);
   }
 
-  private async completePass(targets: readonly Target[], template: CallTemplate, signal: CancelSignal, credentialSet: Credentials, attempts: Attempt[], state: PassState): Promise<CompletionSuccess | undefined> {
+  private async completePass(
+    targets: readonly Target[],
+    template: CallTemplate,
+    signal: CancelSignal,
+    credentialSet: Credentials,
+    attempts: Attempt[],
+    state: PassState,
+  ): Promise<CompletionSuccess | undefined> {
     state.transient = [];
     for (const target of targets) {
       let prepared = this.prepare(target, template, credentialSet, attempts, signal);
@@ -288,12 +295,18 @@ export class Executor {
     return !signal.aborted && state.transient.length > 0;
   }
 
-
   async stream(targets: readonly Target[], template: CallTemplate, signal: CancelSignal, credentialSet = this.deps.credentials): Promise<StreamSuccess> {
     return this.walk(targets, signal, (remaining, attempts, state) => this.streamPass(remaining, template, signal, credentialSet, attempts, state));
   }
 
-  private async streamPass(targets: readonly Target[], template: CallTemplate, signal: CancelSignal, credentialSet: Credentials, attempts: Attempt[], state: PassState): Promise<StreamSuccess | undefined> {
+  private async streamPass(
+    targets: readonly Target[],
+    template: CallTemplate,
+    signal: CancelSignal,
+    credentialSet: Credentials,
+    attempts: Attempt[],
+    state: PassState,
+  ): Promise<StreamSuccess | undefined> {
     state.transient = [];
     for (const target of targets) {
       let prepared = this.prepare(target, template, credentialSet, attempts, signal);

@@ -72,7 +72,8 @@ export class ImageFetchBusyError extends Error {
   }
 }
 
-export const IMAGE_FETCH_FAILED = 'the image could not be fetched: it must be a public http(s) URL on an allowed port (80 or 443 unless the operator set others) answering with a PNG, JPEG, GIF or WebP image within the size and time limits';
+export const IMAGE_FETCH_FAILED =
+  'the image could not be fetched: it must be a public http(s) URL on an allowed port (80 or 443 unless the operator set others) answering with a PNG, JPEG, GIF or WebP image within the size and time limits';
 
 const IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
 const DEFAULT_REQUEST_BYTES = 15 * 1024 * 1024;
@@ -173,14 +174,21 @@ export class ImageFetcher {
         await res.body.dump();
         throw new ImageFetchError(`the image URL answered HTTP ${res.statusCode}`);
       }
-      const mediaType = String(res.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      const mediaType = String(res.headers['content-type'] ?? '')
+        .split(';')[0]!
+        .trim()
+        .toLowerCase();
       if (!IMAGE_TYPES.has(mediaType)) {
         await res.body.dump();
         throw new ImageFetchError(`the image URL did not return a PNG, JPEG, GIF or WebP image (content-type '${mediaType || 'none'}')`);
       }
       const limit = Math.min(this.options.maxBytes, budget.remaining);
       const tooLarge = () =>
-        new ImageFetchError(limit < this.options.maxBytes ? `the request's images are larger than ${this.options.maxBytesPerRequest ?? DEFAULT_REQUEST_BYTES} bytes together` : `the image is larger than ${this.options.maxBytes} bytes`);
+        new ImageFetchError(
+          limit < this.options.maxBytes
+            ? `the request's images are larger than ${this.options.maxBytesPerRequest ?? DEFAULT_REQUEST_BYTES} bytes together`
+            : `the image is larger than ${this.options.maxBytes} bytes`,
+        );
       const declared = Number(res.headers['content-length']);
       if (Number.isFinite(declared) && declared > limit) {
         res.body.destroy();

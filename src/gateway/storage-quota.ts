@@ -85,17 +85,20 @@ export class StorageQuota {
       // Writes made while the count is read may or may not be in it: they are kept (counted twice
       // at worst, for one refresh), never dropped.
       const sinceBefore = entry.since;
-      entry.loading ??= this.repo.bytes(userId).then(
-        (stored) => {
-          entry.stored = stored;
-          entry.since -= sinceBefore;
-          entry.readAt = this.options.now();
-        },
-        // Unreadable: what this instance has seen stands (a database hiccup refuses nobody).
-        (err: unknown) => this.options.onError(err),
-      ).finally(() => {
-        entry.loading = undefined;
-      });
+      entry.loading ??= this.repo
+        .bytes(userId)
+        .then(
+          (stored) => {
+            entry.stored = stored;
+            entry.since -= sinceBefore;
+            entry.readAt = this.options.now();
+          },
+          // Unreadable: what this instance has seen stands (a database hiccup refuses nobody).
+          (err: unknown) => this.options.onError(err),
+        )
+        .finally(() => {
+          entry.loading = undefined;
+        });
       await entry.loading;
     }
     return usage;

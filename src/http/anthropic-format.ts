@@ -77,7 +77,21 @@ export class AnthropicEventEncoder {
     return [
       {
         event: 'message_start',
-        data: { type: 'message_start', message: { id: this.id, type: 'message', role: 'assistant', model: this.model, content: [], stop_reason: null, stop_sequence: null, stop_details: null, container: null, usage: usageOf(undefined) } },
+        data: {
+          type: 'message_start',
+          message: {
+            id: this.id,
+            type: 'message',
+            role: 'assistant',
+            model: this.model,
+            content: [],
+            stop_reason: null,
+            stop_sequence: null,
+            stop_details: null,
+            container: null,
+            usage: usageOf(undefined),
+          },
+        },
       },
     ];
   }
@@ -120,7 +134,10 @@ export class AnthropicEventEncoder {
       this.open = 'text';
     }
     this.close(out);
-    out.push({ event: 'message_delta', data: { type: 'message_delta', delta: { stop_reason: anthropicStopReason(finish), stop_sequence: null, stop_details: null, container: null }, usage: deltaUsage(usage) } });
+    out.push({
+      event: 'message_delta',
+      data: { type: 'message_delta', delta: { stop_reason: anthropicStopReason(finish), stop_sequence: null, stop_details: null, container: null }, usage: deltaUsage(usage) },
+    });
     out.push({ event: 'message_stop', data: { type: 'message_stop' } });
     return out;
   }

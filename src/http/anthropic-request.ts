@@ -44,11 +44,15 @@ export const messagesRequestSchema = z.looseObject({
   top_p: z.number().min(0).max(1).optional(),
   stop_sequences: z.array(z.string()).optional(),
   tools: z
-    .array(z.looseObject({ name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'must be 1-64 characters of a-z A-Z 0-9 _ -'), description: z.string().optional(), input_schema: z.record(z.string(), z.unknown()) }))
+    .array(
+      z.looseObject({
+        name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'must be 1-64 characters of a-z A-Z 0-9 _ -'),
+        description: z.string().optional(),
+        input_schema: z.record(z.string(), z.unknown()),
+      }),
+    )
     .optional(),
-  tool_choice: z
-    .looseObject({ type: z.enum(['auto', 'any', 'tool', 'none']), name: z.string().optional(), disable_parallel_tool_use: z.boolean().optional() })
-    .optional(),
+  tool_choice: z.looseObject({ type: z.enum(['auto', 'any', 'tool', 'none']), name: z.string().optional(), disable_parallel_tool_use: z.boolean().optional() }).optional(),
   metadata: z.looseObject({ user_id: z.string().nullish() }).optional(),
   // Cerebro's own, as on /v1/chat/completions.
   session_id: z.string().regex(SESSION_ID_PATTERN, 'must be 1-128 characters of A-Z a-z 0-9 . _ : @ -').optional(),
@@ -62,9 +66,7 @@ type Block = z.infer<typeof block>;
 const THINKING_DROPPED = 'thinking blocks in earlier answers were left out (they are read only by the model that wrote them)';
 
 function imagePart(b: z.infer<typeof imageBlock>): ContentPart {
-  return b.source.type === 'base64'
-    ? { type: 'image', image: { kind: 'data', mediaType: b.source.media_type, data: b.source.data } }
-    : { type: 'image', image: { kind: 'url', url: b.source.url } };
+  return b.source.type === 'base64' ? { type: 'image', image: { kind: 'data', mediaType: b.source.media_type, data: b.source.data } } : { type: 'image', image: { kind: 'url', url: b.source.url } };
 }
 
 /** Text and image blocks as a neutral turn of `role`. */

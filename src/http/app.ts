@@ -241,7 +241,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       entrance.setErrorHandler(
         errorHandler({
           refusedBeforeRoute: (request, res) =>
-            deps.chat.recordRejected({ requestId: `chatcmpl-${uuidv7()}`, caller: request.caller ?? OPERATOR, model: undefined, stream: false }, new GatewayError({ status: res.status, type: res.body.error.type, code: res.body.error.code, message: res.body.error.message })),
+            deps.chat.recordRejected(
+              { requestId: `chatcmpl-${uuidv7()}`, caller: request.caller ?? OPERATOR, model: undefined, stream: false },
+              new GatewayError({ status: res.status, type: res.body.error.type, code: res.body.error.code, message: res.body.error.message }),
+            ),
         }),
       );
       chatCompletionsRoute(entrance, { chat: deps.chat, inFlight, totalTimeoutMs: deps.totalTimeoutMs });

@@ -23,6 +23,8 @@ export function useLeanAsyncResourceBind(): boolean {
   if (applied || !bindHasDeprecatedAccessor()) return applied;
   AsyncResource.prototype.bind = function bind<Func extends (...args: never[]) => unknown>(this: AsyncResource, fn: Func, thisArg?: unknown): Func {
     if (typeof fn !== 'function') throw new TypeError('The "fn" argument must be of type function');
+    // The bound function has its own `this` (the caller's), so the resource is kept by name.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const resource = this;
     const bound = function (this: unknown, ...args: unknown[]) {
       return resource.runInAsyncScope(fn as unknown as (...a: unknown[]) => unknown, thisArg === undefined ? this : thisArg, ...args);

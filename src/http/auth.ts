@@ -139,7 +139,13 @@ const tokenRevoked = () =>
   });
 
 const accountsUnavailable = () =>
-  new GatewayError({ status: 503, type: 'service_unavailable', code: 'database_unavailable', message: 'The gateway cannot check accounts right now; try again shortly.', headers: { 'retry-after': '1' } });
+  new GatewayError({
+    status: 503,
+    type: 'service_unavailable',
+    code: 'database_unavailable',
+    message: 'The gateway cannot check accounts right now; try again shortly.',
+    headers: { 'retry-after': '1' },
+  });
 
 /**
  * The account behind a key or token must still exist and be enabled; an account token must also be
@@ -191,8 +197,7 @@ export function callerResolver(options: AuthOptions) {
   };
 }
 
-const consoleSessionEnded = () =>
-  new GatewayError({ status: 401, type: 'invalid_request_error', code: 'session_expired', message: 'Your console session has ended; sign in again.' });
+const consoleSessionEnded = () => new GatewayError({ status: 401, type: 'invalid_request_error', code: 'session_expired', message: 'Your console session has ended; sign in again.' });
 
 const csrfRefused = () =>
   new GatewayError({ status: 403, type: 'permission_error', code: 'csrf_failed', message: `A console session's request must carry its ${CSRF_HEADER} header (GET /api/console/session gives it).` });
@@ -209,7 +214,10 @@ export interface ConsoleSession {
  * page asks for its CSRF token so); `resolve` also requires the CSRF token, as every request made with it must.
  */
 export function consoleSessions(options: AuthOptions) {
-  const perUser = (userId: string): RateLimit[] => [{ bucket: `jwt:${userId}`, perMinute: options.accountRateLimit }, { bucket: `user:${userId}`, perMinute: options.userRateLimit }];
+  const perUser = (userId: string): RateLimit[] => [
+    { bucket: `jwt:${userId}`, perMinute: options.accountRateLimit },
+    { bucket: `user:${userId}`, perMinute: options.userRateLimit },
+  ];
   async function identify(cookie: string): Promise<ConsoleSession> {
     if (!looksLikeJwt(cookie)) throw consoleSessionEnded();
     const now = new Date(options.now());

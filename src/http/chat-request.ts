@@ -51,10 +51,9 @@ const tool = z.looseObject({
   }),
 });
 
-const toolChoice = z.union(
-  [z.enum(['none', 'auto', 'required']), z.looseObject({ type: z.literal('function'), function: z.looseObject({ name: functionName }) })],
-  { message: "must be 'none', 'auto', 'required' or {\"type\":\"function\",\"function\":{\"name\":...}}" },
-);
+const toolChoice = z.union([z.enum(['none', 'auto', 'required']), z.looseObject({ type: z.literal('function'), function: z.looseObject({ name: functionName }) })], {
+  message: 'must be \'none\', \'auto\', \'required\' or {"type":"function","function":{"name":...}}',
+});
 
 const responseFormat = z.discriminatedUnion(
   'type',
@@ -150,10 +149,7 @@ export function imagePart(part: Record<string, unknown>, param: string): Content
   if (data) out = { type: 'image', image: { kind: 'data', mediaType: data[1]!, data: data[2]! } };
   else if (/^https?:\/\/[^\s]+$/i.test(url) && URL.canParse(url)) out = { type: 'image', image: { kind: 'url', url } };
   else {
-    throw invalidRequest(
-      `Invalid value for '${param}.image_url.url': must be an http(s) URL or a base64 data URL of a PNG, JPEG, GIF or WebP image`,
-      `${param}.image_url.url`,
-    );
+    throw invalidRequest(`Invalid value for '${param}.image_url.url': must be an http(s) URL or a base64 data URL of a PNG, JPEG, GIF or WebP image`, `${param}.image_url.url`);
   }
   if (detail !== undefined) out.detail = detail;
   return out;
@@ -206,10 +202,7 @@ function readMessages(raw: Array<z.infer<typeof message>>): ChatMessage[] {
     if (m.role === 'tool') {
       // Every upstream pairs a result with the call it answers.
       if (m.tool_call_id === undefined || !openCalls.has(m.tool_call_id)) {
-        throw invalidRequest(
-          `Invalid value for 'messages[${i}].tool_call_id': must be the id of a tool call in an earlier assistant message`,
-          `messages[${i}].tool_call_id`,
-        );
+        throw invalidRequest(`Invalid value for 'messages[${i}].tool_call_id': must be the id of a tool call in an earlier assistant message`, `messages[${i}].tool_call_id`);
       }
       out.toolCallId = m.tool_call_id;
     }

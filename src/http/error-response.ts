@@ -37,7 +37,11 @@ export function toErrorResponse(err: unknown): ErrorResponse {
   const e = err as Error & { code?: string; statusCode?: number };
   // Postgres refusing a value it cannot store (a NUL character, bad encoding): the input's fault.
   if (e.code === '22021' || e.code === '22P05') {
-    return { status: 400, headers: {}, body: { error: { message: 'The request holds characters the database cannot store (a NUL character).', type: 'invalid_request_error', param: null, code: 'invalid_characters' } } };
+    return {
+      status: 400,
+      headers: {},
+      body: { error: { message: 'The request holds characters the database cannot store (a NUL character).', type: 'invalid_request_error', param: null, code: 'invalid_characters' } },
+    };
   }
   const known = e.code ? FASTIFY_ERRORS[e.code] : undefined;
   if (known) {

@@ -47,8 +47,7 @@ function pathOf(frame: Frame): string {
   return shown.join('') + (keys.length > 6 ? '…' : '');
 }
 
-export const tooDeep = (path: string) =>
-  invalidRequest(`Invalid value for '${path}': nested more than ${MAX_JSON_DEPTH} levels deep`, path, 'too_deeply_nested');
+export const tooDeep = (path: string) => invalidRequest(`Invalid value for '${path}': nested more than ${MAX_JSON_DEPTH} levels deep`, path, 'too_deeply_nested');
 
 /** Replaces Fastify's JSON parser (and takes any other content type as JSON, as `curl -d` sends it). */
 export function useJsonBodyParser(app: FastifyInstance): void {

@@ -16,18 +16,20 @@ type ChatRequest = z.infer<typeof chatRequestSchema>;
 const PLAIN_ROLES = new Set(['system', 'developer', 'user', 'assistant']);
 
 /** Each plain field's check (a Map: body keys such as `constructor` must not find Object's own); any other field sends the body to the schema. */
-const FIELDS = new Map<string, (value: unknown) => boolean>(Object.entries({
-  model: (v: unknown) => typeof v === 'string' && MODEL_NAME_PATTERN.test(v),
-  messages: isPlainMessageList,
-  stream: (v: unknown) => typeof v === 'boolean',
-  temperature: (v: unknown) => isNumberIn(v, 0, 2),
-  top_p: (v: unknown) => isNumberIn(v, 0, 1),
-  max_tokens: isPositiveInteger,
-  max_completion_tokens: isPositiveInteger,
-  session_id: (v: unknown) => typeof v === 'string' && SESSION_ID_PATTERN.test(v),
-  priority: (v: unknown) => v === 'high' || v === 'normal',
-  cache: (v: unknown) => typeof v === 'boolean',
-}));
+const FIELDS = new Map<string, (value: unknown) => boolean>(
+  Object.entries({
+    model: (v: unknown) => typeof v === 'string' && MODEL_NAME_PATTERN.test(v),
+    messages: isPlainMessageList,
+    stream: (v: unknown) => typeof v === 'boolean',
+    temperature: (v: unknown) => isNumberIn(v, 0, 2),
+    top_p: (v: unknown) => isNumberIn(v, 0, 1),
+    max_tokens: isPositiveInteger,
+    max_completion_tokens: isPositiveInteger,
+    session_id: (v: unknown) => typeof v === 'string' && SESSION_ID_PATTERN.test(v),
+    priority: (v: unknown) => v === 'high' || v === 'normal',
+    cache: (v: unknown) => typeof v === 'boolean',
+  }),
+);
 
 function isNumberIn(v: unknown, min: number, max: number): boolean {
   return typeof v === 'number' && v >= min && v <= max;

@@ -43,7 +43,13 @@ export function outputItems(responseId: string, text: string, toolCalls: readonl
 
 export function responseUsage(usage: Usage | undefined) {
   const u = usage ?? { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
-  return { input_tokens: u.promptTokens, input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 }, output_tokens: u.completionTokens, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: u.totalTokens };
+  return {
+    input_tokens: u.promptTokens,
+    input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 },
+    output_tokens: u.completionTokens,
+    output_tokens_details: { reasoning_tokens: 0 },
+    total_tokens: u.totalTokens,
+  };
 }
 
 const incompleteReason = (finish: FinishReason | undefined) => (finish === 'length' ? 'max_output_tokens' : finish === 'content_filter' ? 'content_filter' : undefined);
@@ -52,7 +58,14 @@ export function responseObject(
   id: string,
   createdAt: number,
   echo: ResponseEcho,
-  state: { status: ResponseStatus; output: OutputItem[]; usage?: Usage | undefined; finish?: FinishReason | undefined; error?: { code: string; message: string }; cerebro?: AnswerMetadata | undefined },
+  state: {
+    status: ResponseStatus;
+    output: OutputItem[];
+    usage?: Usage | undefined;
+    finish?: FinishReason | undefined;
+    error?: { code: string; message: string };
+    cerebro?: AnswerMetadata | undefined;
+  },
 ) {
   const reason = incompleteReason(state.finish);
   const status = state.status === 'completed' && reason ? 'incomplete' : state.status;

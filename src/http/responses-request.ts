@@ -16,7 +16,10 @@ const functionName = z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'must be 1-64 cha
 const jsonSchemaObject = z.record(z.string(), z.unknown());
 
 export const responsesRequestSchema = z.looseObject({
-  model: z.string().regex(/^[\x21-\x7e]{1,256}$/, 'must be at most 256 visible ASCII characters').optional(),
+  model: z
+    .string()
+    .regex(/^[\x21-\x7e]{1,256}$/, 'must be at most 256 visible ASCII characters')
+    .optional(),
   input: z.union([z.string(), z.array(z.looseObject({}), { message: 'must be a string or an array of input items' })]).optional(),
   instructions: z.string().nullish(),
   tools: z.array(z.looseObject({ type: z.string() }), { message: 'must be an array' }).nullish(),
@@ -173,7 +176,8 @@ function readTools(tools: ResponsesBody['tools']): ToolDefinition[] | undefined 
 function readToolChoice(choice: ResponsesBody['tool_choice'], tools: ToolDefinition[] | undefined): ToolChoice | undefined {
   if (choice == null || !tools) return undefined;
   if (typeof choice === 'string') return choice;
-  if (choice.type !== 'function' || !choice.name) throw invalidRequest("Invalid value for 'tool_choice': must be 'none', 'auto', 'required' or {\"type\":\"function\",\"name\":...}", 'tool_choice', 'unsupported_value');
+  if (choice.type !== 'function' || !choice.name)
+    throw invalidRequest("Invalid value for 'tool_choice': must be 'none', 'auto', 'required' or {\"type\":\"function\",\"name\":...}", 'tool_choice', 'unsupported_value');
   if (!tools.some((t) => t.name === choice.name)) throw invalidRequest(`Invalid value for 'tool_choice.name': no tool named '${choice.name}'`, 'tool_choice.name');
   return { name: choice.name };
 }

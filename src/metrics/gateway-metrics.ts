@@ -84,10 +84,32 @@ export class GatewayMetrics {
     const label = (this.label = (model) => (model == null ? 'none' : sources.isKnownModel(model) ? model : 'other'));
     collectDefaultMetrics({ register: this.registry, prefix: 'cerebro_' });
     this.httpRequests.counter({ name: 'cerebro_http_requests_total', help: 'HTTP requests answered, by route and status.', labelNames: ['method', 'route', 'status'], registers });
-    this.httpDuration = new Histogram({ name: 'cerebro_http_request_duration_seconds', help: 'Time to answer an HTTP request (to the last byte for streams).', labelNames: ['method', 'route', 'status'], buckets: LATENCY_BUCKETS, registers });
-    this.answers.counter({ name: 'cerebro_answers_total', help: 'Model requests (chat, messages, embeddings) by where they were answered and how.', labelNames: ['endpoint', 'provider', 'model', 'status', 'cache'], registers });
-    this.upstreamCalls.counter({ name: 'cerebro_upstream_requests_total', help: 'Calls to upstream providers, by outcome and HTTP status.', labelNames: ['provider', 'model', 'outcome', 'status'], registers });
-    this.upstreamDuration = new Histogram({ name: 'cerebro_upstream_duration_seconds', help: 'Upstream call latency (to the first content for streams).', labelNames: ['provider', 'model'], buckets: LATENCY_BUCKETS, registers });
+    this.httpDuration = new Histogram({
+      name: 'cerebro_http_request_duration_seconds',
+      help: 'Time to answer an HTTP request (to the last byte for streams).',
+      labelNames: ['method', 'route', 'status'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.answers.counter({
+      name: 'cerebro_answers_total',
+      help: 'Model requests (chat, messages, embeddings) by where they were answered and how.',
+      labelNames: ['endpoint', 'provider', 'model', 'status', 'cache'],
+      registers,
+    });
+    this.upstreamCalls.counter({
+      name: 'cerebro_upstream_requests_total',
+      help: 'Calls to upstream providers, by outcome and HTTP status.',
+      labelNames: ['provider', 'model', 'outcome', 'status'],
+      registers,
+    });
+    this.upstreamDuration = new Histogram({
+      name: 'cerebro_upstream_duration_seconds',
+      help: 'Upstream call latency (to the first content for streams).',
+      labelNames: ['provider', 'model'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
     this.tokens.counter({ name: 'cerebro_tokens_total', help: 'Tokens used, by provider, model and kind (prompt, completion).', labelNames: ['provider', 'model', 'kind'], registers });
     this.cost.counter({ name: 'cerebro_cost_usd_total', help: 'Upstream cost in US dollars, from the catalog prices.', labelNames: ['provider', 'model'], registers });
     new Gauge({
@@ -119,11 +141,32 @@ export class GatewayMetrics {
         this.set({ result: 'miss' }, stats?.misses ?? 0);
       },
     });
-    new Gauge({ name: 'cerebro_streams_in_flight', help: 'Streamed answers being written now.', registers, collect() { this.set(sources.streamsInFlight()); } });
-    new Gauge({ name: 'cerebro_requests_in_flight', help: 'Model requests being answered now.', registers, collect() { this.set(sources.requestsInFlight()); } });
+    new Gauge({
+      name: 'cerebro_streams_in_flight',
+      help: 'Streamed answers being written now.',
+      registers,
+      collect() {
+        this.set(sources.streamsInFlight());
+      },
+    });
+    new Gauge({
+      name: 'cerebro_requests_in_flight',
+      help: 'Model requests being answered now.',
+      registers,
+      collect() {
+        this.set(sources.requestsInFlight());
+      },
+    });
     if (sources.requestLogs) {
       const logs = sources.requestLogs;
-      new Gauge({ name: 'cerebro_request_logs_pending', help: 'Request-log rows waiting to be written (they pile up while the database is away, up to the bound).', registers, collect() { this.set(logs().pending); } });
+      new Gauge({
+        name: 'cerebro_request_logs_pending',
+        help: 'Request-log rows waiting to be written (they pile up while the database is away, up to the bound).',
+        registers,
+        collect() {
+          this.set(logs().pending);
+        },
+      });
       new Gauge({
         name: 'cerebro_request_logs_lost',
         help: 'Request-log rows not written since start: dropped past the in-memory bound while the database was away, or refused by the database.',

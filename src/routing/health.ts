@@ -78,11 +78,24 @@ const MAX_TRACKED_TARGETS = 1_000;
  */
 let pacific: Intl.DateTimeFormat | undefined;
 const pacificFormatter = () =>
-  (pacific ??= new Intl.DateTimeFormat('en-US', { timeZone: 'America/Los_Angeles', hour12: false, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }));
+  (pacific ??= new Intl.DateTimeFormat('en-US', {
+    timeZone: 'America/Los_Angeles',
+    hour12: false,
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  }));
 
 /** Los Angeles wall-clock time at an instant, as if it were UTC (so the difference is the zone's offset). */
 function pacificWallClock(ms: number): number {
-  const p = Object.fromEntries(pacificFormatter().formatToParts(new Date(ms)).map((x) => [x.type, Number(x.value)]));
+  const p = Object.fromEntries(
+    pacificFormatter()
+      .formatToParts(new Date(ms))
+      .map((x) => [x.type, Number(x.value)]),
+  );
   // Some ICU versions write midnight as hour 24.
   return Date.UTC(p['year']!, p['month']! - 1, p['day']!, p['hour']! % 24, p['minute']!, p['second']!) + (ms % 1000);
 }
@@ -233,22 +246,24 @@ export class HealthTracker implements AttemptObserver {
 
   report(): TargetReport[] {
     const now = this.now();
-    return [...this.targets.entries()].flatMap(([provider, models]) => [...models.entries()].map(([model, s]) => ({ provider, model, s }))).map(({ provider, model, s }) => {
-      const v = this.view(provider, model);
-      return {
-        provider,
-        model,
-        circuit: this.circuitOf(s, now),
-        available: v.available,
-        reason: v.reason ?? null,
-        success_rate: Math.round(this.successRate(s) * 1000) / 1000,
-        samples: s.outcomes.length,
-        consecutive_failures: s.consecutiveFailures,
-        latency_ms: s.latencyMs === undefined ? null : Math.round(s.latencyMs),
-        cooling_until: s.coolUntil > now ? new Date(s.coolUntil).toISOString() : null,
-        last_error: s.lastError ?? null,
-      };
-    });
+    return [...this.targets.entries()]
+      .flatMap(([provider, models]) => [...models.entries()].map(([model, s]) => ({ provider, model, s })))
+      .map(({ provider, model, s }) => {
+        const v = this.view(provider, model);
+        return {
+          provider,
+          model,
+          circuit: this.circuitOf(s, now),
+          available: v.available,
+          reason: v.reason ?? null,
+          success_rate: Math.round(this.successRate(s) * 1000) / 1000,
+          samples: s.outcomes.length,
+          consecutive_failures: s.consecutiveFailures,
+          latency_ms: s.latencyMs === undefined ? null : Math.round(s.latencyMs),
+          cooling_until: s.coolUntil > now ? new Date(s.coolUntil).toISOString() : null,
+          last_error: s.lastError ?? null,
+        };
+      });
   }
 
   /** OpenRouter's free tier as counted here: use this minute and today, against its limits. */
@@ -287,7 +302,8 @@ export class HealthTracker implements AttemptObserver {
 
   private freeTierReason(now: number): string | undefined {
     if (this.free.exhaustedUntil > now) return `free tier's requests spent until ${new Date(this.free.exhaustedUntil).toISOString()}`;
-    if (this.free.day === Math.floor(now / DAY_MS) && this.free.perDay >= this.options.freeTier.perDay) return `free tier's ${this.options.freeTier.perDay} requests for today are used (resets at midnight UTC)`;
+    if (this.free.day === Math.floor(now / DAY_MS) && this.free.perDay >= this.options.freeTier.perDay)
+      return `free tier's ${this.options.freeTier.perDay} requests for today are used (resets at midnight UTC)`;
     if (this.free.minute === Math.floor(now / 60_000) && this.free.perMinute >= this.options.freeTier.perMinute) return `free tier's ${this.options.freeTier.perMinute} requests per minute are used`;
     return undefined;
   }

@@ -13,7 +13,10 @@ const openRouterModelSchema = z.object({
   pricing: z.object({ prompt: z.string(), completion: z.string() }).partial().optional(),
   top_provider: z.object({ max_completion_tokens: z.number().nullish(), context_length: z.number().nullish() }).partial().nullish(),
   supported_parameters: z.array(z.string()).nullish(),
-  architecture: z.object({ input_modalities: z.array(z.string()).nullish() }).partial().nullish(),
+  architecture: z
+    .object({ input_modalities: z.array(z.string()).nullish() })
+    .partial()
+    .nullish(),
 });
 
 export const openRouterModelsSchema = z.object({ data: z.array(openRouterModelSchema) });

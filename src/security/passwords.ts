@@ -18,7 +18,22 @@ export const MIN_PASSWORD_LENGTH = 10;
 export const MAX_PASSWORD_LENGTH = 256;
 
 /** The most common passwords long enough to pass the length rule; a leak list would be longer. */
-const COMMON = new Set(['1234567890', '0123456789', 'qwertyuiop', 'password123', 'password1234', 'iloveyou123', 'contraseña', 'contrasena123', '1q2w3e4r5t', 'qwerty12345', 'abcdefghij', 'letmein123', 'welcome123', 'administrator']);
+const COMMON = new Set([
+  '1234567890',
+  '0123456789',
+  'qwertyuiop',
+  'password123',
+  'password1234',
+  'iloveyou123',
+  'contraseña',
+  'contrasena123',
+  '1q2w3e4r5t',
+  'qwerty12345',
+  'abcdefghij',
+  'letmein123',
+  'welcome123',
+  'administrator',
+]);
 
 /** Why a password is refused, or undefined when it is acceptable. */
 export function passwordWeakness(password: string, email: string): string | undefined {

@@ -151,7 +151,14 @@ export class AnalyticsRepository {
       .groupBy(groups)
       .execute()) as Array<Record<string, unknown>>;
     return rows
-      .map((r) => ({ key: r.key as string | null, provider: r.provider as string | null, requests: num(r.requests), tokens: num(r.tokens), costUsd: num(r.cost_usd), avgLatencyMs: avg(r.latency_sum, r.requests) }))
+      .map((r) => ({
+        key: r.key as string | null,
+        provider: r.provider as string | null,
+        requests: num(r.requests),
+        tokens: num(r.tokens),
+        costUsd: num(r.cost_usd),
+        avgLatencyMs: avg(r.latency_sum, r.requests),
+      }))
       .sort((a, b) => b.requests - a.requests || String(a.key).localeCompare(String(b.key)));
   }
 }

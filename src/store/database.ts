@@ -73,7 +73,16 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Opened
       throw new Error(`DATABASE_SSL=${options.ssl} contradicts the sslmode in DATABASE_URL; keep one of them`);
     }
     const ssl = options.ssl ?? fromUrl;
-    const pg = openPostgres({ url, schema, ssl, caFile: options.caFile, maxConnections: options.maxConnections ?? 10, ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}), ...(options.queryTimeoutMs ? { queryTimeoutMs: options.queryTimeoutMs } : {}), ...(options.onConnectionError ? { onConnectionError: options.onConnectionError } : {}) });
+    const pg = openPostgres({
+      url,
+      schema,
+      ssl,
+      caFile: options.caFile,
+      maxConnections: options.maxConnections ?? 10,
+      ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+      ...(options.queryTimeoutMs ? { queryTimeoutMs: options.queryTimeoutMs } : {}),
+      ...(options.onConnectionError ? { onConnectionError: options.onConnectionError } : {}),
+    });
     const where = new URL(url);
     const warning = tlsWarning(ssl, url);
     return {
@@ -143,7 +152,6 @@ export async function migrateToLatest(database: OpenedDatabase): Promise<string[
 export async function migrateToBottom(database: OpenedDatabase): Promise<string[]> {
   return migrate(database, (m) => m.migrateTo(NO_MIGRATIONS));
 }
-
 
 /** A cheap round trip, for /health. */
 export async function pingDatabase(db: Kysely<Database>): Promise<void> {

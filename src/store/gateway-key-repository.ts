@@ -42,13 +42,7 @@ export class GatewayKeyRepository {
 
   /** Revokes one of the user's keys; false when the user has no such (active) key. */
   async revoke(userId: string, id: string, at: string): Promise<GatewayKeyRow | undefined> {
-    const result = await this.db
-      .updateTable('gateway_keys')
-      .set({ revoked_at: at })
-      .where('id', '=', id)
-      .where('user_id', '=', userId)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
+    const result = await this.db.updateTable('gateway_keys').set({ revoked_at: at }).where('id', '=', id).where('user_id', '=', userId).where('revoked_at', 'is', null).executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) return undefined;
     return this.db.selectFrom('gateway_keys').selectAll().where('id', '=', id).executeTakeFirst();
   }

@@ -20,7 +20,10 @@ export function kyselyLogInserter(db: Kysely<Database>): InsertRequestLogs {
   return async (rows) => {
     await db.transaction().execute(async (trx) => {
       for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-        await trx.insertInto('request_logs').values(rows.slice(i, i + ROWS_PER_INSERT)).execute();
+        await trx
+          .insertInto('request_logs')
+          .values(rows.slice(i, i + ROWS_PER_INSERT))
+          .execute();
       }
       for (const bucket of rollUp(rows)) {
         await trx

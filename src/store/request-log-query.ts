@@ -38,11 +38,7 @@ export class RequestLogQuery {
 
   /** The page's query, compiled (the analytics benchmark shows its plan). */
   pageQuery(filter: LogFilter, after: LogCursor | undefined, limit: number) {
-    let q = this.db
-      .selectFrom('request_logs as l')
-      .leftJoin('gateway_keys as k', 'k.id', 'l.gateway_key_id')
-      .selectAll('l')
-      .select('k.name as key_name');
+    let q = this.db.selectFrom('request_logs as l').leftJoin('gateway_keys as k', 'k.id', 'l.gateway_key_id').selectAll('l').select('k.name as key_name');
     if (filter.userId !== undefined) q = q.where('l.user_id', '=', filter.userId);
     if (filter.since !== undefined) q = q.where('l.created_at', '>=', filter.since);
     if (filter.until !== undefined) q = q.where('l.created_at', '<', filter.until);
@@ -55,7 +51,10 @@ export class RequestLogQuery {
     if (filter.status === 'error') q = q.where('l.status', '=', 'error').where('l.http_status', '<>', CANCELLED_STATUS);
     if (filter.status === 'cancelled') q = q.where('l.http_status', '=', CANCELLED_STATUS);
     if (after !== undefined) q = q.where(sql<boolean>`(l.created_at, l.id) < (${after.createdAt}, ${after.id})`);
-    return q.orderBy('l.created_at', 'desc').orderBy('l.id', 'desc').limit(limit + 1);
+    return q
+      .orderBy('l.created_at', 'desc')
+      .orderBy('l.id', 'desc')
+      .limit(limit + 1);
   }
 
   /** Up to `limit` rows after the cursor, and whether more follow. */

@@ -12,8 +12,16 @@ export class RevokedTokenRepository {
   async revoke(jti: string, userId: string, expiresAt: string, now: string): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('revoked_tokens').where('user_id', '=', userId).where('expires_at', '<=', now).execute();
-      await trx.insertInto('revoked_tokens').values({ jti, user_id: userId, expires_at: expiresAt }).onConflict((oc) => oc.column('jti').doNothing()).execute();
-      const { n } = await trx.selectFrom('revoked_tokens').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', '=', userId).executeTakeFirstOrThrow();
+      await trx
+        .insertInto('revoked_tokens')
+        .values({ jti, user_id: userId, expires_at: expiresAt })
+        .onConflict((oc) => oc.column('jti').doNothing())
+        .execute();
+      const { n } = await trx
+        .selectFrom('revoked_tokens')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('user_id', '=', userId)
+        .executeTakeFirstOrThrow();
       return Number(n);
     });
   }

@@ -97,7 +97,10 @@ export class SessionRepository {
     let query = this.appendQueries.get(count);
     if (!query) {
       const row = Object.fromEntries(APPEND_COLUMNS.map((c) => [c, ''])) as Record<(typeof APPEND_COLUMNS)[number], string>;
-      query = this.db.insertInto('interactions').values(Array.from({ length: count }, () => row)).compile();
+      query = this.db
+        .insertInto('interactions')
+        .values(Array.from({ length: count }, () => row))
+        .compile();
       if (count <= 16) this.appendQueries.set(count, query);
     }
     return query;
@@ -120,12 +123,20 @@ export class SessionRepository {
       .where('i.user_id', '=', userId)
       .groupBy('i.session_id');
     if (after) q = q.having(sql<boolean>`(max(i.created_at), i.session_id) < (${after.lastActivity}, ${after.sessionId})`);
-    const rows = await q.orderBy(sql`max(i.created_at)`, 'desc').orderBy('i.session_id', 'desc').limit(limit + 1).execute();
+    const rows = await q
+      .orderBy(sql`max(i.created_at)`, 'desc')
+      .orderBy('i.session_id', 'desc')
+      .limit(limit + 1)
+      .execute();
     const page = rows.slice(0, limit);
     const firstIds = page.map((r) => Number(r.first_id));
     const previews = new Map<number, string>();
     if (firstIds.length > 0) {
-      for (const r of await this.db.selectFrom('interactions').select(['id', sql<string>`substr(content, 1, 120)`.as('preview')]).where('id', 'in', firstIds).execute()) {
+      for (const r of await this.db
+        .selectFrom('interactions')
+        .select(['id', sql<string>`substr(content, 1, 120)`.as('preview')])
+        .where('id', 'in', firstIds)
+        .execute()) {
         previews.set(Number(r.id), r.preview);
       }
     }

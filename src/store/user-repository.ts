@@ -41,14 +41,22 @@ export class UserRepository {
 
   /** A new password; every token issued before is revoked by the version bump. Returns the new version. */
   async setPassword(id: string, passwordHash: string): Promise<number> {
-    await this.db.updateTable('users').set((eb) => ({ password_hash: passwordHash, token_version: eb('token_version', '+', 1) })).where('id', '=', id).execute();
+    await this.db
+      .updateTable('users')
+      .set((eb) => ({ password_hash: passwordHash, token_version: eb('token_version', '+', 1) }))
+      .where('id', '=', id)
+      .execute();
     const row = await this.db.selectFrom('users').select('token_version').where('id', '=', id).executeTakeFirstOrThrow();
     return Number(row.token_version);
   }
 
   /** Revokes every token of the user (a sign-out of a token that carries no id of its own). */
   async bumpTokenVersion(id: string): Promise<void> {
-    await this.db.updateTable('users').set((eb) => ({ token_version: eb('token_version', '+', 1) })).where('id', '=', id).execute();
+    await this.db
+      .updateTable('users')
+      .set((eb) => ({ token_version: eb('token_version', '+', 1) }))
+      .where('id', '=', id)
+      .execute();
   }
 
   /** The operator's changes to an account; returns the updated row, or undefined for no such user. */
@@ -59,7 +67,12 @@ export class UserRepository {
 
   /** A page of accounts, oldest first, after the (created_at, id) cursor. */
   async page(after: { createdAt: string; id: string } | undefined, limit: number): Promise<{ users: UserRow[]; hasMore: boolean }> {
-    let query = this.db.selectFrom('users').selectAll().orderBy('created_at').orderBy('id').limit(limit + 1);
+    let query = this.db
+      .selectFrom('users')
+      .selectAll()
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(limit + 1);
     if (after) query = query.where((eb) => eb.or([eb('created_at', '>', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id', '>', after.id)])]));
     const rows = await query.execute();
     return { users: rows.slice(0, limit), hasMore: rows.length > limit };

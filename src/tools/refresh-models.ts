@@ -22,7 +22,11 @@ export async function refreshModels(env: Record<string, string | undefined>, opt
   const output = formatCatalog(next);
   parseCatalog(JSON.parse(output), config.modelsFile); // never write a catalog the gateway would refuse
   for (const change of changes) options.log(change);
-  options.log(changes.length === 0 ? `${config.modelsFile} is up to date (${listed.length} models listed by OpenRouter)` : `${changes.length} change(s)${options.dryRun ? ' (dry run: not written)' : ` written to ${config.modelsFile}`}`);
+  options.log(
+    changes.length === 0
+      ? `${config.modelsFile} is up to date (${listed.length} models listed by OpenRouter)`
+      : `${changes.length} change(s)${options.dryRun ? ' (dry run: not written)' : ` written to ${config.modelsFile}`}`,
+  );
   if (!options.dryRun && changes.length > 0) writeFileSync(config.modelsFile, output);
   return changes;
 }

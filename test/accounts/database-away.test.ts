@@ -56,7 +56,11 @@ describe('the database away', () => {
       configs: { get: async () => (failing ? down() : { memory_messages: 7, daily_token_limit: null, default_model: null, route_policy: 'cascade' }) } as unknown as UserConfigRepository,
       users: { findById: async () => (failing ? down() : { daily_token_limit: null }) } as unknown as UserRepository,
       providerKeys: { listByUser: async () => (failing ? down() : []) } as unknown as ProviderKeyRepository,
-      usage: new DailyUsageCounter({ get: async () => ({ tokens: 0, requests: 0 }), add: async () => undefined } as unknown as DailyUsageRepository, { now: () => now, refreshMs: 5_000, onError: () => undefined }),
+      usage: new DailyUsageCounter({ get: async () => ({ tokens: 0, requests: 0 }), add: async () => undefined } as unknown as DailyUsageRepository, {
+        now: () => now,
+        refreshMs: 5_000,
+        onError: () => undefined,
+      }),
       operatorCredentials: {},
       usersMayUseOperatorKeys: false,
       baseUrls: { openrouter: '', openai: '', anthropic: '', gemini: '' },

@@ -31,7 +31,13 @@ describe('FixedWindowRateLimiter', () => {
     assert.deepEqual([refused.allowed, refused.bucket, refused.remaining], [false, 'user:u', 0]);
     // The refused request was not counted against the key: another key of the same user is refused too,
     // while the key itself still has its own two left once the user's window resets.
-    assert.equal(limiter.hitAll([{ bucket: 'key:b', perMinute: 5 }, { bucket: 'user:u', perMinute: 3 }]).allowed, false);
+    assert.equal(
+      limiter.hitAll([
+        { bucket: 'key:b', perMinute: 5 },
+        { bucket: 'user:u', perMinute: 3 },
+      ]).allowed,
+      false,
+    );
     assert.equal(limiter.hit('key:a', 5).remaining, 1, 'three counted, not four');
   });
 

@@ -15,8 +15,11 @@ const ROOT = process.cwd();
 function cerebro(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     // Run from another directory: the command must not depend on where it is started.
-    execFile(process.execPath, ['--import', join(ROOT, 'node_modules/tsx/dist/loader.mjs'), join(ROOT, 'src/cli/main.ts'), ...args], { cwd: dir, env: { PATH: process.env.PATH, DATABASE_URL, CEREBRO_API_TOKEN: 'cli-test-token-0123456789' }, timeout: 60_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      ['--import', join(ROOT, 'node_modules/tsx/dist/loader.mjs'), join(ROOT, 'src/cli/main.ts'), ...args],
+      { cwd: dir, env: { PATH: process.env.PATH, DATABASE_URL, CEREBRO_API_TOKEN: 'cli-test-token-0123456789' }, timeout: 60_000 },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }

@@ -85,79 +85,90 @@ const freePort = () =>
   });
 
 describe('the start command with production dependencies only', () => {
-  it('builds, starts from dist/src/main.js with only the production dependency tree, answers /health, signs up and logs in (argon2 and jose, loaded on first use), and on SIGTERM finishes a stream in flight before exiting', { timeout: 180_000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cerebro-deploy-'));
-    const emulator = await startEmulator();
-    let child: ChildProcess | undefined;
-    try {
-      await promisify(execFile)(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', join(dir, 'dist'), '--tsBuildInfoFile', join(dir, 'tsbuildinfo')], { cwd: root, timeout: 150_000 });
-      cpSync(join(root, 'data/models.json'), join(dir, 'data/models.json'));
-      cpSync(join(root, 'package.json'), join(dir, 'package.json'));
-      // The production tree alone, linked from the installed one: a devDependency import would fail.
-      const prod = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: root, encoding: 'utf8' }).trim().split('\n').slice(1);
-      for (const path of prod) {
-        const rel = relative(join(root, 'node_modules'), path);
-        if (rel.startsWith('..') || rel.includes('/node_modules/')) continue;
-        mkdirSync(dirname(join(dir, 'node_modules', rel)), { recursive: true });
-        if (!existsSync(join(dir, 'node_modules', rel))) symlinkSync(path, join(dir, 'node_modules', rel));
+  it(
+    'builds, starts from dist/src/main.js with only the production dependency tree, answers /health, signs up and logs in (argon2 and jose, loaded on first use), and on SIGTERM finishes a stream in flight before exiting',
+    { timeout: 180_000 },
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'cerebro-deploy-'));
+      const emulator = await startEmulator();
+      let child: ChildProcess | undefined;
+      try {
+        await promisify(execFile)(
+          process.execPath,
+          [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', join(dir, 'dist'), '--tsBuildInfoFile', join(dir, 'tsbuildinfo')],
+          { cwd: root, timeout: 150_000 },
+        );
+        cpSync(join(root, 'data/models.json'), join(dir, 'data/models.json'));
+        cpSync(join(root, 'package.json'), join(dir, 'package.json'));
+        // The production tree alone, linked from the installed one: a devDependency import would fail.
+        const prod = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: root, encoding: 'utf8' }).trim().split('\n').slice(1);
+        for (const path of prod) {
+          const rel = relative(join(root, 'node_modules'), path);
+          if (rel.startsWith('..') || rel.includes('/node_modules/')) continue;
+          mkdirSync(dirname(join(dir, 'node_modules', rel)), { recursive: true });
+          if (!existsSync(join(dir, 'node_modules', rel))) symlinkSync(path, join(dir, 'node_modules', rel));
+        }
+        assert.ok(!existsSync(join(dir, 'node_modules', 'tsx')) && !existsSync(join(dir, 'node_modules', 'openai')), 'dev dependencies left out');
+        const port = await freePort();
+        child = spawn(process.execPath, [...NODE_FLAGS, 'dist/src/main.js'], {
+          cwd: dir,
+          env: {
+            PATH: process.env.PATH,
+            PORT: String(port),
+            HOST: '127.0.0.1',
+            CEREBRO_API_TOKEN: 'deploy-test-token-0123456789',
+            DATABASE_URL: `sqlite:${join(dir, 'cerebro.db')}`,
+            LOG_LEVEL: 'warn',
+            ALLOW_SIGNUP: 'true',
+            OPENROUTER_API_KEY: 'sk-or-test',
+            OPENROUTER_BASE_URL: emulator.baseUrls.openrouter,
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let output = '';
+        const running = child;
+        running.stdout!.on('data', (d) => (output += String(d)));
+        running.stderr!.on('data', (d) => (output += String(d)));
+        const exited = new Promise<number | null>((resolve) => running.on('exit', (code) => resolve(code)));
+        let healthy = false;
+        for (let i = 0; i < 100 && !healthy; i++) {
+          await new Promise((r) => setTimeout(r, 100));
+          healthy = await fetch(`http://127.0.0.1:${port}/health`).then(
+            (r) => r.ok,
+            () => false,
+          );
+        }
+        assert.ok(healthy, `no /health: ${output}`);
+        // Accounts load argon2 and jose on first use: they must be in the production tree and work there.
+        const account = { email: 'ana@example.com', password: 'Tomato-sunrise-4417' };
+        const signup = await fetch(`http://127.0.0.1:${port}/api/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(account) });
+        assert.equal(signup.status, 201, await signup.clone().text());
+        const login = await fetch(`http://127.0.0.1:${port}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(account) });
+        assert.equal(login.status, 200, await login.clone().text());
+        const { access_token: accessToken } = (await login.json()) as { access_token: string };
+        const me = await fetch(`http://127.0.0.1:${port}/api/auth/me`, { headers: { authorization: `Bearer ${accessToken}` } });
+        assert.equal(me.status, 200);
+        assert.equal(((await me.json()) as { email: string }).email, account.email);
+        // A slow stream is under way when the signal comes: it must reach its end, then the process exits.
+        emulator.script.add('openrouter', [{ behavior: { type: 'ok', chunkDelayMs: 60 } }]);
+        const res = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: 'Bearer deploy-test-token-0123456789', 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'auto', stream: true, messages: [{ role: 'user', content: 'one two three four five six' }] }),
+        });
+        assert.equal(res.status, 200);
+        const reader = res.body!.getReader();
+        let streamed = new TextDecoder().decode((await reader.read()).value);
+        child.kill('SIGTERM');
+        for (let r = await reader.read(); !r.done; r = await reader.read()) streamed += new TextDecoder().decode(r.value);
+        assert.match(streamed, /data: \[DONE\]\n\n$/);
+        assert.match(streamed, /six/);
+        assert.equal(await exited, 0, output);
+      } finally {
+        child?.kill('SIGKILL');
+        await emulator.close();
+        rmSync(dir, { recursive: true, force: true });
       }
-      assert.ok(!existsSync(join(dir, 'node_modules', 'tsx')) && !existsSync(join(dir, 'node_modules', 'openai')), 'dev dependencies left out');
-      const port = await freePort();
-      child = spawn(process.execPath, [...NODE_FLAGS, 'dist/src/main.js'], {
-        cwd: dir,
-        env: {
-          PATH: process.env.PATH,
-          PORT: String(port),
-          HOST: '127.0.0.1',
-          CEREBRO_API_TOKEN: 'deploy-test-token-0123456789',
-          DATABASE_URL: `sqlite:${join(dir, 'cerebro.db')}`,
-          LOG_LEVEL: 'warn',
-          ALLOW_SIGNUP: 'true',
-          OPENROUTER_API_KEY: 'sk-or-test',
-          OPENROUTER_BASE_URL: emulator.baseUrls.openrouter,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let output = '';
-      const running = child;
-      running.stdout!.on('data', (d) => (output += String(d)));
-      running.stderr!.on('data', (d) => (output += String(d)));
-      const exited = new Promise<number | null>((resolve) => running.on('exit', (code) => resolve(code)));
-      let healthy = false;
-      for (let i = 0; i < 100 && !healthy; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        healthy = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false);
-      }
-      assert.ok(healthy, `no /health: ${output}`);
-      // Accounts load argon2 and jose on first use: they must be in the production tree and work there.
-      const account = { email: 'ana@example.com', password: 'Tomato-sunrise-4417' };
-      const signup = await fetch(`http://127.0.0.1:${port}/api/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(account) });
-      assert.equal(signup.status, 201, await signup.clone().text());
-      const login = await fetch(`http://127.0.0.1:${port}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(account) });
-      assert.equal(login.status, 200, await login.clone().text());
-      const { access_token: accessToken } = (await login.json()) as { access_token: string };
-      const me = await fetch(`http://127.0.0.1:${port}/api/auth/me`, { headers: { authorization: `Bearer ${accessToken}` } });
-      assert.equal(me.status, 200);
-      assert.equal(((await me.json()) as { email: string }).email, account.email);
-      // A slow stream is under way when the signal comes: it must reach its end, then the process exits.
-      emulator.script.add('openrouter', [{ behavior: { type: 'ok', chunkDelayMs: 60 } }]);
-      const res = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { authorization: 'Bearer deploy-test-token-0123456789', 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'auto', stream: true, messages: [{ role: 'user', content: 'one two three four five six' }] }),
-      });
-      assert.equal(res.status, 200);
-      const reader = res.body!.getReader();
-      let streamed = new TextDecoder().decode((await reader.read()).value);
-      child.kill('SIGTERM');
-      for (let r = await reader.read(); !r.done; r = await reader.read()) streamed += new TextDecoder().decode(r.value);
-      assert.match(streamed, /data: \[DONE\]\n\n$/);
-      assert.match(streamed, /six/);
-      assert.equal(await exited, 0, output);
-    } finally {
-      child?.kill('SIGKILL');
-      await emulator.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 });

@@ -53,7 +53,11 @@ describe('the web console, in a browser', needs(missingChromium), () => {
   };
   const noSeriousAxe = async (where: string) => {
     const violations = await seriousAxeViolations(page);
-    assert.deepEqual(violations.map((v) => `${v.id}: ${v.help} @ ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), [], `axe on ${where}`);
+    assert.deepEqual(
+      violations.map((v) => `${v.id}: ${v.help} @ ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+      [],
+      `axe on ${where}`,
+    );
   };
 
   it('signs up from the sign-in page', async () => {
@@ -88,7 +92,11 @@ describe('the web console, in a browser', needs(missingChromium), () => {
     await noSeriousAxe('keys');
     await page.screenshot({ path: join(shots, 'keys.png'), fullPage: true });
     const send = (content: string) =>
-      fetch(`${s.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${gatewayKey}`, 'content-type': 'application/json' }, body: JSON.stringify(chatBody(content, { session_id: 'trip' })) });
+      fetch(`${s.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${gatewayKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify(chatBody(content, { session_id: 'trip' })),
+      });
     assert.equal((await send('Plan a weekend in Lisbon')).status, 200);
     assert.equal((await send('And in Porto?')).status, 200);
     // The free tier refuses the next one (402): the cascade goes on to the next target.
@@ -177,7 +185,11 @@ describe('the web console, in a browser', needs(missingChromium), () => {
     await dialog.getByText('Revoke the key “e2e app”?').waitFor();
     await dialog.getByRole('button', { name: 'Revoke' }).click();
     await page.locator('table tbody tr', { hasText: 'e2e app' }).getByText('Revoked').waitFor();
-    const res = await fetch(`${s.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${gatewayKey}`, 'content-type': 'application/json' }, body: JSON.stringify(chatBody('still there?')) });
+    const res = await fetch(`${s.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${gatewayKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(chatBody('still there?')),
+    });
     assert.equal(res.status, 401);
   });
 
@@ -215,7 +227,11 @@ describe('the web console, in a browser', needs(missingChromium), () => {
     await p.goto(`${s.url}/#/overview`);
     await p.getByRole('heading', { name: 'Overview' }).waitFor();
     const violations = await seriousAxeViolations(p);
-    assert.deepEqual(violations.map((v) => v.id), [], 'axe in dark mode at phone width');
+    assert.deepEqual(
+      violations.map((v) => v.id),
+      [],
+      'axe in dark mode at phone width',
+    );
     await p.screenshot({ path: join(shots, 'overview-phone-dark.png'), fullPage: true });
     await phone.close();
   });
@@ -223,10 +239,13 @@ describe('the web console, in a browser', needs(missingChromium), () => {
   it('signs out', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in to Cerebro' }).waitFor();
-    assert.equal((await context.cookies()).some((c) => c.name === 'cerebro_console'), false);
+    assert.equal(
+      (await context.cookies()).some((c) => c.name === 'cerebro_console'),
+      false,
+    );
   });
 
-  it("signs the operator in with the operator token, to the providers page", async () => {
+  it('signs the operator in with the operator token, to the providers page', async () => {
     const operator = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 860 } });
     const p = await operator.newPage();
     await p.goto(s.url);
@@ -242,7 +261,11 @@ describe('the web console, in a browser', needs(missingChromium), () => {
     await p.getByRole('heading', { name: 'OpenRouter free tier' }).waitFor();
     await p.getByRole('cell', { name: 'lucia@example.com' }).waitFor();
     const violations = await seriousAxeViolations(p);
-    assert.deepEqual(violations.map((v) => v.id), [], 'axe on providers');
+    assert.deepEqual(
+      violations.map((v) => v.id),
+      [],
+      'axe on providers',
+    );
     await p.screenshot({ path: join(shots, 'providers.png'), fullPage: true });
     await operator.close();
   });

@@ -24,7 +24,10 @@ describe('router evaluation', () => {
 
   it('splits prompts deterministically, about half and half', () => {
     const prompts = Array.from({ length: 2000 }, (_, i) => `prompt ${i}`);
-    assert.deepEqual(prompts.map((p) => isFitSplit(p)), prompts.map((p) => isFitSplit(p)));
+    assert.deepEqual(
+      prompts.map((p) => isFitSplit(p)),
+      prompts.map((p) => isFitSplit(p)),
+    );
     const fit = prompts.filter((p) => isFitSplit(p)).length;
     assert.ok(fit > 900 && fit < 1100);
   });

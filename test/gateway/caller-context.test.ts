@@ -15,12 +15,17 @@ const user: Caller = { userId: 'u1', isAdmin: false, via: 'jwt' };
 const baseUrls = { openrouter: 'http://or', openai: 'http://oa', anthropic: 'http://an', gemini: 'http://ge' };
 
 function contexts(opts: { limit?: number | null | undefined; cap?: number; perUser?: number; used?: number; keys?: ProviderKeyRow[]; master?: string; shared?: boolean }) {
-  const config: UserConfigRow | undefined = opts.limit === undefined ? undefined : { user_id: 'u1', default_model: null, daily_token_limit: opts.limit, memory_messages: null, route_policy: 'cascade', updated_at: '' };
+  const config: UserConfigRow | undefined =
+    opts.limit === undefined ? undefined : { user_id: 'u1', default_model: null, daily_token_limit: opts.limit, memory_messages: null, route_policy: 'cascade', updated_at: '' };
   return new CallerContexts({
     configs: { get: async () => config } as unknown as UserConfigRepository,
     users: { findById: async () => ({ daily_token_limit: opts.perUser ?? null }) } as unknown as UserRepository,
     providerKeys: { listByUser: async () => opts.keys ?? [] } as unknown as ProviderKeyRepository,
-    usage: new DailyUsageCounter({ get: async () => ({ tokens: opts.used ?? 0, requests: 0 }), add: async () => undefined } as unknown as DailyUsageRepository, { now: () => Date.parse('2026-11-22T12:00:00Z'), refreshMs: 5000, onError: () => undefined }),
+    usage: new DailyUsageCounter({ get: async () => ({ tokens: opts.used ?? 0, requests: 0 }), add: async () => undefined } as unknown as DailyUsageRepository, {
+      now: () => Date.parse('2026-11-22T12:00:00Z'),
+      refreshMs: 5000,
+      onError: () => undefined,
+    }),
     operatorCredentials: { gemini: { apiKey: 'operator-gemini', baseUrl: 'http://ge' } },
     usersMayUseOperatorKeys: opts.shared ?? false,
     baseUrls,
@@ -33,7 +38,13 @@ function contexts(opts: { limit?: number | null | undefined; cap?: number; perUs
 }
 
 const keyRow = (provider: string, apiKey: string, master: string): ProviderKeyRow => ({
-  user_id: 'u1', provider, ciphertext: seal(master, apiKey, providerKeyAad('u1', provider)), last4: apiKey.slice(-4), status: 'valid', created_at: '', last_verified_at: '',
+  user_id: 'u1',
+  provider,
+  ciphertext: seal(master, apiKey, providerKeyAad('u1', provider)),
+  last4: apiKey.slice(-4),
+  status: 'valid',
+  created_at: '',
+  last_verified_at: '',
 });
 
 describe('CallerContexts', () => {
@@ -57,7 +68,10 @@ describe('CallerContexts', () => {
   it('refuses with 429 once the limit is spent, saying when it resets', async () => {
     const c = contexts({ limit: 100, used: 100 });
     const ctx = await c.resolve(user);
-    await assert.rejects(c.reserveTokens(user, ctx, 10), (e: unknown) => e instanceof GatewayError && e.status === 429 && e.headers['retry-after'] === String(12 * 3600) && /2026-11-23T00:00:00.000Z/.test(e.message));
+    await assert.rejects(
+      c.reserveTokens(user, ctx, 10),
+      (e: unknown) => e instanceof GatewayError && e.status === 429 && e.headers['retry-after'] === String(12 * 3600) && /2026-11-23T00:00:00.000Z/.test(e.message),
+    );
     const under = contexts({ limit: 100, used: 99 });
     const held = await under.reserveTokens(user, await under.resolve(user), 10);
     assert.equal(held.held, 1, 'capped by what remains');
@@ -68,7 +82,10 @@ describe('CallerContexts', () => {
     const ctx = await c.resolve(user);
     const first = await c.reserveTokens(user, ctx, 1000);
     assert.equal(first.held, 60);
-    await assert.rejects(c.reserveTokens(user, ctx, 1), (e: unknown) => e instanceof GatewayError && e.status === 429 && e.headers['retry-after'] === '1' && /60 held by your requests in flight/.test(e.message));
+    await assert.rejects(
+      c.reserveTokens(user, ctx, 1),
+      (e: unknown) => e instanceof GatewayError && e.status === 429 && e.headers['retry-after'] === '1' && /60 held by your requests in flight/.test(e.message),
+    );
     first.settle(5);
     assert.equal((await c.reserveTokens(user, ctx, 1)).held, 1, 'settling frees what was not used');
   });
@@ -82,6 +99,6 @@ describe('CallerContexts', () => {
     assert.match(ctx.unreadable.anthropic ?? '', /MASTER_ENCRYPTION_KEY differs/);
     const noMaster = await contexts({ keys }).resolve(user);
     assert.deepEqual(Object.keys(noMaster.unreadable).sort(), ['anthropic', 'openrouter']);
-    assert.deepEqual(noMaster.credentials, {}, "operator keys are not shared unless the operator says so");
+    assert.deepEqual(noMaster.credentials, {}, 'operator keys are not shared unless the operator says so');
   });
 });

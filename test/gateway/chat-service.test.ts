@@ -13,7 +13,11 @@ import { defineModel, ModelCatalog } from '../../src/routing/model-catalog.js';
 import type { RequestLogRow, RequestLogWriter } from '../../src/store/request-log-writer.js';
 import type { SessionRepository } from '../../src/store/session-repository.js';
 
-const catalog = new ModelCatalog([defineModel({ id: 'gpt-4o-mini', provider: 'openai', aliases: [], input_per_mtok: 1, output_per_mtok: 2, context_window: 1, max_output: 1, free: false })], { free: [], fallback: [], priority: [] });
+const catalog = new ModelCatalog([defineModel({ id: 'gpt-4o-mini', provider: 'openai', aliases: [], input_per_mtok: 1, output_per_mtok: 2, context_window: 1, max_output: 1, free: false })], {
+  free: [],
+  fallback: [],
+  priority: [],
+});
 
 const input = (over: Partial<ChatInput> = {}): ChatInput => ({
   requestId: 'chatcmpl-1',
@@ -46,9 +50,20 @@ function service(sessions: Partial<SessionRepository>) {
     sessions: { recent: async () => [], append: async () => undefined, ...sessions } as unknown as SessionRepository,
     logs: { recordAfterThisTick: (make: () => { row: RequestLogRow }) => rows.push(make().row) } as unknown as RequestLogWriter,
     contexts: {
-      resolve: async () => ({ memoryMessages: 20, defaultModel: undefined, routePolicy: 'cascade', dailyTokenLimit: null, credentials: {}, sharedProviders: new Set(), unreadable: {}, hasUnreadable: false }),
+      resolve: async () => ({
+        memoryMessages: 20,
+        defaultModel: undefined,
+        routePolicy: 'cascade',
+        dailyTokenLimit: null,
+        credentials: {},
+        sharedProviders: new Set(),
+        unreadable: {},
+        hasUnreadable: false,
+      }),
     } as unknown as CallerContexts,
-    budgets: { take: async () => ({ holds: { tokens: { held: 100, settle: (used: number) => settled.push(used) }, storage: { settle: () => undefined } }, warnings: [] }) } as unknown as RequestBudgets,
+    budgets: {
+      take: async () => ({ holds: { tokens: { held: 100, settle: (used: number) => settled.push(used) }, storage: { settle: () => undefined } }, warnings: [] }),
+    } as unknown as RequestBudgets,
     onStoreError: (err) => storeErrors.push(err),
     health: () => HEALTHY,
     now: () => 1_700_000_000_000,

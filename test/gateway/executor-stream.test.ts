@@ -41,7 +41,13 @@ async function stream(packets: string[]): Promise<{ success: StreamSuccess; seen
   return { success, seen };
 }
 
-const texts = (batches: StreamPart[][]) => batches.map((b) => b.filter((p) => p.type === 'text-delta').map((p) => (p as { text: string }).text).join('|'));
+const texts = (batches: StreamPart[][]) =>
+  batches.map((b) =>
+    b
+      .filter((p) => p.type === 'text-delta')
+      .map((p) => (p as { text: string }).text)
+      .join('|'),
+  );
 
 describe('Executor streams', () => {
   it('hands on one batch per upstream read, with every event that read carried, and ends after [DONE]', async () => {
@@ -55,7 +61,10 @@ describe('Executor streams', () => {
   });
 
   it('delivers what was decoded before an in-band error, then raises the error', async () => {
-    const { success, seen } = await stream([chunk({ content: 'He' }), chunk({ content: 'llo' }) + `data: ${JSON.stringify({ error: { message: 'overloaded', type: 'server_error' } })}\n\n` + chunk({ content: 'never' })]);
+    const { success, seen } = await stream([
+      chunk({ content: 'He' }),
+      chunk({ content: 'llo' }) + `data: ${JSON.stringify({ error: { message: 'overloaded', type: 'server_error' } })}\n\n` + chunk({ content: 'never' }),
+    ]);
     assert.deepEqual(texts([(await success.rest.next()).value as StreamPart[]]), ['llo']);
     await assert.rejects(success.rest.next(), /overloaded/);
     // The upstream never finished its answer: what it may still send is dropped, not read.

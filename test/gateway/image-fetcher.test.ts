@@ -8,13 +8,35 @@ import { isPublicAddress } from '../../src/security/address-policy.js';
 
 describe('isPublicAddress', () => {
   const cases: Array<[string, boolean]> = [
-    ['8.8.8.8', true], ['172.32.0.1', true], ['2606:4700::1111', true],
-    ['127.0.0.1', false], ['10.1.2.3', false], ['172.16.0.1', false], ['192.168.1.1', false], ['100.64.0.1', false],
-    ['169.254.169.254', false], ['0.0.0.0', false], ['224.0.0.1', false], ['255.255.255.255', false],
-    ['::1', false], ['::', false], ['fd00::1', false], ['fe80::1', false], ['ff02::1', false], ['2001:db8::1', false],
-    ['::ffff:127.0.0.1', false], ['::ffff:7f00:1', false], ['::ffff:8.8.8.8', true], ['64:ff9b::a9fe:a9fe', false],
-    ['localhost', false], ['not-an-ip', false],
-    ['::ffff:0:7f00:1', false], ['64:ff9b:1::a9fe:a9fe', false], ['2002:7f00:1::', false], ['::7f00:1', false], ['64:ff9b::808:808', true],
+    ['8.8.8.8', true],
+    ['172.32.0.1', true],
+    ['2606:4700::1111', true],
+    ['127.0.0.1', false],
+    ['10.1.2.3', false],
+    ['172.16.0.1', false],
+    ['192.168.1.1', false],
+    ['100.64.0.1', false],
+    ['169.254.169.254', false],
+    ['0.0.0.0', false],
+    ['224.0.0.1', false],
+    ['255.255.255.255', false],
+    ['::1', false],
+    ['::', false],
+    ['fd00::1', false],
+    ['fe80::1', false],
+    ['ff02::1', false],
+    ['2001:db8::1', false],
+    ['::ffff:127.0.0.1', false],
+    ['::ffff:7f00:1', false],
+    ['::ffff:8.8.8.8', true],
+    ['64:ff9b::a9fe:a9fe', false],
+    ['localhost', false],
+    ['not-an-ip', false],
+    ['::ffff:0:7f00:1', false],
+    ['64:ff9b:1::a9fe:a9fe', false],
+    ['2002:7f00:1::', false],
+    ['::7f00:1', false],
+    ['64:ff9b::808:808', true],
   ];
   for (const [ip, expected] of cases) it(`${ip} → ${expected ? 'public' : 'refused'}`, () => assert.equal(isPublicAddress(ip), expected));
 });
@@ -101,7 +123,10 @@ describe('ImageFetcher', () => {
     const f = fetcher(1024, { maxBytesPerRequest: 20 });
     const budget = f.budget();
     await f.fetch(`http://images.test:${port}/cat.png`, undefined, budget);
-    await assert.rejects(f.fetch(`http://images.test:${port}/cat.png`, undefined, budget), (err: unknown) => err instanceof ImageFetchError && /images are larger than 20 bytes together/.test(err.detail));
+    await assert.rejects(
+      f.fetch(`http://images.test:${port}/cat.png`, undefined, budget),
+      (err: unknown) => err instanceof ImageFetchError && /images are larger than 20 bytes together/.test(err.detail),
+    );
     await f.close();
   });
 
@@ -117,7 +142,7 @@ describe('ImageFetcher', () => {
     await f.close();
   });
 
-  it("tells the server what failed, while the caller hears only that it did", async () => {
+  it('tells the server what failed, while the caller hears only that it did', async () => {
     const details: string[] = [];
     const f = new ImageFetcher({ maxBytes: 1024, timeoutMs: 2000, onFailure: (d) => details.push(d) });
     await assert.rejects(f.fetch('http://127.0.0.1:22/x.png'), (err: unknown) => err instanceof ImageFetchError && err.message === IMAGE_FETCH_FAILED);

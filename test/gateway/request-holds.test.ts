@@ -10,7 +10,17 @@ const model = (id: string, maxOutput: number, context = 128_000) =>
   defineModel({ id, provider: 'openai', aliases: [], input_per_mtok: 1, output_per_mtok: 1, context_window: context, max_output: maxOutput, free: false });
 const catalog = new ModelCatalog([model('small', 8_192), model('large', 64_000), model('tight', 16_384, 10_000)], { free: [], fallback: [], priority: [] });
 const user = { userId: 'u', isAdmin: false, via: 'jwt' } as const;
-const input = (maxTokens?: number): ChatInput => ({ requestId: 'r', caller: user, model: 'auto', messages: [{ role: 'user', content: 'q' }], params: maxTokens === undefined ? {} : { maxTokens }, stream: false, sessionId: undefined, priority: 'normal', warnings: [] });
+const input = (maxTokens?: number): ChatInput => ({
+  requestId: 'r',
+  caller: user,
+  model: 'auto',
+  messages: [{ role: 'user', content: 'q' }],
+  params: maxTokens === undefined ? {} : { maxTokens },
+  stream: false,
+  sessionId: undefined,
+  priority: 'normal',
+  warnings: [],
+});
 const t = (m: string) => ({ provider: 'openai' as const, model: m });
 
 function budgets(remaining: number) {
@@ -31,7 +41,10 @@ describe('RequestBudgets', () => {
     const { budgets: b, wanted } = budgets(Infinity);
     const held = await b.take(input(), limited, 1_000, [t('small'), t('large'), t('unknown-model'), t('tight')]);
     assert.deepEqual(wanted, [1_000 + 16_384]);
-    assert.deepEqual([t('small'), t('large'), t('unknown-model'), t('tight')].map((x) => held.outputLimit!(x)), [8_192, 16_384, 4_096, 10_000 - 1_000 - 256]);
+    assert.deepEqual(
+      [t('small'), t('large'), t('unknown-model'), t('tight')].map((x) => held.outputLimit!(x)),
+      [8_192, 16_384, 4_096, 10_000 - 1_000 - 256],
+    );
     assert.deepEqual(held.warnings, []);
   });
 

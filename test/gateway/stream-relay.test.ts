@@ -72,7 +72,12 @@ describe('StreamRelay', () => {
   it('does not end before the answer is stored', async () => {
     const { src, log } = source([[text('llo')]]);
     let store!: () => void;
-    const relay = new StreamRelay(src, { costUsd: 0, latencyMs: 0 }, new Cancellation(), outcomes(log, () => new Promise<void>((r) => (store = r))));
+    const relay = new StreamRelay(
+      src,
+      { costUsd: 0, latencyMs: 0 },
+      new Cancellation(),
+      outcomes(log, () => new Promise<void>((r) => (store = r))),
+    );
     await relay.next();
     await relay.next();
     let ended = false;
@@ -110,7 +115,12 @@ describe('StreamRelay', () => {
 
   it('an answer that cannot be stored fails the stream instead of ending it', async () => {
     const { src, log } = source([]);
-    const relay = new StreamRelay(src, { costUsd: 0, latencyMs: 0 }, new Cancellation(), outcomes(log, async () => Promise.reject(new Error('disk full'))));
+    const relay = new StreamRelay(
+      src,
+      { costUsd: 0, latencyMs: 0 },
+      new Cancellation(),
+      outcomes(log, async () => Promise.reject(new Error('disk full'))),
+    );
     await assert.rejects(drain(relay), /disk full/);
     await relay.return();
     assert.deepEqual(log, ['settle.ok', 'failed disk full', 'rest.return']);

@@ -60,7 +60,10 @@ export function openRaw(baseUrl: string, head: string | Buffer): Promise<RawExch
  */
 export async function streamThenHangUp(baseUrl: string, token: string, body: unknown): Promise<void> {
   const text = JSON.stringify(body);
-  const exchange = await openRaw(baseUrl, `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${token}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+  const exchange = await openRaw(
+    baseUrl,
+    `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${token}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
+  );
   await new Promise<void>((resolve) => {
     const check = (chunk: string) => {
       if (!chunk.includes('data:')) return;

@@ -14,7 +14,8 @@ export function needs(missing: string | undefined): { skip?: string } {
 
 /** Under CI, a missing requirement is a failing test of its own (the suite's tests then fail too). */
 export function failInCi(missing: string | undefined): void {
-  if (missing !== undefined && IN_CI) it('has what it needs', () => {
-    throw new Error(`missing under CI=true: ${missing}`);
-  });
+  if (missing !== undefined && IN_CI)
+    it('has what it needs', () => {
+      throw new Error(`missing under CI=true: ${missing}`);
+    });
 }

@@ -57,7 +57,7 @@ function load(name: SpecName) {
   const doc = (FILES[name].endsWith('.yaml') ? parseYaml(text) : JSON.parse(text)) as Record<string, unknown>;
   // OpenAPI 3.1 is JSON Schema 2020-12; Gemini's converted spec is OpenAPI 3.0 (draft-04-ish).
   const is31 = String(doc.openapi).startsWith('3.1');
-  const Ctor = (is31 ? Ajv2020 : (AjvDraft as unknown as typeof Ajv2020));
+  const Ctor = is31 ? Ajv2020 : (AjvDraft as unknown as typeof Ajv2020);
   const ajv = new Ctor({ strict: false, allErrors: true, validateFormats: false, discriminator: false });
   addFormats(ajv);
   ajv.addSchema({ $id: 'spec', components: normaliseNullable(doc.components) }, 'spec');

@@ -31,8 +31,15 @@ describe('logDestination', () => {
     assert.equal(read(file), '', 'two short lines are held, not written one by one');
     const deadline = Date.now() + 5000;
     while (read(file).split('\n').filter(Boolean).length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
-    const lines = read(file).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { msg: string });
-    assert.deepEqual(lines.map((l) => l.msg), ['first', 'second'], 'written without a flush from the caller');
+    const lines = read(file)
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { msg: string });
+    assert.deepEqual(
+      lines.map((l) => l.msg),
+      ['first', 'second'],
+      'written without a flush from the caller',
+    );
     stream.end();
   });
 

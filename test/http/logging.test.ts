@@ -49,7 +49,12 @@ describe('request ids and structured logs', () => {
     assert.equal(refused.res.headers.get('x-request-id'), 'refused-1');
     await new Promise((r) => setTimeout(r, 50));
     const records = lines.map((l) => JSON.parse(l) as { reqId?: string; msg: string; status?: number; route?: string });
-    for (const [reqId, status, route] of [['trace-abc-123', 200, '/v1/models'], [id, 200, '/v1/models'], ['refused-1', 401, '/v1/models'], ['stream-req-1', 200, '/v1/chat/completions']] as const) {
+    for (const [reqId, status, route] of [
+      ['trace-abc-123', 200, '/v1/models'],
+      [id, 200, '/v1/models'],
+      ['refused-1', 401, '/v1/models'],
+      ['stream-req-1', 200, '/v1/chat/completions'],
+    ] as const) {
       const line = records.find((r) => r.reqId === reqId && r.msg === 'request');
       assert.ok(line, `no access log line for ${reqId}`);
       assert.equal(line.status, status);

@@ -28,13 +28,23 @@ describe('OpenAPI document and /docs', () => {
         .filter((r) => !r.url.startsWith('/docs') && !r.url.startsWith('/assets/') && r.url !== '/' && r.method !== 'HEAD' && r.method !== 'OPTIONS')
         .map((r) => `${r.method} ${r.url.replace(/:(\w+)/g, '{$1}')}`),
     );
-    assert.deepEqual([...served].filter((r) => !documented.has(r)), [], 'routes missing from the document');
-    assert.deepEqual([...documented].filter((r) => !served.has(r)), [], 'documented routes the app does not serve');
+    assert.deepEqual(
+      [...served].filter((r) => !documented.has(r)),
+      [],
+      'routes missing from the document',
+    );
+    assert.deepEqual(
+      [...documented].filter((r) => !served.has(r)),
+      [],
+      'documented routes the app does not serve',
+    );
     assert.ok(served.size >= 25);
   });
 
   it('takes request bodies from the zod schemas the routes validate with', async () => {
-    const doc = (await (await fetch(`${s.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown>; required?: string[] } }> } }>> };
+    const doc = (await (await fetch(`${s.url}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown>; required?: string[] } }> } }>>;
+    };
     const chat = doc.paths['/v1/chat/completions']!.post!.requestBody!.content['application/json']!.schema;
     for (const field of ['messages', 'tools', 'tool_choice', 'response_format', 'session_id', 'priority', 'route']) assert.ok(chat.properties?.[field], field);
     assert.deepEqual(chat.required, ['messages']);

@@ -32,7 +32,6 @@ const VALUES: Record<string, unknown[]> = {
 const PLAIN_FIELDS = new Set(['model', 'stream', 'temperature', 'top_p', 'max_tokens', 'max_completion_tokens', 'session_id', 'priority', 'cache']);
 const ROLES: unknown[] = ['system', 'developer', 'user', 'assistant', 'tool', 'function', 'robot', 1];
 
-
 function message(rnd: () => number): unknown {
   if (rnd() < 0.03) return pick(rnd, ANY);
   const m: Record<string, unknown> = { role: rnd() < 0.8 ? pick(rnd, ['system', 'user', 'assistant', 'developer']) : pick(rnd, ROLES) };
@@ -82,8 +81,26 @@ describe('plain chat requests without the schema', () => {
   it('takes the common requests, and leaves everything else to the schema', () => {
     const plain = [
       { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello in five words.' }] },
-      { model: 'auto', messages: [{ role: 'system', content: 'Be terse.' }, { role: 'user', content: 'hi', name: 'ana' }], stream: true, temperature: 0.2, max_tokens: 50, session_id: 's1', priority: 'high' },
-      { messages: [{ role: 'assistant', content: 'earlier' }, { role: 'user', content: 'and now?' }], top_p: 1, cache: false },
+      {
+        model: 'auto',
+        messages: [
+          { role: 'system', content: 'Be terse.' },
+          { role: 'user', content: 'hi', name: 'ana' },
+        ],
+        stream: true,
+        temperature: 0.2,
+        max_tokens: 50,
+        session_id: 's1',
+        priority: 'high',
+      },
+      {
+        messages: [
+          { role: 'assistant', content: 'earlier' },
+          { role: 'user', content: 'and now?' },
+        ],
+        top_p: 1,
+        cache: false,
+      },
     ];
     for (const b of plain) assert.ok(plainChatRequest(b), JSON.stringify(b));
     const others = [

@@ -85,7 +85,10 @@ describe('SseWriter', () => {
       sse.end();
       const text = await received;
       const numbers = [...text.matchAll(/^data: \{"n":(\d+)/gm)].map((m) => Number(m[1]));
-      assert.deepEqual(numbers, Array.from({ length: i }, (_, n) => n));
+      assert.deepEqual(
+        numbers,
+        Array.from({ length: i }, (_, n) => n),
+      );
       assert.ok(text.endsWith('data: [DONE]\n\n'));
     } finally {
       close();
@@ -127,7 +130,10 @@ describe('SseWriter', () => {
     await full;
     sse.end();
     const numbers = [...(await text).matchAll(/^data: \{"n":(\d+)/gm)].map((m) => Number(m[1]));
-    assert.deepEqual(numbers, list.map((e) => e.data.n));
+    assert.deepEqual(
+      numbers,
+      list.map((e) => e.data.n),
+    );
     assert.equal(sse.events([{ event: 'ping', data: {} }]), undefined, 'after the end, writes are dropped, not awaited');
     close();
   });

@@ -42,7 +42,11 @@ describe('clients that go away', () => {
     assert.equal(s.emulator.activeAnswers(), 0);
     await s.gateway.logs.flush();
     const db = (s.gateway.sessions as unknown as { db: Kysely<any> }).db;
-    const rows = await db.selectFrom('request_logs').select((eb) => eb.fn.countAll<number>().as('n')).where('http_status', '=', 499).executeTakeFirstOrThrow();
+    const rows = await db
+      .selectFrom('request_logs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('http_status', '=', 499)
+      .executeTakeFirstOrThrow();
     assert.equal(Number(rows.n), 200, 'one row each, marked 499');
   });
 
@@ -51,7 +55,10 @@ describe('clients that go away', () => {
     const body = JSON.stringify(chatBody('slow'));
     await Promise.all(
       Array.from({ length: 50 }, async () => {
-        const exchange = await openRaw(s.url, `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${TEST_TOKEN}\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+        const exchange = await openRaw(
+          s.url,
+          `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${TEST_TOKEN}\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
+        );
         await new Promise((r) => setTimeout(r, 200));
         exchange.socket.destroy();
       }),

@@ -86,7 +86,10 @@ for (const { name: dialect, make, missing } of TEST_DIALECTS) {
         assert.equal((await db.selectFrom(table).select(column).where(column, '=', userId).execute()).length, 0, table);
       }
       const logs = await db.selectFrom('request_logs').select(['user_id', 'gateway_key_id', 'session_id', 'total_tokens']).where('user_id', '=', 'deleted').execute();
-      assert.ok(logs.some((r: { total_tokens: number }) => Number(r.total_tokens) > 0), 'the cost history stays, without its owner');
+      assert.ok(
+        logs.some((r: { total_tokens: number }) => Number(r.total_tokens) > 0),
+        'the cost history stays, without its owner',
+      );
       assert.ok(logs.every((r: { gateway_key_id: unknown; session_id: unknown }) => r.gateway_key_id === null && r.session_id === null));
       assert.equal((await call('POST', '/api/auth/login', undefined, { email: 'goner@example.com', password: PASSWORD })).status, 401);
       // The address is free again.
@@ -96,7 +99,11 @@ for (const { name: dialect, make, missing } of TEST_DIALECTS) {
     it('leaves nothing of an account deleted while its stream is in flight', async () => {
       const { token, userId } = await signup(call, 'mid-stream@example.com');
       s.emulator.script.add('openrouter', [{ behavior: { type: 'ok', text: Array.from({ length: 200 }, (_, i) => `w${i}`).join(' '), chunkDelayMs: 10 } }]);
-      const res = await fetch(`${s.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(chatBody('a secret, please', { stream: true, session_id: 'private' })) });
+      const res = await fetch(`${s.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(chatBody('a secret, please', { stream: true, session_id: 'private' })),
+      });
       assert.equal(res.status, 200);
       const reader = res.body!.getReader();
       await reader.read();

@@ -74,7 +74,11 @@ describe('answer cache', () => {
   it('is never shared between users', async () => {
     const q = prompt();
     await ask(q);
-    const signup = await fetch(`${s.url}/api/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'other@example.com', password: 'Correct-Horse-9' }) });
+    const signup = await fetch(`${s.url}/api/auth/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'other@example.com', password: 'Correct-Horse-9' }),
+    });
     const { access_token } = (await signup.json()) as { access_token: string };
     const res = await fetch(`${s.url}/v1/chat/completions`, {
       method: 'POST',
@@ -89,7 +93,7 @@ describe('answer cache', () => {
     s.emulator.script.add('openrouter', [{ behavior: { type: 'error', status: 503 }, model: 'openrouter/free', times: 1 }]);
     const first = await ask(q);
     assert.equal(meta(first).attempts.length, 2, 'the free router failed, the next free model answered');
-    assert.equal(meta(await ask(q)).cache_hit, false, 'the plan\'s first choice answers next time, and that is cached');
+    assert.equal(meta(await ask(q)).cache_hit, false, "the plan's first choice answers next time, and that is cached");
     assert.equal(meta(await ask(q)).cache_hit, true);
   });
 });

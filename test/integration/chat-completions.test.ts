@@ -115,9 +115,7 @@ describe('POST /v1/chat/completions', () => {
   });
 
   it('reports parameters an upstream cannot honour in x-cerebro-warnings', async () => {
-    const { response } = await s.client.chat.completions
-      .create({ model: 'claude-sonnet-4-5', temperature: 1.8, seed: 3, messages: [{ role: 'user', content: 'x' }] })
-      .withResponse();
+    const { response } = await s.client.chat.completions.create({ model: 'claude-sonnet-4-5', temperature: 1.8, seed: 3, messages: [{ role: 'user', content: 'x' }] }).withResponse();
     const warnings = response.headers.get('x-cerebro-warnings') ?? '';
     assert.match(warnings, /seed is not supported by anthropic/);
     assert.match(warnings, /temperature 1.8/);
@@ -138,7 +136,7 @@ describe('POST /v1/chat/completions', () => {
     assert.deepEqual({ ...((await res.json()) as object), uptime_s: 0 }, { status: 'ok', database: 'ok', uptime_s: 0 });
   });
 
-  it("names the model that actually answered in `model`, and the routed one in metadata and headers", async () => {
+  it('names the model that actually answered in `model`, and the routed one in metadata and headers', async () => {
     const { data, response } = await s.client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'who answers?' }] }).withResponse();
     assert.equal(data.model, 'emulator/picked-model:free');
     assert.equal((data as unknown as { metadata: { model_used: string } }).metadata.model_used, 'openrouter/free');
@@ -147,4 +145,3 @@ describe('POST /v1/chat/completions', () => {
     for await (const chunk of stream) assert.equal(chunk.model, 'emulator/picked-model:free');
   });
 });
-

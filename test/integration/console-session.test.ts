@@ -114,7 +114,7 @@ describe('the console session', () => {
     assert.equal(view.body.signed_in, false);
   });
 
-  it("changes the password in the console: the session goes on in a new cookie, every other token ends, no token reaches the page", async () => {
+  it('changes the password in the console: the session goes on in a new cookie, every other token ends, no token reaches the page', async () => {
     await signup(call, 'pat@example.com');
     const b: Browser = { cookie: undefined, csrf: undefined };
     await fetchAs(b, 'POST', '/api/console/session', { email: 'pat@example.com', password: PASSWORD });
@@ -189,7 +189,11 @@ describe('the console session with sign-up closed', () => {
   it('says so, and refuses a console sign-up', async () => {
     const view = (await (await fetch(`${s.url}/api/console/session`)).json()) as { allow_signup: boolean };
     assert.equal(view.allow_signup, false);
-    const res = await fetch(`${s.url}/api/console/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'x@example.com', password: 'Another-Good-9' }) });
+    const res = await fetch(`${s.url}/api/console/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'x@example.com', password: 'Another-Good-9' }),
+    });
     assert.equal(res.status, 403);
     assert.equal(res.headers.get('set-cookie'), null);
   });

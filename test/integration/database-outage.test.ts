@@ -74,8 +74,13 @@ describe('a Postgres restart under a running gateway', { ...needs(missing), time
     await client.connect();
     try {
       const logged = async () => (await client.query('select id from cerebro.request_logs where id = any($1)', [during])).rowCount;
-      assert.ok(await until(async () => (await logged()) === during.length, 10_000), `${await logged()} of ${during.length} rows written after recovery (dropped ${s!.gateway.logs.dropped}, refused ${s!.gateway.logs.rejected}, pending ${s!.gateway.logs.pending})`);
-      t.diagnostic(`outage: ${during.length} of ${during.length} requests without a session answered, the session request refused, /health 200 ${recoveredMs} ms after the server was back, ${await logged()} rows of the outage written`);
+      assert.ok(
+        await until(async () => (await logged()) === during.length, 10_000),
+        `${await logged()} of ${during.length} rows written after recovery (dropped ${s!.gateway.logs.dropped}, refused ${s!.gateway.logs.rejected}, pending ${s!.gateway.logs.pending})`,
+      );
+      t.diagnostic(
+        `outage: ${during.length} of ${during.length} requests without a session answered, the session request refused, /health 200 ${recoveredMs} ms after the server was back, ${await logged()} rows of the outage written`,
+      );
     } finally {
       await client.end();
     }

@@ -41,7 +41,10 @@ describe('POST /v1/embeddings', () => {
   it('Gemini model: batchEmbedContents upstream, tokens counted by the gateway, the log row costed', async () => {
     const res = await s.client.embeddings.create({ model: 'gemini-embedding-001', input: ['uno', 'dos', 'tres'], dimensions: 6 });
     assert.equal(res.model, 'gemini-embedding-001');
-    assert.deepEqual(res.data.map((d) => d.index), [0, 1, 2]);
+    assert.deepEqual(
+      res.data.map((d) => d.index),
+      [0, 1, 2],
+    );
     assert.ok(close(res.data[2]!.embedding, emulatedVector('tres', 6)));
     assert.ok(res.usage.prompt_tokens >= 3);
     const sent = s.emulator.requests.at(-1)!;

@@ -128,20 +128,35 @@ describe('graceful shutdown', () => {
     const s = await startStack({ SHUTDOWN_GRACE_MS: '10000', LOG_FLUSH_INTERVAL_MS: '60000' });
     s.emulator.script.add('openrouter', [{ behavior: { type: 'ok', delayMs: 300, chunkDelayMs: 20, text: 'an answer in a few pieces' }, times: 80 }]);
     const plain = Array.from({ length: 50 }, (_, i) => s.post('/v1/chat/completions', { messages: [{ role: 'user', content: `plain ${i}` }] }).then(async (r) => [r.status, await r.text()] as const));
-    const streams = Array.from({ length: 30 }, (_, i) => s.post('/v1/chat/completions', { messages: [{ role: 'user', content: `stream ${i}` }], stream: true }).then(async (r) => [r.status, await r.text()] as const));
+    const streams = Array.from({ length: 30 }, (_, i) =>
+      s.post('/v1/chat/completions', { messages: [{ role: 'user', content: `stream ${i}` }], stream: true }).then(async (r) => [r.status, await r.text()] as const),
+    );
     // Every request has reached the gateway (they wait on the upstream's 300 ms) when shutdown begins.
     const deadline = Date.now() + 5_000;
     while (s.emulator.requests.filter((r) => r.provider === 'openrouter').length < 80 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     const closing = s.gateway.close();
     await new Promise((r) => setTimeout(r, 50));
-    const refused = await fetch(`${s.url}/health`).then(() => false, () => true);
+    const refused = await fetch(`${s.url}/health`).then(
+      () => false,
+      () => true,
+    );
     const answers = await Promise.all([...plain, ...streams]);
     await closing;
     assert.ok(refused, 'a new connection is refused once shutdown has begun');
-    assert.ok(answers.every(([status]) => status === 200), JSON.stringify(answers.map(([status]) => status)));
-    assert.ok(answers.slice(50).every(([, text]) => text.includes('data: [DONE]')), 'every stream finished');
+    assert.ok(
+      answers.every(([status]) => status === 200),
+      JSON.stringify(answers.map(([status]) => status)),
+    );
+    assert.ok(
+      answers.slice(50).every(([, text]) => text.includes('data: [DONE]')),
+      'every stream finished',
+    );
     const reopened = openDatabase(s.config.databaseUrl);
-    const rows = await reopened.db.selectFrom('request_logs').select((eb) => eb.fn.countAll<number>().as('n')).where('http_status', '=', 200).executeTakeFirstOrThrow();
+    const rows = await reopened.db
+      .selectFrom('request_logs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('http_status', '=', 200)
+      .executeTakeFirstOrThrow();
     await reopened.close();
     await s.emulator.close();
     rmSync(s.dir, { recursive: true, force: true });

@@ -78,7 +78,12 @@ describe('session memory', () => {
   });
 
   it('stores a streamed answer before [DONE]', async () => {
-    const stream = await s.client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'stream it' }], stream: true, session_id: 'streamed' } as OpenAI.ChatCompletionCreateParamsStreaming);
+    const stream = await s.client.chat.completions.create({
+      model: 'auto',
+      messages: [{ role: 'user', content: 'stream it' }],
+      stream: true,
+      session_id: 'streamed',
+    } as OpenAI.ChatCompletionCreateParamsStreaming);
     let text = '';
     for await (const chunk of stream) {
       text += chunk.choices[0]?.delta?.content ?? '';
@@ -148,4 +153,3 @@ describe('session memory', () => {
     assert.equal(sent.messages.length, 3);
   });
 });
-

@@ -31,9 +31,7 @@ describe('POST /v1/messages (Anthropic-compatible)', () => {
 
   for (const model of ['claude-sonnet-4-5', 'gemini-2.5-flash', 'gpt-4o-mini', 'auto']) {
     it(`${model}: a message, in Anthropic's Message schema, authenticated by x-api-key`, async () => {
-      const { data, response } = await client.messages
-        .create({ model, max_tokens: 200, system: 'Be brief.', messages: [{ role: 'user', content: 'Hello from Claude Code' }] })
-        .withResponse();
+      const { data, response } = await client.messages.create({ model, max_tokens: 200, system: 'Be brief.', messages: [{ role: 'user', content: 'Hello from Claude Code' }] }).withResponse();
       assert.deepEqual(specErrors('anthropic', 'Message', data), [], JSON.stringify(data));
       assert.equal(data.stop_reason, 'end_turn');
       const text = data.content.find((b) => b.type === 'text');
@@ -89,7 +87,13 @@ describe('POST /v1/messages (Anthropic-compatible)', () => {
         max_tokens: 50,
         messages: [
           { role: 'user', content: 'first' },
-          { role: 'assistant', content: [{ type: 'thinking', thinking: 'hmm', signature: 'sig' }, { type: 'text', text: 'answer' }] },
+          {
+            role: 'assistant',
+            content: [
+              { type: 'thinking', thinking: 'hmm', signature: 'sig' },
+              { type: 'text', text: 'answer' },
+            ],
+          },
           { role: 'user', content: 'second' },
         ],
       })
@@ -102,7 +106,15 @@ describe('POST /v1/messages (Anthropic-compatible)', () => {
     const msg = await client.messages.create({
       model: 'gemini-2.5-flash',
       max_tokens: 100,
-      messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } }, { type: 'text', text: 'What is it?' }] }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } },
+            { type: 'text', text: 'What is it?' },
+          ],
+        },
+      ],
     });
     assert.match((msg.content[0] as Anthropic.TextBlock).text, /1 image\(s\): image\/png/);
   });
@@ -114,7 +126,11 @@ describe('POST /v1/messages (Anthropic-compatible)', () => {
       assert.equal((err.error as { type: string; error: { type: string } }).error.type, 'authentication_error');
       return true;
     });
-    const res = await fetch(`${s.url}/v1/messages`, { method: 'POST', headers: { 'x-api-key': TEST_TOKEN, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'x' }] }) });
+    const res = await fetch(`${s.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': TEST_TOKEN, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'x' }] }),
+    });
     assert.equal(res.status, 400);
     const body = (await res.json()) as unknown;
     assert.deepEqual(specErrors('anthropic', 'ErrorResponse', body), []);
@@ -124,7 +140,10 @@ describe('POST /v1/messages (Anthropic-compatible)', () => {
 
   it('remembers a session and logs the request under the messages endpoint', async () => {
     await client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 50, messages: [{ role: 'user', content: 'My name is Ana' }] }, { headers: { 'x-session-id': 'claude-session-1' } });
-    const msg = await client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 50, messages: [{ role: 'user', content: 'What is my name?' }] }, { headers: { 'x-session-id': 'claude-session-1' } });
+    const msg = await client.messages.create(
+      { model: 'claude-sonnet-4-5', max_tokens: 50, messages: [{ role: 'user', content: 'What is my name?' }] },
+      { headers: { 'x-session-id': 'claude-session-1' } },
+    );
     assert.match((msg.content[0] as Anthropic.TextBlock).text, /\(3 messages\)/);
     const sent = s.emulator.requests.filter((r) => r.provider === 'anthropic').at(-1)!.body as { messages: Array<{ content: unknown }> };
     assert.match(JSON.stringify(sent.messages[0]), /My name is Ana/);

@@ -276,7 +276,10 @@ for (const { name: dialect, make, missing } of TEST_DIALECTS) {
         assert.ok(!row.ciphertext.includes(key) && !row.ciphertext.includes(key.slice(4, 20)));
         assert.match(row.ciphertext, /^v1\./);
         const listed = await call('GET', '/api/keys/providers', jwt);
-        assert.deepEqual(listed.body.keys.map((k: { provider: string; last4: string }) => [k.provider, k.last4]), [['gemini', 'stuv']]);
+        assert.deepEqual(
+          listed.body.keys.map((k: { provider: string; last4: string }) => [k.provider, k.last4]),
+          [['gemini', 'stuv']],
+        );
         assert.ok(!JSON.stringify(listed.body).includes(key));
 
         assert.equal((await call('DELETE', '/api/keys/providers/gemini', jwt)).status, 200);
@@ -339,7 +342,7 @@ for (const { name: dialect, make, missing } of TEST_DIALECTS) {
         }
         const health = await call('GET', '/api/health/providers', TEST_TOKEN);
         assert.ok(!health.body.targets.some((t: { provider: string; circuit: string }) => t.provider === 'openrouter' && t.circuit !== 'closed'), JSON.stringify(health.body.targets));
-        assert.equal((await call('GET', '/api/health/providers', user.jwt)).status, 403, 'the operator\'s view');
+        assert.equal((await call('GET', '/api/health/providers', user.jwt)).status, 403, "the operator's view");
       });
     });
 
@@ -385,7 +388,17 @@ for (const { name: dialect, make, missing } of TEST_DIALECTS) {
         const initial = await call('GET', '/api/config', jwt);
         assert.deepEqual(
           { ...initial.body, updated_at: undefined },
-          { default_model: null, daily_token_limit: null, effective_daily_token_limit: null, memory_messages: null, effective_memory_messages: 20, default_memory_messages: 20, route_policy: 'cascade', tokens_used_today: 0, updated_at: undefined },
+          {
+            default_model: null,
+            daily_token_limit: null,
+            effective_daily_token_limit: null,
+            memory_messages: null,
+            effective_memory_messages: 20,
+            default_memory_messages: 20,
+            route_policy: 'cascade',
+            tokens_used_today: 0,
+            updated_at: undefined,
+          },
         );
         const put = await call('PUT', '/api/config', jwt, { default_model: 'gemini-2.5-flash', memory_messages: 4 });
         assert.equal(put.status, 200);
@@ -430,7 +443,10 @@ for (const { name: dialect, make, missing } of TEST_DIALECTS) {
         assert.equal(breakdown.body.daily.length, 7);
         assert.equal(breakdown.body.daily.at(-1).date, new Date().toISOString().slice(0, 10));
         assert.equal(breakdown.body.daily.at(-1).requests, 3);
-        assert.deepEqual(breakdown.body.by_provider.map((p: { provider: string; requests: number }) => [p.provider, p.requests]), [['openrouter', 3]]);
+        assert.deepEqual(
+          breakdown.body.by_provider.map((p: { provider: string; requests: number }) => [p.provider, p.requests]),
+          [['openrouter', 3]],
+        );
         assert.equal(breakdown.body.by_model[0].requests, 3);
         const dist = await call('GET', '/api/analytics/model-distribution', user.jwt);
         assert.equal(dist.body.total_requests, 3);

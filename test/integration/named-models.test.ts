@@ -23,7 +23,11 @@ describe('named models and upstream 404s', () => {
     assert.equal(res.status, 404, JSON.stringify(res.body));
     assert.equal(res.body.error.code, 'model_not_found');
     assert.equal(res.body.error.param, 'model');
-    assert.deepEqual(s.emulator.requests.slice(before).map((r) => r.provider), ['openai'], 'no other provider was called');
+    assert.deepEqual(
+      s.emulator.requests.slice(before).map((r) => r.provider),
+      ['openai'],
+      'no other provider was called',
+    );
     // Known missing now: the next request for it is a 404 without an upstream call.
     const again = await call('POST', '/v1/chat/completions', TEST_TOKEN, chatBody('hi', { model: 'gpt-4o-mnii', stream: true }));
     assert.equal(again.status, 404);
@@ -34,7 +38,13 @@ describe('named models and upstream 404s', () => {
     s.emulator.script.add('openrouter', [{ behavior: { type: 'error', status: 404, message: 'No endpoints found for openrouter/free.' }, model: 'openrouter/free' }]);
     const first = await call('POST', '/v1/chat/completions', TEST_TOKEN, chatBody('hi'));
     assert.equal(first.status, 200);
-    assert.deepEqual(first.body.metadata.attempts.map((a: { model: string; status: string }) => [a.model, a.status]), [['openrouter/free', 'error'], ['meta-llama/llama-3.3-70b-instruct:free', 'ok']]);
+    assert.deepEqual(
+      first.body.metadata.attempts.map((a: { model: string; status: string }) => [a.model, a.status]),
+      [
+        ['openrouter/free', 'error'],
+        ['meta-llama/llama-3.3-70b-instruct:free', 'ok'],
+      ],
+    );
     const second = await call('POST', '/v1/chat/completions', TEST_TOKEN, chatBody('hi again'));
     assert.equal(second.body.metadata.attempts[0].model, 'meta-llama/llama-3.3-70b-instruct:free', 'not tried first any more');
     const health = await call('GET', '/api/health/providers', TEST_TOKEN);
@@ -62,7 +72,7 @@ describe('a 404 about what one request needs', () => {
   });
   after(() => s.close());
 
-  it("does not take the model away from everyone: only a 404 saying the model itself is missing does", async () => {
+  it('does not take the model away from everyone: only a 404 saying the model itself is missing does', async () => {
     const { signup } = await import('../helpers/api.js');
     const { token } = await signup(call, 'tool-user@example.com');
     const model = 'meta-llama/llama-3.3-70b-instruct:free';

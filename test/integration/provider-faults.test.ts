@@ -63,7 +63,9 @@ for (const provider of Object.keys(MODELS) as EmulatedProvider[]) {
           assert.ok(Date.now() - started < 5_000, `answered after ${Date.now() - started} ms`);
           // Health records it as the README says: a 429 cools the target, anything else is its last error.
           const health = await caller(() => s)('GET', '/api/health/providers', TEST_TOKEN);
-          const target = (health.body.targets as Array<{ provider: string; model: string; available: boolean; reason?: string; last_error: string | null }>).find((t) => t.provider === provider && t.model === MODELS[provider]);
+          const target = (health.body.targets as Array<{ provider: string; model: string; available: boolean; reason?: string; last_error: string | null }>).find(
+            (t) => t.provider === provider && t.model === MODELS[provider],
+          );
           assert.ok(target, 'the target is tracked');
           if (first.http_status === 429) {
             assert.equal(target.available, false);

@@ -24,7 +24,7 @@ describe('POST /v1/responses', () => {
   });
   after(() => s.close());
 
-  it('answers a plain request with a Response object, valid against OpenAI\'s schema', async () => {
+  it("answers a plain request with a Response object, valid against OpenAI's schema", async () => {
     const res = await client.responses.create({ model: 'auto', input: 'Hola, ¿qué tal?', instructions: 'Answer briefly.', metadata: { ticket: 'T-1' } });
     assert.match(res.id, /^resp_/);
     assert.equal(res.status, 'completed');
@@ -47,7 +47,10 @@ describe('POST /v1/responses', () => {
     assert.deepEqual(types.slice(0, 4), ['response.created', 'response.in_progress', 'response.output_item.added', 'response.content_part.added']);
     assert.ok(types.includes('response.output_text.delta'));
     assert.deepEqual(types.slice(-4), ['response.output_text.done', 'response.content_part.done', 'response.output_item.done', 'response.completed']);
-    assert.deepEqual(events.map((e) => e.sequence_number), events.map((_, i) => i));
+    assert.deepEqual(
+      events.map((e) => e.sequence_number),
+      events.map((_, i) => i),
+    );
     for (const e of events) assert.deepEqual(specErrors('openai', 'ResponseStreamEvent', e), [], e.type);
     const done = events.at(-1) as unknown as { response: { output_text: string; usage: { total_tokens: number } } };
     assert.match(done.response.output_text, /Lisbon/);
@@ -55,13 +58,26 @@ describe('POST /v1/responses', () => {
   });
 
   it('makes a function call and takes its output back, streamed and not', async () => {
-    const tools = [{ type: 'function' as const, name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }, strict: false }];
+    const tools = [
+      {
+        type: 'function' as const,
+        name: 'get_weather',
+        description: 'Weather for a city',
+        parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+        strict: false,
+      },
+    ];
     const first = await client.responses.create({ model: 'auto', input: 'Weather in Lima?', tools, tool_choice: 'required' });
     const fc = first.output.find((o) => o.type === 'function_call');
     assert.ok(fc && fc.type === 'function_call', JSON.stringify(first.output));
     assert.equal(fc.name, 'get_weather');
     assert.deepEqual(specErrors('openai', 'Response', first), []);
-    const second = await client.responses.create({ model: 'auto', previous_response_id: first.id, input: [{ type: 'function_call_output', call_id: fc.call_id, output: '{"temperature_c":21}' }], tools });
+    const second = await client.responses.create({
+      model: 'auto',
+      previous_response_id: first.id,
+      input: [{ type: 'function_call_output', call_id: fc.call_id, output: '{"temperature_c":21}' }],
+      tools,
+    });
     assert.match(second.output_text, /Tool result: \{"temperature_c":21\}/);
     const streamed = await client.responses.create({ model: 'auto', input: 'Weather in Quito?', tools, tool_choice: 'required', stream: true });
     const types: string[] = [];
@@ -146,7 +162,10 @@ describe('POST /v1/responses', () => {
       toolChoice: 'required',
     });
     assert.equal(withTool.toolCalls[0]?.toolName, 'get_weather');
-    assert.deepEqual(withTool.toolResults.map((r) => r.output), [{ city: 'What is the weather in Lima?', temperature_c: 21 }]);
+    assert.deepEqual(
+      withTool.toolResults.map((r) => r.output),
+      [{ city: 'What is the weather in Lima?', temperature_c: 21 }],
+    );
   });
 
   it("counts a Messages body's tokens for Claude-format clients (count_tokens)", async () => {

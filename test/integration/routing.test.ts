@@ -23,7 +23,11 @@ describe('routing brain', () => {
   });
 
   it('POST /v1/route classifies and plans without calling any provider', async () => {
-    const res = await s.post('/v1/route', { model: 'auto', route: 'score', messages: [{ role: 'user', content: 'Prove step by step that the halting problem is undecidable, formally, with a diagonal argument over Turing machines and their encodings.' }] });
+    const res = await s.post('/v1/route', {
+      model: 'auto',
+      route: 'score',
+      messages: [{ role: 'user', content: 'Prove step by step that the halting problem is undecidable, formally, with a diagonal argument over Turing machines and their encodings.' }],
+    });
     assert.equal(res.status, 200);
     const plan = (await res.json()) as any;
     assert.equal(plan.object, 'route.plan');
@@ -32,13 +36,19 @@ describe('routing brain', () => {
     assert.ok(plan.targets.length >= 1 && plan.targets.length <= 4);
     const floor = { simple: 0, moderate: 60, complex: 70, expert: 85 }[plan.classification.complexity as 'simple'];
     assert.ok(floor >= 60, `a proof is not simple: ${plan.classification.complexity}`);
-    assert.ok(plan.targets.every((t: { score: number; quality: number }) => typeof t.score === 'number' && t.quality >= floor), JSON.stringify(plan.targets));
+    assert.ok(
+      plan.targets.every((t: { score: number; quality: number }) => typeof t.score === 'number' && t.quality >= floor),
+      JSON.stringify(plan.targets),
+    );
     assert.ok(plan.excluded.length > 0);
     assert.equal(s.emulator.requests.length, 0, 'no provider was called');
 
     const cascade = (await (await s.post('/v1/route', { messages: [{ role: 'user', content: 'hi' }] })).json()) as any;
     assert.equal(cascade.policy, 'cascade');
-    assert.deepEqual(cascade.targets.map((t: { model: string }) => t.model), ['openrouter/free', 'meta-llama/llama-3.3-70b-instruct:free', 'gemini-2.5-flash']);
+    assert.deepEqual(
+      cascade.targets.map((t: { model: string }) => t.model),
+      ['openrouter/free', 'meta-llama/llama-3.3-70b-instruct:free', 'gemini-2.5-flash'],
+    );
     assert.equal(cascade.classification.complexity, 'simple');
 
     const bad = await s.post('/v1/route', { messages: [{ role: 'user', content: 'hi' }], route: 'fastest' });
@@ -55,7 +65,16 @@ describe('routing brain', () => {
     assert.equal(meta(simple).provider, 'openrouter', 'a simple prompt goes to a free model');
 
     const hard = await s.client.chat.completions.create(
-      { model: 'auto', messages: [{ role: 'user', content: 'Derive step by step and prove formally the asymptotic complexity of the recursive algorithm, with the theorem and a rigorous proof of the polynomial bound, then implement it in Rust with concurrency and analyse the memory and latency trade-offs under contention.' }] },
+      {
+        model: 'auto',
+        messages: [
+          {
+            role: 'user',
+            content:
+              'Derive step by step and prove formally the asymptotic complexity of the recursive algorithm, with the theorem and a rigorous proof of the polynomial bound, then implement it in Rust with concurrency and analyse the memory and latency trade-offs under contention.',
+          },
+        ],
+      },
       { headers: { 'x-cerebro-route': 'score' } },
     );
     assert.equal(meta(hard).route, 'score');
@@ -75,7 +94,11 @@ describe('routing brain', () => {
     assert.equal(free.consecutive_failures, 5);
     assert.equal(free.available, false);
     const next = await s.client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'after' }] });
-    assert.deepEqual(meta(next).attempts.map((a) => [a.provider, a.status]), [['openrouter', 'ok']], 'no wasted call on the open circuit');
+    assert.deepEqual(
+      meta(next).attempts.map((a) => [a.provider, a.status]),
+      [['openrouter', 'ok']],
+      'no wasted call on the open circuit',
+    );
     assert.equal(meta(next).model_used, 'meta-llama/llama-3.3-70b-instruct:free');
     const plan = (await (await s.post('/v1/route', { messages: [{ role: 'user', content: 'x' }] })).json()) as any;
     assert.deepEqual(plan.targets.map((t: { model: string; available: boolean }) => [t.model, t.available]).at(-1), ['openrouter/free', false]);
@@ -103,7 +126,14 @@ describe('routing brain', () => {
   });
 
   it("applies the user's route_policy, and serves the registry", async () => {
-    assert.equal((await (await fetch(`${s.url}/api/config`, { method: 'PUT', headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ route_policy: 'score' }) })).json() as any).route_policy, 'score');
+    assert.equal(
+      (
+        (await (
+          await fetch(`${s.url}/api/config`, { method: 'PUT', headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ route_policy: 'score' }) })
+        ).json()) as any
+      ).route_policy,
+      'score',
+    );
     const r = await s.client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'Hi!' }] });
     assert.equal(meta(r).route, 'score');
     await fetch(`${s.url}/api/config`, { method: 'PUT', headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ route_policy: 'cascade' }) });
@@ -120,7 +150,14 @@ describe('routing brain', () => {
     try {
       r.emulator.script.add('openrouter', [{ behavior: { type: 'error', status: 503 }, times: 1 }]);
       const ok = await r.client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'retry me' }] });
-      assert.deepEqual(meta(ok).attempts.map((a) => [a.provider, a.status]), [['openrouter', 'error'], ['gemini', 'skipped'], ['openrouter', 'ok']]);
+      assert.deepEqual(
+        meta(ok).attempts.map((a) => [a.provider, a.status]),
+        [
+          ['openrouter', 'error'],
+          ['gemini', 'skipped'],
+          ['openrouter', 'ok'],
+        ],
+      );
       r.emulator.script.add('openrouter', [{ behavior: { type: 'error', status: 401 }, sticky: true }]);
       const res = await r.post('/v1/chat/completions', { messages: [{ role: 'user', content: 'no retry' }] });
       assert.equal(res.status, 502);

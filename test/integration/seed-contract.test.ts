@@ -120,7 +120,7 @@ describe('CORS_ORIGINS', () => {
   const preflight = (stack: Stack, path: string, origin: string) =>
     fetch(`${stack.url}${path}`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' } });
 
-  it('answers a listed origin\'s preflight and requests on /v1 and /api, streams included', async () => {
+  it("answers a listed origin's preflight and requests on /v1 and /api, streams included", async () => {
     const pre = await preflight(s, '/v1/chat/completions', 'https://app.example.com');
     assert.ok(pre.status === 204 || pre.status === 200, String(pre.status));
     assert.equal(pre.headers.get('access-control-allow-origin'), 'https://app.example.com');

@@ -87,7 +87,7 @@ describe('a SQLite file that stops taking writes', needs(missing), () => {
     }
     // /health tries a write itself, at most every 5 s: healthy again by itself within that.
     let healthy = false;
-    for (const end = Date.now() + 7_000; !healthy && Date.now() < end; ) {
+    for (const end = Date.now() + 7_000; !healthy && Date.now() < end;) {
       healthy = (await fetch(`${s.url}/health`)).status === 200;
       if (!healthy) await new Promise((r) => setTimeout(r, 200));
     }
@@ -96,6 +96,6 @@ describe('a SQLite file that stops taking writes', needs(missing), () => {
     await s.gateway.logs.flush();
     const db = (s.gateway.sessions as unknown as { db: Kysely<any> }).db;
     const rows = await db.selectFrom('request_logs').select('id').where('id', 'in', stuck).execute();
-    assert.equal(rows.length, 1, "the row of the answer given meanwhile is written once the file takes writes");
+    assert.equal(rows.length, 1, 'the row of the answer given meanwhile is written once the file takes writes');
   });
 });

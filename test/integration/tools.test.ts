@@ -106,7 +106,13 @@ describe('tools, JSON output and capabilities on every wire format', () => {
         if (c?.finish_reason) finish = c.finish_reason;
       }
       assert.equal(finish, 'tool_calls');
-      assert.deepEqual(calls.map((c) => [c.name, JSON.parse(c.arguments)]), [['get_weather', { city: 'Quito' }], ['get_time', {}]]);
+      assert.deepEqual(
+        calls.map((c) => [c.name, JSON.parse(c.arguments)]),
+        [
+          ['get_weather', { city: 'Quito' }],
+          ['get_time', {}],
+        ],
+      );
       assert.ok(calls.every((c) => c.id && c.id.length > 0));
       lastUpstream(provider);
     });
@@ -151,7 +157,11 @@ describe('tools, JSON output and capabilities on every wire format', () => {
     const first = await s.client.chat.completions.create({ model: 'gemini-2.5-flash', messages: [question], tools: [weatherTool], tool_choice: 'required' });
     const call = first.choices[0]!.message.tool_calls![0]!;
     assert.match(call.id, /__sig_/);
-    const second = await s.client.chat.completions.create({ model: 'claude-sonnet-4-5', messages: [question, first.choices[0]!.message, { role: 'tool', tool_call_id: call.id, content: 'sunny' }], tools: [weatherTool] });
+    const second = await s.client.chat.completions.create({
+      model: 'claude-sonnet-4-5',
+      messages: [question, first.choices[0]!.message, { role: 'tool', tool_call_id: call.id, content: 'sunny' }],
+      tools: [weatherTool],
+    });
     assert.match(second.choices[0]!.message.content ?? '', /Tool result: sunny/);
     const sent = lastUpstream('anthropic');
     const ids = JSON.stringify(sent.messages).match(/"(?:id|tool_use_id)":"([^"]+)"/g) ?? [];
@@ -241,7 +251,18 @@ describe('images by URL for Gemini: fetched by the gateway behind the SSRF guard
   after(() => new Promise<void>((resolve) => images.close(() => resolve())));
 
   const ask = (s: Stack, url: string) =>
-    s.post('/v1/chat/completions', { model: 'gemini-2.5-flash', messages: [{ role: 'user', content: [{ type: 'text', text: 'What is it?' }, { type: 'image_url', image_url: { url } }] }] });
+    s.post('/v1/chat/completions', {
+      model: 'gemini-2.5-flash',
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'What is it?' },
+            { type: 'image_url', image_url: { url } },
+          ],
+        },
+      ],
+    });
 
   it('refuses an image on a private address with a 400 naming the part, and calls no upstream', async () => {
     const s = await startStack();

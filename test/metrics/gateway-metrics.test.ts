@@ -15,9 +15,28 @@ function metrics(): GatewayMetrics {
 }
 
 const row = (over: Partial<RequestLogRow> = {}): RequestLogRow => ({
-  id: 'r', created_at: '2026-11-23T00:00:00.000Z', user_id: 'admin', gateway_key_id: null, session_id: null, endpoint: 'chat.completions',
-  model_requested: null, model_used: 'gpt-4o-mini', provider: 'openai', priority: 'normal', stream: 0, status: 'success', http_status: 200, error: null,
-  prompt_tokens: 10, completion_tokens: 5, total_tokens: 15, cost_usd: 0.25, latency_ms: 3, cache_hit: 0, attempts: '[]', ...over,
+  id: 'r',
+  created_at: '2026-11-23T00:00:00.000Z',
+  user_id: 'admin',
+  gateway_key_id: null,
+  session_id: null,
+  endpoint: 'chat.completions',
+  model_requested: null,
+  model_used: 'gpt-4o-mini',
+  provider: 'openai',
+  priority: 'normal',
+  stream: 0,
+  status: 'success',
+  http_status: 200,
+  error: null,
+  prompt_tokens: 10,
+  completion_tokens: 5,
+  total_tokens: 15,
+  cost_usd: 0.25,
+  latency_ms: 3,
+  cache_hit: 0,
+  attempts: '[]',
+  ...over,
 });
 
 function value(text: string, line: string): number | undefined {

@@ -4,7 +4,18 @@ import { anthropicErrorType, anthropicStatusOf } from '../../src/providers/anthr
 
 describe("Anthropic's error types", () => {
   it('map to their statuses and back', () => {
-    for (const type of ['invalid_request_error', 'authentication_error', 'billing_error', 'permission_error', 'not_found_error', 'request_too_large', 'rate_limit_error', 'api_error', 'timeout_error', 'overloaded_error']) {
+    for (const type of [
+      'invalid_request_error',
+      'authentication_error',
+      'billing_error',
+      'permission_error',
+      'not_found_error',
+      'request_too_large',
+      'rate_limit_error',
+      'api_error',
+      'timeout_error',
+      'overloaded_error',
+    ]) {
       assert.equal(anthropicErrorType(anthropicStatusOf(type)), type);
     }
   });

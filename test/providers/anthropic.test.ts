@@ -118,7 +118,13 @@ describe('Anthropic responses', () => {
 
 describe('Anthropic streams', () => {
   const events = [
-    ['message_start', { type: 'message_start', message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [], usage: { input_tokens: 12, output_tokens: 1, cache_read_input_tokens: 3 } } }],
+    [
+      'message_start',
+      {
+        type: 'message_start',
+        message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [], usage: { input_tokens: 12, output_tokens: 1, cache_read_input_tokens: 3 } },
+      },
+    ],
     ['content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }],
     ['ping', { type: 'ping' }],
     ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Hi' } }],
@@ -154,7 +160,10 @@ describe('Anthropic streams', () => {
   it('skips event types it does not know, but not broken JSON', () => {
     const decoder = anthropic.createStreamDecoder(call());
     assert.deepEqual(decoder.decode({ data: '{"type":"some_future_event"}' }), []);
-    assert.throws(() => decoder.decode({ data: '{oops' }), (err: unknown) => err instanceof UpstreamError && err.kind === 'protocol');
+    assert.throws(
+      () => decoder.decode({ data: '{oops' }),
+      (err: unknown) => err instanceof UpstreamError && err.kind === 'protocol',
+    );
   });
 });
 
@@ -187,19 +196,28 @@ describe('Anthropic tools', () => {
 
   it('gives a function without parameters (or with `{}`) an object input schema', () => {
     const b = body(call({ params: { tools: [{ name: 'now' }, { name: 'ping', parameters: {} }, { name: 'f', parameters: { properties: { a: { type: 'string' } } } }] } }));
-    assert.deepEqual(b.tools.map((t: { input_schema: unknown }) => t.input_schema), [
-      { type: 'object', properties: {} },
-      { type: 'object', properties: {} },
-      { type: 'object', properties: { a: { type: 'string' } } },
-    ]);
+    assert.deepEqual(
+      b.tools.map((t: { input_schema: unknown }) => t.input_schema),
+      [
+        { type: 'object', properties: {} },
+        { type: 'object', properties: {} },
+        { type: 'object', properties: { a: { type: 'string' } } },
+      ],
+    );
   });
 
   it('declares the tools a history used when the request offers none, and offers none', () => {
     const b = body(call({ messages: history }));
-    assert.deepEqual(b.tools.map((t: { name: string }) => t.name), ['get_weather']);
+    assert.deepEqual(
+      b.tools.map((t: { name: string }) => t.name),
+      ['get_weather'],
+    );
     assert.deepEqual(b.tool_choice, { type: 'none' });
     assert.deepEqual(b.messages[1].content, [{ type: 'tool_use', id: 'call_1', name: 'get_weather', input: { city: 'Lima' } }]);
-    assert.deepEqual(b.messages[2].content, [{ type: 'tool_result', tool_use_id: 'call_1', content: 'sunny' }, { type: 'text', text: 'summarise' }]);
+    assert.deepEqual(b.messages[2].content, [
+      { type: 'tool_result', tool_use_id: 'call_1', content: 'sunny' },
+      { type: 'text', text: 'summarise' },
+    ]);
   });
 
   it('streams a tool call without arguments as "{}", not ""', () => {
@@ -208,7 +226,10 @@ describe('Anthropic tools', () => {
       { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 'toolu_1', name: 'now', input: {} } },
       { type: 'content_block_stop', index: 0 },
     ].flatMap((e) => decoder.decode({ event: e.type, data: JSON.stringify(e) }));
-    const args = parts.filter((p) => p.type === 'tool-call-delta').map((p) => (p as { argumentsDelta: string }).argumentsDelta).join('');
+    const args = parts
+      .filter((p) => p.type === 'tool-call-delta')
+      .map((p) => (p as { argumentsDelta: string }).argumentsDelta)
+      .join('');
     assert.equal(args, '{}');
   });
 });

@@ -80,7 +80,10 @@ describe('Gemini responses', () => {
 
   it('a function call Gemini could not form is an upstream failure (another target answers), not an empty tool_calls answer', () => {
     for (const reason of ['MALFORMED_FUNCTION_CALL', 'UNEXPECTED_TOOL_CALL']) {
-      assert.throws(() => gemini.parseResponse({ candidates: [{ content: { parts: [] }, finishReason: reason }] }, call()), (err: unknown) => err instanceof UpstreamError && err.status === 502 && !err.isRequestFault);
+      assert.throws(
+        () => gemini.parseResponse({ candidates: [{ content: { parts: [] }, finishReason: reason }] }, call()),
+        (err: unknown) => err instanceof UpstreamError && err.status === 502 && !err.isRequestFault,
+      );
     }
   });
 
@@ -106,8 +109,12 @@ describe('Gemini responses', () => {
 
 describe('Gemini streams', () => {
   it('emits deltas per element, the finish on the last, usage as reported, and finishes without [DONE]', () => {
-    const el = (text: string, extra: Record<string, unknown> = {}) => `data: ${JSON.stringify({ candidates: [{ content: { role: 'model', parts: [{ text }] }, index: 0, ...extra }], modelVersion: 'gemini-2.5-flash' })}\r\n\r\n`;
-    const text = el('Hola') + el(' amigo') + `data: ${JSON.stringify({ candidates: [{ content: { role: 'model', parts: [{ text: '' }] }, finishReason: 'STOP' }], usageMetadata: { promptTokenCount: 2, candidatesTokenCount: 2, totalTokenCount: 4 } })}\r\n\r\n`;
+    const el = (text: string, extra: Record<string, unknown> = {}) =>
+      `data: ${JSON.stringify({ candidates: [{ content: { role: 'model', parts: [{ text }] }, index: 0, ...extra }], modelVersion: 'gemini-2.5-flash' })}\r\n\r\n`;
+    const text =
+      el('Hola') +
+      el(' amigo') +
+      `data: ${JSON.stringify({ candidates: [{ content: { role: 'model', parts: [{ text: '' }] }, finishReason: 'STOP' }], usageMetadata: { promptTokenCount: 2, candidatesTokenCount: 2, totalTokenCount: 4 } })}\r\n\r\n`;
     const decoder = gemini.createStreamDecoder(call());
     const sse = new SseDecoder();
     const parts = [...sse.push(text), ...sse.end()].flatMap((e) => decoder.decode(e));
@@ -132,7 +139,14 @@ describe('Gemini streams', () => {
 
 describe('Gemini error classification', () => {
   it('treats an invalid key reported as 400 INVALID_ARGUMENT as a provider fault', () => {
-    const body = { error: { code: 400, message: 'API key not valid. Please pass a valid API key.', status: 'INVALID_ARGUMENT', details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID' }] } };
+    const body = {
+      error: {
+        code: 400,
+        message: 'API key not valid. Please pass a valid API key.',
+        status: 'INVALID_ARGUMENT',
+        details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID' }],
+      },
+    };
     assert.equal(gemini.parseError(400, {}, JSON.stringify(body)).allowsFallback, true);
     const region = { error: { code: 400, message: 'User location is not supported for the API use.', status: 'FAILED_PRECONDITION' } };
     assert.equal(gemini.parseError(400, {}, JSON.stringify(region)).allowsFallback, true);
@@ -141,7 +155,17 @@ describe('Gemini error classification', () => {
   });
 
   it('leaves out empty turns, saying so', () => {
-    const { http, warnings } = gemini.buildRequest(call({ messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: '' }, { role: 'user', content: 'q2' }], params: {} }), creds);
+    const { http, warnings } = gemini.buildRequest(
+      call({
+        messages: [
+          { role: 'user', content: 'q' },
+          { role: 'assistant', content: '' },
+          { role: 'user', content: 'q2' },
+        ],
+        params: {},
+      }),
+      creds,
+    );
     assert.deepEqual(JSON.parse(http.body).contents, [{ role: 'user', parts: [{ text: 'q' }, { text: 'q2' }] }]);
     assert.deepEqual(warnings, ['an empty assistant message was left out (gemini refuses empty text)']);
   });

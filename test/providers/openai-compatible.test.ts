@@ -84,7 +84,10 @@ describe('OpenAI-compatible responses', () => {
   });
 
   it('reports an unexpected shape as a protocol error', () => {
-    assert.throws(() => adapters.openai.parseResponse({ choices: [] }, call()), (err: unknown) => err instanceof UpstreamError && err.kind === 'protocol');
+    assert.throws(
+      () => adapters.openai.parseResponse({ choices: [] }, call()),
+      (err: unknown) => err instanceof UpstreamError && err.kind === 'protocol',
+    );
   });
 
   it('maps finish reasons', () => {
@@ -145,11 +148,17 @@ describe('OpenAI-compatible streams', () => {
     const text =
       'data: {"choices":[{"delta":{"content":"Hi"}}]}\n\n' +
       'data: {"id":"g","object":"chat.completion.chunk","provider":"X","error":{"code":502,"message":"Provider disconnected"},"choices":[{"index":0,"delta":{"content":""},"finish_reason":"error"}]}\n\n';
-    assert.throws(() => decodeAll('openrouter', text), (err: unknown) => err instanceof UpstreamError && err.status === 502 && err.message === 'Provider disconnected');
+    assert.throws(
+      () => decodeAll('openrouter', text),
+      (err: unknown) => err instanceof UpstreamError && err.status === 502 && err.message === 'Provider disconnected',
+    );
   });
 
   it('rejects a chunk that is not JSON as a protocol error', () => {
-    assert.throws(() => decodeAll('openai', 'data: {not json\n\n'), (err: unknown) => err instanceof UpstreamError && err.kind === 'protocol');
+    assert.throws(
+      () => decodeAll('openai', 'data: {not json\n\n'),
+      (err: unknown) => err instanceof UpstreamError && err.kind === 'protocol',
+    );
   });
 });
 

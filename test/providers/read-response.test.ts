@@ -8,7 +8,6 @@ import { pick, seededRandom } from '../helpers/seeded-random.js';
 import { readOpenAIResponse } from '../../src/providers/openai-compatible/read-response.js';
 import { openAIChatResponseSchema } from '../../src/providers/openai-compatible/wire-schemas.js';
 
-
 const ODD: unknown[] = [null, true, 0, 1.5, '', 'x', [], {}, [1], { a: 1 }];
 /** Absent (undefined: the key is left out), a good value, or an odd one. */
 function field(rnd: () => number, good: () => unknown, absentRate = 0.3): unknown {
@@ -21,11 +20,23 @@ function put(target: Record<string, unknown>, key: string, value: unknown): void
 
 function toolCall(rnd: () => number): unknown {
   const c: Record<string, unknown> = {};
-  put(c, 'id', field(rnd, () => `call_${Math.floor(rnd() * 100)}`, 0.05));
+  put(
+    c,
+    'id',
+    field(rnd, () => `call_${Math.floor(rnd() * 100)}`, 0.05),
+  );
   put(c, 'type', 'function');
   const fn: Record<string, unknown> = {};
-  put(fn, 'name', field(rnd, () => 'lookup', 0.05));
-  put(fn, 'arguments', field(rnd, () => '{"q":1}', 0.05));
+  put(
+    fn,
+    'name',
+    field(rnd, () => 'lookup', 0.05),
+  );
+  put(
+    fn,
+    'arguments',
+    field(rnd, () => '{"q":1}', 0.05),
+  );
   put(c, 'function', rnd() < 0.95 ? fn : pick(rnd, ODD));
   return c;
 }
@@ -33,12 +44,28 @@ function toolCall(rnd: () => number): unknown {
 function choice(rnd: () => number): unknown {
   if (rnd() < 0.03) return pick(rnd, ODD);
   const message: Record<string, unknown> = { role: 'assistant' };
-  put(message, 'content', field(rnd, () => pick(rnd, ['Hello!', '', null])));
-  put(message, 'refusal', field(rnd, () => null, 0.7));
-  put(message, 'tool_calls', field(rnd, () => (rnd() < 0.2 ? null : Array.from({ length: Math.floor(rnd() * 3) }, () => toolCall(rnd))), 0.7));
+  put(
+    message,
+    'content',
+    field(rnd, () => pick(rnd, ['Hello!', '', null])),
+  );
+  put(
+    message,
+    'refusal',
+    field(rnd, () => null, 0.7),
+  );
+  put(
+    message,
+    'tool_calls',
+    field(rnd, () => (rnd() < 0.2 ? null : Array.from({ length: Math.floor(rnd() * 3) }, () => toolCall(rnd))), 0.7),
+  );
   const c: Record<string, unknown> = { index: 0 };
   put(c, 'message', rnd() < 0.97 ? message : pick(rnd, ODD));
-  put(c, 'finish_reason', field(rnd, () => pick(rnd, ['stop', 'length', 'tool_calls', null]), 0.1));
+  put(
+    c,
+    'finish_reason',
+    field(rnd, () => pick(rnd, ['stop', 'length', 'tool_calls', null]), 0.1),
+  );
   put(c, 'logprobs', null);
   return c;
 }
@@ -46,14 +73,38 @@ function choice(rnd: () => number): unknown {
 function body(rnd: () => number): unknown {
   if (rnd() < 0.02) return pick(rnd, ODD);
   const b: Record<string, unknown> = { object: 'chat.completion', created: 1 };
-  put(b, 'id', field(rnd, () => 'chatcmpl-1', 0.1));
-  put(b, 'model', field(rnd, () => 'gpt-4o-mini', 0.1));
+  put(
+    b,
+    'id',
+    field(rnd, () => 'chatcmpl-1', 0.1),
+  );
+  put(
+    b,
+    'model',
+    field(rnd, () => 'gpt-4o-mini', 0.1),
+  );
   put(b, 'choices', rnd() < 0.95 ? Array.from({ length: Math.floor(rnd() * 3) + (rnd() < 0.9 ? 1 : 0) }, () => choice(rnd)) : pick(rnd, ODD));
   const usage: Record<string, unknown> = {};
-  put(usage, 'prompt_tokens', field(rnd, () => 12, 0.05));
-  put(usage, 'completion_tokens', field(rnd, () => 7, 0.05));
-  put(usage, 'total_tokens', field(rnd, () => 19));
-  put(b, 'usage', field(rnd, () => (rnd() < 0.1 ? null : usage), 0.2));
+  put(
+    usage,
+    'prompt_tokens',
+    field(rnd, () => 12, 0.05),
+  );
+  put(
+    usage,
+    'completion_tokens',
+    field(rnd, () => 7, 0.05),
+  );
+  put(
+    usage,
+    'total_tokens',
+    field(rnd, () => 19),
+  );
+  put(
+    b,
+    'usage',
+    field(rnd, () => (rnd() < 0.1 ? null : usage), 0.2),
+  );
   return b;
 }
 

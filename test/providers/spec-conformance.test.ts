@@ -46,16 +46,20 @@ const variants: Array<{ name: string; call: ChatCall }> = [
             { type: 'image', image: { kind: 'url', url: 'https://example.com/cat.jpg' }, detail: 'low' },
           ],
         },
-        { role: 'assistant', content: '', toolCalls: [{ id: 'call_1__sig_c2ln', name: 'get_weather', arguments: '{"city":"Lima"}' }, { id: 'call_2', name: 'get_time', arguments: '{}' }] },
+        {
+          role: 'assistant',
+          content: '',
+          toolCalls: [
+            { id: 'call_1__sig_c2ln', name: 'get_weather', arguments: '{"city":"Lima"}' },
+            { id: 'call_2', name: 'get_time', arguments: '{}' },
+          ],
+        },
         { role: 'tool', content: '{"temp":21}', toolCallId: 'call_1__sig_c2ln' },
         { role: 'tool', content: 'noon', toolCallId: 'call_2' },
         { role: 'user', content: 'and tomorrow?' },
       ],
       params: {
-        tools: [
-          { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
-          { name: 'get_time' },
-        ],
+        tools: [{ name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }, { name: 'get_time' }],
         toolChoice: { name: 'get_weather' },
         parallelToolCalls: false,
         openaiExtras: { seed: 7, presence_penalty: 0.5, user: 'u-1' },
@@ -109,10 +113,7 @@ describe('the emulator answers in each provider’s official response schema', (
 
   async function send(provider: ProviderId, stream: boolean, params: ChatCall['params'] = { maxTokens: 50 }): Promise<string> {
     const model = provider === 'anthropic' ? 'claude-sonnet-4-5' : provider === 'gemini' ? 'gemini-2.5-flash' : 'vendor/model:free';
-    const { http } = adapters[provider].buildRequest(
-      { model, messages: [{ role: 'user', content: 'validate me' }], params, stream },
-      { apiKey: 'k', baseUrl: emulator.baseUrls[provider] },
-    );
+    const { http } = adapters[provider].buildRequest({ model, messages: [{ role: 'user', content: 'validate me' }], params, stream }, { apiKey: 'k', baseUrl: emulator.baseUrls[provider] });
     const res = await request(http.url, { method: 'POST', headers: http.headers, body: http.body });
     assert.equal(res.statusCode, 200);
     return res.body.text();
@@ -121,7 +122,12 @@ describe('the emulator answers in each provider’s official response schema', (
   const dataEvents = (text: string) =>
     text
       .split(/\n\n/)
-      .map((frame) => frame.split('\n').find((l) => l.startsWith('data: '))?.slice(6))
+      .map((frame) =>
+        frame
+          .split('\n')
+          .find((l) => l.startsWith('data: '))
+          ?.slice(6),
+      )
       .filter((d): d is string => d !== undefined && d !== '[DONE]')
       .map((d) => JSON.parse(d) as unknown);
 

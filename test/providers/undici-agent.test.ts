@@ -27,7 +27,10 @@ describe('undici-agent', () => {
       rmSync(dir, { recursive: true, force: true });
       process.stdout.write(JSON.stringify(loaded));`;
     const loaded = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 })) as string[];
-    assert.ok(loaded.some((f) => f.endsWith('/lib/dispatcher/agent.js')), 'the Agent is loaded');
+    assert.ok(
+      loaded.some((f) => f.endsWith('/lib/dispatcher/agent.js')),
+      'the Agent is loaded',
+    );
     assert.ok(!loaded.some((f) => f.endsWith('/node_modules/undici/index.js')), `undici's index was loaded: ${loaded.filter((f) => f.endsWith('index.js')).join(', ')}`);
   });
 });

@@ -12,7 +12,12 @@ describe('classifier', () => {
       if (c.complexity !== p.label) wrong.push(`${p.lang} ${p.label} → ${c.complexity} (${c.score}): ${p.prompt.slice(0, 60)}`);
     }
     assert.deepEqual(wrong, []);
-    for (const lang of ['en', 'es']) for (const label of ['simple', 'moderate', 'complex', 'expert']) assert.ok(LABELLED_PROMPTS.some((p) => p.lang === lang && p.label === label), `${lang} ${label}`);
+    for (const lang of ['en', 'es'])
+      for (const label of ['simple', 'moderate', 'complex', 'expert'])
+        assert.ok(
+          LABELLED_PROMPTS.some((p) => p.lang === lang && p.label === label),
+          `${lang} ${label}`,
+        );
   });
 
   it('tells the task types apart, in both languages', () => {

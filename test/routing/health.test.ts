@@ -4,7 +4,8 @@ import { UpstreamError } from '../../src/providers/errors.js';
 import { parseGeminiError } from '../../src/providers/gemini/parse-error.js';
 import { DEFAULT_HEALTH_OPTIONS, HealthTracker, nextPacificMidnight } from '../../src/routing/health.js';
 
-const fail = (status: number, extra: Partial<ConstructorParameters<typeof UpstreamError>[0]> = {}) => new UpstreamError({ provider: 'gemini', kind: 'http', status, message: `HTTP ${status}`, ...extra });
+const fail = (status: number, extra: Partial<ConstructorParameters<typeof UpstreamError>[0]> = {}) =>
+  new UpstreamError({ provider: 'gemini', kind: 'http', status, message: `HTTP ${status}`, ...extra });
 const timeout = () => new UpstreamError({ provider: 'gemini', kind: 'timeout', message: 'no answer' });
 
 function tracker(start = Date.parse('2026-11-22T12:00:00Z')) {
@@ -45,7 +46,7 @@ describe('health: circuit breaker on a fake clock', () => {
     assert.equal(h.view('gemini', 'g').available, false);
   });
 
-  it('never opens on the request\'s own faults (400/413/422)', () => {
+  it("never opens on the request's own faults (400/413/422)", () => {
     const { h } = tracker();
     for (let i = 0; i < 20; i++) h.recordFailure('gemini', 'g', fail(400));
     assert.deepEqual(h.view('gemini', 'g'), { available: true, successRate: 1, latencyMs: undefined });
@@ -57,7 +58,18 @@ describe('health: circuit breaker on a fake clock', () => {
     assert.match(h.view('gemini', 'flash').reason ?? '', /^rate limited until/);
     advance(45_001);
     assert.equal(h.view('gemini', 'flash').available, true);
-    const quota = parseGeminiError(429, {}, JSON.stringify({ error: { code: 429, status: 'RESOURCE_EXHAUSTED', message: 'Quota exceeded', details: [{ '@type': 'type.googleapis.com/google.rpc.QuotaFailure', violations: [{ quotaId: 'GenerateRequestsPerDayPerProjectPerModel-FreeTier' }] }] } }));
+    const quota = parseGeminiError(
+      429,
+      {},
+      JSON.stringify({
+        error: {
+          code: 429,
+          status: 'RESOURCE_EXHAUSTED',
+          message: 'Quota exceeded',
+          details: [{ '@type': 'type.googleapis.com/google.rpc.QuotaFailure', violations: [{ quotaId: 'GenerateRequestsPerDayPerProjectPerModel-FreeTier' }] }],
+        },
+      }),
+    );
     assert.equal(quota.dailyQuotaExhausted, true);
     h.recordFailure('gemini', 'pro', quota);
     const until = nextPacificMidnight(at());
@@ -139,7 +151,11 @@ describe('health: circuit breaker on a fake clock', () => {
 describe('health: available() without the view', () => {
   it('agrees with view().available through random failures, successes, cooling, probes and the free tier', () => {
     const { h, advance } = tracker();
-    const targets: Array<['gemini' | 'openrouter', string]> = [['gemini', 'g'], ['openrouter', 'x/y:free'], ['openrouter', 'paid/model']];
+    const targets: Array<['gemini' | 'openrouter', string]> = [
+      ['gemini', 'g'],
+      ['openrouter', 'x/y:free'],
+      ['openrouter', 'paid/model'],
+    ];
     let seed = 42;
     const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const events = [

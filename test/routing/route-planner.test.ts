@@ -36,12 +36,21 @@ describe('RoutePlanner', () => {
   });
 
   it('refuses at once a named model its upstream said it does not know, and max_tokens beyond its limit', () => {
-    assert.throws(() => plan(planner([], ['gpt-4o-mini']), { model: 'gpt-4o-mini' }), (e: unknown) => e instanceof GatewayError && e.status === 404 && e.param === 'model');
-    assert.throws(() => plan(planner(), { model: 'gpt-4o-mini', params: { maxTokens: 9_000 } }), (e: unknown) => e instanceof GatewayError && e.status === 400 && e.param === 'max_tokens');
+    assert.throws(
+      () => plan(planner([], ['gpt-4o-mini']), { model: 'gpt-4o-mini' }),
+      (e: unknown) => e instanceof GatewayError && e.status === 404 && e.param === 'model',
+    );
+    assert.throws(
+      () => plan(planner(), { model: 'gpt-4o-mini', params: { maxTokens: 9_000 } }),
+      (e: unknown) => e instanceof GatewayError && e.status === 400 && e.param === 'max_tokens',
+    );
     assert.deepEqual(models(planner([], ['a/free:free']), { params: { maxTokens: 9_000 } }).length, 3, 'auto is not refused for either');
   });
 
   it('refuses a name no provider serves with a 404', () => {
-    assert.throws(() => plan(planner(), { model: 'no-such-model' }), (e: unknown) => e instanceof GatewayError && e.status === 404);
+    assert.throws(
+      () => plan(planner(), { model: 'no-such-model' }),
+      (e: unknown) => e instanceof GatewayError && e.status === 404,
+    );
   });
 });

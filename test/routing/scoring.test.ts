@@ -14,8 +14,10 @@ const cls = (complexity: Complexity, tokens = 50): Classification => ({
   estimated_tokens: tokens,
   features: { token_score: 0, lexical_score: 0, task_type: 'question_answering', task_score: 0, code_blocks: 0, technical_terms: 0 },
 });
-const plan = (complexity: Complexity, opts: { tokens?: number; keys?: (p: ProviderId) => boolean; health?: (p: ProviderId, m: string) => TargetHealthView; maxTokens?: number; priority?: 'normal' | 'high' } = {}) =>
-  planScored({ classification: cls(complexity, opts.tokens), maxTokens: opts.maxTokens, stream: false, priority: opts.priority ?? 'normal' }, catalog, opts.health ?? healthy, opts.keys ?? all);
+const plan = (
+  complexity: Complexity,
+  opts: { tokens?: number; keys?: (p: ProviderId) => boolean; health?: (p: ProviderId, m: string) => TargetHealthView; maxTokens?: number; priority?: 'normal' | 'high' } = {},
+) => planScored({ classification: cls(complexity, opts.tokens), maxTokens: opts.maxTokens, stream: false, priority: opts.priority ?? 'normal' }, catalog, opts.health ?? healthy, opts.keys ?? all);
 
 describe('scoring router', () => {
   it('weighs quality more as complexity grows, and every weight row sums to 1', () => {
@@ -34,9 +36,15 @@ describe('scoring router', () => {
       const p = plan(complexity);
       assert.ok(p.targets.length >= 1 && p.targets.length <= 4, complexity);
       assert.ok(expectTop(p.targets[0]!.model), `${complexity}: ${p.targets[0]!.model}`);
-      assert.ok(p.targets.every((t) => t.quality >= QUALITY_FLOOR[p.complexity]), complexity);
+      assert.ok(
+        p.targets.every((t) => t.quality >= QUALITY_FLOOR[p.complexity]),
+        complexity,
+      );
       const scores = p.targets.map((t) => t.score);
-      assert.deepEqual(scores, [...scores].sort((a, b) => b - a));
+      assert.deepEqual(
+        scores,
+        [...scores].sort((a, b) => b - a),
+      );
     }
   });
 
@@ -55,7 +63,14 @@ describe('scoring router', () => {
     assert.ok(huge.targets.every((t) => (catalog.get(t.model)?.context_window ?? 0) >= 300_000));
     assert.ok(huge.excluded.some((e) => /context window/.test(e.reason)));
     assert.ok(plan('simple', { maxTokens: 20_000 }).excluded.some((e) => /max output/.test(e.reason)));
-    const sick = plan('expert', { health: (_p, m) => (m === 'claude-opus-4-1' ? { available: false, successRate: 1, latencyMs: undefined, reason: 'circuit open' } : m === 'gemini-2.5-pro' ? { available: true, successRate: 0.4, latencyMs: undefined } : HEALTHY) });
+    const sick = plan('expert', {
+      health: (_p, m) =>
+        m === 'claude-opus-4-1'
+          ? { available: false, successRate: 1, latencyMs: undefined, reason: 'circuit open' }
+          : m === 'gemini-2.5-pro'
+            ? { available: true, successRate: 0.4, latencyMs: undefined }
+            : HEALTHY,
+    });
     assert.ok(!sick.targets.some((t) => t.model === 'claude-opus-4-1' || t.model === 'gemini-2.5-pro'));
     assert.ok(sick.excluded.some((e) => e.model === 'claude-opus-4-1' && e.reason === 'circuit open'));
     assert.ok(sick.excluded.some((e) => e.model === 'gemini-2.5-pro' && /40 % success/.test(e.reason)));

@@ -22,7 +22,10 @@ function mmluPrompts(perSubject: number): string[] {
     .flatMap((f) => (parse(readFileSync(join(MMLU, f)), { columns: true }) as Array<{ prompt: string }>).slice(0, perSubject).map((r) => r.prompt));
 }
 
-const paragraphs = (file: string) => readFileSync(join(ROOT, file), 'utf8').split(/\n\n+/).filter((p) => p.length > 80);
+const paragraphs = (file: string) =>
+  readFileSync(join(ROOT, file), 'utf8')
+    .split(/\n\n+/)
+    .filter((p) => p.length > 80);
 
 /** The estimate over the exact count, summed, and the median error per text. */
 function compare(texts: readonly string[]): { ratio: number; medianError: number } {

@@ -91,7 +91,10 @@ describe('secret box (AES-256-GCM, HKDF per record)', () => {
 
   it('fails clearly with a wrong master key, another owner, or a tampered record', () => {
     const sealed = seal(MASTER, 'secret', 'u1:openai');
-    assert.throws(() => open('another-master-key-of-32-characters!!!', sealed, 'u1:openai'), (e: unknown) => e instanceof SecretBoxError && /MASTER_ENCRYPTION_KEY differs/.test(e.message));
+    assert.throws(
+      () => open('another-master-key-of-32-characters!!!', sealed, 'u1:openai'),
+      (e: unknown) => e instanceof SecretBoxError && /MASTER_ENCRYPTION_KEY differs/.test(e.message),
+    );
     assert.throws(() => open(MASTER, sealed, 'u2:openai'), SecretBoxError);
     const parts = sealed.split('.');
     const ct = Buffer.from(parts[4]!, 'base64url');

@@ -6,8 +6,27 @@ import { DailyUsageCounter } from '../../src/gateway/daily-usage.js';
 import type { DailyUsageRepository, UsageDelta } from '../../src/store/daily-usage-repository.js';
 
 const row = (id: string, userId: string): RequestLogRow => ({
-  id, created_at: new Date().toISOString(), user_id: userId, gateway_key_id: 'k', session_id: 's', endpoint: 'chat.completions', model_requested: 'auto', model_used: 'm', provider: 'openrouter',
-  priority: 'normal', stream: 0, status: 'success', http_status: 200, error: null, prompt_tokens: 1, completion_tokens: 2, total_tokens: 3, cost_usd: 0, latency_ms: 5, cache_hit: 0, attempts: '[]',
+  id,
+  created_at: new Date().toISOString(),
+  user_id: userId,
+  gateway_key_id: 'k',
+  session_id: 's',
+  endpoint: 'chat.completions',
+  model_requested: 'auto',
+  model_used: 'm',
+  provider: 'openrouter',
+  priority: 'normal',
+  stream: 0,
+  status: 'success',
+  http_status: 200,
+  error: null,
+  prompt_tokens: 1,
+  completion_tokens: 2,
+  total_tokens: 3,
+  cost_usd: 0,
+  latency_ms: 5,
+  cache_hit: 0,
+  attempts: '[]',
 });
 
 describe('deleting an account while its rows are on their way', () => {
@@ -41,7 +60,10 @@ describe('deleting an account while its rows are on their way', () => {
   it('drops the tokens of a deleted account, even from a flush that failed and is retried', async () => {
     const stored: UsageDelta[] = [];
     let fail = true;
-    const repo = { get: async () => ({ tokens: 0, requests: 0 }), add: async (d: readonly UsageDelta[]) => (fail ? Promise.reject(new Error('down')) : void stored.push(...d)) } as unknown as DailyUsageRepository;
+    const repo = {
+      get: async () => ({ tokens: 0, requests: 0 }),
+      add: async (d: readonly UsageDelta[]) => (fail ? Promise.reject(new Error('down')) : void stored.push(...d)),
+    } as unknown as DailyUsageRepository;
     const counter = new DailyUsageCounter(repo, { now: () => Date.parse('2026-11-22T10:00:00Z'), refreshMs: 5000, onError: () => undefined });
     counter.add('gone', 10);
     counter.add('stays', 5);
@@ -51,7 +73,10 @@ describe('deleting an account while its rows are on their way', () => {
     counter.add('gone', 7);
     fail = false;
     await counter.flush();
-    assert.deepEqual(stored.map((d) => [d.userId, d.tokens]), [['stays', 5]]);
+    assert.deepEqual(
+      stored.map((d) => [d.userId, d.tokens]),
+      [['stays', 5]],
+    );
   });
 });
 

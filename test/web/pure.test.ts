@@ -17,7 +17,7 @@ describe('the console, pure parts', () => {
     assert.deepEqual(parseHash(hrefOf('sessions', 'trip:día 1')), { page: 'sessions', param: 'trip:día 1' });
   });
 
-  it('shows a request\'s fraction of a cent, and sums in cents', () => {
+  it("shows a request's fraction of a cent, and sums in cents", () => {
     assert.equal(formatUsd('en-US', 0), '$0.00');
     assert.equal(formatUsd('en-US', 0.000042), '$0.000042');
     assert.equal(formatUsd('en-US', 0.25), '$0.2500');
@@ -31,6 +31,23 @@ describe('the console, pure parts', () => {
     for (const [key, text] of Object.entries(es)) assert.ok(text.trim() !== '', key);
     // Identical strings must be ones both languages share (names, codes, symbols).
     const same = Object.keys(en).filter((k) => es[k as keyof typeof es] === en[k as keyof typeof en]);
-    assert.deepEqual(same.sort(), ['cache.miss', 'col.plan', 'common.no', 'common.none', 'detail.error', 'nav.playground', 'playground.title', 'priority.normal', 'stat.tokens', 'status.error', 'status.ok', 'value.normal', 'value.simple'].sort());
+    assert.deepEqual(
+      same.sort(),
+      [
+        'cache.miss',
+        'col.plan',
+        'common.no',
+        'common.none',
+        'detail.error',
+        'nav.playground',
+        'playground.title',
+        'priority.normal',
+        'stat.tokens',
+        'status.error',
+        'status.ok',
+        'value.normal',
+        'value.simple',
+      ].sort(),
+    );
   });
 });

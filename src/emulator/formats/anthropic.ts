@@ -1,6 +1,6 @@
 /** Anthropic Messages: the request checks and event sequence of the real API. */
 import { anthropicErrorType } from '../../providers/anthropic/error-types.js';
-import type { EmulatedAnswer, EmulatedPrompt } from '../answer.js';
+import type { EmulatedAnswer } from '../answer.js';
 import { asRecord, contentText, imageMediaTypes, responseIds, sse, type EmulatedFormat } from './types.js';
 
 /** Usage as the real API reports it, with its always-present (often null) fields. */
@@ -21,7 +21,8 @@ type Block = Record<string, unknown>;
 const blocksOf = (content: unknown): Block[] => (Array.isArray(content) ? (content as Block[]) : []);
 
 /** tool_use blocks as the API returns them: arguments are an object, not JSON text. */
-const toolUseBlocks = (a: EmulatedAnswer) => a.toolCalls.map((c) => ({ type: 'tool_use', id: c.id.replace('call_', 'toolu_'), name: c.name, input: JSON.parse(c.arguments) as unknown, caller: { type: 'direct' } }));
+const toolUseBlocks = (a: EmulatedAnswer) =>
+  a.toolCalls.map((c) => ({ type: 'tool_use', id: c.id.replace('call_', 'toolu_'), name: c.name, input: JSON.parse(c.arguments) as unknown, caller: { type: 'direct' } }));
 
 /**
  * The API's pairing rule: every tool_use in an assistant turn is answered by a tool_result, at the
@@ -29,13 +30,17 @@ const toolUseBlocks = (a: EmulatedAnswer) => a.toolCalls.map((c) => ({ type: 'to
  */
 function checkToolPairing(messages: Array<{ role?: unknown; content?: unknown }>): void {
   messages.forEach((m, i) => {
-    const uses = blocksOf(m.content).filter((b) => b.type === 'tool_use').map((b) => String(b.id));
+    const uses = blocksOf(m.content)
+      .filter((b) => b.type === 'tool_use')
+      .map((b) => String(b.id));
     if (m.role !== 'assistant' || uses.length === 0) return;
     const next = blocksOf(messages[i + 1]?.content);
     const results = new Set(next.filter((b) => b.type === 'tool_result').map((b) => String(b.tool_use_id)));
     const missing = uses.filter((id) => !results.has(id));
     if (missing.length > 0) {
-      throw new Error(`messages.${i + 1}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${missing.join(', ')}. Each \`tool_use\` block must have a corresponding \`tool_result\` block in the next message.`);
+      throw new Error(
+        `messages.${i + 1}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${missing.join(', ')}. Each \`tool_use\` block must have a corresponding \`tool_result\` block in the next message.`,
+      );
     }
     const firstOther = next.findIndex((b) => b.type !== 'tool_result');
     if (firstOther !== -1 && next.slice(firstOther).some((b) => b.type === 'tool_result')) throw new Error(`messages.${i + 1}: tool_result blocks must come first in the content`);
@@ -105,7 +110,21 @@ export function anthropicFormat(): EmulatedFormat {
     }),
     streamStart: (p, a) => [
       sse(
-        { type: 'message_start', message: { id: id(p), type: 'message', role: 'assistant', model: p.model, content: [], stop_reason: null, stop_sequence: null, stop_details: null, container: null, usage: fullUsage(a.promptTokens, 1) } },
+        {
+          type: 'message_start',
+          message: {
+            id: id(p),
+            type: 'message',
+            role: 'assistant',
+            model: p.model,
+            content: [],
+            stop_reason: null,
+            stop_sequence: null,
+            stop_details: null,
+            container: null,
+            usage: fullUsage(a.promptTokens, 1),
+          },
+        },
         'message_start',
       ),
       ...(a.pieces.length > 0 || a.toolCalls.length === 0 ? [sse({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '', citations: null } }, 'content_block_start')] : []),
@@ -120,7 +139,9 @@ export function anthropicFormat(): EmulatedFormat {
         const half = Math.ceil(json.length / 2);
         return [
           sse({ type: 'content_block_start', index, content_block: { ...block, input: {} } }, 'content_block_start'),
-          ...[json.slice(0, half), json.slice(half)].filter(Boolean).map((partial_json) => sse({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json } }, 'content_block_delta')),
+          ...[json.slice(0, half), json.slice(half)]
+            .filter(Boolean)
+            .map((partial_json) => sse({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json } }, 'content_block_delta')),
           sse({ type: 'content_block_stop', index }, 'content_block_stop'),
         ];
       }),

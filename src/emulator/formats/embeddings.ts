@@ -40,7 +40,7 @@ export function embeddingAnswer(provider: EmulatedProvider, pathModel: string | 
     });
     return { model: pathModel ?? '', answer: { embeddings } };
   }
-  if (typeof body.model !== 'string') throw new Error("you must provide a model parameter");
+  if (typeof body.model !== 'string') throw new Error('you must provide a model parameter');
   const raw = body.input;
   const inputs: Array<string | number[]> = typeof raw === 'string' ? [raw] : Array.isArray(raw) && typeof raw[0] === 'number' ? [raw as number[]] : (raw as Array<string | number[]>);
   if (!Array.isArray(inputs) || inputs.length === 0) throw new Error("'input' is a required property");

@@ -19,7 +19,8 @@ export function geminiFormat(): EmulatedFormat {
   const id = responseIds('emu-');
   const usage = (a: EmulatedAnswer) => ({ promptTokenCount: a.promptTokens, candidatesTokenCount: a.completionTokens, totalTokenCount: a.promptTokens + a.completionTokens });
   /** Function calls as Gemini sends them: whole, with a thought signature to be sent back. */
-  const callParts = (a: EmulatedAnswer) => a.toolCalls.map((c) => ({ functionCall: { name: c.name, args: JSON.parse(c.arguments) as unknown }, thoughtSignature: Buffer.from(`sig:${c.name}`).toString('base64') }));
+  const callParts = (a: EmulatedAnswer) =>
+    a.toolCalls.map((c) => ({ functionCall: { name: c.name, args: JSON.parse(c.arguments) as unknown }, thoughtSignature: Buffer.from(`sig:${c.name}`).toString('base64') }));
   const element = (p: EmulatedPrompt, text: string, finish?: string, a?: EmulatedAnswer, calls: unknown[] = []) => ({
     candidates: [{ content: { role: 'model', parts: [...(text !== '' || calls.length === 0 ? [{ text }] : []), ...calls] }, index: 0, ...(finish ? { finishReason: finish } : {}) }],
     ...(a ? { usageMetadata: usage(a) } : {}),
@@ -38,6 +39,8 @@ export function geminiFormat(): EmulatedFormat {
       let pendingCalls = 0;
       for (const c of body.contents as Array<{ role?: unknown; parts?: unknown }>) {
         if (c.role !== 'user' && c.role !== 'model') throw new Error(`Please use a valid role: user, model.`);
+        // The emulator reads request parts as loosely as a provider's server does.
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
         const parts = (Array.isArray(c.parts) ? c.parts : []) as Array<Record<string, any>>;
         const calls = parts.filter((part) => part.functionCall !== undefined);
         const responses = parts.filter((part) => part.functionResponse !== undefined);
@@ -53,7 +56,9 @@ export function geminiFormat(): EmulatedFormat {
         const text = responses.length > 0 ? responses.map((part) => JSON.stringify(part.functionResponse.response)).join('') : partsText(parts);
         turns.push({ role: responses.length > 0 ? 'tool' : c.role === 'model' ? 'assistant' : 'user', text });
       }
-      const declarations = ((body.tools ?? []) as Array<{ functionDeclarations?: Array<{ name?: string; parametersJsonSchema?: unknown; parameters?: unknown }> }>).flatMap((t) => t.functionDeclarations ?? []);
+      const declarations = ((body.tools ?? []) as Array<{ functionDeclarations?: Array<{ name?: string; parametersJsonSchema?: unknown; parameters?: unknown }> }>).flatMap(
+        (t) => t.functionDeclarations ?? [],
+      );
       const tools = declarations.map((d) => ({ name: String(d.name), schema: d.parametersJsonSchema ?? d.parameters }));
       const calling = (body.toolConfig as { functionCallingConfig?: { mode?: string; allowedFunctionNames?: string[] } } | undefined)?.functionCallingConfig;
       const forcedTool = calling?.mode === 'ANY' ? (calling.allowedFunctionNames?.[0] ?? tools[0]?.name) : undefined;
@@ -75,10 +80,7 @@ export function geminiFormat(): EmulatedFormat {
     response: (p, a) => element(p, a.pieces.join(''), a.finish === 'length' ? 'MAX_TOKENS' : 'STOP', a, callParts(a)),
     streamStart: () => [],
     streamPiece: (p, piece) => sse(element(p, piece)),
-    streamEnd: (p, a) => [
-      ...(a.toolCalls.length > 0 ? [sse(element(p, '', undefined, undefined, callParts(a)))] : []),
-      sse({ ...element(p, '', a.finish === 'length' ? 'MAX_TOKENS' : 'STOP', a) }),
-    ],
+    streamEnd: (p, a) => [...(a.toolCalls.length > 0 ? [sse(element(p, '', undefined, undefined, callParts(a)))] : []), sse({ ...element(p, '', a.finish === 'length' ? 'MAX_TOKENS' : 'STOP', a) })],
     streamError: (_p, status, message) => sse({ error: { code: status, message, status: STATUS_NAMES[status] ?? 'INTERNAL' } }),
     errorBody: (status, message, retryAfterSeconds) => ({
       error: {

@@ -16,9 +16,33 @@ export function keyCheckRoute(method: string, path: string): EmulatedProvider | 
 
 /** OpenRouter's model list, as `GET /api/v1/models` gives it (a few entries). */
 export const EMULATED_OPENROUTER_MODELS = [
-  { id: 'meta-llama/llama-3.3-70b-instruct:free', name: 'Llama 3.3 70B (free)', context_length: 131072, pricing: { prompt: '0', completion: '0' }, top_provider: { context_length: 65536, max_completion_tokens: 4096, is_moderated: false }, supported_parameters: ['tools', 'temperature'], architecture: { input_modalities: ['text'] } },
-  { id: 'qwen/qwen3-coder:free', name: 'Qwen3 Coder (free)', context_length: 262144, pricing: { prompt: '0', completion: '0' }, top_provider: { context_length: 262144, max_completion_tokens: 8192, is_moderated: false }, supported_parameters: ['tools', 'response_format'], architecture: { input_modalities: ['text'] } },
-  { id: 'anthropic/claude-sonnet-4.5', name: 'Claude Sonnet 4.5', context_length: 1000000, pricing: { prompt: '0.000003', completion: '0.000015' }, top_provider: { context_length: 1000000, max_completion_tokens: 64000, is_moderated: true }, supported_parameters: ['tools'], architecture: { input_modalities: ['text', 'image'] } },
+  {
+    id: 'meta-llama/llama-3.3-70b-instruct:free',
+    name: 'Llama 3.3 70B (free)',
+    context_length: 131072,
+    pricing: { prompt: '0', completion: '0' },
+    top_provider: { context_length: 65536, max_completion_tokens: 4096, is_moderated: false },
+    supported_parameters: ['tools', 'temperature'],
+    architecture: { input_modalities: ['text'] },
+  },
+  {
+    id: 'qwen/qwen3-coder:free',
+    name: 'Qwen3 Coder (free)',
+    context_length: 262144,
+    pricing: { prompt: '0', completion: '0' },
+    top_provider: { context_length: 262144, max_completion_tokens: 8192, is_moderated: false },
+    supported_parameters: ['tools', 'response_format'],
+    architecture: { input_modalities: ['text'] },
+  },
+  {
+    id: 'anthropic/claude-sonnet-4.5',
+    name: 'Claude Sonnet 4.5',
+    context_length: 1000000,
+    pricing: { prompt: '0.000003', completion: '0.000015' },
+    top_provider: { context_length: 1000000, max_completion_tokens: 64000, is_moderated: true },
+    supported_parameters: ['tools'],
+    architecture: { input_modalities: ['text', 'image'] },
+  },
 ];
 
 export function keyCheckBody(provider: EmulatedProvider, path = ''): unknown {
@@ -29,7 +53,12 @@ export function keyCheckBody(provider: EmulatedProvider, path = ''): unknown {
     case 'openrouter':
       return { data: { label: 'sk-or-v1-emu…', limit: null, usage: 0, is_free_tier: true, rate_limit: { requests: 20, interval: '10s' } } };
     case 'anthropic':
-      return { data: [{ type: 'model', id: 'claude-sonnet-4-5', display_name: 'Claude Sonnet 4.5', created_at: '2025-09-29T00:00:00Z' }], has_more: false, first_id: 'claude-sonnet-4-5', last_id: 'claude-sonnet-4-5' };
+      return {
+        data: [{ type: 'model', id: 'claude-sonnet-4-5', display_name: 'Claude Sonnet 4.5', created_at: '2025-09-29T00:00:00Z' }],
+        has_more: false,
+        first_id: 'claude-sonnet-4-5',
+        last_id: 'claude-sonnet-4-5',
+      };
     case 'gemini':
       return { models: [{ name: 'models/gemini-2.5-flash', displayName: 'Gemini 2.5 Flash', supportedGenerationMethods: ['generateContent'] }] };
   }

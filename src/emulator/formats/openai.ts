@@ -23,7 +23,15 @@ export function openAIFormat(flavour: 'openai' | 'openrouter'): EmulatedFormat {
   };
   const chunk = (p: EmulatedPrompt, delta: Record<string, unknown>, finish: string | null, more: Record<string, unknown> = {}) => {
     const m = meta(p);
-    return { id: m.id, object: 'chat.completion.chunk', created: m.created, model: answeringModel(flavour, p.model), ...extra, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...more };
+    return {
+      id: m.id,
+      object: 'chat.completion.chunk',
+      created: m.created,
+      model: answeringModel(flavour, p.model),
+      ...extra,
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+      ...more,
+    };
   };
   // Like OpenAI, an answer to a tool_choice that names the function ends with "stop", not "tool_calls".
   const finishOf = (p: EmulatedPrompt, a: EmulatedAnswer) => (a.finish === 'tool_calls' && meta(p).namedChoice ? 'stop' : a.finish);
@@ -43,7 +51,9 @@ export function openAIFormat(flavour: 'openai' | 'openrouter'): EmulatedFormat {
         images.push(...imageMediaTypes(m.content));
         return { role: String(m.role), text: contentText(m.content) };
       });
-      const tools = Array.isArray(body.tools) ? (body.tools as Array<{ function?: { name?: string; parameters?: unknown } }>).map((t) => ({ name: String(t.function?.name), schema: t.function?.parameters })) : undefined;
+      const tools = Array.isArray(body.tools)
+        ? (body.tools as Array<{ function?: { name?: string; parameters?: unknown } }>).map((t) => ({ name: String(t.function?.name), schema: t.function?.parameters }))
+        : undefined;
       const choice = body.tool_choice as string | { function?: { name?: string } } | undefined;
       const forcedTool = choice === 'required' ? tools?.[0]?.name : typeof choice === 'object' ? choice.function?.name : undefined;
       const format = body.response_format as { type?: string; json_schema?: { schema?: unknown } } | undefined;
@@ -88,10 +98,7 @@ export function openAIFormat(flavour: 'openai' | 'openrouter'): EmulatedFormat {
         ...(flavour === 'openrouter' ? { system_fingerprint: null } : {}),
       };
     },
-    streamStart: (p) => [
-      ...(flavour === 'openrouter' ? [': OPENROUTER PROCESSING\n\n'] : []),
-      sse(chunk(p, { role: 'assistant', content: '' }, null)),
-    ],
+    streamStart: (p) => [...(flavour === 'openrouter' ? [': OPENROUTER PROCESSING\n\n'] : []), sse(chunk(p, { role: 'assistant', content: '' }, null))],
     streamPiece: (p, piece) => sse(chunk(p, { content: piece }, null)),
     streamEnd(p, a) {
       const frames: string[] = [];

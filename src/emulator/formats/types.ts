@@ -15,13 +15,13 @@ export interface EmulatedFormat {
   errorBody(status: number, message: string, retryAfterSeconds?: number): unknown;
 }
 
-export const sse = (data: unknown, event?: string): string =>
-  `${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`;
+export const sse = (data: unknown, event?: string): string => `${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`;
 
 /** Media types of the images in an OpenAI or Anthropic content array (data URLs, base64 sources; "url" otherwise). */
 export function imageMediaTypes(content: unknown): string[] {
   if (!Array.isArray(content)) return [];
   const out: string[] = [];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- content parts read loosely, as a provider's server does
   for (const p of content as Array<Record<string, any>>) {
     if (p?.type === 'image_url') {
       const url = String(p.image_url?.url ?? '');
@@ -61,4 +61,3 @@ export function responseIds(prefix: string): (prompt: EmulatedPrompt) => string 
     return id;
   };
 }
-

@@ -78,7 +78,10 @@ export function analyticsRoutes(app: FastifyInstance, analytics: AnalyticsReposi
       days: q.days,
       since: scope.since,
       user_id: scope.userId ?? null,
-      total_cost_usd: round(days.reduce((sum, d) => sum + d.costUsd, 0), 6),
+      total_cost_usd: round(
+        days.reduce((sum, d) => sum + d.costUsd, 0),
+        6,
+      ),
       daily,
       by_provider: providers.map((p) => ({ provider: p.key, cost_usd: round(p.costUsd, 6), requests: p.requests, tokens: p.tokens })),
       by_model: models.map((m) => ({ model: m.key, provider: m.provider ?? null, cost_usd: round(m.costUsd, 6), requests: m.requests, tokens: m.tokens })),

@@ -34,17 +34,22 @@ export function chatCompletionsRoute(app: FastifyInstance, options: ChatRouteOpt
       throw err;
     }
     // One signal per request: the caller leaving, the overall deadline, or shutdown.
-    return options.inFlight.run(reply.raw, options.totalTimeoutMs, async (signal) => {
-      if (input.stream) {
-        await streamCompletion(options.chat, input, reply, signal, options.inFlight);
-        return reply;
-      }
-      const outcome = await options.chat.complete(input, signal);
-      const created = Math.floor(Date.now() / 1000);
-      return reply
-        .headers({ 'x-cerebro-provider': outcome.metadata.provider, 'x-cerebro-model': outcome.metadata.model_used, ...warningHeader(outcome.warnings) })
-        .send(chatCompletion(requestId, created, outcome.result, outcome.metadata));
-    }, request.caller.userId);
+    return options.inFlight.run(
+      reply.raw,
+      options.totalTimeoutMs,
+      async (signal) => {
+        if (input.stream) {
+          await streamCompletion(options.chat, input, reply, signal, options.inFlight);
+          return reply;
+        }
+        const outcome = await options.chat.complete(input, signal);
+        const created = Math.floor(Date.now() / 1000);
+        return reply
+          .headers({ 'x-cerebro-provider': outcome.metadata.provider, 'x-cerebro-model': outcome.metadata.model_used, ...warningHeader(outcome.warnings) })
+          .send(chatCompletion(requestId, created, outcome.result, outcome.metadata));
+      },
+      request.caller.userId,
+    );
   });
 }
 
@@ -59,7 +64,13 @@ async function streamCompletion(chat: ChatService, input: ChatInput & { includeU
     const created = Math.floor(Date.now() / 1000);
     const model = outcome.upstreamModel;
     // Headers the hooks set on the reply (CORS, say) go out with the hijacked stream too.
-    sse.start({ ...(reply.getHeaders() as Record<string, string>), 'x-cerebro-provider': outcome.target.provider, 'x-cerebro-model': outcome.target.model, 'x-request-id': reply.request.id, ...warningHeader(outcome.warnings) });
+    sse.start({
+      ...(reply.getHeaders() as Record<string, string>),
+      'x-cerebro-provider': outcome.target.provider,
+      'x-cerebro-model': outcome.target.model,
+      'x-request-id': reply.request.id,
+      ...warningHeader(outcome.warnings),
+    });
     const contentChunk = contentChunkSerializer(id, created, model);
     let first = true;
     let finishReason: FinishReason = 'stop';

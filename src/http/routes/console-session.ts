@@ -22,10 +22,7 @@ import { consoleSessions, type AuthOptions, type ConsoleSession } from '../auth.
 import { passwordBody, signupBody, throttled, throttledPasswordCheck, type AuthThrottle } from './account.js';
 import { validate } from '../validate.js';
 
-export const consoleSignInBody = z.union([
-  z.object({ email: z.string().max(320), password: z.string().max(1024) }).strict(),
-  z.object({ operator_token: z.string().min(1).max(1024) }).strict(),
-]);
+export const consoleSignInBody = z.union([z.object({ email: z.string().max(320), password: z.string().max(1024) }).strict(), z.object({ operator_token: z.string().min(1).max(1024) }).strict()]);
 
 const invalidOperatorToken = () =>
   new GatewayError({ status: 401, type: 'invalid_request_error', code: 'invalid_credentials', message: 'That is not the operator token (CEREBRO_API_TOKEN) of this gateway.' });

@@ -51,18 +51,30 @@ export function embeddingsRoute(app: FastifyInstance, options: { embeddings: Emb
     const req = parsed.data!;
     const inputs = typeof req.input === 'string' ? [req.input] : typeof req.input[0] === 'number' ? [req.input as number[]] : (req.input as string[] | number[][]);
     if (inputs.some((i) => typeof i === 'string' && i.includes('\u0000'))) refuse(invalidRequest("Invalid value for 'input': contains a NUL character", 'input'));
-    return options.inFlight.run(reply.raw, options.totalTimeoutMs, async (signal) => {
-      const outcome = await options.embeddings.embed(
-        { requestId, caller: request.caller, model: req.model, input: inputs, ...(req.dimensions !== undefined ? { dimensions: req.dimensions } : {}), ...(req.user !== undefined ? { user: req.user } : {}) },
-        signal,
-      );
-      const base64 = req.encoding_format === 'base64';
-      return reply.headers({ 'x-cerebro-provider': outcome.entry.provider, 'x-cerebro-model': outcome.entry.id }).send({
-        object: 'list',
-        data: outcome.result.vectors.map((v, index) => ({ object: 'embedding', index, embedding: base64 ? toBase64Float32(v) : v })),
-        model: outcome.entry.id,
-        usage: { prompt_tokens: outcome.usage.promptTokens, total_tokens: outcome.usage.totalTokens },
-      });
-    }, request.caller.userId);
+    return options.inFlight.run(
+      reply.raw,
+      options.totalTimeoutMs,
+      async (signal) => {
+        const outcome = await options.embeddings.embed(
+          {
+            requestId,
+            caller: request.caller,
+            model: req.model,
+            input: inputs,
+            ...(req.dimensions !== undefined ? { dimensions: req.dimensions } : {}),
+            ...(req.user !== undefined ? { user: req.user } : {}),
+          },
+          signal,
+        );
+        const base64 = req.encoding_format === 'base64';
+        return reply.headers({ 'x-cerebro-provider': outcome.entry.provider, 'x-cerebro-model': outcome.entry.id }).send({
+          object: 'list',
+          data: outcome.result.vectors.map((v, index) => ({ object: 'embedding', index, embedding: base64 ? toBase64Float32(v) : v })),
+          model: outcome.entry.id,
+          usage: { prompt_tokens: outcome.usage.promptTokens, total_tokens: outcome.usage.totalTokens },
+        });
+      },
+      request.caller.userId,
+    );
   });
 }

@@ -15,7 +15,14 @@ export function healthRoute(app: FastifyInstance, pingDatabase: () => Promise<vo
       await pingDatabase();
       // Reachable, but its last writes failed (a read-only or full disk): try one; if it fails too, not healthy.
       const failing = writes?.failingSince();
-      if (failing !== undefined && !(await writes!.probe().then(() => true, () => false))) return reply.code(503).send({ status: 'error', database: 'not taking writes', reason: `the database has refused writes since ${new Date(failing).toISOString()}`, uptime_s });
+      if (
+        failing !== undefined &&
+        !(await writes!.probe().then(
+          () => true,
+          () => false,
+        ))
+      )
+        return reply.code(503).send({ status: 'error', database: 'not taking writes', reason: `the database has refused writes since ${new Date(failing).toISOString()}`, uptime_s });
       return { status: 'ok', database: 'ok', uptime_s };
     } catch (err) {
       reply.log.error({ err }, 'health check: database unreachable');

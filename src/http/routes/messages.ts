@@ -64,16 +64,21 @@ export function messagesRoute(app: FastifyInstance, options: MessagesRouteOption
       options.chat.recordRejected({ requestId, caller: request.caller, model: typeof raw?.model === 'string' ? raw.model : undefined, stream: raw?.stream === true, endpoint: 'messages' }, err);
       throw err;
     }
-    return options.inFlight.run(reply.raw, options.totalTimeoutMs, async (signal) => {
-      if (input.stream) {
-        await streamMessage(options.chat, input, reply, signal, options.inFlight);
-        return reply;
-      }
-      const outcome = await options.chat.complete(input, signal);
-      return reply
-        .headers({ 'x-cerebro-provider': outcome.metadata.provider, 'x-cerebro-model': outcome.metadata.model_used, ...warningHeader(outcome.warnings) })
-        .send(anthropicMessage(requestId, outcome.result));
-    }, request.caller.userId);
+    return options.inFlight.run(
+      reply.raw,
+      options.totalTimeoutMs,
+      async (signal) => {
+        if (input.stream) {
+          await streamMessage(options.chat, input, reply, signal, options.inFlight);
+          return reply;
+        }
+        const outcome = await options.chat.complete(input, signal);
+        return reply
+          .headers({ 'x-cerebro-provider': outcome.metadata.provider, 'x-cerebro-model': outcome.metadata.model_used, ...warningHeader(outcome.warnings) })
+          .send(anthropicMessage(requestId, outcome.result));
+      },
+      request.caller.userId,
+    );
   });
 }
 
@@ -85,7 +90,13 @@ async function streamMessage(chat: ChatService, input: ChatInput, reply: Fastify
     inFlight.streamStarted(reply);
     const sse = new SseWriter(reply.raw, signal);
     // Headers the hooks set on the reply (CORS, say) go out with the hijacked stream too.
-    sse.start({ ...(reply.getHeaders() as Record<string, string>), 'x-cerebro-provider': outcome.target.provider, 'x-cerebro-model': outcome.target.model, 'x-request-id': reply.request.id, ...warningHeader(outcome.warnings) });
+    sse.start({
+      ...(reply.getHeaders() as Record<string, string>),
+      'x-cerebro-provider': outcome.target.provider,
+      'x-cerebro-model': outcome.target.model,
+      'x-request-id': reply.request.id,
+      ...warningHeader(outcome.warnings),
+    });
     const encoder = new AnthropicEventEncoder(input.requestId, outcome.upstreamModel);
     await sse.events(encoder.start());
     let finishReason: FinishReason = 'stop';

@@ -35,11 +35,16 @@ export const inputItemsQuery = z.object({
   after: z.string().max(200).optional(),
 });
 
-const notFound = (id: string, param = 'response_id') =>
-  new GatewayError({ status: 404, type: 'invalid_request_error', code: 'not_found', param, message: `Response with id '${id}' not found.` });
+const notFound = (id: string, param = 'response_id') => new GatewayError({ status: 404, type: 'invalid_request_error', code: 'not_found', param, message: `Response with id '${id}' not found.` });
 
 const storeFailed = (id: string) =>
-  new GatewayError({ status: 503, type: 'service_unavailable', code: 'response_store_failed', headers: { 'retry-after': '2' }, message: `The response could not be stored, so it was not returned (response ${id}). Try again.` });
+  new GatewayError({
+    status: 503,
+    type: 'service_unavailable',
+    code: 'response_store_failed',
+    headers: { 'retry-after': '2' },
+    message: `The response could not be stored, so it was not returned (response ${id}). Try again.`,
+  });
 
 export function responsesRoutes(app: FastifyInstance, options: ResponsesRouteOptions): void {
   const { chat, responses } = options;
@@ -52,7 +57,13 @@ export function responsesRoutes(app: FastifyInstance, options: ResponsesRouteOpt
       req = parseResponsesRequest(request.body, chatRequestContext(request.headers, id, request.caller), (i) => `msg_${id.slice(5)}i${i.toString(16)}`);
       if (req.previousResponseId !== undefined) {
         const history = await responses.conversation(request.caller.userId, req.previousResponseId).catch(() => {
-          throw new GatewayError({ status: 503, type: 'service_unavailable', code: 'database_unavailable', headers: { 'retry-after': '1' }, message: 'Stored responses cannot be read right now; try again shortly.' });
+          throw new GatewayError({
+            status: 503,
+            type: 'service_unavailable',
+            code: 'database_unavailable',
+            headers: { 'retry-after': '1' },
+            message: 'Stored responses cannot be read right now; try again shortly.',
+          });
         });
         if (!history) throw notFound(req.previousResponseId, 'previous_response_id');
         req.input.messages = [...(req.instructions ? [{ role: 'system' as const, content: req.instructions }] : []), ...history, ...req.newTurns];
@@ -71,22 +82,36 @@ export function responsesRoutes(app: FastifyInstance, options: ResponsesRouteOpt
       const text = JSON.stringify(body);
       const bytes = Buffer.byteLength(turns) + Buffer.byteLength(inputItems) + Buffer.byteLength(text);
       await responses
-        .save({ id, user_id: request.caller.userId, created_at: new Date(createdAt * 1000).toISOString(), previous_response_id: req.previousResponseId ?? null, turns, input_items: inputItems, body: text, bytes })
+        .save({
+          id,
+          user_id: request.caller.userId,
+          created_at: new Date(createdAt * 1000).toISOString(),
+          previous_response_id: req.previousResponseId ?? null,
+          turns,
+          input_items: inputItems,
+          body: text,
+          bytes,
+        })
         .catch(() => {
           throw storeFailed(id);
         });
     };
-    return options.inFlight.run(reply.raw, options.totalTimeoutMs, async (signal) => {
-      if (input.stream) {
-        await streamResponse(chat, req, id, createdAt, reply, signal, options.inFlight, save);
-        return reply;
-      }
-      const outcome = await chat.complete(input, signal);
-      const echo: ResponseEcho = { model: outcome.result.model, instructions: req.instructions, body: req.body, previousResponseId: req.previousResponseId, store: req.store };
-      const body = completedResponse(id, createdAt, echo, outcome.result, outcome.metadata);
-      await save(body, answerTurn(outcome.result.text, outcome.result.toolCalls));
-      return reply.headers({ 'x-cerebro-provider': outcome.metadata.provider, 'x-cerebro-model': outcome.metadata.model_used, ...warningHeader(outcome.warnings) }).send(body);
-    }, request.caller.userId);
+    return options.inFlight.run(
+      reply.raw,
+      options.totalTimeoutMs,
+      async (signal) => {
+        if (input.stream) {
+          await streamResponse(chat, req, id, createdAt, reply, signal, options.inFlight, save);
+          return reply;
+        }
+        const outcome = await chat.complete(input, signal);
+        const echo: ResponseEcho = { model: outcome.result.model, instructions: req.instructions, body: req.body, previousResponseId: req.previousResponseId, store: req.store };
+        const body = completedResponse(id, createdAt, echo, outcome.result, outcome.metadata);
+        await save(body, answerTurn(outcome.result.text, outcome.result.toolCalls));
+        return reply.headers({ 'x-cerebro-provider': outcome.metadata.provider, 'x-cerebro-model': outcome.metadata.model_used, ...warningHeader(outcome.warnings) }).send(body);
+      },
+      request.caller.userId,
+    );
   });
 
   app.get('/v1/responses/:id', async (request) => {
@@ -110,7 +135,8 @@ export function responsesRoutes(app: FastifyInstance, options: ResponsesRouteOpt
     const all = JSON.parse(row.input_items) as Array<{ id: string }>;
     const ordered = q.order === 'desc' ? [...all].reverse() : all;
     const start = q.after === undefined ? 0 : ordered.findIndex((item) => item.id === q.after) + 1;
-    if (q.after !== undefined && start === 0) throw new GatewayError({ status: 400, type: 'invalid_request_error', code: 'invalid_value', param: 'after', message: `No input item '${q.after}' in this response.` });
+    if (q.after !== undefined && start === 0)
+      throw new GatewayError({ status: 400, type: 'invalid_request_error', code: 'invalid_value', param: 'after', message: `No input item '${q.after}' in this response.` });
     const data = ordered.slice(start, start + q.limit);
     return { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: start + q.limit < ordered.length };
   });
@@ -132,7 +158,13 @@ async function streamResponse(
     reply.hijack();
     inFlight.streamStarted(reply);
     const sse = new SseWriter(reply.raw, signal);
-    sse.start({ ...(reply.getHeaders() as Record<string, string>), 'x-cerebro-provider': outcome.target.provider, 'x-cerebro-model': outcome.target.model, 'x-request-id': reply.request.id, ...warningHeader(outcome.warnings) });
+    sse.start({
+      ...(reply.getHeaders() as Record<string, string>),
+      'x-cerebro-provider': outcome.target.provider,
+      'x-cerebro-model': outcome.target.model,
+      'x-request-id': reply.request.id,
+      ...warningHeader(outcome.warnings),
+    });
     const echo: ResponseEcho = { model: outcome.upstreamModel, instructions: req.instructions, body: req.body, previousResponseId: req.previousResponseId, store: req.store };
     const encoder = new ResponseEventEncoder(id, createdAt, echo);
     await sse.events(encoder.start());

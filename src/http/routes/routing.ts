@@ -31,7 +31,15 @@ export function routingRoutes(app: FastifyInstance, deps: RoutingRouteDeps): voi
       classification: decision.classification,
       targets: decision.targets.map((t) => {
         const scored = scores.get(`${t.provider}/${t.model}`);
-        return { provider: t.provider, model: t.model, score: scored?.score ?? null, quality: scored?.quality ?? deps.catalog.get(t.model)?.quality ?? null, estimated_cost_usd: scored?.estimated_cost_usd ?? null, expected_latency_ms: scored?.expected_latency_ms ?? null, available: deps.health.view(t.provider, t.model).available };
+        return {
+          provider: t.provider,
+          model: t.model,
+          score: scored?.score ?? null,
+          quality: scored?.quality ?? deps.catalog.get(t.model)?.quality ?? null,
+          estimated_cost_usd: scored?.estimated_cost_usd ?? null,
+          expected_latency_ms: scored?.expected_latency_ms ?? null,
+          available: deps.health.view(t.provider, t.model).available,
+        };
       }),
       excluded: decision.scored?.excluded ?? [],
       quality_floor_relaxed: decision.scored?.floorRelaxed ?? false,

@@ -16,7 +16,10 @@ function sessionIdParam(params: unknown): string {
 export const historyQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   /** The `next_cursor` of the previous page: turns after it. */
-  after: z.string().regex(/^\d{1,15}$/, 'must be a next_cursor from the previous page').optional(),
+  after: z
+    .string()
+    .regex(/^\d{1,15}$/, 'must be a next_cursor from the previous page')
+    .optional(),
 });
 
 export const sessionsListQuery = z.object({
@@ -28,7 +31,8 @@ export const sessionsListQuery = z.object({
 function decodeSessionCursor(cursor: string): { lastActivity: string; sessionId: string } {
   try {
     const [lastActivity, sessionId] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof lastActivity === 'string' && /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(lastActivity) && typeof sessionId === 'string' && SESSION_ID_PATTERN.test(sessionId)) return { lastActivity, sessionId };
+    if (typeof lastActivity === 'string' && /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(lastActivity) && typeof sessionId === 'string' && SESSION_ID_PATTERN.test(sessionId))
+      return { lastActivity, sessionId };
   } catch {
     // Falls through to the 400 below.
   }

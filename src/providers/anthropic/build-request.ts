@@ -111,8 +111,7 @@ function objectSchema(schema: Record<string, unknown> | undefined): Record<strin
 }
 
 function anthropicToolChoice(choice: ToolChoice, disableParallel: boolean): Record<string, unknown> {
-  const base: Record<string, unknown> =
-    choice === 'auto' ? { type: 'auto' } : choice === 'required' ? { type: 'any' } : choice === 'none' ? { type: 'none' } : { type: 'tool', name: choice.name };
+  const base: Record<string, unknown> = choice === 'auto' ? { type: 'auto' } : choice === 'required' ? { type: 'any' } : choice === 'none' ? { type: 'none' } : { type: 'tool', name: choice.name };
   if (disableParallel && choice !== 'none') base.disable_parallel_tool_use = true;
   return base;
 }

@@ -24,7 +24,11 @@ export const anthropicMessageSchema = z.object({
 
 export const anthropicStreamEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('message_start'), message: z.object({ id: z.string().optional(), model: z.string().optional(), usage: anthropicUsageSchema.optional() }) }),
-  z.object({ type: z.literal('content_block_start'), index: z.number(), content_block: z.object({ type: z.string(), text: z.string().optional(), id: z.string().optional(), name: z.string().optional() }) }),
+  z.object({
+    type: z.literal('content_block_start'),
+    index: z.number(),
+    content_block: z.object({ type: z.string(), text: z.string().optional(), id: z.string().optional(), name: z.string().optional() }),
+  }),
   z.object({ type: z.literal('content_block_delta'), index: z.number(), delta: z.object({ type: z.string(), text: z.string().optional(), partial_json: z.string().optional() }) }),
   z.object({ type: z.literal('content_block_stop'), index: z.number() }),
   z.object({ type: z.literal('message_delta'), delta: z.object({ stop_reason: z.string().nullish() }), usage: anthropicUsageSchema.optional() }),

@@ -137,4 +137,3 @@ export function buildGeminiBody(call: ChatCall): { body: Record<string, unknown>
   if (Object.keys(generationConfig).length > 0) body.generationConfig = generationConfig;
   return { body, warnings };
 }
-

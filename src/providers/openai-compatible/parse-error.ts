@@ -3,12 +3,7 @@ import type { ProviderId } from '../types.js';
 import { openAIErrorBodySchema } from './wire-schemas.js';
 
 /** An OpenAI/OpenRouter error response → UpstreamError, keeping the upstream's message and code. */
-export function parseOpenAIError(
-  provider: ProviderId,
-  status: number,
-  headers: Record<string, string | string[] | undefined>,
-  bodyText: string,
-): UpstreamError {
+export function parseOpenAIError(provider: ProviderId, status: number, headers: Record<string, string | string[] | undefined>, bodyText: string): UpstreamError {
   const parsed = openAIErrorBodySchema.safeParse(tryParseJson(bodyText));
   const err = parsed.success ? parsed.data.error : undefined;
   const message = err?.message ?? (truncate(bodyText.trim()) || `HTTP ${status}`);
@@ -26,10 +21,7 @@ export function parseOpenAIError(
  * An error object inside a 200 body or a stream chunk (OpenRouter reports provider failures
  * mid-stream this way, with a numeric code standing for an HTTP status).
  */
-export function inBandOpenAIError(
-  provider: ProviderId,
-  error: { message?: string | undefined; code?: string | number | null | undefined },
-): UpstreamError {
+export function inBandOpenAIError(provider: ProviderId, error: { message?: string | undefined; code?: string | number | null | undefined }): UpstreamError {
   const numeric = typeof error.code === 'number' ? error.code : Number.NaN;
   const status = Number.isInteger(numeric) && numeric >= 400 && numeric < 600 ? numeric : 502;
   const init: ConstructorParameters<typeof UpstreamError>[0] = {

@@ -71,12 +71,18 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addPrimaryKeyConstraint('daily_usage_pk', ['user_id', 'day'])
     .execute();
 
-  await db.schema.alterTable('interactions').addColumn('user_id', 'text', (c) => c.notNull().defaultTo(OPERATOR_USER_ID)).execute();
+  await db.schema
+    .alterTable('interactions')
+    .addColumn('user_id', 'text', (c) => c.notNull().defaultTo(OPERATOR_USER_ID))
+    .execute();
   await db.schema.dropIndex('interactions_session_id_id').execute();
   // "The last N turns of this user's session": one index range scan; another user's id never matches.
   await db.schema.createIndex('interactions_user_session_id').on('interactions').columns(['user_id', 'session_id', 'id']).execute();
 
-  await db.schema.alterTable('request_logs').addColumn('user_id', 'text', (c) => c.notNull().defaultTo(OPERATOR_USER_ID)).execute();
+  await db.schema
+    .alterTable('request_logs')
+    .addColumn('user_id', 'text', (c) => c.notNull().defaultTo(OPERATOR_USER_ID))
+    .execute();
   await db.schema.alterTable('request_logs').addColumn('gateway_key_id', 'text').execute();
   // Per-user analytics read a time range of one user's rows; the operator's read created_at alone.
   await db.schema.createIndex('request_logs_user_created_at').on('request_logs').columns(['user_id', 'created_at']).execute();

@@ -9,10 +9,16 @@ import { isPostgres, rawTable } from '../dialect.js';
 export async function up(db: Kysely<unknown>): Promise<void> {
   const pg = isPostgres(db);
   // Keys issued before scopes existed get the default: they never needed more than chat and read.
-  await db.schema.alterTable('gateway_keys').addColumn('scopes', 'text', (c) => c.notNull().defaultTo('chat,read')).execute();
+  await db.schema
+    .alterTable('gateway_keys')
+    .addColumn('scopes', 'text', (c) => c.notNull().defaultTo('chat,read'))
+    .execute();
 
   await db.schema.alterTable('users').addColumn('disabled_at', 'text').execute();
-  await db.schema.alterTable('users').addColumn('token_version', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('users')
+    .addColumn('token_version', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
   // The operator's ceiling on this user's tokens per day (null: USER_DAILY_TOKEN_LIMIT).
   await db.schema.alterTable('users').addColumn('daily_token_limit', 'bigint').execute();
 

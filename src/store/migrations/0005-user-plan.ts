@@ -2,7 +2,10 @@
 import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.alterTable('users').addColumn('plan', 'text', (c) => c.notNull().defaultTo('free')).execute();
+  await db.schema
+    .alterTable('users')
+    .addColumn('plan', 'text', (c) => c.notNull().defaultTo('free'))
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -21,7 +21,7 @@ describe('attack: a leaked operator key reading other tenants', () => {
 
   it("gives the operator's keys chat and read by default: no other tenant, no provider health", async () => {
     const n8n = await gatewayKey(call, TEST_TOKEN, { name: 'n8n' });
-    assert.equal((await call('POST', '/v1/chat/completions', n8n.key, chatBody('hi'))).status, 200, 'it still chats, with the operator\'s providers');
+    assert.equal((await call('POST', '/v1/chat/completions', n8n.key, chatBody('hi'))).status, 200, "it still chats, with the operator's providers");
     const theft = await call('GET', `/api/analytics/overview?user_id=${victim.userId}`, n8n.key);
     assert.equal(theft.status, 403, JSON.stringify(theft.body));
     const own = await call('GET', '/api/analytics/overview', n8n.key);
@@ -46,7 +46,7 @@ describe('attack: a leaked operator key reading other tenants', () => {
     assert.deepEqual(scopes, { n8n: ['chat', 'read'], dashboard: ['read', 'admin'] });
   });
 
-  it("refuses the admin scope to users, and narrows keys to what they were given", async () => {
+  it('refuses the admin scope to users, and narrows keys to what they were given', async () => {
     const refused = await call('POST', '/api/keys/gateway', victim.token, { scopes: ['chat', 'admin'] });
     assert.equal(refused.status, 403);
     assert.equal(refused.body.error.code, 'scope_not_allowed');

@@ -41,8 +41,14 @@ describe('attack: concurrent requests against the daily token limit', () => {
     assert.ok(ok.length >= 1);
     const used = (await call('GET', '/api/config', token)).body.tokens_used_today as number;
     assert.ok(used <= 20_000 + 100, `used ${used} of 20,000 with ${ok.length} answers`);
-    const sent = s.emulator.requests.filter((r) => r.provider === 'openrouter').slice(-ok.length).map((r) => (r.body as { max_tokens?: number }).max_tokens);
-    assert.ok(sent.every((m) => typeof m === 'number' && m > 0), `max_tokens sent upstream: ${JSON.stringify(sent)}`);
+    const sent = s.emulator.requests
+      .filter((r) => r.provider === 'openrouter')
+      .slice(-ok.length)
+      .map((r) => (r.body as { max_tokens?: number }).max_tokens);
+    assert.ok(
+      sent.every((m) => typeof m === 'number' && m > 0),
+      `max_tokens sent upstream: ${JSON.stringify(sent)}`,
+    );
   });
 
   it('reserves only max_tokens beyond the prompt, so small requests share the budget', async () => {
@@ -50,7 +56,7 @@ describe('attack: concurrent requests against the daily token limit', () => {
     assert.equal((await call('PUT', '/api/config', token, { daily_token_limit: 300 })).status, 200);
     const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => call('POST', '/v1/chat/completions', token, chatBody(`q${i}`, { max_tokens: 20 }))));
     const ok = answers.filter((a) => a.status === 200);
-    assert.ok(ok.length > 1, `${ok.length} passed: ${JSON.stringify(answers.map((a) => a.status === 200 ? a.body.usage : a.body))}`);
+    assert.ok(ok.length > 1, `${ok.length} passed: ${JSON.stringify(answers.map((a) => (a.status === 200 ? a.body.usage : a.body)))}`);
     const used = (await call('GET', '/api/config', token)).body.tokens_used_today as number;
     const perRequest = Math.max(...ok.map((a) => a.body.usage.total_tokens as number));
     assert.ok(used <= 300 + perRequest, `used ${used}`);
@@ -106,13 +112,16 @@ describe('attack: many keys against the per-user rate limit', () => {
     const { token } = await signup(call, 'leaked@example.com');
     const leaked = await gatewayKey(call, token, { rate_limit: 1000 });
     const spent = await Promise.all(Array.from({ length: 35 }, () => call('GET', '/v1/models', leaked.key)));
-    assert.ok(spent.some((a) => a.status === 429), 'the thief hit the ceiling');
+    assert.ok(
+      spent.some((a) => a.status === 429),
+      'the thief hit the ceiling',
+    );
     assert.equal((await call('GET', '/api/keys/gateway', token)).status, 200);
     assert.equal((await call('DELETE', `/api/keys/gateway/${leaked.id}`, token)).status, 200);
     assert.equal((await call('GET', '/v1/models', leaked.key)).status, 401);
   });
 
-  it('reports the tighter of the key\'s and the user\'s limits in the headers', async () => {
+  it("reports the tighter of the key's and the user's limits in the headers", async () => {
     const { token } = await signup(call, 'headers@example.com');
     const loose = await gatewayKey(call, token, { rate_limit: 1000 });
     const tight = await gatewayKey(call, token, { rate_limit: 5 });
@@ -121,7 +130,6 @@ describe('attack: many keys against the per-user rate limit', () => {
     assert.equal(res.headers.get('x-ratelimit-limit'), '5', 'the key is tighter');
     assert.equal(res.headers.get('x-ratelimit-remaining'), '4');
   });
-
 });
 
 describe('attack: closing streams early to dodge the daily token limit', () => {
@@ -140,7 +148,12 @@ describe('attack: closing streams early to dodge the daily token limit', () => {
     for (let i = 0; i < 20 && !refused; i++) {
       s.emulator.script.add('openrouter', [{ behavior: { type: 'ok', text: long, chunkDelayMs: 5 } }]);
       const abort = new AbortController();
-      const res = await fetch(`${s.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(chatBody(`story ${i}`, { stream: true })), signal: abort.signal });
+      const res = await fetch(`${s.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(chatBody(`story ${i}`, { stream: true })),
+        signal: abort.signal,
+      });
       if (res.status === 429) {
         refused = true;
         break;

@@ -100,8 +100,7 @@ describe('attack: deeply nested JSON', () => {
   });
   after(() => s.close());
 
-  const tool = (parameters: string) =>
-    `{"model":"auto","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f","parameters":${parameters}}}]}`;
+  const tool = (parameters: string) => `{"model":"auto","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f","parameters":${parameters}}}]}`;
 
   it('refuses a tool schema nested 5,000 levels deep with a 400 naming the parameter, not a 500', async () => {
     const res = await s.post('/v1/chat/completions', tool(nested(5_000)));
@@ -113,13 +112,17 @@ describe('attack: deeply nested JSON', () => {
     assert.equal((await s.post('/v1/chat/completions', { messages: [{ role: 'user', content: 'still there?' }] })).status, 200);
   });
 
-  it('refuses deep nesting on every entrance and on the management API, in each one\'s error shape', async () => {
+  it("refuses deep nesting on every entrance and on the management API, in each one's error shape", async () => {
     const messages = await s.post('/v1/messages', `{"model":"auto","max_tokens":10,"messages":[{"role":"user","content":"hi"}],"metadata":${nested(100)}}`);
     assert.equal(messages.status, 400);
     const anthropic = (await messages.json()) as { type: string; error: { type: string } };
     assert.equal(anthropic.type, 'error');
     assert.equal(anthropic.error.type, 'invalid_request_error');
-    const config = await fetch(`${s.url}/api/config`, { method: 'PUT', headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' }, body: `{"default_model":${nested(80)}}` });
+    const config = await fetch(`${s.url}/api/config`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' },
+      body: `{"default_model":${nested(80)}}`,
+    });
     assert.equal(config.status, 400);
     assert.equal(((await config.json()) as { error: { param: string } }).error.param, 'default_model.a.a.a.a.a…');
     const longKey = 'k'.repeat(10_000);

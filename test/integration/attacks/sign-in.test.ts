@@ -23,7 +23,10 @@ describe('attack: locking an account out with wrong passwords', () => {
     const statuses = [];
     for (let i = 0; i < 30; i++) statuses.push((await from('203.0.113.5', { email: 'victim@example.com', password: `Wrong-Horse-${i}` })).status);
     assert.deepEqual(statuses.slice(0, 6), [401, 401, 401, 401, 401, 401]);
-    assert.ok(statuses.slice(6).every((status) => status === 429), JSON.stringify(statuses));
+    assert.ok(
+      statuses.slice(6).every((status) => status === 429),
+      JSON.stringify(statuses),
+    );
     const owner = await from('198.51.100.7', { email: 'victim@example.com', password: PASSWORD });
     assert.equal(owner.status, 200, JSON.stringify(owner.body));
     // Even the right password waits on the attacker's own address while it backs off.
@@ -40,7 +43,10 @@ describe('attack: locking an account out with wrong passwords', () => {
     const rotated = [];
     for (let i = 1; i <= 8; i++) rotated.push((await from(`2001:db8:aa:bb::${i.toString(16)}`, { email: 'burst@example.com', password: 'Wrong-Horse-0' })).status);
     assert.deepEqual(rotated.slice(0, 6), [401, 401, 401, 401, 401, 401]);
-    assert.ok(rotated.slice(6).every((status) => status === 429), JSON.stringify(rotated));
+    assert.ok(
+      rotated.slice(6).every((status) => status === 429),
+      JSON.stringify(rotated),
+    );
   });
 
   it('doubles the wait after each further failure from the same address', async () => {
@@ -69,6 +75,9 @@ describe('attack: dodging the per-address limit', () => {
   it('ignores X-Forwarded-For unless TRUST_PROXY says so, so a forged header buys no fresh address', async () => {
     const answers = [];
     for (let i = 0; i < 8; i++) answers.push(await call('POST', '/api/auth/login', undefined, { email: `x${i}@example.com`, password: 'Wrong-Horse-9' }, { 'x-forwarded-for': `198.51.100.${i}` }));
-    assert.deepEqual(answers.map((a) => a.status), [401, 401, 401, 401, 401, 429, 429, 429]);
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      [401, 401, 401, 401, 401, 429, 429, 429],
+    );
   });
 });

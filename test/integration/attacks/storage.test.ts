@@ -74,7 +74,11 @@ describe('attack: a session history fetched in one response', () => {
 
   it('pages the history, oldest first: 100 turns by default, at most 1,000, with a cursor', async () => {
     const { token, userId } = await signup(call, 'long-talker@example.com');
-    for (let i = 0; i < 125; i++) await s.gateway.sessions.append(userId, 'long', [{ role: 'user', content: `q${i}` }, { role: 'assistant', content: `a${i}`, modelUsed: 'm' }]);
+    for (let i = 0; i < 125; i++)
+      await s.gateway.sessions.append(userId, 'long', [
+        { role: 'user', content: `q${i}` },
+        { role: 'assistant', content: `a${i}`, modelUsed: 'm' },
+      ]);
     const first = await call('GET', '/v1/sessions/long/messages', token);
     assert.equal(first.status, 200);
     assert.equal(first.body.messages.length, 100);
@@ -91,7 +95,11 @@ describe('attack: a session history fetched in one response', () => {
     }
     assert.equal(seen.length, 250);
     assert.deepEqual(seen.slice(-2), ['q124', 'a124']);
-    for (const [query, param] of [['limit=1001', 'limit'], ['limit=0', 'limit'], ['after=abc', 'after']] as const) {
+    for (const [query, param] of [
+      ['limit=1001', 'limit'],
+      ['limit=0', 'limit'],
+      ['after=abc', 'after'],
+    ] as const) {
       const res = await call('GET', `/v1/sessions/long/messages?${query}`, token);
       assert.equal(res.status, 400, query);
       assert.equal(res.body.error.param, param);

@@ -33,7 +33,11 @@ describe("leak: upstream error texts on the operator's keys", () => {
     assert.match(seen.body.error.message, /openrouter\/[^:]+: 402: out of credits/);
     assert.deepEqual(
       seen.body.metadata.attempts.map((a: { provider: string; http_status: number; reason: string }) => [a.provider, a.http_status, a.reason]),
-      [['openrouter', 402, 'out of credits'], ['openrouter', 402, 'out of credits'], ['gemini', 500, 'upstream error']],
+      [
+        ['openrouter', 402, 'out of credits'],
+        ['openrouter', 402, 'out of credits'],
+        ['gemini', 500, 'upstream error'],
+      ],
     );
     failEverywhere();
     const operator = await call('POST', '/v1/chat/completions', TEST_TOKEN, chatBody('hi'));
@@ -42,7 +46,10 @@ describe("leak: upstream error texts on the operator's keys", () => {
     await s.gateway.logs.flush();
     const db = (s.gateway.sessions as unknown as { db: Kysely<any> }).db;
     const rows = await db.selectFrom('request_logs').select('attempts').where('http_status', '=', 502).execute();
-    assert.ok(rows.every((r: { attempts: string }) => SECRET.test(r.attempts)), 'both rows keep the upstream text');
+    assert.ok(
+      rows.every((r: { attempts: string }) => SECRET.test(r.attempts)),
+      'both rows keep the upstream text',
+    );
   });
 
   it('hides the texts of a fallback that answered, and of a stream that fails after its first byte', async () => {
@@ -53,7 +60,11 @@ describe("leak: upstream error texts on the operator's keys", () => {
     assert.equal(fellBack.body.metadata.attempts[0].error, '429: rate limited');
 
     s.emulator.script.add('openai', [{ behavior: { type: 'stream-error', afterChunks: 1, status: 500, message: 'shard proj-991 crashed' } }]);
-    const res = await fetch(`${s.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${user}`, 'content-type': 'application/json' }, body: JSON.stringify(chatBody('hi', { stream: true, model: 'gpt-4o-mini' })) });
+    const res = await fetch(`${s.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${user}`, 'content-type': 'application/json' },
+      body: JSON.stringify(chatBody('hi', { stream: true, model: 'gpt-4o-mini' })),
+    });
     const text = await res.text();
     assert.match(text, /failed mid-answer/);
     assert.doesNotMatch(text, SECRET);

@@ -18,7 +18,19 @@ const HEIGHT = 200;
 const TICK_LABEL = { fill: 'currentColor', fontSize: 11 } as const;
 const MARGIN = { top: 10, right: 10, bottom: 28, left: 56 };
 
-export function BarChart({ title, data, format, tickFormat = format, width = 560 }: { title: string; data: BarDatum[]; format: (n: number) => string; tickFormat?: (n: number) => string; width?: number }) {
+export function BarChart({
+  title,
+  data,
+  format,
+  tickFormat = format,
+  width = 560,
+}: {
+  title: string;
+  data: BarDatum[];
+  format: (n: number) => string;
+  tickFormat?: (n: number) => string;
+  width?: number;
+}) {
   const { t } = useI18n();
   const innerWidth = width - MARGIN.left - MARGIN.right;
   const innerHeight = HEIGHT - MARGIN.top - MARGIN.bottom;

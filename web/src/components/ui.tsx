@@ -5,7 +5,18 @@ import { useI18n } from '../i18n';
 import type { MessageKey } from '../locales/en';
 
 /** Codes whose message the console says in the reader's language; any other shows the server's words. */
-const TRANSLATED = new Set(['forbidden', 'invalid_credentials', 'too_many_attempts', 'rate_limit_exceeded', 'weak_password', 'email_taken', 'signup_disabled', 'session_expired', 'daily_token_limit_exceeded', 'no_provider_available']);
+const TRANSLATED = new Set([
+  'forbidden',
+  'invalid_credentials',
+  'too_many_attempts',
+  'rate_limit_exceeded',
+  'weak_password',
+  'email_taken',
+  'signup_disabled',
+  'session_expired',
+  'daily_token_limit_exceeded',
+  'no_provider_available',
+]);
 
 /** `say`: what a code means on this form, when the general wording would mislead (a wrong operator token is no wrong e-mail). */
 export function ErrorNote({ error, onRetry, say = {} }: { error: unknown; onRetry?: () => void; say?: Record<string, MessageKey> }) {

@@ -96,7 +96,9 @@ function GatewayKeys() {
               <tr>
                 <th scope="col">{t('col.name')}</th>
                 <th scope="col">{t('col.key')}</th>
-                <th scope="col" className="num">{t('col.rateLimit')}</th>
+                <th scope="col" className="num">
+                  {t('col.rateLimit')}
+                </th>
                 <th scope="col">{t('col.created')}</th>
                 <th scope="col">{t('col.lastUsed')}</th>
                 <th scope="col">{t('col.state')}</th>
@@ -125,7 +127,13 @@ function GatewayKeys() {
           </table>
         </div>
       )}
-      <Confirm open={revoking !== undefined} message={t('keys.revokeConfirm', { name: revoking?.name ?? '' })} confirmLabel={t('keys.revoke')} onConfirm={() => revoking && revoke.mutate(revoking.id)} onClose={() => setRevoking(undefined)} />
+      <Confirm
+        open={revoking !== undefined}
+        message={t('keys.revokeConfirm', { name: revoking?.name ?? '' })}
+        confirmLabel={t('keys.revoke')}
+        onConfirm={() => revoking && revoke.mutate(revoking.id)}
+        onClose={() => setRevoking(undefined)}
+      />
     </section>
   );
 }
@@ -181,7 +189,8 @@ function ProviderKeys() {
           {keys.data.keys.map((k) => (
             <li key={k.provider} className="row between">
               <span>
-                <strong>{k.provider}</strong> <span className="mono">{t('keys.ending', { last4: k.last4 })}</span> · {formatTime(locale, k.created_at)} · {k.is_active ? t('keys.active') : t('keys.revoked')}
+                <strong>{k.provider}</strong> <span className="mono">{t('keys.ending', { last4: k.last4 })}</span> · {formatTime(locale, k.created_at)} ·{' '}
+                {k.is_active ? t('keys.active') : t('keys.revoked')}
               </span>
               <button type="button" className="danger" onClick={() => setRemoving(k.provider)}>
                 {t('keys.remove')}
@@ -192,7 +201,13 @@ function ProviderKeys() {
       ) : keys.data ? (
         <p className="muted">{t('keys.none')}</p>
       ) : null}
-      <Confirm open={removing !== undefined} message={t('keys.removeConfirm', { provider: removing ?? '' })} confirmLabel={t('keys.remove')} onConfirm={() => removing && remove.mutate(removing)} onClose={() => setRemoving(undefined)} />
+      <Confirm
+        open={removing !== undefined}
+        message={t('keys.removeConfirm', { provider: removing ?? '' })}
+        confirmLabel={t('keys.remove')}
+        onConfirm={() => removing && remove.mutate(removing)}
+        onClose={() => setRemoving(undefined)}
+      />
     </section>
   );
 }

@@ -31,7 +31,9 @@ export function LogDetail({ id }: { id: string }) {
       </div>
       {detail.isError ? <ErrorNote error={detail.error} /> : null}
       {!d ? (
-        detail.isPending ? <Loading /> : null
+        detail.isPending ? (
+          <Loading />
+        ) : null
       ) : (
         <>
           <dl className="facts">
@@ -79,7 +81,7 @@ export function LogDetail({ id }: { id: string }) {
                     {a.provider}/{a.model}
                   </span>{' '}
                   <StatusBadge status={a.status} /> {a.http_status ?? ''} <span className="muted small">{formatMs(locale, a.latency_ms)}</span>
-                  {a.error ?? a.reason ? <div className="small muted">{a.error ?? a.reason}</div> : null}
+                  {(a.error ?? a.reason) ? <div className="small muted">{a.error ?? a.reason}</div> : null}
                 </li>
               ))}
             </ol>

@@ -123,9 +123,15 @@ export function Logs({ openId, operator }: { openId: string | undefined; operato
                 <th scope="col">{t('col.model')}</th>
                 <th scope="col">{t('col.provider')}</th>
                 <th scope="col">{t('col.status')}</th>
-                <th scope="col" className="num">{t('col.tokens')}</th>
-                <th scope="col" className="num">{t('col.cost')}</th>
-                <th scope="col" className="num">{t('col.latency')}</th>
+                <th scope="col" className="num">
+                  {t('col.tokens')}
+                </th>
+                <th scope="col" className="num">
+                  {t('col.cost')}
+                </th>
+                <th scope="col" className="num">
+                  {t('col.latency')}
+                </th>
                 <th scope="col">{t('col.complexity')}</th>
                 <th scope="col">{t('col.route')}</th>
                 <th scope="col">{t('col.cache')}</th>

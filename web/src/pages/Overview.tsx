@@ -56,7 +56,12 @@ export function Overview() {
       <div className="grid two">
         {breakdown.data ? (
           <>
-            <BarChart title={t('chart.costPerDay')} data={breakdown.data.data.map((d) => ({ label: formatDay(locale, d.date), value: d.cost }))} format={(n) => formatUsd(locale, n)} tickFormat={(n) => formatUsdTick(locale, n)} />
+            <BarChart
+              title={t('chart.costPerDay')}
+              data={breakdown.data.data.map((d) => ({ label: formatDay(locale, d.date), value: d.cost }))}
+              format={(n) => formatUsd(locale, n)}
+              tickFormat={(n) => formatUsdTick(locale, n)}
+            />
             <BarChart title={t('chart.requestsPerDay')} data={breakdown.data.data.map((d) => ({ label: formatDay(locale, d.date), value: d.requests }))} format={(n) => formatNumber(locale, n)} />
           </>
         ) : breakdown.isError ? (

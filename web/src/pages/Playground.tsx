@@ -1,8 +1,8 @@
 /** A chat that streams from /v1/chat/completions, and says under the answer who answered, at what cost, after which attempts. */
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useChatModels } from '../models';
-import { api, streamChat, type ChatMetadata } from '../api';
+import { streamChat, type ChatMetadata } from '../api';
 import { ErrorNote, StatusBadge } from '../components/ui';
 import { formatMs, formatUsd } from '../format';
 import { useI18n } from '../i18n';

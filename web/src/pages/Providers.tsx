@@ -17,7 +17,9 @@ export function Providers() {
       <h1 id="providers-title">{t('providers.title')}</h1>
       {health.isError ? <ErrorNote error={health.error} /> : null}
       {!h ? (
-        health.isPending ? <Loading /> : null
+        health.isPending ? (
+          <Loading />
+        ) : null
       ) : (
         <>
           <section className="card" aria-labelledby="targets-title">
@@ -33,8 +35,12 @@ export function Providers() {
                       <th scope="col">{t('col.model')}</th>
                       <th scope="col">{t('col.circuit')}</th>
                       <th scope="col">{t('col.available')}</th>
-                      <th scope="col" className="num">{t('col.successRate')}</th>
-                      <th scope="col" className="num">{t('col.latency')}</th>
+                      <th scope="col" className="num">
+                        {t('col.successRate')}
+                      </th>
+                      <th scope="col" className="num">
+                        {t('col.latency')}
+                      </th>
                       <th scope="col">{t('col.coolingUntil')}</th>
                       <th scope="col">{t('col.lastError')}</th>
                     </tr>
@@ -77,7 +83,14 @@ export function Providers() {
             <section className="card" aria-labelledby="cache-title">
               <h2 id="cache-title">{t('providers.cache')}</h2>
               {cache.data?.enabled ? (
-                <p>{t('providers.cacheStats', { hits: formatNumber(locale, cache.data.hits ?? 0), misses: formatNumber(locale, cache.data.misses ?? 0), entries: formatNumber(locale, cache.data.entries ?? 0), max: formatNumber(locale, cache.data.max_entries ?? 0) })}</p>
+                <p>
+                  {t('providers.cacheStats', {
+                    hits: formatNumber(locale, cache.data.hits ?? 0),
+                    misses: formatNumber(locale, cache.data.misses ?? 0),
+                    entries: formatNumber(locale, cache.data.entries ?? 0),
+                    max: formatNumber(locale, cache.data.max_entries ?? 0),
+                  })}
+                </p>
               ) : cache.data ? (
                 <p className="muted">{t('providers.cacheOff')}</p>
               ) : null}
@@ -112,8 +125,12 @@ function Users() {
                 <th scope="col">{t('col.email')}</th>
                 <th scope="col">{t('col.plan')}</th>
                 <th scope="col">{t('col.created')}</th>
-                <th scope="col" className="num">{t('col.usedToday')}</th>
-                <th scope="col" className="num">{t('col.limit')}</th>
+                <th scope="col" className="num">
+                  {t('col.usedToday')}
+                </th>
+                <th scope="col" className="num">
+                  {t('col.limit')}
+                </th>
                 <th scope="col">{t('col.state')}</th>
                 <th scope="col">{t('col.actions')}</th>
               </tr>
@@ -146,7 +163,13 @@ function Users() {
       ) : users.isPending ? (
         <Loading />
       ) : null}
-      <Confirm open={disabling !== undefined} message={t('user.disableConfirm', { email: disabling?.email ?? '' })} confirmLabel={t('user.disable')} onConfirm={() => disabling && patch.mutate({ id: disabling.id, disabled: true })} onClose={() => setDisabling(undefined)} />
+      <Confirm
+        open={disabling !== undefined}
+        message={t('user.disableConfirm', { email: disabling?.email ?? '' })}
+        confirmLabel={t('user.disable')}
+        onConfirm={() => disabling && patch.mutate({ id: disabling.id, disabled: true })}
+        onClose={() => setDisabling(undefined)}
+      />
     </section>
   );
 }

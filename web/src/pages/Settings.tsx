@@ -50,9 +50,11 @@ function Preferences() {
         {t('settings.defaultModel')}
         <select name="default_model" defaultValue={c.default_model ?? ''} aria-describedby="model-help">
           <option value="">{t('settings.auto')}</option>
-          {(models.data ?? []).filter((m) => m.id !== 'auto').map((m) => (
-            <option key={m.id}>{m.id}</option>
-          ))}
+          {(models.data ?? [])
+            .filter((m) => m.id !== 'auto')
+            .map((m) => (
+              <option key={m.id}>{m.id}</option>
+            ))}
           {c.default_model && !(models.data ?? []).some((m) => m.id === c.default_model) ? <option>{c.default_model}</option> : null}
         </select>
       </label>

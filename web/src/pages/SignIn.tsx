@@ -76,7 +76,14 @@ export function SignIn({ allowSignup }: { allowSignup: boolean }) {
               </label>
               <label>
                 {t('signIn.password')}
-                <input name="password" type="password" autoComplete={mode === 'signup' ? 'new-password' : 'current-password'} minLength={mode === 'signup' ? 10 : undefined} required aria-describedby={mode === 'signup' ? 'password-help' : undefined} />
+                <input
+                  name="password"
+                  type="password"
+                  autoComplete={mode === 'signup' ? 'new-password' : 'current-password'}
+                  minLength={mode === 'signup' ? 10 : undefined}
+                  required
+                  aria-describedby={mode === 'signup' ? 'password-help' : undefined}
+                />
               </label>
               {mode === 'signup' ? (
                 <p id="password-help" className="muted small">
