@@ -12,7 +12,7 @@ const SRC = join(PACKAGE_ROOT, 'src');
 const LOWER = ['core', 'providers', 'routing', 'store', 'security', 'accounts', 'cache'];
 const UPPER = ['gateway', 'http'];
 /** Files over the limit today, to be split (issue #20's redesign); the list may only shrink. */
-const LONG_FILES_ALLOWED = new Set(['gateway/executor.ts', 'gateway/chat-service.ts']);
+const LONG_FILES_ALLOWED = new Set(['gateway/chat-service.ts']);
 const MAX_LINES = 400;
 
 function sourceFiles(dir: string): string[] {

@@ -5,6 +5,8 @@
  */
 import { GatewayError, invalidRequest } from '../core/errors.js';
 import type { Transport } from '../providers/http-transport.js';
+import { UpstreamError } from '../providers/errors.js';
+import { send } from '../providers/upstream-call.js';
 import type { ProviderAdapter, ProviderId } from '../providers/types.js';
 import { Cancellation } from '../core/cancellation.js';
 import { providerKeyAad, seal } from '../security/secret-box.js';
@@ -89,16 +91,19 @@ export class ProviderKeyService {
     const timer = setTimeout(() => cancel.abort(new Error('timed out')), this.deps.verifyTimeoutMs);
     let status: number;
     try {
-      const res = await this.deps.transport.send(req, { signal: cancel, headersTimeoutMs: this.deps.verifyTimeoutMs, bodyTimeoutMs: this.deps.verifyTimeoutMs });
-      status = res.status;
+      const res = await send(this.deps.transport, req, adapter, { signal: cancel, headersTimeoutMs: this.deps.verifyTimeoutMs, bodyTimeoutMs: this.deps.verifyTimeoutMs });
       await res.body.dump();
+      return;
     } catch (err) {
-      this.deps.onVerifyError?.(err, adapter.id);
-      throw new GatewayError({ status: 502, type: 'upstream_error', code: 'key_verification_failed', message: `Could not reach ${adapter.id} to verify the key; it was not stored. Try again.` });
+      // The provider answered with an error status: what it means for the key is decided below.
+      if (err instanceof UpstreamError && err.status !== undefined) status = err.status;
+      else {
+        this.deps.onVerifyError?.(err, adapter.id);
+        throw new GatewayError({ status: 502, type: 'upstream_error', code: 'key_verification_failed', message: `Could not reach ${adapter.id} to verify the key; it was not stored. Try again.` });
+      }
     } finally {
       clearTimeout(timer);
     }
-    if (status >= 200 && status < 300) return;
     if (status === 401 || status === 403 || status === 400) {
       throw new GatewayError({
         status: 400,

@@ -3,7 +3,8 @@
  * fallback: another model's vectors live in another space) → the log row, costed like chat.
  */
 import { approximateTokens } from '../routing/token-estimate.js';
-import { truncate, tryParseJson, UpstreamError } from '../providers/errors.js';
+import { UpstreamError } from '../providers/errors.js';
+import { sendForJson } from '../providers/upstream-call.js';
 import type { Transport } from '../providers/http-transport.js';
 import type { EmbeddingAdapter, EmbeddingCall, EmbeddingResult } from '../providers/embeddings/types.js';
 import type { ProviderAdapter, ProviderId, Usage } from '../providers/types.js';
@@ -141,11 +142,11 @@ export class EmbeddingService {
   ): Promise<EmbeddingResult> {
     const provider = adapter.id;
     try {
-      const res = await this.deps.transport.send(adapter.buildRequest(call, credentials), { signal, headersTimeoutMs: this.deps.timeoutMs, bodyTimeoutMs: this.deps.timeoutMs });
-      const text = await res.body.text();
-      if (res.status < 200 || res.status >= 300) throw this.deps.chatAdapters[provider].parseError(res.status, res.headers, text);
-      const json = tryParseJson(text);
-      if (json === undefined) throw new UpstreamError({ provider, kind: 'protocol', message: `response is not JSON: ${truncate(text, 120)}` });
+      const { json } = await sendForJson(this.deps.transport, adapter.buildRequest(call, credentials), this.deps.chatAdapters[provider], provider, {
+        signal,
+        headersTimeoutMs: this.deps.timeoutMs,
+        bodyTimeoutMs: this.deps.timeoutMs,
+      });
       const result = adapter.parseResponse(json, call);
       attempts.push({ provider, model: call.model, status: 'ok', latency_ms: this.deps.now() - started });
       return result;

@@ -3,10 +3,10 @@
  * move on to the next target, and a failure caused by the request itself is returned at once.
  * Streams may fall back until their first content arrives; after that they are committed.
  */
-import { isTimeoutError, type Transport, type TransportResponse } from '../providers/http-transport.js';
-import { truncate, tryParseJson, UpstreamError } from '../providers/errors.js';
-import { SseDecoder, type SseEvent } from '../providers/sse-decoder.js';
-import type { ChatCall, ChatMessage, ChatResult, ProviderAdapter, ProviderCredentials, ProviderId, StreamDecoder, StreamPart } from '../providers/types.js';
+import type { Transport } from '../providers/http-transport.js';
+import type { UpstreamError } from '../providers/errors.js';
+import { openStream, sendForJson, toUpstreamError, type PartBatches } from '../providers/upstream-call.js';
+import type { ChatCall, ChatMessage, ChatResult, ProviderAdapter, ProviderCredentials, ProviderId, StreamPart } from '../providers/types.js';
 import type { Target } from '../routing/cascade.js';
 import type { AttemptObserver } from '../routing/attempt-observer.js';
 import { describeAttempts, failedAttempt, type Attempt } from './attempts.js';
@@ -111,15 +111,7 @@ export interface CompletionSuccess {
   warnings: string[];
 }
 
-/**
- * A stream's parts in batches, one per upstream read. Async generators fit it, and so do the
- * hand-written readers of the hot path; `return()` stops reading and releases the upstream. Unlike a
- * generator, those readers do not queue calls: a consumer awaits each `next()` before the next call
- * (as `for await` does).
- */
-export interface PartBatches extends AsyncIterableIterator<StreamPart[], undefined> {
-  return(value?: undefined): Promise<IteratorResult<StreamPart[], undefined>>;
-}
+export type { PartBatches } from '../providers/upstream-call.js';
 
 export interface StreamSuccess {
   target: Target;
@@ -260,15 +252,11 @@ export class Executor {
       observer?.beforeCall(target.provider, target.model);
       try {
         const { responseMs } = this.deps.timeouts;
-        const res = await this.deps.transport.send(built.http, { signal, headersTimeoutMs: responseMs, bodyTimeoutMs: responseMs });
-        if (res.status < 200 || res.status >= 300) throw adapter.parseError(res.status, res.headers, await readErrorBody(res));
-        const text = await res.body.text();
-        const json = tryParseJson(text);
-        if (json === undefined) throw new UpstreamError({ provider: target.provider, kind: 'protocol', message: `response is not JSON: ${truncate(text, 120)}` });
+        const { json, headers } = await sendForJson(this.deps.transport, built.http, adapter, target.provider, { signal, headersTimeoutMs: responseMs, bodyTimeoutMs: responseMs });
         const result = adapter.parseResponse(json, call);
         const latency = this.deps.now() - started;
         attempts.push({ provider: target.provider, model: target.model, status: 'ok', latency_ms: latency });
-        observer?.recordSuccess(target.provider, target.model, latency, res.headers);
+        observer?.recordSuccess(target.provider, target.model, latency, headers);
         return { target, result, attempts, warnings: built.warnings };
       } catch (err) {
         const last = (state.last = toUpstreamError(err, target.provider, signal));
@@ -321,9 +309,8 @@ export class Executor {
       try {
         // The decoder first: nothing may fail between the response's head and the reading of its body.
         const decoder = adapter.createStreamDecoder(call);
-        const res = await this.deps.transport.send(built.http, { signal: attempt.signal });
-        if (res.status < 200 || res.status >= 300) throw adapter.parseError(res.status, res.headers, await readErrorBody(res));
-        parts = new UpstreamParts(res, decoder, target.provider, attempt.signal);
+        const opened = await openStream(this.deps.transport, built.http, adapter, decoder, target.provider, attempt.signal);
+        parts = opened.parts;
         const head: StreamPart[] = [];
         // Until content arrives nothing has reached the caller, so a failure here may still fall back.
         for (;;) {
@@ -339,7 +326,7 @@ export class Executor {
         if (observer) {
           success.settle = {
             // Latency: the time to the first content, which is what a streaming caller waits for.
-            ok: () => observer.recordSuccess(target.provider, target.model, latency, res.headers),
+            ok: () => observer.recordSuccess(target.provider, target.model, latency, opened.headers),
             failed: (e) => observer.recordFailure(target.provider, target.model, e),
           };
         }
@@ -379,116 +366,6 @@ function attemptController(parent: CancelSignal, firstContentMs: number) {
 
 function skipped(target: Target): Attempt {
   return { provider: target.provider, model: target.model, status: 'skipped', error: 'no API key configured', latency_ms: 0 };
-}
-
-/** Error bodies are read for their message, never more than this. */
-const MAX_ERROR_BODY = 64 * 1024;
-
-async function readErrorBody(res: TransportResponse): Promise<string> {
-  let text = '';
-  const utf8 = new TextDecoder();
-  for await (const chunk of res.body) {
-    text += utf8.decode(chunk, { stream: true });
-    if (text.length > MAX_ERROR_BODY) break;
-  }
-  return text;
-}
-
-/** The result of a finished `PartBatches`, shared: ending a stream allocates nothing. */
-export const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
-
-/**
- * Bytes → SSE events → neutral parts, one batch per upstream read; a stream that stops before its
- * end marker is an error. Written out rather than as an async generator: a stream is read once per
- * upstream packet (about ten times for a short answer), and a generator's machinery (its request
- * queue, the await hidden in every yield) was a measurable share of that per-packet cost.
- */
-class UpstreamParts implements PartBatches {
-  private readonly sse = new SseDecoder();
-  private readonly chunks: AsyncIterator<Uint8Array>;
-  /** An in-band error, raised once the parts decoded before it are delivered. */
-  private failure: unknown;
-  private bodyEnded = false;
-  private closed = false;
-
-  constructor(
-    private readonly res: TransportResponse,
-    private readonly decoder: StreamDecoder,
-    private readonly provider: ProviderId,
-    private readonly signal: CancelSignal,
-  ) {
-    this.chunks = res.body[Symbol.asyncIterator]();
-  }
-
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-
-  async next(): Promise<IteratorResult<StreamPart[], undefined>> {
-    if (this.closed) return DONE;
-    try {
-      for (;;) {
-        if (this.failure !== undefined) throw this.failure;
-        if (this.bodyEnded) {
-          this.close();
-          if (!this.decoder.finished) throw new UpstreamError({ provider: this.provider, kind: 'connection', message: 'the upstream stream ended before it was complete' });
-          return DONE;
-        }
-        const chunk = await this.chunks.next();
-        if (chunk.done) this.bodyEnded = true;
-        const parts = this.decodeAll(chunk.done ? this.sse.end() : this.sse.push(chunk.value));
-        if (parts.length > 0) return { value: parts, done: false };
-      }
-    } catch (err) {
-      this.close();
-      throw toUpstreamError(err, this.provider, this.signal);
-    }
-  }
-
-  /** The reader stops early (or failed): the connection is released, the parts not yet read dropped. */
-  async return(): Promise<IteratorReturnResult<undefined>> {
-    this.close();
-    return DONE;
-  }
-
-  /** What was decoded before an in-band error is still delivered; the error waits for the next call. */
-  private decodeAll(events: SseEvent[]): StreamPart[] {
-    const parts: StreamPart[] = [];
-    try {
-      for (const event of events) {
-        const decoded = this.decoder.decode(event);
-        for (const part of decoded) parts.push(part);
-      }
-    } catch (error) {
-      this.failure = error;
-    }
-    return parts;
-  }
-
-  private close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    // A body not read to its end aborts its connection; a finished one is already released.
-    try {
-      this.chunks.return?.()?.catch(() => undefined);
-    } catch {
-      // Nothing to release.
-    }
-    if (!this.decoder.finished) this.res.body.dump().catch(() => undefined);
-  }
-}
-
-/** Whatever was thrown while calling an upstream → an UpstreamError. */
-export function toUpstreamError(err: unknown, provider: ProviderId, signal: CancelSignal): UpstreamError {
-  if (err instanceof UpstreamError) return err;
-  if (signal.aborted) {
-    const reason = signal.reason as { name?: string; message?: string } | undefined;
-    const timedOut = reason?.name === 'TimeoutError';
-    return new UpstreamError({ provider, kind: timedOut ? 'timeout' : 'connection', message: timedOut ? (reason?.message ?? 'deadline passed') : 'the request was cancelled' });
-  }
-  if (isTimeoutError(err)) return new UpstreamError({ provider, kind: 'timeout', message: (err as Error).message });
-  const message = err instanceof Error ? `${(err as { code?: string }).code ?? err.name}: ${err.message}` : String(err);
-  return new UpstreamError({ provider, kind: 'connection', message });
 }
 
 /** The request's own signal fired: the caller left (499) or the deadline passed (504). */

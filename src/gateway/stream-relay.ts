@@ -7,7 +7,8 @@
 import { UpstreamError } from '../providers/errors.js';
 import type { FinishReason, StreamPart, Usage } from '../providers/types.js';
 import type { CancelSignal } from '../core/cancellation.js';
-import { abortedError, DONE, type PartBatches, type StreamSuccess } from './executor.js';
+import { abortedError, type PartBatches, type StreamSuccess } from './executor.js';
+import { DONE } from '../providers/upstream-call.js';
 
 /** What a finished stream leaves behind, filled in as it completes. */
 export interface StreamFinal {
