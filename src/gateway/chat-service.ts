@@ -27,7 +27,7 @@ import type { Executor, PartBatches } from './executor.js';
 import { failureOutcome, logRow, type FailureContext, type LogOutcome } from './chat-log.js';
 import { RoutePlanner, type RoutingDecision } from '../routing/route-planner.js';
 export type { RoutingDecision } from '../routing/route-planner.js';
-import { StreamRelay, type StreamFinal, type StreamSource } from './stream-relay.js';
+import { StreamRelay, type RelayedAnswer, type StreamSource, type StreamSummary } from './stream-relay.js';
 import { newUserTurns, withHistory } from './memory.js';
 
 export interface ChatServiceDeps {
@@ -91,8 +91,8 @@ export interface StreamOutcome {
    * edge's `[DONE]` always follows a stored answer; it throws if the upstream or the store fails part-way.
    */
   parts: PartBatches;
-  /** Filled in as the stream completes. */
-  final: StreamFinal;
+  /** How the stream settled (usage, cost, latency, finish): resolved before `parts` ends, the one way its end is told. */
+  summary: Promise<StreamSummary>;
 }
 
 /**
@@ -258,13 +258,11 @@ export class ChatService {
     const redact = hidden(input, ctx);
     const { target, attempts, head } = success;
     const reported = head.find((p): p is Extract<StreamPart, { type: 'model' }> => p.type === 'model');
-    const final: StreamFinal = { costUsd: 0, latencyMs: 0 };
     const cacheable = !cacheHit && sameTarget(target, decision.targets[0]);
     const warnings = [...input.warnings, ...success.warnings];
     const parts = this.relay(
       input,
       success,
-      final,
       started,
       signal,
       holds,
@@ -284,7 +282,7 @@ export class ChatService {
       publicError: (err: unknown) => forCaller(err, redact),
       warnings,
       parts,
-      final,
+      summary: parts.summary,
     };
   }
 
@@ -368,47 +366,36 @@ export class ChatService {
   private relay(
     input: ChatInput,
     success: StreamSource,
-    final: StreamFinal,
     started: number,
     signal: CancelSignal,
     holds: RequestHolds,
     promptTokens: number,
     cache: { key: string | undefined; hit: boolean; upstreamModel: string },
     described: Pick<LogOutcome, 'routing' | 'warnings'>,
-  ): PartBatches {
+  ): StreamRelay {
     const { target, attempts } = success;
     // A stream cut short (or an upstream that reports no usage) still spent tokens: estimated from the
     // prompt and the text relayed, so closing streams early is never a way around the daily limit.
-    const spent = (text: string) => (cache.hit ? undefined : (final.usage ?? estimatedUsage(promptTokens, text)));
-    return new StreamRelay(success, final, signal, {
-      completed: async (text) => {
-        await this.remember(input, text, target.model, holds);
-        if (cache.key !== undefined) this.store(cache.key, target, cache.upstreamModel, text, final.finishReason, final.usage);
-        // A replayed answer cost nothing and counts no tokens.
-        const usage = spent(text);
-        if (usage) final.usage = usage;
-        final.costUsd = cache.hit ? 0 : this.deps.catalog.cost(target.model, final.usage);
-        final.latencyMs = this.deps.now() - started;
-        this.log(input, {
-          target,
-          usage: cache.hit ? undefined : final.usage,
-          costUsd: final.costUsd,
-          latencyMs: final.latencyMs,
-          attempts,
-          httpStatus: 200,
-          cacheHit: cache.hit,
-          holds,
-          ...described,
-        });
+    const spent = ({ text, usage }: RelayedAnswer) => (cache.hit ? undefined : (usage ?? estimatedUsage(promptTokens, text)));
+    return new StreamRelay(success, signal, {
+      completed: async (answer) => {
+        await this.remember(input, answer.text, target.model, holds);
+        if (cache.key !== undefined) this.store(cache.key, target, cache.upstreamModel, answer.text, answer.finishReason, answer.usage);
+        // A replayed answer cost nothing and counts no tokens (its replayed usage is still reported).
+        const usage = spent(answer);
+        const costUsd = cache.hit ? 0 : this.deps.catalog.cost(target.model, usage);
+        const latencyMs = this.deps.now() - started;
+        this.log(input, { target, usage, costUsd, latencyMs, attempts, httpStatus: 200, cacheHit: cache.hit, holds, ...described });
+        return { usage: usage ?? answer.usage, costUsd, latencyMs, finishReason: answer.finishReason };
       },
       // What the upstream spent before failing counts and is logged: a stream's text has reached the
       // caller already, even when storing it then failed (only the end, [DONE], was withheld).
-      failed: (err, text) => this.logFailure(input, err, started, { attempts, target, usage: spent(text), holds, ...described }),
-      abandoned: (text) =>
+      failed: (err, relayed) => this.logFailure(input, err, started, { attempts, target, usage: spent(relayed), holds, ...described }),
+      abandoned: (relayed) =>
         this.logFailure(input, new GatewayError({ status: 499, type: 'cancelled', code: 'client_closed_request', message: 'the client closed the stream' }), started, {
           attempts,
           target,
-          usage: spent(text),
+          usage: spent(relayed),
           holds,
           ...described,
         }),

@@ -10,12 +10,20 @@ import type { CancelSignal } from '../core/cancellation.js';
 import { abortedError, type PartBatches, type StreamSuccess } from './executor.js';
 import { DONE } from '../providers/upstream-call.js';
 
-/** What a finished stream leaves behind, filled in as it completes. */
-export interface StreamFinal {
-  usage?: Usage;
+/** What the relayed stream came to, gathered as it passed: the service stores and logs this. */
+export interface RelayedAnswer {
+  /** The answer's text (on failure: with the tool calls' names and arguments, spent tokens too). */
+  text: string;
+  usage: Usage | undefined;
+  finishReason: FinishReason | undefined;
+}
+
+/** How a completed stream was settled (stored, logged, priced): what the edge's last event says. */
+export interface StreamSummary {
+  usage: Usage | undefined;
   costUsd: number;
   latencyMs: number;
-  finishReason?: FinishReason;
+  finishReason: FinishReason | undefined;
 }
 
 /** Where a stream's parts come from: an upstream (with its health report) or a cached answer's replay. */
@@ -27,12 +35,12 @@ export type StreamSource = Pick<StreamSuccess, 'target' | 'attempts' | 'warnings
  * `abandoned` alone when the edge stops reading first.
  */
 export interface RelayOutcomes {
-  /** The whole answer arrived: store and log it. A throw here fails the stream (no `[DONE]`). */
-  completed(text: string): Promise<void>;
-  /** The upstream failed part-way, or storing the answer did; `text` is what was relayed before (tool calls' too). */
-  failed(err: unknown, text: string): void;
-  /** The edge stopped reading before the end: the caller went away with `text`. */
-  abandoned(text: string): void;
+  /** The whole answer arrived: store and log it, and say how it settled. A throw here fails the stream (no `[DONE]`). */
+  completed(answer: RelayedAnswer): Promise<StreamSummary>;
+  /** The upstream failed part-way, or storing the answer did: what was relayed before. */
+  failed(err: unknown, relayed: RelayedAnswer): void;
+  /** The edge stopped reading before the end: the caller went away with what was relayed. */
+  abandoned(relayed: RelayedAnswer): void;
 }
 
 /**
@@ -43,18 +51,36 @@ export class StreamRelay implements PartBatches {
   private text = '';
   /** Tool calls' names and arguments as relayed: spent tokens too, should the stream end early. */
   private toolText = '';
+  private usage: Usage | undefined;
+  private finishReason: FinishReason | undefined;
   private head: StreamPart[] | undefined;
   /** One of the outcomes has run. */
   private settled = false;
   private released = false;
+  /**
+   * Resolved once the answer is stored and logged, before the parts end: the one way a stream's end
+   * is told. Rejected if the stream fails or is abandoned (nobody waits for it then).
+   */
+  readonly summary: Promise<StreamSummary>;
+  private resolveSummary!: (summary: StreamSummary) => void;
+  private rejectSummary!: (err: unknown) => void;
 
   constructor(
     private readonly source: StreamSource,
-    private readonly final: StreamFinal,
     private readonly signal: CancelSignal,
     private readonly outcomes: RelayOutcomes,
   ) {
     this.head = source.head;
+    this.summary = new Promise<StreamSummary>((resolve, reject) => {
+      this.resolveSummary = resolve;
+      this.rejectSummary = reject;
+    });
+    this.summary.catch(() => undefined);
+  }
+
+  /** What was relayed so far; on a failure, tool calls' text counts too (their tokens were spent). */
+  private relayed(withTools: boolean): RelayedAnswer {
+    return { text: withTools ? this.text + this.toolText : this.text, usage: this.usage, finishReason: this.finishReason };
   }
 
   [Symbol.asyncIterator](): this {
@@ -76,7 +102,8 @@ export class StreamRelay implements PartBatches {
   async return(): Promise<IteratorReturnResult<undefined>> {
     if (!this.settled) {
       this.settled = true;
-      this.outcomes.abandoned(this.text + this.toolText);
+      this.outcomes.abandoned(this.relayed(true));
+      this.rejectSummary(new Error('the caller went away'));
     }
     await this.release();
     return DONE;
@@ -94,8 +121,8 @@ export class StreamRelay implements PartBatches {
     for (const part of batch) {
       if (part.type === 'text-delta') this.text += part.text;
       else if (part.type === 'tool-call-delta') this.toolText += (part.name ?? '') + part.argumentsDelta;
-      else if (part.type === 'usage') this.final.usage = part.usage;
-      else if (part.type === 'finish') this.final.finishReason = part.finishReason;
+      else if (part.type === 'usage') this.usage = part.usage;
+      else if (part.type === 'finish') this.finishReason = part.finishReason;
     }
   }
 
@@ -103,10 +130,11 @@ export class StreamRelay implements PartBatches {
     this.settled = true;
     try {
       this.source.settle?.ok();
-      await this.outcomes.completed(this.text);
+      this.resolveSummary(await this.outcomes.completed(this.relayed(false)));
       return DONE;
     } catch (err) {
-      this.outcomes.failed(err, this.text + this.toolText);
+      this.outcomes.failed(err, this.relayed(true));
+      this.rejectSummary(err);
       throw err;
     } finally {
       await this.release();
@@ -128,7 +156,8 @@ export class StreamRelay implements PartBatches {
         last.error = `failed mid-stream: ${failure instanceof UpstreamError ? failure.publicMessage : (failure as Error).message}`;
         last.reason = failure instanceof UpstreamError ? failure.reason : 'cancelled';
       }
-      this.outcomes.failed(failure, this.text + this.toolText);
+      this.outcomes.failed(failure, this.relayed(true));
+      this.rejectSummary(failure);
       throw failure;
     } finally {
       await this.release();

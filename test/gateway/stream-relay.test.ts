@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Cancellation, timeoutReason } from '../../src/core/cancellation.js';
 import type { PartBatches } from '../../src/gateway/executor.js';
-import { StreamRelay, type StreamFinal, type StreamSource } from '../../src/gateway/stream-relay.js';
+import { StreamRelay, type RelayedAnswer, type StreamSource, type StreamSummary } from '../../src/gateway/stream-relay.js';
 import { UpstreamError } from '../../src/providers/errors.js';
 import type { StreamPart } from '../../src/providers/types.js';
 
@@ -38,7 +38,9 @@ function source(batches: StreamPart[][], fail?: Error) {
   return { src, log };
 }
 
-function outcomes(log: string[], completed: (text: string) => Promise<void> = async (t) => void log.push(`completed ${t}`)) {
+const summaryOf = (a: RelayedAnswer): StreamSummary => ({ usage: a.usage, costUsd: 0.5, latencyMs: 7, finishReason: a.finishReason });
+
+function outcomes(log: string[], completed: (answer: RelayedAnswer) => Promise<StreamSummary> = async (a) => (log.push(`completed ${a.text}`), summaryOf(a))) {
   return {
     completed,
     failed: (err: unknown) => log.push(`failed ${(err as Error).message}`),
@@ -55,14 +57,16 @@ async function drain(relay: StreamRelay): Promise<StreamPart[][]> {
 describe('StreamRelay', () => {
   it('hands on the head, then each batch, and completes with the whole text before it ends', async () => {
     const { src, log } = source([[text('llo')], [text('!'), { type: 'finish', finishReason: 'stop' }, { type: 'usage', usage: { promptTokens: 1, completionTokens: 3, totalTokens: 4 } }]]);
-    const final: StreamFinal = { costUsd: 0, latencyMs: 0 };
-    const relay = new StreamRelay(src, final, new Cancellation(), outcomes(log));
+    const relay = new StreamRelay(src, new Cancellation(), outcomes(log));
     const seen = await drain(relay);
     assert.equal(seen.length, 3);
     assert.deepEqual(seen[0], src.head);
     assert.deepEqual(log, ['settle.ok', 'completed Hello!', 'rest.return']);
-    assert.equal(final.finishReason, 'stop');
-    assert.deepEqual(final.usage, { promptTokens: 1, completionTokens: 3, totalTokens: 4 });
+    // The one way its end is told: the summary the service settled it with, from what the relay gathered.
+    const summary = await relay.summary;
+    assert.equal(summary.finishReason, 'stop');
+    assert.deepEqual(summary.usage, { promptTokens: 1, completionTokens: 3, totalTokens: 4 });
+    assert.equal(summary.costUsd, 0.5);
     // Done stays done, and a late return() does not count as a caller leaving.
     assert.deepEqual(await relay.next(), { value: undefined, done: true });
     await relay.return();
@@ -74,9 +78,8 @@ describe('StreamRelay', () => {
     let store!: () => void;
     const relay = new StreamRelay(
       src,
-      { costUsd: 0, latencyMs: 0 },
       new Cancellation(),
-      outcomes(log, () => new Promise<void>((r) => (store = r))),
+      outcomes(log, (a) => new Promise<StreamSummary>((r) => (store = () => r(summaryOf(a))))),
     );
     await relay.next();
     await relay.next();
@@ -92,7 +95,7 @@ describe('StreamRelay', () => {
   it('a failure part-way marks the attempt, tells health, settles as failed and releases the upstream', async () => {
     const err = new UpstreamError({ provider: 'openai', kind: 'connection', message: 'socket hang up' });
     const { src, log } = source([[text('llo')]], err);
-    const relay = new StreamRelay(src, { costUsd: 0, latencyMs: 0 }, new Cancellation(), outcomes(log));
+    const relay = new StreamRelay(src, new Cancellation(), outcomes(log));
     await assert.rejects(drain(relay), (e) => e === err);
     // The edge always returns its reader at the end: after a failure that is not a departure.
     await relay.return();
@@ -105,7 +108,7 @@ describe('StreamRelay', () => {
     const signal = new Cancellation();
     signal.abort(timeoutReason('deadline'));
     const { src, log } = source([], new UpstreamError({ provider: 'openai', kind: 'connection', message: 'aborted' }));
-    const relay = new StreamRelay(src, { costUsd: 0, latencyMs: 0 }, signal, outcomes(log));
+    const relay = new StreamRelay(src, signal, outcomes(log));
     await relay.next();
     await assert.rejects(relay.next(), (e: { status?: number }) => e.status === 504);
     assert.equal(log.length, 2);
@@ -117,29 +120,30 @@ describe('StreamRelay', () => {
     const { src, log } = source([]);
     const relay = new StreamRelay(
       src,
-      { costUsd: 0, latencyMs: 0 },
       new Cancellation(),
       outcomes(log, async () => Promise.reject(new Error('disk full'))),
     );
     await assert.rejects(drain(relay), /disk full/);
+    await assert.rejects(relay.summary, /disk full/);
     await relay.return();
     assert.deepEqual(log, ['settle.ok', 'failed disk full', 'rest.return']);
   });
 
   it('an edge that stops reading settles the request as abandoned, once, and releases the upstream', async () => {
     const { src, log } = source([[text('llo')], [text('!')]]);
-    const relay = new StreamRelay(src, { costUsd: 0, latencyMs: 0 }, new Cancellation(), outcomes(log));
+    const relay = new StreamRelay(src, new Cancellation(), outcomes(log));
     await relay.next();
     await relay.next();
     await relay.return();
     await relay.return();
     assert.deepEqual(log, ['abandoned', 'rest.return']);
+    await assert.rejects(relay.summary, /went away/);
     assert.deepEqual(await relay.next(), { value: undefined, done: true });
   });
 
   it('an edge that gives up before reading anything still settles the request and releases the upstream', async () => {
     const { src, log } = source([[text('llo')]]);
-    const relay = new StreamRelay(src, { costUsd: 0, latencyMs: 0 }, new Cancellation(), outcomes(log));
+    const relay = new StreamRelay(src, new Cancellation(), outcomes(log));
     await relay.return();
     assert.deepEqual(log, ['abandoned', 'rest.return']);
   });

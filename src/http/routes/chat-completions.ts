@@ -4,7 +4,6 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { CancelSignal } from '../../core/cancellation.js';
 import type { ChatInput } from '../../gateway/chat-input.js';
 import type { ChatService } from '../../gateway/chat-service.js';
-import type { FinishReason } from '../../providers/types.js';
 import { chatRequestContext, parseChatRequest } from '../chat-request.js';
 import { toErrorResponse } from '../error-response.js';
 import type { InFlightRequests } from '../in-flight.js';
@@ -73,7 +72,6 @@ async function streamCompletion(chat: ChatService, input: ChatInput & { includeU
     });
     const contentChunk = contentChunkSerializer(id, created, model);
     let first = true;
-    let finishReason: FinishReason = 'stop';
     try {
       for await (const batch of outcome.parts) {
         for (const part of batch) {
@@ -85,8 +83,6 @@ async function streamCompletion(chat: ChatService, input: ChatInput & { includeU
           } else if (part.type === 'tool-call-delta') {
             full = sse.data(chunkJson(id, created, model, toolCallDelta(part, first), null));
             first = false;
-          } else if (part.type === 'finish') {
-            finishReason = part.finishReason;
           }
           if (full) await full;
         }
@@ -98,19 +94,22 @@ async function streamCompletion(chat: ChatService, input: ChatInput & { includeU
       sse.end();
       return;
     }
+    // A caller who left gets nothing more (the relay's clean-up below logs it as such).
+    if (sse.closed) return;
     // The answer is stored by now; only then does the caller see the end of the stream.
+    const summary = await outcome.summary;
     const metadata = {
       model_used: outcome.target.model,
       provider: outcome.target.provider,
       complexity: outcome.routing.complexity,
       route: outcome.routing.policy,
-      cost_usd: outcome.final.costUsd,
-      latency_ms: outcome.final.latencyMs,
+      cost_usd: summary.costUsd,
+      latency_ms: summary.latencyMs,
       cache_hit: outcome.cacheHit,
       attempts: outcome.attempts,
     };
-    await sse.data(chunkJson(id, created, model, first ? { role: 'assistant', content: '' } : {}, finishReason, { metadata }));
-    if (input.includeUsage) await sse.data(usageChunkJson(id, created, model, outcome.final.usage));
+    await sse.data(chunkJson(id, created, model, first ? { role: 'assistant', content: '' } : {}, summary.finishReason ?? 'stop', { metadata }));
+    if (input.includeUsage) await sse.data(usageChunkJson(id, created, model, summary.usage));
     await sse.data('[DONE]');
     sse.end();
   } finally {

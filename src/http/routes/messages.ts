@@ -8,7 +8,6 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { CancelSignal } from '../../core/cancellation.js';
 import type { ChatInput } from '../../gateway/chat-input.js';
 import type { ChatService } from '../../gateway/chat-service.js';
-import type { FinishReason } from '../../providers/types.js';
 import { anthropicError, AnthropicEventEncoder, anthropicMessage } from '../anthropic-format.js';
 import { parseMessagesRequest } from '../anthropic-request.js';
 import { chatRequestContext } from '../chat-request.js';
@@ -99,15 +98,11 @@ async function streamMessage(chat: ChatService, input: ChatInput, reply: Fastify
     });
     const encoder = new AnthropicEventEncoder(input.requestId, outcome.upstreamModel);
     await sse.events(encoder.start());
-    let finishReason: FinishReason = 'stop';
     try {
       for await (const batch of outcome.parts) {
         for (const part of batch) {
-          if (part.type === 'finish') finishReason = part.finishReason;
-          else {
-            const full = sse.events(encoder.part(part));
-            if (full) await full;
-          }
+          const full = sse.events(encoder.part(part));
+          if (full) await full;
         }
         if (sse.closed) break;
       }
@@ -118,8 +113,11 @@ async function streamMessage(chat: ChatService, input: ChatInput, reply: Fastify
       sse.end();
       return;
     }
+    // A caller who left gets nothing more (the relay's clean-up below logs it as such).
+    if (sse.closed) return;
     // The answer is stored by now; only then does the caller see the end of the stream.
-    await sse.events(encoder.end(finishReason, outcome.final.usage));
+    const summary = await outcome.summary;
+    await sse.events(encoder.end(summary.finishReason ?? 'stop', summary.usage));
     sse.end();
   } finally {
     await outcome.parts.return(undefined);

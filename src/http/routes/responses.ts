@@ -10,7 +10,7 @@ import type { CancelSignal } from '../../core/cancellation.js';
 import type { ChatService } from '../../gateway/chat-service.js';
 import { GatewayError } from '../../core/errors.js';
 import { uuidv7 } from '../../gateway/time-ordered-id.js';
-import type { ChatMessage, FinishReason } from '../../providers/types.js';
+import type { ChatMessage } from '../../providers/types.js';
 import type { ResponseRepository } from '../../store/response-repository.js';
 import { chatRequestContext } from '../chat-request.js';
 import { toErrorResponse } from '../error-response.js';
@@ -168,7 +168,6 @@ async function streamResponse(
     const echo: ResponseEcho = { model: outcome.upstreamModel, instructions: req.instructions, body: req.body, previousResponseId: req.previousResponseId, store: req.store };
     const encoder = new ResponseEventEncoder(id, createdAt, echo);
     await sse.events(encoder.start());
-    let finishReason: FinishReason = 'stop';
     const fail = async (err: unknown) => {
       // After the first byte a failure can only be told in-band: response.failed, and no completion.
       const res = toErrorResponse(err);
@@ -178,11 +177,8 @@ async function streamResponse(
     try {
       for await (const batch of outcome.parts) {
         for (const part of batch) {
-          if (part.type === 'finish') finishReason = part.finishReason;
-          else {
-            const full = sse.events(encoder.part(part));
-            if (full) await full;
-          }
+          const full = sse.events(encoder.part(part));
+          if (full) await full;
         }
         if (sse.closed) return;
       }
@@ -190,17 +186,18 @@ async function streamResponse(
       await fail(outcome.publicError(err));
       return;
     }
+    const summary = await outcome.summary;
     const metadata = {
       model_used: outcome.target.model,
       provider: outcome.target.provider,
-      cost_usd: outcome.final.costUsd,
-      latency_ms: outcome.final.latencyMs,
+      cost_usd: summary.costUsd,
+      latency_ms: summary.latencyMs,
       cache_hit: outcome.cacheHit,
       attempts: outcome.attempts,
       complexity: outcome.routing.complexity,
       route: outcome.routing.policy,
     };
-    const { events, response } = encoder.end(finishReason, outcome.final.usage, metadata);
+    const { events, response } = encoder.end(summary.finishReason ?? 'stop', summary.usage, metadata);
     // Stored before the caller sees the end of the stream, as session turns are.
     try {
       await save(response, encoder.answer());
