@@ -4,6 +4,7 @@
  * token budget. Cached per user for a few seconds, and dropped at once when they change it here.
  */
 import type { ProviderCredentials, ProviderId } from '../providers/types.js';
+import type { Target } from '../routing/cascade.js';
 import { open as openSecret, providerKeyAad, SecretBoxError } from '../security/secret-box.js';
 import type { ProviderKeyRepository } from '../store/provider-key-repository.js';
 import type { UserConfigRepository } from '../store/user-config-repository.js';
@@ -197,4 +198,18 @@ export class CallerContexts {
       hasUnreadable: Object.keys(unreadable).length > 0,
     };
   }
+}
+
+/**
+ * Stored keys that cannot be decrypted: fatal when no target of the plan has credentials left
+ * (the caller would otherwise read a misleading "no provider"), a warning when others can answer.
+ */
+export function unreadableWarnings(targets: readonly Target[], ctx: CallerContext): string[] {
+  if (!ctx.hasUnreadable) return [];
+  const affected = [...new Set(targets.map((t) => t.provider))].filter((p) => ctx.unreadable[p] !== undefined && ctx.credentials[p] === undefined);
+  if (affected.length === 0) return [];
+  if (targets.every((t) => ctx.credentials[t.provider] === undefined)) {
+    throw unreadableKeys(Object.fromEntries(affected.map((p) => [p, ctx.unreadable[p]])));
+  }
+  return affected.map((p) => `your stored ${p} key could not be decrypted, so ${p} was skipped`);
 }

@@ -7,7 +7,7 @@ import type { ChatMessage, ChatResult, FinishReason, ProviderId, StreamPart, Usa
 import { cacheKey, isCacheable } from '../cache/cache-key.js';
 import type { CachedAnswer, ResponseCache } from '../cache/response-cache.js';
 import type { Target } from '../routing/cascade.js';
-import { approximateTokens } from '../routing/token-estimate.js';
+import { estimatedUsage } from '../routing/token-estimate.js';
 import type { DatabaseHealth } from './database-health.js';
 import type { Complexity } from '../routing/classifier.js';
 import type { RoutePolicy } from '../routing/route-policy.js';
@@ -18,7 +18,8 @@ import type { SessionRepository } from '../store/session-repository.js';
 import { attemptsForCaller, type Attempt } from './attempts.js';
 import { explainedForUser, forCaller, hidden } from './caller-view.js';
 import type { CancelSignal } from '../core/cancellation.js';
-import { unreadableKeys, type CallerContext, type CallerContexts } from './caller-context.js';
+import { unreadableWarnings, type CallerContext, type CallerContexts } from './caller-context.js';
+import { replay } from '../cache/replay.js';
 import { settleHolds, type RequestBudgets, type RequestHolds } from './request-holds.js';
 import { storedBytes } from './storage-quota.js';
 import type { ChatInput } from './chat-input.js';
@@ -28,7 +29,7 @@ import { failureOutcome, logRow, type FailureContext, type LogOutcome } from './
 import { RoutePlanner, type RoutingDecision } from '../routing/route-planner.js';
 export type { RoutingDecision } from '../routing/route-planner.js';
 import { StreamRelay, type RelayedAnswer, type StreamSource, type StreamSummary } from './stream-relay.js';
-import { newUserTurns, withHistory } from './memory.js';
+import { memoryUnavailable, newUserTurns, storeFailed, withHistory } from './memory.js';
 
 export interface ChatServiceDeps {
   executor: Executor;
@@ -95,73 +96,10 @@ export interface StreamOutcome {
   summary: Promise<StreamSummary>;
 }
 
-/**
- * Stored keys that cannot be decrypted: fatal when no target of the plan has credentials left
- * (the caller would otherwise read a misleading "no provider"), a warning when others can answer.
- */
-function unreadableWarnings(targets: readonly Target[], ctx: CallerContext): string[] {
-  if (!ctx.hasUnreadable) return [];
-  const affected = [...new Set(targets.map((t) => t.provider))].filter((p) => ctx.unreadable[p] !== undefined && ctx.credentials[p] === undefined);
-  if (affected.length === 0) return [];
-  if (targets.every((t) => ctx.credentials[t.provider] === undefined)) {
-    throw unreadableKeys(Object.fromEntries(affected.map((p) => [p, ctx.unreadable[p]])));
-  }
-  return affected.map((p) => `your stored ${p} key could not be decrypted, so ${p} was skipped`);
-}
-
 /** What the request log keeps of a routing decision. */
 const routingOf = (decision: RoutingDecision) => ({ complexity: decision.classification.complexity, policy: decision.policy });
 
 const sameTarget = (a: Target, b: Target | undefined) => b !== undefined && a.provider === b.provider && a.model === b.model;
-
-/** A cached answer as a stream: the text in pieces of a few words, then finish and usage. */
-function replay(hit: CachedAnswer): { head: StreamPart[]; rest: PartBatches } {
-  const pieces = hit.text.match(/\S+\s*|\s+/g) ?? [hit.text];
-  const batches: StreamPart[][] = [];
-  for (let i = 1; i < pieces.length; i += 8) batches.push([{ type: 'text-delta', text: pieces.slice(i, i + 8).join('') }]);
-  const tail: StreamPart[] = [{ type: 'finish', finishReason: hit.finishReason }];
-  if (hit.usage) tail.push({ type: 'usage', usage: hit.usage });
-  batches.push(tail);
-  async function* rest(): AsyncGenerator<StreamPart[]> {
-    yield* batches;
-  }
-  return {
-    head: [
-      { type: 'model', model: hit.upstreamModel },
-      { type: 'text-delta', text: pieces[0] ?? '' },
-    ],
-    rest: rest(),
-  };
-}
-
-/**
- * The answer was produced but could not be stored: returning it would break "stored before
- * returned". The database's own words (hosts, ports) stay in the server log.
- */
-const storeFailed = (requestId: string) =>
-  new GatewayError({
-    status: 503,
-    type: 'service_unavailable',
-    code: 'memory_store_failed',
-    headers: { 'retry-after': '2' },
-    message: `The answer could not be stored in the session, so it was not returned (request ${requestId}). Try again; if it persists, tell the operator this request id.`,
-  });
-
-/** The session's memory cannot be read, or a new turn could not be stored: said before any provider is called. */
-const memoryUnavailable = (what: 'read' | 'stored') =>
-  new GatewayError({
-    status: 503,
-    type: 'service_unavailable',
-    code: 'memory_unavailable',
-    message: `The session's memory cannot be ${what} right now (the database is ${what === 'read' ? 'unreachable' : 'not taking writes'}), so the request was not sent to any provider. Try again shortly, or send it without a session_id.`,
-    headers: { 'retry-after': '2' },
-  });
-
-/** Usage an upstream did not report: the prompt's estimate and the answer's, o200k-like. */
-function estimatedUsage(promptTokens: number, text: string): Usage {
-  const completionTokens = approximateTokens(text);
-  return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens };
-}
 
 export class ChatService {
   private readonly planner: RoutePlanner;

@@ -4,6 +4,7 @@
  */
 import type { ChatMessage } from '../providers/types.js';
 import type { NewTurn, StoredTurn } from '../store/session-repository.js';
+import { GatewayError } from '../core/errors.js';
 
 /**
  * System/developer instructions stay first, then the remembered turns, then the caller's turns.
@@ -34,3 +35,26 @@ export function newUserTurns(messages: readonly ChatMessage[]): NewTurn[] {
   }
   return turns;
 }
+
+/**
+ * The answer was produced but could not be stored: returning it would break "stored before
+ * returned". The database's own words (hosts, ports) stay in the server log.
+ */
+export const storeFailed = (requestId: string) =>
+  new GatewayError({
+    status: 503,
+    type: 'service_unavailable',
+    code: 'memory_store_failed',
+    headers: { 'retry-after': '2' },
+    message: `The answer could not be stored in the session, so it was not returned (request ${requestId}). Try again; if it persists, tell the operator this request id.`,
+  });
+
+/** The session's memory cannot be read, or a new turn could not be stored: said before any provider is called. */
+export const memoryUnavailable = (what: 'read' | 'stored') =>
+  new GatewayError({
+    status: 503,
+    type: 'service_unavailable',
+    code: 'memory_unavailable',
+    message: `The session's memory cannot be ${what} right now (the database is ${what === 'read' ? 'unreachable' : 'not taking writes'}), so the request was not sent to any provider. Try again shortly, or send it without a session_id.`,
+    headers: { 'retry-after': '2' },
+  });

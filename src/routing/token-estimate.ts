@@ -8,6 +8,7 @@
  * length. Calibrated against o200k on English, Spanish, code and non-Latin scripts; the tests hold
  * it within a tolerance of the exact count on each (test/routing/token-estimate.test.ts).
  */
+import type { Usage } from '../providers/types.js';
 
 const enum Kind {
   Whitespace,
@@ -75,4 +76,10 @@ export function approximateTokens(text: string): number {
     i = j;
   }
   return tokens;
+}
+
+/** Usage an upstream did not report: the prompt's estimate and the answer's, o200k-like. */
+export function estimatedUsage(promptTokens: number, text: string): Usage {
+  const completionTokens = approximateTokens(text);
+  return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens };
 }
