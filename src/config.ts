@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { PACKAGE_ROOT } from './package-root.js';
+import { PROVIDER_DEFINITIONS, PROVIDER_IDS } from './providers/definitions.js';
 import type { ProviderCredentials, ProviderId } from './providers/types.js';
 
 const int = (min: number, max: number) => z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
@@ -126,14 +127,6 @@ const envSchema = z.object({
   OPENROUTER_FREE_REQUESTS_PER_MINUTE: int(1, 100_000).default(20),
   OPENROUTER_FREE_REQUESTS_PER_DAY: int(1, 10_000_000).default(50),
   USER_DAILY_TOKEN_LIMIT: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), int(1, Number.MAX_SAFE_INTEGER).optional()),
-  OPENROUTER_API_KEY: optionalKey,
-  GEMINI_API_KEY: optionalKey,
-  ANTHROPIC_API_KEY: optionalKey,
-  OPENAI_API_KEY: optionalKey,
-  OPENROUTER_BASE_URL: url.default('https://openrouter.ai/api/v1'),
-  OPENAI_BASE_URL: url.default('https://api.openai.com/v1'),
-  ANTHROPIC_BASE_URL: url.default('https://api.anthropic.com'),
-  GEMINI_BASE_URL: url.default('https://generativelanguage.googleapis.com'),
   OPENROUTER_APP_URL: url.default('https://github.com/cerebro-gateway/cerebro'),
   OPENROUTER_APP_TITLE: z.string().min(1).default('Cerebro'),
   // The bundled catalog, wherever the command is run from (a relative path given here is the caller's).
@@ -158,6 +151,16 @@ const envSchema = z.object({
   LOG_FLUSH_INTERVAL_MS: int(10, 60_000).default(500),
   SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),
 });
+
+/** Each provider's key and base URL variables, from its definition (providers/definitions.ts). */
+const providerEnvSchema = z.object(
+  Object.fromEntries(
+    PROVIDER_IDS.flatMap((id) => [
+      [PROVIDER_DEFINITIONS[id].env.apiKey, optionalKey],
+      [PROVIDER_DEFINITIONS[id].env.baseUrl, url.default(PROVIDER_DEFINITIONS[id].defaultBaseUrl)],
+    ]),
+  ),
+);
 
 export interface Config {
   host: string;
@@ -239,22 +242,15 @@ export class ConfigError extends Error {
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  const providerEnv = providerEnvSchema.safeParse(env);
+  if (!parsed.success || !providerEnv.success) {
+    const issues = [...(parsed.error?.issues ?? []), ...(providerEnv.error?.issues ?? [])];
+    throw new ConfigError(issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   const e = parsed.data;
-  const baseUrls: Record<ProviderId, string> = {
-    openrouter: e.OPENROUTER_BASE_URL,
-    openai: e.OPENAI_BASE_URL,
-    anthropic: e.ANTHROPIC_BASE_URL,
-    gemini: e.GEMINI_BASE_URL,
-  };
-  const keys: Record<ProviderId, string | undefined> = {
-    openrouter: e.OPENROUTER_API_KEY,
-    openai: e.OPENAI_API_KEY,
-    anthropic: e.ANTHROPIC_API_KEY,
-    gemini: e.GEMINI_API_KEY,
-  };
+  const p = providerEnv.data as Record<string, string | undefined>;
+  const baseUrls = Object.fromEntries(PROVIDER_IDS.map((id) => [id, p[PROVIDER_DEFINITIONS[id].env.baseUrl]!])) as Record<ProviderId, string>;
+  const keys = Object.fromEntries(PROVIDER_IDS.map((id) => [id, p[PROVIDER_DEFINITIONS[id].env.apiKey]])) as Record<ProviderId, string | undefined>;
   const providers: Partial<Record<ProviderId, ProviderCredentials>> = {};
   for (const id of Object.keys(keys) as ProviderId[]) {
     const apiKey = keys[id];

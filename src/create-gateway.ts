@@ -13,10 +13,8 @@ import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { sha256 } from './security/operator-token.js';
 import { ImageFetcher } from './gateway/image-fetcher.js';
 import { EmbeddingService } from './gateway/embedding-service.js';
-import { createOpenAIEmbeddingAdapter } from './providers/embeddings/openai.js';
-import { createGeminiEmbeddingAdapter } from './providers/embeddings/gemini.js';
 import { createUndiciTransport, type Transport } from './providers/http-transport.js';
-import { createAdapters } from './providers/registry.js';
+import { createAdapters, createEmbeddingAdapters } from './providers/registry.js';
 import type { ProviderId } from './providers/types.js';
 import { resolveTarget } from './routing/cascade.js';
 import { loadCatalogFile, ModelCatalog } from './routing/model-catalog.js';
@@ -231,7 +229,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     const answerCache =
       config.cache.maxEntries > 0 ? new MemoryResponseCache({ maxEntries: config.cache.maxEntries, maxBytes: config.cache.maxBytes, ttlMs: config.cache.ttlSeconds * 1000, now }) : undefined;
     const embeddings = new EmbeddingService({
-      adapters: { openai: createOpenAIEmbeddingAdapter('openai'), gemini: createGeminiEmbeddingAdapter() },
+      adapters: createEmbeddingAdapters(),
       chatAdapters: adapters,
       transport,
       catalog,

@@ -7,7 +7,10 @@ import type { UpstreamError } from './errors.js';
 import type { SseEvent } from './sse-decoder.js';
 
 /** Every upstream the gateway can call. Adding one means adding a folder and a registry line. */
-export type ProviderId = 'openrouter' | 'openai' | 'anthropic' | 'gemini';
+import type { ProviderId } from './definitions.js';
+
+/** The providers are defined in definitions.ts; their ids are its keys. */
+export type { ProviderId };
 
 export type ChatRole = 'system' | 'developer' | 'user' | 'assistant' | 'tool';
 

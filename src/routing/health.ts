@@ -13,6 +13,7 @@ import type { UpstreamError } from '../providers/errors.js';
 import type { ProviderId } from '../providers/types.js';
 import type { AttemptObserver } from './attempt-observer.js';
 import type { TargetHealthView } from './scoring.js';
+import { PROVIDER_DEFINITIONS } from '../providers/definitions.js';
 
 export interface HealthOptions {
   window: number;
@@ -72,45 +73,11 @@ const DAY_MS = 86_400_000;
 /** Catalog models and a margin: beyond this, caller-invented model names are not tracked. */
 const MAX_TRACKED_TARGETS = 1_000;
 
-/**
- * Made on first use: a time-zone formatter pulls ICU's zone data into memory (about 7 MB of
- * resident pages), which an idle gateway, or one that never calls Gemini's free tier, does not need.
- */
-let pacific: Intl.DateTimeFormat | undefined;
-const pacificFormatter = () =>
-  (pacific ??= new Intl.DateTimeFormat('en-US', {
-    timeZone: 'America/Los_Angeles',
-    hour12: false,
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  }));
+/** A model drawn from its provider's shared free quota (OpenRouter's free tier), by the provider's definition. */
+const isFreeModel = (provider: ProviderId, model: string) => PROVIDER_DEFINITIONS[provider].freeTierModel?.(model) === true;
 
-/** Los Angeles wall-clock time at an instant, as if it were UTC (so the difference is the zone's offset). */
-function pacificWallClock(ms: number): number {
-  const p = Object.fromEntries(
-    pacificFormatter()
-      .formatToParts(new Date(ms))
-      .map((x) => [x.type, Number(x.value)]),
-  );
-  // Some ICU versions write midnight as hour 24.
-  return Date.UTC(p['year']!, p['month']! - 1, p['day']!, p['hour']! % 24, p['minute']!, p['second']!) + (ms % 1000);
-}
-
-/** The next midnight in Los Angeles, when Google's per-day quotas reset (daylight-saving days included). */
-export function nextPacificMidnight(now: number): number {
-  const wall = pacificWallClock(now);
-  const nextLocalMidnight = Math.floor(wall / DAY_MS) * DAY_MS + DAY_MS;
-  // Convert with the offset in force at that midnight, which may differ from now's on a change day.
-  let guess = nextLocalMidnight - (wall - now);
-  guess -= pacificWallClock(guess) - nextLocalMidnight;
-  return guess;
-}
-
-const isFreeModel = (provider: ProviderId, model: string) => provider === 'openrouter' && (model.endsWith(':free') || model === 'openrouter/free');
+/** When a provider's spent per-day quota comes back: its definition says (Gemini's: midnight in Los Angeles), else UTC midnight. */
+const dailyQuotaResetsAt = (provider: ProviderId, now: number) => PROVIDER_DEFINITIONS[provider].dailyQuotaResetsAt?.(now) ?? (Math.floor(now / DAY_MS) + 1) * DAY_MS;
 
 export class HealthTracker implements AttemptObserver {
   /** provider → model → state: no key strings built per call. */
@@ -182,7 +149,7 @@ export class HealthTracker implements AttemptObserver {
     const probe = s.probeAt !== 0;
     // Whatever the outcome, the probe has reported back.
     s.probeAt = 0;
-    if (err.dailyQuotaExhausted) return this.cool(s, nextPacificMidnight(now), 'daily quota exhausted');
+    if (err.dailyQuotaExhausted) return this.cool(s, dailyQuotaResetsAt(provider, now), 'daily quota exhausted');
     // The upstream does not know this model (retired, renamed): not worth a call for a while.
     if (err.modelNotFound) return this.cool(s, now + NOT_FOUND_COOL_MS, MODEL_NOT_FOUND_UPSTREAM);
     if (err.status === 429) {

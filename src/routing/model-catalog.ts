@@ -5,11 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { PROVIDER_IDS } from '../providers/registry.js';
-import type { ProviderId, Usage } from '../providers/types.js';
+import type { Usage } from '../providers/types.js';
 
 const modelSchema = z.object({
   id: z.string().min(1),
-  provider: z.enum(PROVIDER_IDS as [ProviderId, ...ProviderId[]]),
+  provider: z.enum(PROVIDER_IDS),
   aliases: z.array(z.string()).default([]),
   input_per_mtok: z.number().nonnegative(),
   output_per_mtok: z.number().nonnegative(),
@@ -27,7 +27,7 @@ const modelSchema = z.object({
 
 const embeddingModelSchema = z.object({
   id: z.string().min(1),
-  provider: z.enum(PROVIDER_IDS as [ProviderId, ...ProviderId[]]),
+  provider: z.enum(PROVIDER_IDS),
   aliases: z.array(z.string()).default([]),
   input_per_mtok: z.number().nonnegative(),
   /** The vector size it returns by default. */

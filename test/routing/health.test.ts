@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UpstreamError } from '../../src/providers/errors.js';
 import { parseGeminiError } from '../../src/providers/gemini/parse-error.js';
-import { DEFAULT_HEALTH_OPTIONS, HealthTracker, nextPacificMidnight } from '../../src/routing/health.js';
+import { DEFAULT_HEALTH_OPTIONS, HealthTracker } from '../../src/routing/health.js';
+import { nextPacificMidnight } from '../../src/providers/gemini/quota.js';
 
 const fail = (status: number, extra: Partial<ConstructorParameters<typeof UpstreamError>[0]> = {}) =>
   new UpstreamError({ provider: 'gemini', kind: 'http', status, message: `HTTP ${status}`, ...extra });
