@@ -21,15 +21,15 @@ import type { CancelSignal } from '../core/cancellation.js';
 import { unreadableWarnings, type CallerContext, type CallerContexts } from './caller-context.js';
 import { replay } from '../cache/replay.js';
 import { settleHolds, type RequestBudgets, type RequestHolds } from './request-holds.js';
-import { storedBytes } from './storage-quota.js';
-import type { ChatInput } from './chat-input.js';
+import type { AnswerMetadata, ChatInput } from './chat-input.js';
 import { GatewayError } from '../core/errors.js';
 import type { Executor, PartBatches } from './executor.js';
 import { failureOutcome, logRow, type FailureContext, type LogOutcome } from './chat-log.js';
 import { RoutePlanner, type RoutingDecision } from '../routing/route-planner.js';
 export type { RoutingDecision } from '../routing/route-planner.js';
 import { StreamRelay, type RelayedAnswer, type StreamSource, type StreamSummary } from './stream-relay.js';
-import { memoryUnavailable, newUserTurns, storeFailed, withHistory } from './memory.js';
+import { memoryUnavailable } from './memory.js';
+import { ConversationStore } from './conversation-store.js';
 
 export interface ChatServiceDeps {
   executor: Executor;
@@ -56,19 +56,7 @@ export interface ChatServiceDeps {
 }
 
 /** What the HTTP edge needs to describe where an answer came from. */
-export interface AnswerMetadata {
-  /** The model the gateway routed to (catalog or caller name). */
-  model_used: string;
-  provider: string;
-  cost_usd: number;
-  latency_ms: number;
-  cache_hit: boolean;
-  attempts: Attempt[];
-  /** The classifier's verdict on the request. */
-  complexity: Complexity;
-  /** The policy that planned it (`cascade` also covers a concrete model with the cascade behind it). */
-  route: RoutePolicy;
-}
+export type { AnswerMetadata } from './chat-input.js';
 
 export interface CompletionOutcome {
   result: ChatResult;
@@ -104,8 +92,11 @@ const sameTarget = (a: Target, b: Target | undefined) => b !== undefined && a.pr
 export class ChatService {
   private readonly planner: RoutePlanner;
 
+  private readonly conversations: ConversationStore;
+
   constructor(private readonly deps: ChatServiceDeps) {
     this.planner = new RoutePlanner(deps);
+    this.conversations = new ConversationStore(deps);
   }
 
   async complete(input: ChatInput, signal: CancelSignal): Promise<CompletionOutcome> {
@@ -132,7 +123,7 @@ export class ChatService {
       success.warnings.push(...keyWarnings);
       attempts = success.attempts;
       const { result, target } = success;
-      await this.remember(input, result.text, target.model, holds);
+      await this.conversations.remember(input, result.text, target.model, holds);
       // Only the plan's first choice is cached: a fallback's answer must not outlive the outage.
       if (key !== undefined && sameTarget(target, targets[0])) this.store(key, target, result.model, result.text, result.finishReason, result.usage);
       // An upstream that reports no usage still spent tokens: they are estimated, never free.
@@ -140,21 +131,19 @@ export class ChatService {
       const costUsd = this.deps.catalog.cost(target.model, usage);
       const latencyMs = this.deps.now() - started;
       const warnings = [...input.warnings, ...success.warnings];
-      this.log(input, { target, usage, costUsd, latencyMs, attempts, httpStatus: 200, holds, routing, warnings });
-      return {
-        result,
-        metadata: {
-          model_used: target.model,
-          provider: target.provider,
-          cost_usd: costUsd,
-          latency_ms: latencyMs,
-          cache_hit: false,
-          attempts: attemptsForCaller(attempts, hidden(input, ctx)),
-          complexity: decision.classification.complexity,
-          route: decision.policy,
-        },
-        warnings,
+      const metadata: AnswerMetadata = {
+        model_used: target.model,
+        provider: target.provider,
+        cost_usd: costUsd,
+        latency_ms: latencyMs,
+        cache_hit: false,
+        attempts: attemptsForCaller(attempts, hidden(input, ctx)),
+        complexity: decision.classification.complexity,
+        route: decision.policy,
       };
+      await this.conversations.persist(input, { result, metadata }, holds);
+      this.log(input, { target, usage, costUsd, latencyMs, attempts, httpStatus: 200, holds, routing, warnings });
+      return { result, metadata, warnings };
     } catch (err) {
       // An answer that could not be stored never reached the caller: its tokens are not theirs to pay.
       this.logFailure(input, err, started, { attempts, holds, routing, warnings: warned });
@@ -207,6 +196,16 @@ export class ChatService {
       decision.classification.estimated_tokens,
       { key: cacheable ? key : undefined, hit: cacheHit, upstreamModel: reported?.model ?? target.model },
       { routing, warnings },
+      (costUsd, latencyMs) => ({
+        model_used: target.model,
+        provider: target.provider,
+        cost_usd: costUsd,
+        latency_ms: latencyMs,
+        cache_hit: cacheHit,
+        attempts: attemptsForCaller(attempts, redact),
+        complexity: decision.classification.complexity,
+        route: decision.policy,
+      }),
     );
     return {
       target,
@@ -233,9 +232,9 @@ export class ChatService {
   private async begin(input: ChatInput) {
     // Writes are failing (the database away, a read-only or full disk): the answer could not be stored,
     // so a request that must store is refused at once, before waiting on the database for anything.
-    if (input.sessionId !== undefined && this.deps.databaseHealth?.failingSinceMs !== undefined) throw memoryUnavailable('stored');
+    if ((input.sessionId !== undefined || input.persist !== undefined) && this.deps.databaseHealth?.failingSinceMs !== undefined) throw memoryUnavailable('stored');
     const ctx = await this.deps.contexts.resolve(input.caller);
-    const messages = await this.promptWithMemory(input, ctx);
+    const messages = await this.conversations.promptWithMemory(input, ctx);
     const decision = this.planner.decide(input, ctx, messages);
     const keyWarnings = unreadableWarnings(decision.targets, ctx);
     const key = this.cacheKeyFor(input, ctx, decision, messages);
@@ -262,25 +261,23 @@ export class ChatService {
   /** A cached answer, served like a fresh one: remembered in the session, logged as a hit, free. */
   private async answerFromCache(input: ChatInput, hit: CachedAnswer, decision: RoutingDecision, started: number, holds: RequestHolds): Promise<CompletionOutcome> {
     const target = { provider: hit.provider, model: hit.model };
-    await this.remember(input, hit.text, hit.model, holds);
+    await this.conversations.remember(input, hit.text, hit.model, holds);
     const latencyMs = this.deps.now() - started;
-    this.log(input, { target, costUsd: 0, latencyMs, attempts: [], httpStatus: 200, cacheHit: true, holds, routing: routingOf(decision), warnings: input.warnings });
     const result: ChatResult = { model: hit.upstreamModel, text: hit.text, finishReason: hit.finishReason };
     if (hit.usage) result.usage = hit.usage;
-    return {
-      result,
-      metadata: {
-        model_used: hit.model,
-        provider: hit.provider,
-        cost_usd: 0,
-        latency_ms: latencyMs,
-        cache_hit: true,
-        attempts: [],
-        complexity: decision.classification.complexity,
-        route: decision.policy,
-      },
-      warnings: [...input.warnings],
+    const metadata: AnswerMetadata = {
+      model_used: hit.model,
+      provider: hit.provider,
+      cost_usd: 0,
+      latency_ms: latencyMs,
+      cache_hit: true,
+      attempts: [],
+      complexity: decision.classification.complexity,
+      route: decision.policy,
     };
+    await this.conversations.persist(input, { result, metadata }, holds);
+    this.log(input, { target, costUsd: 0, latencyMs, attempts: [], httpStatus: 200, cacheHit: true, holds, routing: routingOf(decision), warnings: input.warnings });
+    return { result, metadata, warnings: [...input.warnings] };
   }
 
   /** Logs a request the edge refused before it became a ChatInput (bad JSON fields and the like). */
@@ -310,6 +307,7 @@ export class ChatService {
     promptTokens: number,
     cache: { key: string | undefined; hit: boolean; upstreamModel: string },
     described: Pick<LogOutcome, 'routing' | 'warnings'>,
+    metadataOf: (costUsd: number, latencyMs: number) => AnswerMetadata,
   ): StreamRelay {
     const { target, attempts } = success;
     // A stream cut short (or an upstream that reports no usage) still spent tokens: estimated from the
@@ -317,12 +315,19 @@ export class ChatService {
     const spent = ({ text, usage }: RelayedAnswer) => (cache.hit ? undefined : (usage ?? estimatedUsage(promptTokens, text)));
     return new StreamRelay(success, signal, {
       completed: async (answer) => {
-        await this.remember(input, answer.text, target.model, holds);
+        await this.conversations.remember(input, answer.text, target.model, holds);
         if (cache.key !== undefined) this.store(cache.key, target, cache.upstreamModel, answer.text, answer.finishReason, answer.usage);
         // A replayed answer cost nothing and counts no tokens (its replayed usage is still reported).
         const usage = spent(answer);
         const costUsd = cache.hit ? 0 : this.deps.catalog.cost(target.model, usage);
         const latencyMs = this.deps.now() - started;
+        if (input.persist) {
+          const result: ChatResult = { model: cache.upstreamModel, text: answer.text, finishReason: answer.finishReason ?? 'stop' };
+          if (answer.toolCalls.length > 0) result.toolCalls = answer.toolCalls;
+          const reported = usage ?? answer.usage;
+          if (reported) result.usage = reported;
+          await this.conversations.persist(input, { result, metadata: metadataOf(costUsd, latencyMs) }, holds);
+        }
         this.log(input, { target, usage, costUsd, latencyMs, attempts, httpStatus: 200, cacheHit: cache.hit, holds, ...described });
         return { usage: usage ?? answer.usage, costUsd, latencyMs, finishReason: answer.finishReason };
       },
@@ -343,40 +348,6 @@ export class ChatService {
   /** The routing decision for a request, calling nothing (POST /v1/route). */
   async route(input: ChatInput): Promise<RoutingDecision> {
     return this.planner.decide(input, await this.deps.contexts.resolve(input.caller), input.messages);
-  }
-
-  /** The session's memory before the new turns; the database away is a 503 before any provider is called. */
-  private async promptWithMemory(input: ChatInput, ctx: CallerContext): Promise<ChatMessage[]> {
-    if (input.sessionId === undefined) return input.messages;
-    let history;
-    try {
-      history = await this.deps.sessions.recent(input.caller.userId, input.sessionId, ctx.memoryMessages);
-    } catch (err) {
-      this.deps.onStoreError?.(err, input.requestId);
-      throw memoryUnavailable('read');
-    }
-    return withHistory(input.messages, history);
-  }
-
-  /**
-   * Stores the caller's new turns with the answer, before the answer is returned. An empty answer
-   * (a content filter, a reasoning model out of tokens) is not remembered: replayed, it would be
-   * an empty turn that some upstreams refuse.
-   */
-  private async remember(input: ChatInput, answer: string, modelUsed: string, holds: RequestHolds): Promise<void> {
-    if (input.sessionId === undefined) return;
-    const turns = newUserTurns(input.messages);
-    // A model can write U+0000, which Postgres text cannot hold (callers' own NULs are refused earlier).
-    if (answer !== '') turns.push({ role: 'assistant', content: answer.includes('\u0000') ? answer.replaceAll('\u0000', '\uFFFD') : answer, modelUsed });
-    try {
-      await this.deps.sessions.append(input.caller.userId, input.sessionId, turns);
-      this.deps.databaseHealth?.writeSucceeded();
-      holds.storage.settle(storedBytes(turns.map((t) => t.content)));
-    } catch (err) {
-      this.deps.databaseHealth?.writeFailed();
-      this.deps.onStoreError?.(err, input.requestId);
-      throw storeFailed(input.requestId);
-    }
   }
 
   /**

@@ -54,7 +54,8 @@ export class RequestBudgets {
   async take(input: ChatInput, ctx: CallerContext, promptTokens: number, targets: readonly Target[]): Promise<Holding> {
     const output = input.params.maxTokens ?? this.expectedOutput(targets);
     // The operator's own requests are bound by no user quota.
-    const stores = input.sessionId !== undefined && this.storage !== undefined && !isOperatorAccount(input.caller);
+    // Session turns and stored responses alike are held against the user's storage quota.
+    const stores = (input.sessionId !== undefined || input.persist !== undefined) && this.storage !== undefined && !isOperatorAccount(input.caller);
     const turns = stores ? storedBytes(newUserTurns(input.messages).map((t) => t.content)) : 0;
     const storage = stores ? await this.storage!.hold(input.caller.userId, turns, output * BYTES_PER_TOKEN) : NOTHING_STORED;
     let tokens: TokenReservation;

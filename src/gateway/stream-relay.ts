@@ -5,7 +5,7 @@
  * so the edge's `[DONE]` always follows a stored answer.
  */
 import { UpstreamError } from '../providers/errors.js';
-import type { FinishReason, StreamPart, Usage } from '../providers/types.js';
+import type { FinishReason, StreamPart, ToolCall, Usage } from '../providers/types.js';
 import type { CancelSignal } from '../core/cancellation.js';
 import { abortedError, type PartBatches, type StreamSuccess } from './executor.js';
 import { DONE } from '../providers/upstream-call.js';
@@ -14,6 +14,8 @@ import { DONE } from '../providers/upstream-call.js';
 export interface RelayedAnswer {
   /** The answer's text (on failure: with the tool calls' names and arguments, spent tokens too). */
   text: string;
+  /** The function calls, whole, in the order they began. */
+  toolCalls: ToolCall[];
   usage: Usage | undefined;
   finishReason: FinishReason | undefined;
 }
@@ -53,6 +55,8 @@ export class StreamRelay implements PartBatches {
   private toolText = '';
   private usage: Usage | undefined;
   private finishReason: FinishReason | undefined;
+  /** Function calls by their index in the answer, put together piece by piece. */
+  private readonly calls = new Map<number, ToolCall>();
   private head: StreamPart[] | undefined;
   /** One of the outcomes has run. */
   private settled = false;
@@ -80,7 +84,7 @@ export class StreamRelay implements PartBatches {
 
   /** What was relayed so far; on a failure, tool calls' text counts too (their tokens were spent). */
   private relayed(withTools: boolean): RelayedAnswer {
-    return { text: withTools ? this.text + this.toolText : this.text, usage: this.usage, finishReason: this.finishReason };
+    return { text: withTools ? this.text + this.toolText : this.text, toolCalls: [...this.calls.values()], usage: this.usage, finishReason: this.finishReason };
   }
 
   [Symbol.asyncIterator](): this {
@@ -120,8 +124,14 @@ export class StreamRelay implements PartBatches {
   private observe(batch: readonly StreamPart[]): void {
     for (const part of batch) {
       if (part.type === 'text-delta') this.text += part.text;
-      else if (part.type === 'tool-call-delta') this.toolText += (part.name ?? '') + part.argumentsDelta;
-      else if (part.type === 'usage') this.usage = part.usage;
+      else if (part.type === 'tool-call-delta') {
+        this.toolText += (part.name ?? '') + part.argumentsDelta;
+        let call = this.calls.get(part.index);
+        if (!call) this.calls.set(part.index, (call = { id: '', name: '', arguments: '' }));
+        if (part.id !== undefined) call.id = part.id;
+        if (part.name !== undefined) call.name = part.name;
+        call.arguments += part.argumentsDelta;
+      } else if (part.type === 'usage') this.usage = part.usage;
       else if (part.type === 'finish') this.finishReason = part.finishReason;
     }
   }

@@ -142,7 +142,7 @@ export function parseMessagesRequest(body: unknown, ctx: ChatRequestContext): Ch
   const warnings: string[] = [];
   for (const key of Object.keys(req)) {
     if (IGNORED.has(key)) warnings.push(`${key} is not supported by this gateway and was ignored`);
-    else if (!(key in messagesRequestSchema.shape)) warnings.push(`unknown parameter '${key}' was ignored`);
+    else if (!Object.hasOwn(messagesRequestSchema.shape, key)) warnings.push(`unknown parameter '${key}' was ignored`);
   }
   const params: ChatParams = { maxTokens: req.max_tokens };
   if (req.temperature !== undefined) params.temperature = req.temperature;

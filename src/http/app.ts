@@ -256,7 +256,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     });
     void api.register(async (entrance) => {
       entrance.setErrorHandler(errorHandler());
-      responsesRoutes(entrance, { chat: deps.chat, responses: deps.responses, inFlight, totalTimeoutMs: deps.totalTimeoutMs });
+      responsesRoutes(entrance, { chat: deps.chat, responses: deps.responses, storage: deps.storage, inFlight, totalTimeoutMs: deps.totalTimeoutMs });
     });
     if (deps.embeddings) embeddingsRoute(api, { embeddings: deps.embeddings, inFlight, totalTimeoutMs: deps.totalTimeoutMs });
     modelsRoute(api, { catalog: deps.catalog, isConfigured: deps.isConfigured, created: Math.floor(Date.now() / 1000) });

@@ -304,7 +304,7 @@ export function parseChatRequest(body: unknown, ctx: ChatRequestContext): ChatIn
   const openaiExtras: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(req)) {
     if (value === undefined || value === null) continue;
-    const refusal = UNSUPPORTED[key];
+    const refusal = Object.hasOwn(UNSUPPORTED, key) ? UNSUPPORTED[key] : undefined;
     if (refusal !== undefined) throw unsupported(key, refusal);
     if (OPENAI_EXTRAS.has(key)) openaiExtras[key] = value;
     else if (!KNOWN.has(key)) warnings.push(`unknown parameter '${key}' was ignored`);

@@ -126,8 +126,10 @@ export class ResponseEventEncoder {
   private sequence = 0;
   private readonly items: OutputItem[] = [];
   private text = '';
-  private open: { kind: 'text'; index: number } | { kind: 'call'; index: number; call: ToolCall } | undefined;
-  private readonly calls = new Map<number, number>();
+  /** The message item being written, if any. */
+  private openText: number | undefined;
+  /** Function calls by their index in the answer: each stays open until the end, so interleaved pieces land on the right one. */
+  private readonly calls = new Map<number, { item: number; call: ToolCall; closed: boolean }>();
 
   constructor(
     private readonly id: string,
@@ -150,88 +152,72 @@ export class ResponseEventEncoder {
     return out;
   }
 
-  private close(out: ResponseEvent[]): void {
-    const open = this.open;
-    if (!open) return;
-    this.open = undefined;
-    if (open.kind === 'text') {
-      const item = messageItem(this.id, open.index, this.text);
-      this.items[open.index] = item;
-      const where = { item_id: item.id, output_index: open.index, content_index: 0 };
-      this.emit(out, 'response.output_text.done', { ...where, text: this.text, logprobs: [] });
-      this.emit(out, 'response.content_part.done', { ...where, part: outputText(this.text) });
-      this.emit(out, 'response.output_item.done', { output_index: open.index, item });
-      return;
-    }
-    const item = functionCallItem(this.id, open.index, open.call);
-    this.items[open.index] = item;
-    this.emit(out, 'response.function_call_arguments.done', { item_id: item.id, output_index: open.index, name: open.call.name, arguments: open.call.arguments });
-    this.emit(out, 'response.output_item.done', { output_index: open.index, item });
-  }
-
-  part(part: StreamPart): ResponseEvent[] {
-    const out: ResponseEvent[] = [];
-    if (part.type === 'text-delta' && part.text !== '') {
-      const index = this.open?.kind === 'text' ? this.open.index : this.openText(out);
-      this.text += part.text;
-      this.emit(out, 'response.output_text.delta', { item_id: this.items[index]!.id, output_index: index, content_index: 0, delta: part.text, logprobs: [] });
-    } else if (part.type === 'tool-call-delta') {
-      if (part.name !== undefined && !this.calls.has(part.index)) {
-        this.close(out);
-        const index = this.items.length;
-        const call: ToolCall = { id: part.id ?? `call_${index}`, name: part.name, arguments: '' };
-        const item = functionCallItem(this.id, index, call, 'in_progress');
-        this.items.push(item);
-        this.calls.set(part.index, index);
-        this.open = { kind: 'call', index, call };
-        this.emit(out, 'response.output_item.added', { output_index: index, item });
-      }
-      const open = this.open;
-      if (open?.kind === 'call' && this.calls.get(part.index) === open.index && part.argumentsDelta !== '') {
-        open.call.arguments += part.argumentsDelta;
-        this.emit(out, 'response.function_call_arguments.delta', { item_id: this.items[open.index]!.id, output_index: open.index, delta: part.argumentsDelta });
-      }
-    }
-    return out;
-  }
-
   /** Opens a message item (text after a call, which is rare, gets a new one); returns its index. */
-  private openText(out: ResponseEvent[]): number {
-    this.close(out);
+  private startText(out: ResponseEvent[]): number {
     const index = this.items.length;
     const item = messageItem(this.id, index, '', 'in_progress');
     this.items.push(item);
     this.text = '';
-    this.open = { kind: 'text', index };
+    this.openText = index;
     this.emit(out, 'response.output_item.added', { output_index: index, item });
     this.emit(out, 'response.content_part.added', { item_id: item.id, output_index: index, content_index: 0, part: outputText('') });
     return index;
   }
 
-  /** The text and calls streamed so far: what the conversation stores. */
-  answer(): ChatMessage {
-    return answerTurn(this.collectedText(), this.collectedCalls());
+  private closeText(out: ResponseEvent[], status: 'completed' | 'incomplete' = 'completed'): void {
+    const index = this.openText;
+    if (index === undefined) return;
+    this.openText = undefined;
+    const item = messageItem(this.id, index, this.text, status);
+    this.items[index] = item;
+    const where = { item_id: item.id, output_index: index, content_index: 0 };
+    this.emit(out, 'response.output_text.done', { ...where, text: this.text, logprobs: [] });
+    this.emit(out, 'response.content_part.done', { ...where, part: outputText(this.text) });
+    this.emit(out, 'response.output_item.done', { output_index: index, item });
   }
 
-  private collectedText(): string {
-    return this.items
-      .map((item, i) => (item.type !== 'message' ? '' : this.open?.kind === 'text' && this.open.index === i ? this.text : ((item.content as Array<{ text: string }>)[0]?.text ?? '')))
-      .join('');
+  private closeCalls(out: ResponseEvent[]): void {
+    for (const entry of this.calls.values()) {
+      if (entry.closed) continue;
+      entry.closed = true;
+      const item = functionCallItem(this.id, entry.item, entry.call);
+      this.items[entry.item] = item;
+      this.emit(out, 'response.function_call_arguments.done', { item_id: item.id, output_index: entry.item, name: entry.call.name, arguments: entry.call.arguments });
+      this.emit(out, 'response.output_item.done', { output_index: entry.item, item });
+    }
   }
 
-  private collectedCalls(): ToolCall[] {
-    return this.items.flatMap((item, i) => {
-      if (item.type !== 'function_call') return [];
-      if (this.open?.kind === 'call' && this.open.index === i) return [this.open.call];
-      return [{ id: String(item.call_id), name: String(item.name), arguments: String(item.arguments) }];
-    });
+  part(part: StreamPart): ResponseEvent[] {
+    const out: ResponseEvent[] = [];
+    if (part.type === 'text-delta' && part.text !== '') {
+      const index = this.openText ?? this.startText(out);
+      this.text += part.text;
+      this.emit(out, 'response.output_text.delta', { item_id: this.items[index]!.id, output_index: index, content_index: 0, delta: part.text, logprobs: [] });
+    } else if (part.type === 'tool-call-delta') {
+      if (part.name !== undefined && !this.calls.has(part.index)) {
+        this.closeText(out);
+        const index = this.items.length;
+        const call: ToolCall = { id: part.id ?? `call_${this.id.slice(5)}_${part.index}`, name: part.name, arguments: '' };
+        const item = functionCallItem(this.id, index, call, 'in_progress');
+        this.items.push(item);
+        this.calls.set(part.index, { item: index, call, closed: false });
+        this.emit(out, 'response.output_item.added', { output_index: index, item });
+      }
+      const entry = this.calls.get(part.index);
+      if (entry && !entry.closed && part.argumentsDelta !== '') {
+        entry.call.arguments += part.argumentsDelta;
+        this.emit(out, 'response.function_call_arguments.delta', { item_id: this.items[entry.item]!.id, output_index: entry.item, delta: part.argumentsDelta });
+      }
+    }
+    return out;
   }
 
   end(finish: FinishReason, usage: Usage | undefined, cerebro: AnswerMetadata): { events: ResponseEvent[]; response: ResponseBody } {
     const out: ResponseEvent[] = [];
     // An answer with no content at all still has its (empty) message.
-    if (this.items.length === 0) this.openText(out);
-    this.close(out);
+    if (this.items.length === 0) this.startText(out);
+    this.closeText(out, finish === 'length' ? 'incomplete' : 'completed');
+    this.closeCalls(out);
     const response = this.snapshot('completed', { usage, finish, cerebro });
     this.emit(out, response.status === 'incomplete' ? 'response.incomplete' : 'response.completed', { response });
     return { events: out, response };

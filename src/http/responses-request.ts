@@ -7,10 +7,11 @@
 import { z } from 'zod';
 import type { ChatInput } from '../gateway/chat-input.js';
 import { invalidRequest } from '../core/errors.js';
-import type { ChatMessage, ChatParams, ContentPart, ResponseFormat, ToolChoice, ToolDefinition } from '../providers/types.js';
+import type { ChatMessage, ChatParams, ContentPart, ResponseFormat, ToolCall, ToolChoice, ToolDefinition } from '../providers/types.js';
 import { ROUTE_POLICIES } from '../routing/route-policy.js';
 import { imagePart, paramPath, routeFromHeader, sessionIdOf, type ChatRequestContext } from './chat-request.js';
 import { SESSION_ID_PATTERN } from './request-patterns.js';
+import { nulPath } from './validate.js';
 
 const functionName = z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'must be 1-64 characters of a-z A-Z 0-9 _ -');
 const jsonSchemaObject = z.record(z.string(), z.unknown());
@@ -81,6 +82,8 @@ export interface ResponsesRequest {
   input: ChatInput;
   /** The turns this request adds to its conversation (instructions are not carried over, as OpenAI does). */
   newTurns: ChatMessage[];
+  /** The input items read; item references among them are resolved by the route. */
+  entries: InputEntry[];
   instructions: string | null;
   inputItems: InputItemView[];
   previousResponseId: string | undefined;
@@ -115,14 +118,48 @@ function readContent(content: z.infer<typeof messageItem>['content'], at: string
   return parts.some((p) => p.type === 'image') ? { text, parts } : { text };
 }
 
-/** Input items → neutral turns; a run of function calls is one assistant turn, as the chat wire formats want. */
-function readInput(input: ResponsesBody['input'], warnings: string[], idOf: (i: number) => string): { turns: ChatMessage[]; items: InputItemView[] } {
+/**
+ * One input item, read: a turn, a function call (calls in a row become one assistant turn), or a
+ * reference to an item of a stored response (the Vercel AI SDK sends earlier answers so).
+ */
+export type InputEntry = { kind: 'turn'; turn: ChatMessage } | { kind: 'call'; call: ToolCall } | { kind: 'reference'; id: string; at: string };
+
+/** Entries → neutral turns; a run of function calls is one assistant turn, as the chat wire formats want. */
+export function toTurns(entries: readonly InputEntry[]): ChatMessage[] {
+  const turns: ChatMessage[] = [];
+  for (const entry of entries) {
+    if (entry.kind === 'reference') throw new Error(`unresolved item reference ${entry.id}`);
+    if (entry.kind === 'turn') {
+      turns.push({ ...entry.turn });
+      continue;
+    }
+    const last = turns.at(-1);
+    if (last?.role === 'assistant' && last.toolCalls) last.toolCalls.push(entry.call);
+    else if (last?.role === 'assistant' && last.content !== '') last.toolCalls = [entry.call];
+    else turns.push({ role: 'assistant', content: '', toolCalls: [entry.call] });
+  }
+  return turns;
+}
+
+/** A stored output or input item (its JSON as listed) as an entry: an assistant's text or call, or any input item. */
+export function entryOfItem(item: Record<string, unknown>, at: string): InputEntry[] {
+  if (item.type === 'function_call') {
+    const c = check(functionCallItem, item, at);
+    return [{ kind: 'call', call: { id: c.call_id, name: c.name, arguments: c.arguments } }];
+  }
+  return readInput([item as never], [], () => '').entries;
+}
+
+function readInput(input: ResponsesBody['input'], warnings: string[], idOf: (i: number) => string): { entries: InputEntry[]; items: InputItemView[] } {
   if (input === undefined) throw invalidRequest("Missing required parameter: 'input'.", 'input', 'missing_required_parameter');
   if (typeof input === 'string') {
-    return { turns: [{ role: 'user', content: input }], items: [{ id: idOf(0), type: 'message', role: 'user', status: 'completed', content: [{ type: 'input_text', text: input }] }] };
+    return {
+      entries: [{ kind: 'turn', turn: { role: 'user', content: input } }],
+      items: [{ id: idOf(0), type: 'message', role: 'user', status: 'completed', content: [{ type: 'input_text', text: input }] }],
+    };
   }
   if (input.length === 0) throw invalidRequest("Invalid value for 'input': must not be empty", 'input');
-  const turns: ChatMessage[] = [];
+  const entries: InputEntry[] = [];
   const items: InputItemView[] = [];
   input.forEach((raw, i) => {
     const at = `input.${i}`;
@@ -131,31 +168,30 @@ function readInput(input: ResponsesBody['input'], warnings: string[], idOf: (i: 
       const m = check(messageItem, raw, at);
       const role = m.role === 'developer' ? 'system' : m.role;
       const { text, parts } = readContent(m.content, at, role === 'user');
-      turns.push(parts ? { role, content: text, parts } : { role, content: text });
+      entries.push({ kind: 'turn', turn: parts ? { role, content: text, parts } : { role, content: text } });
       const content = typeof m.content === 'string' ? [{ type: role === 'assistant' ? 'output_text' : 'input_text', text: m.content }] : m.content;
       items.push({ id: idOf(i), type: 'message', role: m.role, status: 'completed', content });
     } else if (type === 'function_call') {
       const c = check(functionCallItem, raw, at);
-      const last = turns.at(-1);
-      const call = { id: c.call_id, name: c.name, arguments: c.arguments };
-      if (last?.role === 'assistant' && last.toolCalls) last.toolCalls.push(call);
-      else if (last?.role === 'assistant' && last.content !== '' && !last.toolCalls) last.toolCalls = [call];
-      else turns.push({ role: 'assistant', content: '', toolCalls: [call] });
+      entries.push({ kind: 'call', call: { id: c.call_id, name: c.name, arguments: c.arguments } });
       items.push({ id: idOf(i), type: 'function_call', status: 'completed', call_id: c.call_id, name: c.name, arguments: c.arguments });
     } else if (type === 'function_call_output') {
       const o = check(functionCallOutputItem, raw, at);
       const output = typeof o.output === 'string' ? o.output : o.output.map((p) => p.text).join('\n');
-      turns.push({ role: 'tool', content: output, toolCallId: o.call_id });
+      entries.push({ kind: 'turn', turn: { role: 'tool', content: output, toolCallId: o.call_id } });
       items.push({ id: idOf(i), type: 'function_call_output', status: 'completed', call_id: o.call_id, output: o.output });
+    } else if (type === 'item_reference') {
+      const r = check(z.looseObject({ id: z.string().min(1).max(200) }), raw, at);
+      entries.push({ kind: 'reference', id: r.id, at });
+      items.push({ id: r.id, type: 'item_reference' });
     } else if (type === 'reasoning') {
       const note = 'reasoning items in the input were left out (they are read only by the model that wrote them)';
       if (!warnings.includes(note)) warnings.push(note);
     } else {
-      throw invalidRequest(`Invalid value for '${at}.type': '${String(type)}' is not supported (message, function_call, function_call_output)`, `${at}.type`, 'unsupported_value');
+      throw invalidRequest(`Invalid value for '${at}.type': '${String(type)}' is not supported (message, function_call, function_call_output, item_reference)`, `${at}.type`, 'unsupported_value');
     }
   });
-  for (const [i, m] of turns.entries()) if (m.content.includes('\u0000')) throw invalidRequest(`Invalid value for 'input.${i}': contains a NUL character`, 'input');
-  return { turns, items };
+  return { entries, items };
 }
 
 function readTools(tools: ResponsesBody['tools']): ToolDefinition[] | undefined {
@@ -196,16 +232,21 @@ function readFormat(text: ResponsesBody['text']): ResponseFormat | undefined {
 export function parseResponsesRequest(body: unknown, ctx: ChatRequestContext, idOf: (i: number) => string): ResponsesRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidRequest('The request body must be a JSON object.', null, 'invalid_body');
   const req = check(responsesRequestSchema, body, '');
+  // Postgres text cannot hold U+0000: refused here, by name, for every field alike.
+  const nul = nulPath(req, []);
+  if (nul !== undefined) throw invalidRequest(`Invalid value for '${nul}': contains a NUL character`, nul);
   const warnings: string[] = [];
   const openaiExtras: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(req)) {
     if (value === undefined || value === null) continue;
-    const refusal = UNSUPPORTED[key];
+    const refusal = Object.hasOwn(UNSUPPORTED, key) ? UNSUPPORTED[key] : undefined;
     if (refusal !== undefined) throw invalidRequest(`${refusal} ('${key}') are not supported by this gateway.`, key, 'unsupported_parameter');
     if (IGNORED.has(key)) warnings.push(`${key} is not supported by this gateway and was ignored`);
-    else if (!(key in responsesRequestSchema.shape)) warnings.push(`unknown parameter '${key}' was ignored`);
+    else if (!Object.hasOwn(responsesRequestSchema.shape, key)) warnings.push(`unknown parameter '${key}' was ignored`);
   }
-  const { turns, items } = readInput(req.input, warnings, idOf);
+  const { entries, items } = readInput(req.input, warnings, idOf);
+  // With item references, the turns are known once the route has looked them up.
+  const turns = entries.some((e) => e.kind === 'reference') ? [] : toTurns(entries);
   const tools = readTools(req.tools);
   const params: ChatParams = {};
   if (req.max_output_tokens != null) params.maxTokens = req.max_output_tokens;
@@ -238,12 +279,26 @@ export function parseResponsesRequest(body: unknown, ctx: ChatRequestContext, id
       warnings,
     },
     newTurns: turns,
+    entries,
     instructions,
     inputItems: items,
     previousResponseId: req.previous_response_id ?? undefined,
     store: req.store !== false,
     body: req,
   };
+}
+
+/**
+ * A conversation rebuilt from stored responses may start part-way (its oldest responses deleted, or
+ * beyond the chain's limit): tool outputs whose call was cut off are dropped, as the chat wire
+ * formats refuse a result with no call.
+ */
+export function withoutOrphanedResults(history: readonly ChatMessage[]): ChatMessage[] {
+  const calls = new Set<string>();
+  return history.filter((m) => {
+    for (const c of m.toolCalls ?? []) calls.add(c.id);
+    return m.role !== 'tool' || m.toolCallId === undefined || calls.has(m.toolCallId);
+  });
 }
 
 /**

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import { createOpenAI } from '@ai-sdk/openai';
-import { generateText, streamText, tool } from 'ai';
+import { generateText, stepCountIs, streamText, tool } from 'ai';
 import OpenAI from 'openai';
 import { z } from 'zod';
 import { caller, signup } from '../helpers/api.js';
@@ -19,7 +19,7 @@ describe('POST /v1/responses', () => {
   let client: OpenAI;
   const call = caller(() => s);
   before(async () => {
-    s = await startStack({ USERS_MAY_USE_OPERATOR_KEYS: 'true' });
+    s = await startStack({ USERS_MAY_USE_OPERATOR_KEYS: 'true', USER_STORAGE_LIMIT_BYTES: '60000' });
     client = new OpenAI({ baseURL: `${s.url}/v1`, apiKey: TEST_TOKEN });
   });
   after(() => s.close());
@@ -130,6 +130,7 @@ describe('POST /v1/responses', () => {
       [{ model: 'auto', input: [{ type: 'function_call_output', call_id: 'nope', output: 'x' }] }, 'input'],
       [{ model: 'auto', input: [{ role: 'user', content: [{ type: 'input_file', file_id: 'f' }] }] }, 'input.0.content.0.type'],
       [{ model: 'auto', input: 'x', temperature: 'hot' }, 'temperature'],
+      [{ model: 'auto', input: 'x', previous_response_id: 'resp_\u0000' }, 'previous_response_id'],
     ];
     for (const [body, param] of cases) {
       const res = await call('POST', '/v1/responses', TEST_TOKEN, body);
@@ -138,6 +139,50 @@ describe('POST /v1/responses', () => {
     }
     const bad = await call('POST', '/v1/responses', TEST_TOKEN, '{"input": ');
     assert.equal(bad.status, 400);
+    const inherited = await call('POST', '/v1/responses', TEST_TOKEN, { model: 'auto', input: 'x', constructor: 1, toString: 2 });
+    assert.equal(inherited.status, 200, 'an unknown field is a warning, whatever its name');
+    assert.match(inherited.headers.get('x-cerebro-warnings') ?? '', /constructor/);
+  });
+
+  it('takes item references to stored items instead of the items themselves (how the AI SDK sends earlier steps)', async () => {
+    const tools = [{ type: 'function' as const, name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } }, strict: false }];
+    const first = await client.responses.create({ model: 'auto', input: 'Weather in Cusco?', tools, tool_choice: 'required' });
+    const fc = first.output.find((o) => o.type === 'function_call')!;
+    assert.ok(fc.type === 'function_call' && fc.id);
+    const second = await client.responses.create({
+      model: 'auto',
+      tools,
+      input: [
+        { role: 'user', content: 'Weather in Cusco?' },
+        { type: 'item_reference', id: fc.id! },
+        { type: 'function_call_output', call_id: fc.call_id, output: '{"sky":"clear"}' },
+      ],
+    });
+    assert.match(second.output_text, /Tool result: \{"sky":"clear"\}/);
+    const unknown = await call('POST', '/v1/responses', TEST_TOKEN, { model: 'auto', input: [{ type: 'item_reference', id: 'fc_0123456789abcdef0123456789abcdef01' }] });
+    assert.equal(unknown.status, 404);
+    assert.equal(unknown.body.error.param, 'input.0');
+  });
+
+  it("counts stored responses against a user's storage quota, refusing before any provider is called", async () => {
+    const { token } = await signup(call, 'resp-quota@example.com');
+    const user = new OpenAI({ baseURL: `${s.url}/v1`, apiKey: token, maxRetries: 0 });
+    const big = 'x'.repeat(6_000);
+    let refused: unknown;
+    const before = s.emulator.requests.length;
+    let calls = 0;
+    for (let i = 0; i < 20 && refused === undefined; i++) {
+      try {
+        await user.responses.create({ model: 'auto', input: big });
+        calls++;
+      } catch (err) {
+        refused = err;
+      }
+    }
+    assert.ok(refused instanceof OpenAI.APIError && refused.status === 429, String(refused));
+    assert.match(String((refused as InstanceType<typeof OpenAI.APIError>).message), /storage/i);
+    assert.equal(s.emulator.requests.length - before, calls, 'the refused request reached no provider');
+    assert.ok(calls >= 2 && calls < 20, String(calls));
   });
 
   it('logs a Responses request like any other, saying its entrance', async () => {
@@ -166,6 +211,17 @@ describe('POST /v1/responses', () => {
       withTool.toolResults.map((r) => r.output),
       [{ city: 'What is the weather in Lima?', temperature_c: 21 }],
     );
+    // Several steps: the SDK sends its earlier steps back as references to the stored items.
+    const steps = await generateText({
+      model,
+      prompt: 'What is the weather in Quito?',
+      tools: { get_weather: tool({ description: 'Weather for a city', inputSchema: z.object({ city: z.string() }), execute: async ({ city }) => ({ city, temperature_c: 18 }) }) },
+      toolChoice: 'required',
+      stopWhen: stepCountIs(2),
+    });
+    assert.equal(steps.steps.length, 2, 'a tool step, then the answer to its result');
+    const lastUpstream = JSON.stringify(s.emulator.requests.at(-1)!.body);
+    assert.match(lastUpstream, /temperature_c/, 'the second step carried the tool result upstream');
   });
 
   it("counts a Messages body's tokens for Claude-format clients (count_tokens)", async () => {

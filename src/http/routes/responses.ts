@@ -10,13 +10,13 @@ import type { CancelSignal } from '../../core/cancellation.js';
 import type { ChatService } from '../../gateway/chat-service.js';
 import { GatewayError } from '../../core/errors.js';
 import { uuidv7 } from '../../gateway/time-ordered-id.js';
-import type { ChatMessage } from '../../providers/types.js';
 import type { ResponseRepository } from '../../store/response-repository.js';
+import type { StorageQuota } from '../../gateway/storage-quota.js';
 import { chatRequestContext } from '../chat-request.js';
 import { toErrorResponse } from '../error-response.js';
 import type { InFlightRequests } from '../in-flight.js';
-import { answerTurn, completedResponse, ResponseEventEncoder, type ResponseBody, type ResponseEcho } from '../responses-format.js';
-import { checkToolResults, parseResponsesRequest, type ResponsesRequest } from '../responses-request.js';
+import { answerTurn, completedResponse, ResponseEventEncoder, type ResponseEcho } from '../responses-format.js';
+import { checkToolResults, entryOfItem, parseResponsesRequest, toTurns, withoutOrphanedResults, type InputEntry, type ResponsesRequest } from '../responses-request.js';
 import { SseWriter } from '../sse-writer.js';
 import { validate } from '../validate.js';
 import { warningHeader } from './chat-completions.js';
@@ -24,6 +24,8 @@ import { warningHeader } from './chat-completions.js';
 export interface ResponsesRouteOptions {
   chat: ChatService;
   responses: ResponseRepository;
+  /** Told when responses are deleted, so freed space counts at once. */
+  storage?: Pick<StorageQuota, 'forget'> | undefined;
   inFlight: InFlightRequests;
   totalTimeoutMs: number;
 }
@@ -37,14 +39,47 @@ export const inputItemsQuery = z.object({
 
 const notFound = (id: string, param = 'response_id') => new GatewayError({ status: 404, type: 'invalid_request_error', code: 'not_found', param, message: `Response with id '${id}' not found.` });
 
-const storeFailed = (id: string) =>
+const storedUnreadable = () =>
   new GatewayError({
     status: 503,
     type: 'service_unavailable',
-    code: 'response_store_failed',
-    headers: { 'retry-after': '2' },
-    message: `The response could not be stored, so it was not returned (response ${id}). Try again.`,
+    code: 'database_unavailable',
+    headers: { 'retry-after': '1' },
+    message: 'Stored responses cannot be read right now; try again shortly.',
   });
+
+/** Item ids name their response: `msg_`/`fc_`, its 32 hex digits, then the item's number (`i` for an input item). */
+const ITEM_ID = /^(?:msg|fc)_([0-9a-f]{32})(i)?[0-9a-f]+$/;
+
+/** A stored item of the caller's, as it was listed (an output item, or an input item with `i`). */
+async function findItem(responses: ResponseRepository, userId: string, itemId: string): Promise<Record<string, unknown> | undefined> {
+  const m = ITEM_ID.exec(itemId);
+  if (!m) return undefined;
+  const row = await responses.get(userId, `resp_${m[1]}`).catch(() => {
+    throw storedUnreadable();
+  });
+  if (!row) return undefined;
+  const list = (m[2] ? JSON.parse(row.input_items) : (JSON.parse(row.body) as { output: unknown[] }).output) as Array<Record<string, unknown>>;
+  return list.find((item) => item.id === itemId);
+}
+
+/** Item references replaced by the stored items they name; one that is not the caller's is a 404. */
+async function resolveReferences(entries: readonly InputEntry[], find: (id: string) => Promise<Record<string, unknown> | undefined>): Promise<InputEntry[]> {
+  const out: InputEntry[] = [];
+  for (const entry of entries) {
+    if (entry.kind !== 'reference') {
+      out.push(entry);
+      continue;
+    }
+    const item = await find(entry.id);
+    if (!item) throw new GatewayError({ status: 404, type: 'invalid_request_error', code: 'not_found', param: entry.at, message: `Item with id '${entry.id}' not found.` });
+    out.push(...entryOfItem(item, entry.at));
+  }
+  return out;
+}
+
+/** What a Response echoes of its request. */
+const echoOf = (req: ResponsesRequest, model: string): ResponseEcho => ({ model, instructions: req.instructions, body: req.body, previousResponseId: req.previousResponseId, store: req.store });
 
 export function responsesRoutes(app: FastifyInstance, options: ResponsesRouteOptions): void {
   const { chat, responses } = options;
@@ -55,18 +90,16 @@ export function responsesRoutes(app: FastifyInstance, options: ResponsesRouteOpt
     let req: ResponsesRequest;
     try {
       req = parseResponsesRequest(request.body, chatRequestContext(request.headers, id, request.caller), (i) => `msg_${id.slice(5)}i${i.toString(16)}`);
+      if (req.entries.some((e) => e.kind === 'reference')) {
+        req.newTurns = toTurns(await resolveReferences(req.entries, (itemId) => findItem(responses, request.caller.userId, itemId)));
+        req.input.messages = [...(req.instructions ? [{ role: 'system' as const, content: req.instructions }] : []), ...req.newTurns];
+      }
       if (req.previousResponseId !== undefined) {
         const history = await responses.conversation(request.caller.userId, req.previousResponseId).catch(() => {
-          throw new GatewayError({
-            status: 503,
-            type: 'service_unavailable',
-            code: 'database_unavailable',
-            headers: { 'retry-after': '1' },
-            message: 'Stored responses cannot be read right now; try again shortly.',
-          });
+          throw storedUnreadable();
         });
         if (!history) throw notFound(req.previousResponseId, 'previous_response_id');
-        req.input.messages = [...(req.instructions ? [{ role: 'system' as const, content: req.instructions }] : []), ...history, ...req.newTurns];
+        req.input.messages = [...(req.instructions ? [{ role: 'system' as const, content: req.instructions }] : []), ...withoutOrphanedResults(history), ...req.newTurns];
       }
       checkToolResults(req.input.messages);
     } catch (err) {
@@ -75,14 +108,15 @@ export function responsesRoutes(app: FastifyInstance, options: ResponsesRouteOpt
       throw err;
     }
     const input = req.input;
-    const save = async (body: ResponseBody, answer: ChatMessage) => {
-      if (!req.store) return;
-      const turns = JSON.stringify([...req.newTurns, answer]);
-      const inputItems = JSON.stringify(req.inputItems);
-      const text = JSON.stringify(body);
-      const bytes = Buffer.byteLength(turns) + Buffer.byteLength(inputItems) + Buffer.byteLength(text);
-      await responses
-        .save({
+    // Stored by the pipeline before the caller gets the answer, as session turns are: a failure fails the request.
+    if (req.store) {
+      input.persist = async ({ result, metadata }) => {
+        const body = completedResponse(id, createdAt, echoOf(req, result.model), result, metadata);
+        const turns = JSON.stringify([...req.newTurns, answerTurn(result.text, result.toolCalls)]);
+        const inputItems = JSON.stringify(req.inputItems);
+        const text = JSON.stringify(body);
+        const bytes = Buffer.byteLength(turns) + Buffer.byteLength(inputItems) + Buffer.byteLength(text);
+        const row = {
           id,
           user_id: request.caller.userId,
           created_at: new Date(createdAt * 1000).toISOString(),
@@ -91,23 +125,21 @@ export function responsesRoutes(app: FastifyInstance, options: ResponsesRouteOpt
           input_items: inputItems,
           body: text,
           bytes,
-        })
-        .catch(() => {
-          throw storeFailed(id);
-        });
-    };
+        };
+        await responses.save(row);
+        return bytes;
+      };
+    }
     return options.inFlight.run(
       reply.raw,
       options.totalTimeoutMs,
       async (signal) => {
         if (input.stream) {
-          await streamResponse(chat, req, id, createdAt, reply, signal, options.inFlight, save);
+          await streamResponse(chat, req, id, createdAt, reply, signal, options.inFlight);
           return reply;
         }
         const outcome = await chat.complete(input, signal);
-        const echo: ResponseEcho = { model: outcome.result.model, instructions: req.instructions, body: req.body, previousResponseId: req.previousResponseId, store: req.store };
-        const body = completedResponse(id, createdAt, echo, outcome.result, outcome.metadata);
-        await save(body, answerTurn(outcome.result.text, outcome.result.toolCalls));
+        const body = completedResponse(id, createdAt, echoOf(req, outcome.result.model), outcome.result, outcome.metadata);
         return reply.headers({ 'x-cerebro-provider': outcome.metadata.provider, 'x-cerebro-model': outcome.metadata.model_used, ...warningHeader(outcome.warnings) }).send(body);
       },
       request.caller.userId,
@@ -124,6 +156,7 @@ export function responsesRoutes(app: FastifyInstance, options: ResponsesRouteOpt
   app.delete('/v1/responses/:id', async (request) => {
     const { id } = validate(idParam, request.params);
     if (!(await responses.delete(request.caller.userId, id))) throw notFound(id);
+    options.storage?.forget(request.caller.userId);
     return { id, object: 'response', deleted: true };
   });
 
@@ -142,16 +175,7 @@ export function responsesRoutes(app: FastifyInstance, options: ResponsesRouteOpt
   });
 }
 
-async function streamResponse(
-  chat: ChatService,
-  req: ResponsesRequest,
-  id: string,
-  createdAt: number,
-  reply: FastifyReply,
-  signal: CancelSignal,
-  inFlight: InFlightRequests,
-  save: (body: ResponseBody, answer: ChatMessage) => Promise<void>,
-): Promise<void> {
+async function streamResponse(chat: ChatService, req: ResponsesRequest, id: string, createdAt: number, reply: FastifyReply, signal: CancelSignal, inFlight: InFlightRequests): Promise<void> {
   // Errors before the first byte are ordinary error responses (thrown from here).
   const outcome = await chat.stream(req.input, signal);
   try {
@@ -165,15 +189,8 @@ async function streamResponse(
       'x-request-id': reply.request.id,
       ...warningHeader(outcome.warnings),
     });
-    const echo: ResponseEcho = { model: outcome.upstreamModel, instructions: req.instructions, body: req.body, previousResponseId: req.previousResponseId, store: req.store };
-    const encoder = new ResponseEventEncoder(id, createdAt, echo);
+    const encoder = new ResponseEventEncoder(id, createdAt, echoOf(req, outcome.upstreamModel));
     await sse.events(encoder.start());
-    const fail = async (err: unknown) => {
-      // After the first byte a failure can only be told in-band: response.failed, and no completion.
-      const res = toErrorResponse(err);
-      await sse.events(encoder.failed(res.status, res.body.error.message));
-      sse.end();
-    };
     try {
       for await (const batch of outcome.parts) {
         for (const part of batch) {
@@ -183,7 +200,10 @@ async function streamResponse(
         if (sse.closed) return;
       }
     } catch (err) {
-      await fail(outcome.publicError(err));
+      // After the first byte a failure can only be told in-band: response.failed, and no completion.
+      const res = toErrorResponse(outcome.publicError(err));
+      await sse.events(encoder.failed(res.status, res.body.error.message));
+      sse.end();
       return;
     }
     const summary = await outcome.summary;
@@ -197,14 +217,8 @@ async function streamResponse(
       complexity: outcome.routing.complexity,
       route: outcome.routing.policy,
     };
-    const { events, response } = encoder.end(summary.finishReason ?? 'stop', summary.usage, metadata);
-    // Stored before the caller sees the end of the stream, as session turns are.
-    try {
-      await save(response, encoder.answer());
-    } catch (err) {
-      await fail(err);
-      return;
-    }
+    // Stored by now (the pipeline's last step before the parts ended); only then does the caller see the end.
+    const { events } = encoder.end(summary.finishReason ?? 'stop', summary.usage, metadata);
     await sse.events(events);
     sse.end();
   } finally {
