@@ -333,10 +333,10 @@ export class ChatService {
       },
       // What the upstream spent before failing counts and is logged: a stream's text has reached the
       // caller already, even when storing it then failed (only the end, [DONE], was withheld).
-      failed: (err, relayed) => this.logFailure(input, err, started, { attempts, target, usage: spent(relayed), holds, ...described }),
+      failed: (err, relayed) => this.logFailure(input, err, started, { attempts: relayed.attempts, target, usage: spent(relayed), holds, ...described }),
       abandoned: (relayed) =>
         this.logFailure(input, new GatewayError({ status: 499, type: 'cancelled', code: 'client_closed_request', message: 'the client closed the stream' }), started, {
-          attempts,
+          attempts: relayed.attempts,
           target,
           usage: spent(relayed),
           holds,

@@ -8,6 +8,7 @@ import { UpstreamError } from '../providers/errors.js';
 import type { FinishReason, StreamPart, ToolCall, Usage } from '../providers/types.js';
 import type { CancelSignal } from '../core/cancellation.js';
 import { abortedError, type PartBatches, type StreamSuccess } from './executor.js';
+import type { Attempt } from '../core/attempt.js';
 import { DONE } from '../providers/upstream-call.js';
 
 /** What the relayed stream came to, gathered as it passed: the service stores and logs this. */
@@ -16,6 +17,8 @@ export interface RelayedAnswer {
   text: string;
   /** The function calls, whole, in the order they began. */
   toolCalls: ToolCall[];
+  /** The attempts as the stream ended them: a failure part-way marks the one that was streaming. */
+  attempts: Attempt[];
   usage: Usage | undefined;
   finishReason: FinishReason | undefined;
 }
@@ -82,9 +85,18 @@ export class StreamRelay implements PartBatches {
     this.summary.catch(() => undefined);
   }
 
+  /** The attempts as the stream ended them (a failure part-way marks the last), once it has. */
+  private ended: Attempt[] | undefined;
+
   /** What was relayed so far; on a failure, tool calls' text counts too (their tokens were spent). */
   private relayed(withTools: boolean): RelayedAnswer {
-    return { text: withTools ? this.text + this.toolText : this.text, toolCalls: [...this.calls.values()], usage: this.usage, finishReason: this.finishReason };
+    return {
+      text: withTools ? this.text + this.toolText : this.text,
+      toolCalls: [...this.calls.values()],
+      usage: this.usage,
+      finishReason: this.finishReason,
+      attempts: this.ended ?? this.source.attempts,
+    };
   }
 
   [Symbol.asyncIterator](): this {
@@ -159,13 +171,15 @@ export class StreamRelay implements PartBatches {
     try {
       // A provider that drops streams after the first token is not healthy, whatever its first byte said.
       if (!signal.aborted && err instanceof UpstreamError) source.settle?.failed(err);
-      const failure = signal.aborted ? abortedError(signal, source.attempts) : err;
-      const last = source.attempts[source.attempts.length - 1];
-      if (last) {
-        last.status = 'error';
-        last.error = `failed mid-stream: ${failure instanceof UpstreamError ? failure.publicMessage : (failure as Error).message}`;
-        last.reason = failure instanceof UpstreamError ? failure.reason : 'cancelled';
-      }
+      // The attempts as they ended: the one that was streaming failed part-way (a new list: the source's is left as it was).
+      const said = signal.aborted ? abortedError(signal, source.attempts).message : err instanceof UpstreamError ? err.publicMessage : (err as Error).message;
+      const attempts = source.attempts.map((a, i) =>
+        i < source.attempts.length - 1
+          ? a
+          : { ...a, status: 'error' as const, error: `failed mid-stream: ${said}`, reason: !signal.aborted && err instanceof UpstreamError ? err.reason : 'cancelled' },
+      );
+      this.ended = attempts;
+      const failure = signal.aborted ? abortedError(signal, attempts) : err;
       this.outcomes.failed(failure, this.relayed(true));
       this.rejectSummary(failure);
       throw failure;

@@ -95,13 +95,23 @@ describe('StreamRelay', () => {
   it('a failure part-way marks the attempt, tells health, settles as failed and releases the upstream', async () => {
     const err = new UpstreamError({ provider: 'openai', kind: 'connection', message: 'socket hang up' });
     const { src, log } = source([[text('llo')]], err);
-    const relay = new StreamRelay(src, new Cancellation(), outcomes(log));
+    let ended: RelayedAnswer | undefined;
+    const relay = new StreamRelay(src, new Cancellation(), {
+      ...outcomes(log),
+      failed: (e: unknown, relayed: RelayedAnswer) => {
+        ended = relayed;
+        log.push(`failed ${(e as Error).message}`);
+      },
+    });
     await assert.rejects(drain(relay), (e) => e === err);
     // The edge always returns its reader at the end: after a failure that is not a departure.
     await relay.return();
     assert.deepEqual(log, ['settle.failed socket hang up', `failed ${err.message}`, 'rest.return']);
-    assert.equal(src.attempts[0]!.status, 'error');
-    assert.match(src.attempts[0]!.error ?? '', /^failed mid-stream: /);
+    // The attempts as the stream ended them, told with its end; the source's own list is left as it was.
+    assert.equal(ended?.attempts[0]!.status, 'error');
+    assert.match(ended?.attempts[0]!.error ?? '', /^failed mid-stream: socket hang up/);
+    assert.equal(ended?.attempts[0]!.reason, err.reason);
+    assert.equal(src.attempts[0]!.status, 'ok');
   });
 
   it('a failure after the request was cancelled is the request deadline, and says nothing of health', async () => {
