@@ -9,6 +9,8 @@ import { openStream, sendForJson, toUpstreamError, type PartBatches } from '../p
 import type { ChatCall, ChatMessage, ChatResult, ProviderAdapter, ProviderCredentials, ProviderId, StreamPart } from '../providers/types.js';
 import type { Target } from '../routing/cascade.js';
 import type { AttemptObserver } from '../routing/attempt-observer.js';
+import { isTransient, pauseBeforePass, type RetryPolicy } from './retry-policy.js';
+export { isTransient } from './retry-policy.js';
 import { describeAttempts, failedAttempt, type Attempt } from './attempts.js';
 import { Cancellation, timeoutReason, type CancelSignal } from '../core/cancellation.js';
 import { GatewayError } from '../core/errors.js';
@@ -32,7 +34,7 @@ export interface ExecutorDeps {
    * Extra passes over the targets that failed transiently, each after a pause of
    * baseDelayMs × 2^pass × (0.5–1.5); absent = no retries.
    */
-  retries?: { passes: number; baseDelayMs: number; random?: () => number };
+  retries?: RetryPolicy;
   /** Fetches images given by URL for adapters that take only inline images; absent = sent as URLs. */
   images?: ImageFetcher;
 }
@@ -65,34 +67,6 @@ const namedModelMissing = (err: UpstreamError, attempts: Attempt[]) =>
     message: `The model '${attempts[attempts.length - 1]?.model}' was not found by ${err.provider}. GET /v1/models lists the known models.`,
     attempts,
   });
-
-/**
- * A failure that may well not happen again in a moment: a 5xx, a timeout, a dropped connection.
- * Rate limits (429) wait for their Retry-After instead, and credential or billing errors do not heal.
- */
-export function isTransient(err: UpstreamError): boolean {
-  // A timeout may leave the upstream generating (and billing) the first answer; a protocol error
-  // would repeat. A refused or dropped connection, a 408 or a 5xx is worth another go.
-  if (err.kind === 'connection') return true;
-  if (err.kind !== 'http') return false;
-  const status = err.status ?? 0;
-  return status === 408 || (status >= 500 && status !== 501);
-}
-
-/** The longest pause between passes: a retry should not eat the request's deadline. */
-const MAX_RETRY_PAUSE_MS = 2_000;
-
-function cancellableSleep(ms: number, signal: CancelSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done);
-  });
-}
 
 /** A call without its model: the executor fills the model in per target. */
 export type CallTemplate = Omit<ChatCall, 'model'> & {
@@ -259,24 +233,42 @@ export class Executor {
         observer?.recordSuccess(target.provider, target.model, latency, headers);
         return { target, result, attempts, warnings: built.warnings };
       } catch (err) {
-        const last = (state.last = toUpstreamError(err, target.provider, signal));
-        // A caller who left says nothing about the upstream's health.
-        if (!signal.aborted) observer?.recordFailure(target.provider, target.model, last);
-        attempts.push(failedAttempt(target, last, this.deps.now() - started));
-        if (target === template.named && last.modelNotFound) state.namedMissing = last;
-        if (signal.aborted || !last.allowsFallback || state.namedMissing) return undefined;
-        if (isTransient(last)) state.transient.push(target);
+        if (this.failed(toUpstreamError(err, target.provider, signal), target, template, signal, observer, attempts, state, started) === 'stop') return undefined;
       }
     }
     return undefined;
   }
 
+  /**
+   * A target failed: recorded (its attempt, and its health unless the caller left), and whether the
+   * walk stops here (the caller left, the failure is the caller's, the named model does not exist) or
+   * goes on, the target kept for a retry pass when the failure may heal.
+   */
+  private failed(
+    last: UpstreamError,
+    target: Target,
+    template: CallTemplate,
+    signal: CancelSignal,
+    observer: AttemptObserver | undefined,
+    attempts: Attempt[],
+    state: PassState,
+    started: number,
+  ): 'stop' | 'next' {
+    state.last = last;
+    // A caller who left says nothing about the upstream's health.
+    if (!signal.aborted) observer?.recordFailure(target.provider, target.model, last);
+    attempts.push(failedAttempt(target, last, this.deps.now() - started));
+    if (target === template.named && last.modelNotFound) state.namedMissing = last;
+    if (signal.aborted || !last.allowsFallback || state.namedMissing) return 'stop';
+    if (isTransient(last)) state.transient.push(target);
+    return 'next';
+  }
+
   /** Whether another pass should run, after its pause; false when there is nothing worth retrying. */
   private async nextPass(pass: number, state: PassState, signal: CancelSignal): Promise<boolean> {
     const retries = this.deps.retries;
-    if (!retries || pass >= retries.passes || signal.aborted || state.transient.length === 0 || (state.last && !state.last.allowsFallback)) return false;
-    const delay = Math.min(MAX_RETRY_PAUSE_MS, retries.baseDelayMs * 2 ** pass * (0.5 + (retries.random ?? Math.random)()));
-    await cancellableSleep(delay, signal);
+    if (!retries || signal.aborted || state.transient.length === 0 || (state.last && !state.last.allowsFallback)) return false;
+    if (!(await pauseBeforePass(retries, pass, signal))) return false;
     // Targets whose circuit opened (or that started cooling) meanwhile are not worth the call.
     const observer = this.deps.observer;
     if (observer?.available) state.transient = state.transient.filter((t) => observer.available!(t.provider, t.model));
@@ -333,13 +325,8 @@ export class Executor {
         return success;
       } catch (err) {
         await parts?.return().catch(() => undefined);
-        const last = (state.last = toUpstreamError(err, target.provider, attempt.signal));
-        if (!signal.aborted) observer?.recordFailure(target.provider, target.model, last);
         attempt.dispose();
-        attempts.push(failedAttempt(target, last, this.deps.now() - started));
-        if (target === template.named && last.modelNotFound) state.namedMissing = last;
-        if (signal.aborted || !last.allowsFallback || state.namedMissing) return undefined;
-        if (isTransient(last)) state.transient.push(target);
+        if (this.failed(toUpstreamError(err, target.provider, attempt.signal), target, template, signal, observer, attempts, state, started) === 'stop') return undefined;
       }
     }
     return undefined;
