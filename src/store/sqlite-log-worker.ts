@@ -3,12 +3,9 @@
  * loop that serves requests never waits on an INSERT or a WAL checkpoint.
  * Protocol: {id, rows} → {id, written, error?, code?}; {id, close: true} → closes and answers.
  *
- * A batch is written in slices of a few rows, one transaction each, with a short sleep between
- * them. Linux's scheduler (EEVDF) does not let a waking thread preempt a running one before its
- * time slice ends, even at the lowest priority, so one 64-row transaction (about 0.9 ms of CPU)
- * delayed whichever request woke up meanwhile by as much: at concurrency 1 on two cores, one
- * request in 64 took over 1 ms (p99 1.3 ms). In slices of 16 rows, a slice holds a core for about
- * 0.2 ms and p99 is 1.0 ms; slices of 8 did no better and cost more commits.
+ * A batch is written in slices of a few rows, one transaction each, with a short sleep between:
+ * Linux's scheduler lets a running thread finish its time slice before a waking one runs, so one
+ * long transaction delayed the request that woke meanwhile (the slice size is measured in BENCHMARKS.md).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
