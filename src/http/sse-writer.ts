@@ -2,6 +2,15 @@
 import type { ServerResponse } from 'node:http';
 import type { CancelSignal } from '../core/cancellation.js';
 
+/** A named event, its data as a value to send as JSON (Anthropic's and the Responses API's streams). */
+export interface NamedEvent {
+  event: string;
+  data: unknown;
+}
+
+/** What an entrance writes at a point of a stream: a `data:` string (Chat Completions), events, or nothing. */
+export type Frames = string | readonly (string | NamedEvent)[] | undefined;
+
 export class SseWriter {
   /** `signal` ends the wait for a client that stopped reading: the response is destroyed. */
   constructor(
@@ -59,6 +68,21 @@ export class SseWriter {
     for (let i = from; i < list.length; i++) {
       const full = this.event(list[i]!.event, JSON.stringify(list[i]!.data));
       if (full) return full.then(() => this.events(list, i + 1));
+    }
+    return undefined;
+  }
+
+  /**
+   * An entrance's frames in order: a string is a `data:` event, an object a named event with JSON
+   * data; returns like data(), the rest following once a full socket drains.
+   */
+  frames(list: Frames, from = 0): Promise<void> | undefined {
+    if (list === undefined) return undefined;
+    if (typeof list === 'string') return this.data(list);
+    for (let i = from; i < list.length; i++) {
+      const frame = list[i]!;
+      const full = typeof frame === 'string' ? this.data(frame) : this.event(frame.event, JSON.stringify(frame.data));
+      if (full) return full.then(() => this.frames(list, i + 1));
     }
     return undefined;
   }

@@ -4,30 +4,23 @@
  * the other entrances; `previous_response_id` continues a stored conversation on any provider,
  * because Cerebro keeps it itself.
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { CancelSignal } from '../../core/cancellation.js';
-import type { ChatService } from '../../gateway/chat-service.js';
+import type { PersistedAnswer } from '../../gateway/chat-input.js';
 import { GatewayError } from '../../core/errors.js';
 import { uuidv7 } from '../../gateway/time-ordered-id.js';
 import type { ResponseRepository } from '../../store/response-repository.js';
 import type { StorageQuota } from '../../gateway/storage-quota.js';
 import { chatRequestContext } from '../chat-request.js';
-import { toErrorResponse } from '../error-response.js';
-import type { InFlightRequests } from '../in-flight.js';
+import { entranceRoute, type Entrance, type EntranceDeps } from '../entrance.js';
 import { answerTurn, completedResponse, ResponseEventEncoder, type ResponseEcho } from '../responses-format.js';
 import { checkToolResults, entryOfItem, parseResponsesRequest, toTurns, withoutOrphanedResults, type InputEntry, type ResponsesRequest } from '../responses-request.js';
-import { SseWriter } from '../sse-writer.js';
 import { validate } from '../validate.js';
-import { warningHeader } from './chat-completions.js';
 
-export interface ResponsesRouteOptions {
-  chat: ChatService;
+export interface ResponsesRouteOptions extends EntranceDeps {
   responses: ResponseRepository;
   /** Told when responses are deleted, so freed space counts at once. */
   storage?: Pick<StorageQuota, 'forget'> | undefined;
-  inFlight: InFlightRequests;
-  totalTimeoutMs: number;
 }
 
 const idParam = z.object({ id: z.string().min(1).max(200) });
@@ -81,70 +74,65 @@ async function resolveReferences(entries: readonly InputEntry[], find: (id: stri
 /** What a Response echoes of its request. */
 const echoOf = (req: ResponsesRequest, model: string): ResponseEcho => ({ model, instructions: req.instructions, body: req.body, previousResponseId: req.previousResponseId, store: req.store });
 
-export function responsesRoutes(app: FastifyInstance, options: ResponsesRouteOptions): void {
-  const { chat, responses } = options;
+type ResponseRequest = ResponsesRequest & { id: string; createdAt: number };
 
-  app.post('/v1/responses', async (request, reply) => {
-    const id = `resp_${uuidv7().replaceAll('-', '')}`;
-    const createdAt = Math.floor(Date.now() / 1000);
-    let req: ResponsesRequest;
-    try {
-      req = parseResponsesRequest(request.body, chatRequestContext(request.headers, id, request.caller), (i) => `msg_${id.slice(5)}i${i.toString(16)}`);
+/** The Responses entrance: its stored conversation looked up as the request is read, the answer stored by the pipeline. */
+function responsesEntrance(responses: ResponseRepository): Entrance<ResponseRequest> {
+  return {
+    endpoint: 'responses',
+    newId: () => `resp_${uuidv7().replaceAll('-', '')}`,
+    parse: async (request, id) => {
+      const req: ResponseRequest = {
+        ...parseResponsesRequest(request.body, chatRequestContext(request.headers, id, request.caller), (i) => `msg_${id.slice(5)}i${i.toString(16)}`),
+        id,
+        createdAt: Math.floor(Date.now() / 1000),
+      };
+      const system = req.instructions ? [{ role: 'system' as const, content: req.instructions }] : [];
       if (req.entries.some((e) => e.kind === 'reference')) {
         req.newTurns = toTurns(await resolveReferences(req.entries, (itemId) => findItem(responses, request.caller.userId, itemId)));
-        req.input.messages = [...(req.instructions ? [{ role: 'system' as const, content: req.instructions }] : []), ...req.newTurns];
+        req.input.messages = [...system, ...req.newTurns];
       }
       if (req.previousResponseId !== undefined) {
         const history = await responses.conversation(request.caller.userId, req.previousResponseId).catch(() => {
           throw storedUnreadable();
         });
         if (!history) throw notFound(req.previousResponseId, 'previous_response_id');
-        req.input.messages = [...(req.instructions ? [{ role: 'system' as const, content: req.instructions }] : []), ...withoutOrphanedResults(history), ...req.newTurns];
+        req.input.messages = [...system, ...withoutOrphanedResults(history), ...req.newTurns];
       }
       checkToolResults(req.input.messages);
-    } catch (err) {
-      const raw = request.body as { model?: unknown; stream?: unknown } | null;
-      chat.recordRejected({ requestId: id, caller: request.caller, model: typeof raw?.model === 'string' ? raw.model : undefined, stream: raw?.stream === true, endpoint: 'responses' }, err);
-      throw err;
-    }
-    const input = req.input;
-    // Stored by the pipeline before the caller gets the answer, as session turns are: a failure fails the request.
-    if (req.store) {
-      input.persist = async ({ result, metadata }) => {
-        const body = completedResponse(id, createdAt, echoOf(req, result.model), result, metadata);
-        const turns = JSON.stringify([...req.newTurns, answerTurn(result.text, result.toolCalls)]);
-        const inputItems = JSON.stringify(req.inputItems);
-        const text = JSON.stringify(body);
-        const bytes = Buffer.byteLength(turns) + Buffer.byteLength(inputItems) + Buffer.byteLength(text);
-        const row = {
-          id,
-          user_id: request.caller.userId,
-          created_at: new Date(createdAt * 1000).toISOString(),
-          previous_response_id: req.previousResponseId ?? null,
-          turns,
-          input_items: inputItems,
-          body: text,
-          bytes,
-        };
-        await responses.save(row);
-        return bytes;
+      // Stored by the pipeline before the caller gets the answer, as session turns are: a failure fails the request.
+      if (req.store) req.input.persist = (answer) => save(responses, request.caller.userId, req, answer);
+      return req;
+    },
+    answer: (req, outcome) => completedResponse(req.id, req.createdAt, echoOf(req, outcome.result.model), outcome.result, outcome.metadata),
+    stream: (req, outcome) => {
+      const encoder = new ResponseEventEncoder(req.id, req.createdAt, echoOf(req, outcome.upstreamModel));
+      return {
+        start: () => encoder.start(),
+        part: (part) => encoder.part(part),
+        end: (summary, metadata) => encoder.end(summary.finishReason ?? 'stop', summary.usage, metadata).events,
+        // response.failed, and no completion.
+        failure: (res) => encoder.failed(res.status, res.body.error.message),
       };
-    }
-    return options.inFlight.run(
-      reply.raw,
-      options.totalTimeoutMs,
-      async (signal) => {
-        if (input.stream) {
-          await streamResponse(chat, req, id, createdAt, reply, signal, options.inFlight);
-          return reply;
-        }
-        const outcome = await chat.complete(input, signal);
-        const body = completedResponse(id, createdAt, echoOf(req, outcome.result.model), outcome.result, outcome.metadata);
-        return reply.headers({ 'x-cerebro-provider': outcome.metadata.provider, 'x-cerebro-model': outcome.metadata.model_used, ...warningHeader(outcome.warnings) }).send(body);
-      },
-      request.caller.userId,
-    );
-  });
+    },
+  };
+}
+
+/** Writes the response as GET will return it, with the turns it adds to its conversation; returns the bytes. */
+async function save(responses: ResponseRepository, userId: string, req: ResponseRequest, { result, metadata }: PersistedAnswer): Promise<number> {
+  const body = completedResponse(req.id, req.createdAt, echoOf(req, result.model), result, metadata);
+  const turns = JSON.stringify([...req.newTurns, answerTurn(result.text, result.toolCalls)]);
+  const inputItems = JSON.stringify(req.inputItems);
+  const text = JSON.stringify(body);
+  const bytes = Buffer.byteLength(turns) + Buffer.byteLength(inputItems) + Buffer.byteLength(text);
+  const createdAt = new Date(req.createdAt * 1000).toISOString();
+  await responses.save({ id: req.id, user_id: userId, created_at: createdAt, previous_response_id: req.previousResponseId ?? null, turns, input_items: inputItems, body: text, bytes });
+  return bytes;
+}
+
+export function responsesRoutes(app: FastifyInstance, options: ResponsesRouteOptions): void {
+  const { responses } = options;
+  entranceRoute(app, '/v1/responses', responsesEntrance(responses), options);
 
   app.get('/v1/responses/:id', async (request) => {
     const { id } = validate(idParam, request.params);
@@ -173,55 +161,4 @@ export function responsesRoutes(app: FastifyInstance, options: ResponsesRouteOpt
     const data = ordered.slice(start, start + q.limit);
     return { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: start + q.limit < ordered.length };
   });
-}
-
-async function streamResponse(chat: ChatService, req: ResponsesRequest, id: string, createdAt: number, reply: FastifyReply, signal: CancelSignal, inFlight: InFlightRequests): Promise<void> {
-  // Errors before the first byte are ordinary error responses (thrown from here).
-  const outcome = await chat.stream(req.input, signal);
-  try {
-    reply.hijack();
-    inFlight.streamStarted(reply);
-    const sse = new SseWriter(reply.raw, signal);
-    sse.start({
-      ...(reply.getHeaders() as Record<string, string>),
-      'x-cerebro-provider': outcome.target.provider,
-      'x-cerebro-model': outcome.target.model,
-      'x-request-id': reply.request.id,
-      ...warningHeader(outcome.warnings),
-    });
-    const encoder = new ResponseEventEncoder(id, createdAt, echoOf(req, outcome.upstreamModel));
-    await sse.events(encoder.start());
-    try {
-      for await (const batch of outcome.parts) {
-        for (const part of batch) {
-          const full = sse.events(encoder.part(part));
-          if (full) await full;
-        }
-        if (sse.closed) return;
-      }
-    } catch (err) {
-      // After the first byte a failure can only be told in-band: response.failed, and no completion.
-      const res = toErrorResponse(outcome.publicError(err));
-      await sse.events(encoder.failed(res.status, res.body.error.message));
-      sse.end();
-      return;
-    }
-    const summary = await outcome.summary;
-    const metadata = {
-      model_used: outcome.target.model,
-      provider: outcome.target.provider,
-      cost_usd: summary.costUsd,
-      latency_ms: summary.latencyMs,
-      cache_hit: outcome.cacheHit,
-      attempts: outcome.attempts,
-      complexity: outcome.routing.complexity,
-      route: outcome.routing.policy,
-    };
-    // Stored by now (the pipeline's last step before the parts ended); only then does the caller see the end.
-    const { events } = encoder.end(summary.finishReason ?? 'stop', summary.usage, metadata);
-    await sse.events(events);
-    sse.end();
-  } finally {
-    await outcome.parts.return(undefined);
-  }
 }
