@@ -170,7 +170,9 @@ export class Executor {
    * tries after a jittered, growing pause, within the request's one deadline.
    */
   async complete(targets: readonly Target[], template: CallTemplate, signal: CancelSignal, credentialSet = this.deps.credentials): Promise<CompletionSuccess> {
-    return this.walk(targets, signal, (remaining, attempts, state) => this.completePass(remaining, template, signal, credentialSet, attempts, state));
+    return this.walk(targets, signal, (remaining, attempts, state) =>
+      this.pass(remaining, template, signal, credentialSet, attempts, state, (target, prepared, observer, started) => this.completeAt(target, prepared, observer, started, attempts, signal)),
+    );
   }
 
   /** Pass after pass over the targets (the later passes over those that failed transiently), until one answers. */
@@ -207,36 +209,47 @@ export class Executor {
     return Array.isArray(messages) ? ready(messages) : messages.then(ready);
   }
 
-  private async completePass(
+  /**
+   * One pass over the targets: each prepared and tried in turn, until one answers or a failure stops
+   * the walk. `attempt` makes the call; what failing means is the same for both kinds of answer.
+   */
+  private async pass<T>(
     targets: readonly Target[],
     template: CallTemplate,
     signal: CancelSignal,
     credentialSet: Credentials,
     attempts: Attempt[],
     state: PassState,
-  ): Promise<CompletionSuccess | undefined> {
+    attempt: (target: Target, prepared: Prepared, observer: AttemptObserver | undefined, started: number) => Promise<{ ok: T } | { failed: UpstreamError }>,
+  ): Promise<T | undefined> {
     state.transient = [];
     for (const target of targets) {
       let prepared = this.prepare(target, template, credentialSet, attempts, signal);
       if (prepared instanceof Promise) prepared = await prepared;
       if (!prepared) continue;
-      const { credentials, adapter, call, built } = prepared;
       const started = this.deps.now();
-      const observer = this.observerFor(target, credentials);
+      const observer = this.observerFor(target, prepared.credentials);
       observer?.beforeCall(target.provider, target.model);
-      try {
-        const { responseMs } = this.deps.timeouts;
-        const { json, headers } = await sendForJson(this.deps.transport, built.http, adapter, target.provider, { signal, headersTimeoutMs: responseMs, bodyTimeoutMs: responseMs });
-        const result = adapter.parseResponse(json, call);
-        const latency = this.deps.now() - started;
-        attempts.push({ provider: target.provider, model: target.model, status: 'ok', latency_ms: latency });
-        observer?.recordSuccess(target.provider, target.model, latency, headers);
-        return { target, result, attempts, warnings: built.warnings };
-      } catch (err) {
-        if (this.failed(toUpstreamError(err, target.provider, signal), target, template, signal, observer, attempts, state, started) === 'stop') return undefined;
-      }
+      const outcome = await attempt(target, prepared, observer, started);
+      if ('ok' in outcome) return outcome.ok;
+      if (this.failed(outcome.failed, target, template, signal, observer, attempts, state, started) === 'stop') return undefined;
     }
     return undefined;
+  }
+
+  /** A complete answer from one target: its JSON, parsed. */
+  private async completeAt(target: Target, { adapter, call, built }: Prepared, observer: AttemptObserver | undefined, started: number, attempts: Attempt[], signal: CancelSignal) {
+    try {
+      const { responseMs } = this.deps.timeouts;
+      const { json, headers } = await sendForJson(this.deps.transport, built.http, adapter, target.provider, { signal, headersTimeoutMs: responseMs, bodyTimeoutMs: responseMs });
+      const result = adapter.parseResponse(json, call);
+      const latency = this.deps.now() - started;
+      attempts.push({ provider: target.provider, model: target.model, status: 'ok', latency_ms: latency });
+      observer?.recordSuccess(target.provider, target.model, latency, headers);
+      return { ok: { target, result, attempts, warnings: built.warnings } satisfies CompletionSuccess };
+    } catch (err) {
+      return { failed: toUpstreamError(err, target.provider, signal) };
+    }
   }
 
   /**
@@ -276,60 +289,45 @@ export class Executor {
   }
 
   async stream(targets: readonly Target[], template: CallTemplate, signal: CancelSignal, credentialSet = this.deps.credentials): Promise<StreamSuccess> {
-    return this.walk(targets, signal, (remaining, attempts, state) => this.streamPass(remaining, template, signal, credentialSet, attempts, state));
+    return this.walk(targets, signal, (remaining, attempts, state) =>
+      this.pass(remaining, template, signal, credentialSet, attempts, state, (target, prepared, observer, started) => this.streamAt(target, prepared, observer, started, attempts, signal)),
+    );
   }
 
-  private async streamPass(
-    targets: readonly Target[],
-    template: CallTemplate,
-    signal: CancelSignal,
-    credentialSet: Credentials,
-    attempts: Attempt[],
-    state: PassState,
-  ): Promise<StreamSuccess | undefined> {
-    state.transient = [];
-    for (const target of targets) {
-      let prepared = this.prepare(target, template, credentialSet, attempts, signal);
-      if (prepared instanceof Promise) prepared = await prepared;
-      if (!prepared) continue;
-      const { credentials, adapter, call, built } = prepared;
-      const started = this.deps.now();
-      const attempt = attemptController(signal, this.deps.timeouts.firstByteMs);
-      const observer = this.observerFor(target, credentials);
-      observer?.beforeCall(target.provider, target.model);
-      let parts: PartBatches | undefined;
-      try {
-        // The decoder first: nothing may fail between the response's head and the reading of its body.
-        const decoder = adapter.createStreamDecoder(call);
-        const opened = await openStream(this.deps.transport, built.http, adapter, decoder, target.provider, attempt.signal);
-        parts = opened.parts;
-        const head: StreamPart[] = [];
-        // Until content arrives nothing has reached the caller, so a failure here may still fall back.
-        for (;;) {
-          const next = await parts.next();
-          if (next.done) break;
-          head.push(...next.value);
-          if (next.value.some((p) => p.type === 'text-delta' || p.type === 'tool-call-delta' || p.type === 'finish')) break;
-        }
-        attempt.committed();
-        const latency = this.deps.now() - started;
-        attempts.push({ provider: target.provider, model: target.model, status: 'ok', latency_ms: latency });
-        const success: StreamSuccess = { target, attempts, warnings: built.warnings, head, rest: parts };
-        if (observer) {
-          success.settle = {
-            // Latency: the time to the first content, which is what a streaming caller waits for.
-            ok: () => observer.recordSuccess(target.provider, target.model, latency, opened.headers),
-            failed: (e) => observer.recordFailure(target.provider, target.model, e),
-          };
-        }
-        return success;
-      } catch (err) {
-        await parts?.return().catch(() => undefined);
-        attempt.dispose();
-        if (this.failed(toUpstreamError(err, target.provider, attempt.signal), target, template, signal, observer, attempts, state, started) === 'stop') return undefined;
+  /** A stream from one target, once its first content arrived (until then a failure may still fall back). */
+  private async streamAt(target: Target, { adapter, call, built }: Prepared, observer: AttemptObserver | undefined, started: number, attempts: Attempt[], signal: CancelSignal) {
+    const attempt = attemptController(signal, this.deps.timeouts.firstByteMs);
+    let parts: PartBatches | undefined;
+    try {
+      // The decoder first: nothing may fail between the response's head and the reading of its body.
+      const decoder = adapter.createStreamDecoder(call);
+      const opened = await openStream(this.deps.transport, built.http, adapter, decoder, target.provider, attempt.signal);
+      parts = opened.parts;
+      const head: StreamPart[] = [];
+      // Until content arrives nothing has reached the caller, so a failure here may still fall back.
+      for (;;) {
+        const next = await parts.next();
+        if (next.done) break;
+        head.push(...next.value);
+        if (next.value.some((p) => p.type === 'text-delta' || p.type === 'tool-call-delta' || p.type === 'finish')) break;
       }
+      attempt.committed();
+      const latency = this.deps.now() - started;
+      attempts.push({ provider: target.provider, model: target.model, status: 'ok', latency_ms: latency });
+      const success: StreamSuccess = { target, attempts, warnings: built.warnings, head, rest: parts };
+      if (observer) {
+        success.settle = {
+          // Latency: the time to the first content, which is what a streaming caller waits for.
+          ok: () => observer.recordSuccess(target.provider, target.model, latency, opened.headers),
+          failed: (e) => observer.recordFailure(target.provider, target.model, e),
+        };
+      }
+      return { ok: success };
+    } catch (err) {
+      await parts?.return().catch(() => undefined);
+      attempt.dispose();
+      return { failed: toUpstreamError(err, target.provider, attempt.signal) };
     }
-    return undefined;
   }
 }
 
