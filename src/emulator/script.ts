@@ -3,8 +3,13 @@
  * times (or forever), falling back to a normal answer when the queue is empty.
  */
 import type { ScriptedCall } from './answer.js';
+import type { ProviderId } from '../providers/definitions.js';
 
-export type EmulatedProvider = 'openai' | 'openrouter' | 'anthropic' | 'gemini';
+/**
+ * The emulator speaks for every provider Cerebro defines (providers/definitions.ts): a provider added
+ * there fails the type check here until the emulator has its wire format.
+ */
+export type EmulatedProvider = ProviderId;
 
 export type Behavior =
   /**

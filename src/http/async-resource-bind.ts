@@ -1,8 +1,7 @@
 /**
  * Node 20's `AsyncResource.prototype.bind` gives every bound function a deprecated `asyncResource`
- * accessor (DEP0172) whose getter comes from `util.deprecate`. Measured here, that makes each
- * young-generation GC about 50× slower (9.7 ms against 0.2 ms per scavenge), and Fastify binds
- * one per request body, so it set Cerebro's p99 and its memory under load.
+ * accessor (DEP0172) whose getter comes from `util.deprecate`, which makes young-generation GCs far
+ * slower (BENCHMARKS.md), and Fastify binds one per request body.
  *
  * This replaces `bind` with the same behaviour minus the deprecated accessor: the bound function
  * runs `fn` in the resource's async scope, with `thisArg` (or its own `this`) as `this`.
