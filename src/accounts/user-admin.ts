@@ -5,6 +5,7 @@
 import { GatewayError } from '../core/errors.js';
 import type { UserRepository, UserRow } from '../store/user-repository.js';
 import { generatePassword, type AccountService } from './accounts.js';
+import { decodeCursor, encodeCursor } from '../core/cursor.js';
 
 export interface AdminUserView {
   id: string;
@@ -32,29 +33,24 @@ export interface UserAdminDeps {
 const notFound = (id: string) => new GatewayError({ status: 404, type: 'invalid_request_error', code: 'user_not_found', param: 'id', message: `No user '${id}'.` });
 
 /** The page cursor: the last row's (created_at, id), opaque to callers. */
-export const encodeCursor = (row: UserRow) => Buffer.from(JSON.stringify([row.created_at, row.id])).toString('base64url');
+export const encodeUserCursor = (row: UserRow) => encodeCursor(row.created_at, row.id);
 
-export function decodeCursor(cursor: string): { createdAt: string; id: string } | undefined {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string') return { createdAt: value[0], id: value[1] };
-  } catch {
-    // not one of ours
-  }
-  return undefined;
+export function decodeUserCursor(cursor: string): { createdAt: string; id: string } | undefined {
+  const pair = decodeCursor(cursor);
+  return pair && { createdAt: pair[0], id: pair[1] };
 }
 
 export class UserAdmin {
   constructor(private readonly deps: UserAdminDeps) {}
 
   async list(after: string | undefined, limit: number): Promise<{ users: AdminUserView[]; has_more: boolean; next_cursor: string | null }> {
-    const cursor = after === undefined ? undefined : decodeCursor(after);
+    const cursor = after === undefined ? undefined : decodeUserCursor(after);
     if (after !== undefined && cursor === undefined)
       throw new GatewayError({ status: 400, type: 'invalid_request_error', code: 'invalid_value', param: 'after', message: "Invalid value for 'after': not a next_cursor from this list." });
     const { users, hasMore } = await this.deps.users.page(cursor, limit);
     const views = await Promise.all(users.map((u) => this.view(u)));
     const last = users.at(-1);
-    return { users: views, has_more: hasMore, next_cursor: hasMore && last ? encodeCursor(last) : null };
+    return { users: views, has_more: hasMore, next_cursor: hasMore && last ? encodeUserCursor(last) : null };
   }
 
   /** An account made by the operator; a password is generated (and returned once) when none is given. */

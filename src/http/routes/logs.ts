@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { GatewayError, invalidRequest } from '../../core/errors.js';
 import type { LogCursor, LogRow, RequestLogQuery } from '../../store/request-log-query.js';
 import { validate } from '../validate.js';
+import { decodeCursor, encodeCursor } from '../../core/cursor.js';
 
 const TIMEFRAMES = { '1h': 1 / 24, '24h': 1, '7d': 7, '30d': 30 } as const;
 const DAY_MS = 86_400_000;
@@ -40,20 +41,11 @@ interface StoredAttempt {
   latency_ms: number;
 }
 
-/** The cursor is opaque to callers: the last row's time and id, base64url. */
-export function encodeCursor(row: Pick<LogRow, 'created_at' | 'id'>): string {
-  return Buffer.from(JSON.stringify([row.created_at, row.id])).toString('base64url');
-}
-
 const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
 
-function decodeCursor(cursor: string): LogCursor {
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof createdAt === 'string' && CURSOR_TIME.test(createdAt) && typeof id === 'string' && id.length > 0 && id.length <= 200) return { createdAt, id };
-  } catch {
-    // Falls through to the 400 below.
-  }
+function logCursor(cursor: string): LogCursor {
+  const [createdAt, id] = decodeCursor(cursor) ?? [];
+  if (createdAt !== undefined && CURSOR_TIME.test(createdAt) && id !== undefined && id.length > 0 && id.length <= 200) return { createdAt, id };
   throw invalidRequest("Invalid value for 'cursor': must be a next_cursor from the previous page", 'cursor');
 }
 
@@ -160,9 +152,9 @@ export function logsRoutes(app: FastifyInstance, logs: RequestLogQuery, now: () 
       sessionId: q.session_id,
       cacheHit: q.cache_hit === undefined ? undefined : q.cache_hit === 'true',
     };
-    const { rows, hasMore } = await logs.page(filter, q.cursor === undefined ? undefined : decodeCursor(q.cursor), q.limit);
+    const { rows, hasMore } = await logs.page(filter, q.cursor === undefined ? undefined : logCursor(q.cursor), q.limit);
     const last = rows.at(-1);
-    return { object: 'list', data: rows.map((r) => summary(r, request.caller.isAdmin)), has_more: hasMore, next_cursor: hasMore && last ? encodeCursor(last) : null };
+    return { object: 'list', data: rows.map((r) => summary(r, request.caller.isAdmin)), has_more: hasMore, next_cursor: hasMore && last ? encodeCursor(last.created_at, last.id) : null };
   });
 
   app.get('/api/logs/:id', async (request) => {

@@ -6,6 +6,7 @@ import type { StorageQuota } from '../../gateway/storage-quota.js';
 import type { SessionRepository } from '../../store/session-repository.js';
 import { SESSION_ID_PATTERN } from '../request-patterns.js';
 import { validate } from '../validate.js';
+import { decodeCursor, encodeCursor } from '../../core/cursor.js';
 
 function sessionIdParam(params: unknown): string {
   const id = (params as { session_id?: string }).session_id ?? '';
@@ -28,14 +29,9 @@ export const sessionsListQuery = z.object({
   cursor: z.string().max(400).optional(),
 });
 
-function decodeSessionCursor(cursor: string): { lastActivity: string; sessionId: string } {
-  try {
-    const [lastActivity, sessionId] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof lastActivity === 'string' && /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(lastActivity) && typeof sessionId === 'string' && SESSION_ID_PATTERN.test(sessionId))
-      return { lastActivity, sessionId };
-  } catch {
-    // Falls through to the 400 below.
-  }
+function sessionCursor(cursor: string): { lastActivity: string; sessionId: string } {
+  const [lastActivity, sessionId] = decodeCursor(cursor) ?? [];
+  if (lastActivity !== undefined && /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(lastActivity) && sessionId !== undefined && SESSION_ID_PATTERN.test(sessionId)) return { lastActivity, sessionId };
   throw invalidRequest("Invalid value for 'cursor': must be a next_cursor from the previous page", 'cursor');
 }
 
@@ -59,9 +55,9 @@ export function sessionsRoutes(app: FastifyInstance, sessions: SessionRepository
   // The caller's conversations, most recently active first.
   app.get('/api/sessions', async (request) => {
     const q = validate(sessionsListQuery, request.query);
-    const { sessions: page, hasMore } = await sessions.list(request.caller.userId, q.limit, q.cursor === undefined ? undefined : decodeSessionCursor(q.cursor));
+    const { sessions: page, hasMore } = await sessions.list(request.caller.userId, q.limit, q.cursor === undefined ? undefined : sessionCursor(q.cursor));
     const last = page.at(-1);
-    return { object: 'list', data: page, has_more: hasMore, next_cursor: hasMore && last ? Buffer.from(JSON.stringify([last.last_activity, last.session_id])).toString('base64url') : null };
+    return { object: 'list', data: page, has_more: hasMore, next_cursor: hasMore && last ? encodeCursor(last.last_activity, last.session_id) : null };
   });
 
   app.delete('/v1/sessions/:session_id', async (request) => {

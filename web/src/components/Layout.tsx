@@ -1,7 +1,8 @@
 /** The signed-in frame: skip link, header with navigation, language, theme and sign-out, then the page. */
 import { useEffect, useState, type ReactNode, type RefObject } from 'react';
 import { api } from '../api';
-import { useI18n, type Language } from '../i18n';
+import { useI18n } from '../i18n';
+import { LanguageSelect } from './ui';
 import type { MessageKey } from '../locales/en';
 import { hrefOf, PAGES, type PageName } from '../router';
 import { useSessionChanged } from '../session';
@@ -21,7 +22,7 @@ function useTheme(): [Theme, (theme: Theme) => void] {
 }
 
 export function Layout({ session, page, mainRef, children }: { session: ConsoleSession; page: PageName; mainRef: RefObject<HTMLElement | null>; children: ReactNode }) {
-  const { t, language, setLanguage } = useI18n();
+  const { t } = useI18n();
   const [theme, setTheme] = useTheme();
   const [menuOpen, setMenuOpen] = useState(false);
   const changed = useSessionChanged();
@@ -56,13 +57,7 @@ export function Layout({ session, page, mainRef, children }: { session: ConsoleS
           </ul>
         </nav>
         <div className="controls">
-          <label>
-            <span className="visually-hidden">{t('common.language')}</span>
-            <select value={language} onChange={(e) => setLanguage(e.target.value as Language)}>
-              <option value="es">Español</option>
-              <option value="en">English</option>
-            </select>
-          </label>
+          <LanguageSelect />
           <label>
             <span className="visually-hidden">{t('common.theme')}</span>
             <select value={theme} onChange={(e) => setTheme(e.target.value as Theme)}>

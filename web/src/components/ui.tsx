@@ -1,7 +1,7 @@
 /** Small shared pieces: error notes, stat cards, a confirmation dialog, a copy button, a loading line. */
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { ApiError } from '../api';
-import { useI18n } from '../i18n';
+import { useI18n, type Language } from '../i18n';
 import type { MessageKey } from '../locales/en';
 
 /** Codes whose message the console says in the reader's language; any other shows the server's words. */
@@ -114,4 +114,18 @@ export function StatusBadge({ status }: { status: 'ok' | 'error' | 'cancelled' |
   const { t } = useI18n();
   const label = status === 'ok' ? t('status.ok') : status === 'cancelled' ? t('status.cancelled') : status === 'error' ? t('status.error') : status;
   return <span className={`badge ${status}`}>{label}</span>;
+}
+
+/** The language switch (the choice is remembered by the i18n provider). */
+export function LanguageSelect() {
+  const { t, language, setLanguage } = useI18n();
+  return (
+    <label>
+      <span className="visually-hidden">{t('common.language')}</span>
+      <select value={language} onChange={(e) => setLanguage(e.target.value as Language)}>
+        <option value="es">Español</option>
+        <option value="en">English</option>
+      </select>
+    </label>
+  );
 }

@@ -1,15 +1,15 @@
 /** Sign in (account or operator token) and sign up (when the gateway allows it). */
 import { useState, type FormEvent } from 'react';
 import { api } from '../api';
-import { ErrorNote } from '../components/ui';
-import { useI18n, type Language } from '../i18n';
+import { ErrorNote, LanguageSelect } from '../components/ui';
+import { useI18n } from '../i18n';
 import { useSessionChanged } from '../session';
 import type { ConsoleSession } from '../types';
 
 type Mode = 'account' | 'operator' | 'signup';
 
 export function SignIn({ allowSignup }: { allowSignup: boolean }) {
-  const { t, language, setLanguage } = useI18n();
+  const { t } = useI18n();
   const changed = useSessionChanged();
   const [mode, setMode] = useState<Mode>('account');
   const [error, setError] = useState<unknown>();
@@ -37,13 +37,7 @@ export function SignIn({ allowSignup }: { allowSignup: boolean }) {
   return (
     <main className="signin" id="content">
       <div className="row end">
-        <label>
-          <span className="visually-hidden">{t('common.language')}</span>
-          <select value={language} onChange={(e) => setLanguage(e.target.value as Language)}>
-            <option value="es">Español</option>
-            <option value="en">English</option>
-          </select>
-        </label>
+        <LanguageSelect />
       </div>
       <div className="card narrow">
         <p className="brand">
