@@ -1,5 +1,6 @@
 /** The emulated model's answer: deterministic, and telling of what it was sent. */
 import { fillSchema } from './fill-schema.js';
+import { NO_CACHE_USE, type CacheablePrompt, type CacheUse } from './prompt-cache.js';
 
 export interface EmulatedTool {
   name: string;
@@ -20,6 +21,8 @@ export interface EmulatedPrompt {
   json?: { schema?: unknown };
   /** Images the request carried, by media type. */
   images?: string[];
+  /** The prefixes the request marked for the provider's prompt cache (Anthropic's `cache_control`). */
+  cacheable?: CacheablePrompt;
 }
 
 export interface EmulatedToolCall {
@@ -35,8 +38,11 @@ export interface EmulatedAnswer {
   /** Function calls, after the text. */
   toolCalls: EmulatedToolCall[];
   finish: 'stop' | 'length' | 'tool_calls';
+  /** Every prompt token, those read from or written to the prompt cache included. */
   promptTokens: number;
   completionTokens: number;
+  /** The prompt cache's part in `promptTokens` (set by the server, which holds the cache). */
+  cache: CacheUse;
 }
 
 /** What a script may make the model do besides answering in text. */
@@ -89,5 +95,6 @@ export function answer(provider: string, prompt: EmulatedPrompt, override: strin
     finish,
     promptTokens: prompt.turns.reduce((n, t) => n + estimateTokens(t.text), 0),
     completionTokens: pieces.length + toolCalls.reduce((n, c) => n + estimateTokens(c.arguments), 0),
+    cache: NO_CACHE_USE,
   };
 }

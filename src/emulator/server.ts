@@ -14,7 +14,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { answer } from './answer.js';
+import { answer, estimateTokens, type EmulatedPrompt } from './answer.js';
+import { EmulatedPromptCache, type CacheablePrompt } from './prompt-cache.js';
 import { anthropicFormat } from './formats/anthropic.js';
 import { geminiFormat } from './formats/gemini.js';
 import { keyCheckBody, keyCheckRoute } from './formats/key-check.js';
@@ -58,6 +59,11 @@ const FORMATS: Record<EmulatedProvider, EmulatedFormat> = {
   gemini: geminiFormat(),
 };
 
+/** The whole prompt, as automatic caching compares prompts: every turn's role and text, in order. */
+function automaticCacheable(prompt: EmulatedPrompt): CacheablePrompt {
+  return { kind: 'automatic', text: prompt.turns.map((t) => `${t.role}\u0000${t.text}\u0000`).join(''), tokens: prompt.turns.reduce((n, t) => n + estimateTokens(t.text), 0) };
+}
+
 interface Route {
   provider: EmulatedProvider;
   model?: string;
@@ -99,6 +105,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const requests: RecordedRequest[] = [];
   const record = options.record ?? true;
   const sockets = new Set<Socket>();
+  const promptCache = new EmulatedPromptCache();
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://emulator');
@@ -167,6 +174,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     } catch (err) {
       return sendJson(res, 400, format.errorBody(400, (err as Error).message));
     }
+    a.cache = promptCache.use(r.provider, prompt.cacheable ?? (format.automaticCaching ? automaticCacheable(prompt) : undefined), a.promptTokens);
     if (!stream) return sendJson(res, 200, format.response(prompt, a));
 
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
@@ -233,6 +241,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (method === 'POST' && url.pathname === '/_emulator/reset') {
       script.reset();
       requests.length = 0;
+      promptCache.reset();
       return sendJson(res, 200, { ok: true });
     }
     if (method === 'GET' && url.pathname === '/_emulator/requests') {
@@ -268,6 +277,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     reset() {
       script.reset();
       requests.length = 0;
+      promptCache.reset();
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -12,25 +12,29 @@ const STOP_REASONS: Record<FinishReason, string> = { stop: 'end_turn', length: '
 
 export const anthropicStopReason = (reason: FinishReason) => STOP_REASONS[reason];
 
-/** Usage with every field the API always sends (null where the gateway has nothing to say). */
-const usageOf = (usage: Usage | undefined) => ({
-  input_tokens: usage?.promptTokens ?? 0,
-  output_tokens: usage?.completionTokens ?? 0,
-  cache_creation_input_tokens: null,
-  cache_read_input_tokens: null,
-  cache_creation: null,
-  server_tool_use: null,
-  service_tier: null,
-  inference_geo: null,
-});
+/** The prompt's tokens as Anthropic counts them: `input_tokens` excludes those read from the cache or written to it. */
+function promptCounts(usage: Usage | undefined) {
+  const read = usage?.cacheReadTokens ?? 0;
+  const write = usage?.cacheWriteTokens ?? 0;
+  return { input_tokens: Math.max(0, (usage?.promptTokens ?? 0) - read - write), cache_creation_input_tokens: write, cache_read_input_tokens: read };
+}
 
-const deltaUsage = (usage: Usage | undefined) => ({
-  input_tokens: usage?.promptTokens ?? 0,
-  output_tokens: usage?.completionTokens ?? 0,
-  cache_creation_input_tokens: null,
-  cache_read_input_tokens: null,
-  server_tool_use: null,
-});
+/** Usage with every field the API always sends (null where the gateway has nothing to say). */
+const usageOf = (usage: Usage | undefined) => {
+  const write1h = usage?.cacheWrite1hTokens ?? 0;
+  const counts = promptCounts(usage);
+  return {
+    ...counts,
+    output_tokens: usage?.completionTokens ?? 0,
+    cache_creation: { ephemeral_5m_input_tokens: counts.cache_creation_input_tokens - write1h, ephemeral_1h_input_tokens: write1h },
+    server_tool_use: null,
+    service_tier: null,
+    inference_geo: null,
+  };
+};
+
+/** The stream's last usage: cumulative, the prompt's counts included (message_start went out before the upstream gave them). */
+const deltaUsage = (usage: Usage | undefined) => ({ ...promptCounts(usage), output_tokens: usage?.completionTokens ?? 0, server_tool_use: null });
 
 const textBlock = (text: string) => ({ type: 'text', text, citations: null });
 const toolUseBlock = (id: string, name: string, input: Record<string, unknown>) => ({ type: 'tool_use', id, name, input, caller: { type: 'direct' } });

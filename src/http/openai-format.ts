@@ -9,10 +9,14 @@ export interface OpenAIUsage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
+  /** `cached_tokens` are part of `prompt_tokens`; `cache_write_tokens` (OpenRouter's field) too, when a provider bills writes. */
+  prompt_tokens_details: { cached_tokens: number; cache_write_tokens?: number };
 }
 
 export function toOpenAIUsage(usage: Usage): OpenAIUsage {
-  return { prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens, total_tokens: usage.totalTokens };
+  const details: OpenAIUsage['prompt_tokens_details'] = { cached_tokens: usage.cacheReadTokens ?? 0 };
+  if (usage.cacheWriteTokens) details.cache_write_tokens = usage.cacheWriteTokens;
+  return { prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens, total_tokens: usage.totalTokens, prompt_tokens_details: details };
 }
 
 export function chatCompletion(id: string, created: number, result: ChatResult, metadata: AnswerMetadata) {
@@ -96,6 +100,6 @@ export function usageChunkJson(id: string, created: number, model: string, usage
     created,
     model,
     choices: [],
-    usage: usage ? toOpenAIUsage(usage) : { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+    usage: toOpenAIUsage(usage ?? { promptTokens: 0, completionTokens: 0, totalTokens: 0 }),
   });
 }

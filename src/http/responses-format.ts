@@ -45,7 +45,7 @@ export function responseUsage(usage: Usage | undefined) {
   const u = usage ?? { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
   return {
     input_tokens: u.promptTokens,
-    input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 },
+    input_tokens_details: { cached_tokens: u.cacheReadTokens ?? 0, cache_write_tokens: u.cacheWriteTokens ?? 0 },
     output_tokens: u.completionTokens,
     output_tokens_details: { reasoning_tokens: 0 },
     total_tokens: u.totalTokens,

@@ -81,10 +81,20 @@ export interface ChatCall {
   stream: boolean;
 }
 
+/**
+ * Token counts in OpenAI's convention: `promptTokens` counts every input token, those the provider
+ * read from its prompt cache or wrote to it included; the cache fields say how many of them were.
+ */
 export interface Usage {
   promptTokens: number;
   completionTokens: number;
   totalTokens: number;
+  /** Of `promptTokens`, those read from the provider's prompt cache (billed at its cache-read price). */
+  cacheReadTokens?: number;
+  /** Of `promptTokens`, those written to the prompt cache (Anthropic bills writes above the input price). */
+  cacheWriteTokens?: number;
+  /** Of `cacheWriteTokens`, those written for an hour rather than five minutes (a dearer write). */
+  cacheWrite1hTokens?: number;
 }
 
 /** The OpenAI finish reasons; adapters map their upstream's reasons onto these. */

@@ -86,7 +86,7 @@ describe('Anthropic responses', () => {
       model: 'claude-sonnet-4-5-20250929',
       text: 'Hola mundo',
       finishReason: 'length',
-      usage: { promptTokens: 110, completionTokens: 5, totalTokens: 115 },
+      usage: { promptTokens: 110, completionTokens: 5, totalTokens: 115, cacheReadTokens: 100 },
     });
   });
 
@@ -144,7 +144,7 @@ describe('Anthropic streams', () => {
       { type: 'text-delta', text: 'Hi' },
       { type: 'text-delta', text: ' there' },
       { type: 'finish', finishReason: 'stop' },
-      { type: 'usage', usage: { promptTokens: 15, completionTokens: 2, totalTokens: 17 } },
+      { type: 'usage', usage: { promptTokens: 15, completionTokens: 2, totalTokens: 17, cacheReadTokens: 3 } },
     ]);
     assert.equal(decoder.finished, true);
   });

@@ -1,19 +1,68 @@
 /** Anthropic Messages: the request checks and event sequence of the real API. */
 import { anthropicErrorType } from '../../providers/anthropic/error-types.js';
-import type { EmulatedAnswer } from '../answer.js';
+import { estimateTokens, type EmulatedAnswer } from '../answer.js';
+import { digest, type CacheablePrompt, type CacheBreakpoint } from '../prompt-cache.js';
 import { asRecord, contentText, imageMediaTypes, responseIds, sse, type EmulatedFormat } from './types.js';
 
+/** The prompt's counts as Anthropic splits them: `input_tokens` is what was neither read from the cache nor written to it. */
+const promptCounts = (a: EmulatedAnswer) => ({
+  input_tokens: a.promptTokens - a.cache.read - a.cache.write,
+  cache_creation_input_tokens: a.cache.write,
+  cache_read_input_tokens: a.cache.read,
+});
+
 /** Usage as the real API reports it, with its always-present (often null) fields. */
-const fullUsage = (input: number, output: number) => ({
-  input_tokens: input,
+const fullUsage = (a: EmulatedAnswer, output: number) => ({
+  ...promptCounts(a),
   output_tokens: output,
-  cache_creation_input_tokens: 0,
-  cache_read_input_tokens: 0,
-  cache_creation: null,
+  cache_creation: a.cache.write > 0 || a.cache.read > 0 ? { ephemeral_5m_input_tokens: a.cache.write - a.cache.write1h, ephemeral_1h_input_tokens: a.cache.write1h } : null,
   server_tool_use: null,
   service_tier: 'standard',
   inference_geo: null,
 });
+
+const MAX_BREAKPOINTS = 4;
+
+function cacheMark(value: unknown, where: string): { ttl: '5m' | '1h' } | undefined {
+  if (value === undefined || value === null) return undefined;
+  const mark = value as { type?: unknown; ttl?: unknown };
+  if (mark.type !== 'ephemeral') throw new Error(`${where}.cache_control.type: Input should be 'ephemeral'`);
+  if (mark.ttl !== undefined && mark.ttl !== '5m' && mark.ttl !== '1h') throw new Error(`${where}.cache_control.ttl: Input should be '5m' or '1h'`);
+  return { ttl: (mark.ttl as '5m' | '1h' | undefined) ?? '5m' };
+}
+
+/**
+ * The prefixes a request marks, in the order the API caches them (tools, system, messages): each is
+ * a running digest of the blocks up to the marked one, and their tokens. A top-level `cache_control`
+ * marks the last block.
+ */
+function breakpointsOf(body: Record<string, unknown>): CacheablePrompt | undefined {
+  const units: Array<{ block: unknown; text: string; mark: { ttl: '5m' | '1h' } | undefined }> = [];
+  const strip = (block: unknown) => (typeof block === 'object' && block !== null ? { ...(block as Block), cache_control: undefined } : block);
+  (Array.isArray(body.tools) ? (body.tools as Block[]) : []).forEach((t, i) => units.push({ block: strip(t), text: JSON.stringify(strip(t)), mark: cacheMark(t.cache_control, `tools.${i}`) }));
+  if (typeof body.system === 'string') units.push({ block: body.system, text: body.system, mark: undefined });
+  else blocksOf(body.system).forEach((b, i) => units.push({ block: strip(b), text: contentText([b]), mark: cacheMark(b.cache_control, `system.${i}`) }));
+  (body.messages as Array<{ role?: unknown; content?: unknown }>).forEach((m, i) => {
+    if (typeof m.content === 'string') units.push({ block: [m.role, m.content], text: m.content, mark: undefined });
+    else
+      blocksOf(m.content).forEach((b, j) =>
+        units.push({ block: [m.role, strip(b)], text: contentText([b]) || JSON.stringify(b.input ?? ''), mark: cacheMark(b.cache_control, `messages.${i}.content.${j}`) }),
+      );
+  });
+  const automatic = cacheMark(body.cache_control, 'cache_control');
+  const last = units[units.length - 1];
+  if (automatic && last && !last.mark) last.mark = automatic;
+  const breakpoints: CacheBreakpoint[] = [];
+  let key = digest(String(body.model));
+  let tokens = 0;
+  for (const unit of units) {
+    key = digest(key + JSON.stringify(unit.block));
+    tokens += estimateTokens(unit.text);
+    if (unit.mark) breakpoints.push({ key, tokens, ttl: unit.mark.ttl });
+  }
+  if (breakpoints.length > MAX_BREAKPOINTS) throw new Error(`A maximum of ${MAX_BREAKPOINTS} blocks with cache_control may be provided. Found ${breakpoints.length}.`);
+  return breakpoints.length > 0 ? { kind: 'explicit', breakpoints } : undefined;
+}
 
 const stopReason = (a: EmulatedAnswer) => (a.finish === 'length' ? 'max_tokens' : a.finish === 'tool_calls' ? 'tool_use' : 'end_turn');
 
@@ -50,6 +99,7 @@ function checkToolPairing(messages: Array<{ role?: unknown; content?: unknown }>
 export function anthropicFormat(): EmulatedFormat {
   const id = responseIds('msg_emu_');
   return {
+    automaticCaching: false,
     readPrompt(raw) {
       const body = asRecord(raw);
       if (typeof body.model !== 'string') throw new Error('model: Field required');
@@ -59,6 +109,7 @@ export function anthropicFormat(): EmulatedFormat {
       if (body.temperature !== undefined && body.top_p !== undefined) throw new Error('temperature and top_p cannot both be specified for this model');
       const turns: Array<{ role: string; text: string }> = [];
       if (typeof body.system === 'string') turns.push({ role: 'system', text: body.system });
+      else if (Array.isArray(body.system)) turns.push({ role: 'system', text: contentText(body.system) });
       let previous = '';
       const images: string[] = [];
       const messages = body.messages as Array<{ role?: unknown; content?: unknown }>;
@@ -85,10 +136,12 @@ export function anthropicFormat(): EmulatedFormat {
       if (choice !== undefined && !tools) throw new Error('tool_choice may only be specified while providing tools.');
       const forcedTool = choice?.type === 'tool' ? choice.name : choice?.type === 'any' ? tools?.[0]?.name : undefined;
       if (forcedTool !== undefined && !tools?.some((t) => t.name === forcedTool)) throw new Error(`tool_choice: tool '${String(forcedTool)}' not found in tools`);
+      const cacheable = breakpointsOf(body);
       return {
         model: body.model,
         turns,
         maxTokens: body.max_tokens,
+        ...(cacheable ? { cacheable } : {}),
         stream: body.stream === true,
         ...(tools ? { tools } : {}),
         ...(forcedTool ? { forcedTool } : {}),
@@ -106,7 +159,7 @@ export function anthropicFormat(): EmulatedFormat {
       stop_sequence: null,
       stop_details: null,
       container: null,
-      usage: fullUsage(a.promptTokens, a.completionTokens),
+      usage: fullUsage(a, a.completionTokens),
     }),
     streamStart: (p, a) => [
       sse(
@@ -122,7 +175,7 @@ export function anthropicFormat(): EmulatedFormat {
             stop_sequence: null,
             stop_details: null,
             container: null,
-            usage: fullUsage(a.promptTokens, 1),
+            usage: fullUsage(a, 1),
           },
         },
         'message_start',
@@ -149,7 +202,7 @@ export function anthropicFormat(): EmulatedFormat {
         {
           type: 'message_delta',
           delta: { stop_reason: stopReason(a), stop_sequence: null, stop_details: null, container: null },
-          usage: { input_tokens: a.promptTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: a.completionTokens, server_tool_use: null },
+          usage: { ...promptCounts(a), output_tokens: a.completionTokens, server_tool_use: null },
         },
         'message_delta',
       ),

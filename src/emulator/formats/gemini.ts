@@ -17,7 +17,13 @@ const partsText = (parts: unknown) => (Array.isArray(parts) ? parts.map((p) => (
 
 export function geminiFormat(): EmulatedFormat {
   const id = responseIds('emu-');
-  const usage = (a: EmulatedAnswer) => ({ promptTokenCount: a.promptTokens, candidatesTokenCount: a.completionTokens, totalTokenCount: a.promptTokens + a.completionTokens });
+  const usage = (a: EmulatedAnswer) => ({
+    promptTokenCount: a.promptTokens,
+    candidatesTokenCount: a.completionTokens,
+    totalTokenCount: a.promptTokens + a.completionTokens,
+    // Included in promptTokenCount, and present only when some were cached.
+    ...(a.cache.read > 0 ? { cachedContentTokenCount: a.cache.read } : {}),
+  });
   /** Function calls as Gemini sends them: whole, with a thought signature to be sent back. */
   const callParts = (a: EmulatedAnswer) =>
     a.toolCalls.map((c) => ({ functionCall: { name: c.name, args: JSON.parse(c.arguments) as unknown }, thoughtSignature: Buffer.from(`sig:${c.name}`).toString('base64') }));
@@ -28,6 +34,7 @@ export function geminiFormat(): EmulatedFormat {
     responseId: id(p),
   });
   return {
+    automaticCaching: true,
     readPrompt(raw, model) {
       const body = asRecord(raw);
       if (!model) throw new Error('model is required in the path');

@@ -8,7 +8,13 @@ let counter = 0;
 export const EMULATED_FREE_PICK = 'emulator/picked-model:free';
 const answeringModel = (flavour: string, model: string) => (flavour === 'openrouter' && model === 'openrouter/free' ? EMULATED_FREE_PICK : model);
 
-const usage = (a: EmulatedAnswer) => ({ prompt_tokens: a.promptTokens, completion_tokens: a.completionTokens, total_tokens: a.promptTokens + a.completionTokens });
+/** `prompt_tokens` includes the cached ones, which the details count (OpenRouter adds the tokens written, for providers that bill writes). */
+const usage = (a: EmulatedAnswer) => ({
+  prompt_tokens: a.promptTokens,
+  completion_tokens: a.completionTokens,
+  total_tokens: a.promptTokens + a.completionTokens,
+  prompt_tokens_details: { cached_tokens: a.cache.read, audio_tokens: 0, ...(a.cache.write > 0 ? { cache_write_tokens: a.cache.write } : {}) },
+});
 
 export function openAIFormat(flavour: 'openai' | 'openrouter'): EmulatedFormat {
   const extra = flavour === 'openrouter' ? { provider: 'Emulator' } : {};
@@ -36,6 +42,7 @@ export function openAIFormat(flavour: 'openai' | 'openrouter'): EmulatedFormat {
   // Like OpenAI, an answer to a tool_choice that names the function ends with "stop", not "tool_calls".
   const finishOf = (p: EmulatedPrompt, a: EmulatedAnswer) => (a.finish === 'tool_calls' && meta(p).namedChoice ? 'stop' : a.finish);
   return {
+    automaticCaching: true,
     readPrompt(raw) {
       const body = asRecord(raw);
       if (typeof body.model !== 'string') throw new Error('model is required');

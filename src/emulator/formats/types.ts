@@ -2,6 +2,8 @@ import type { EmulatedAnswer, EmulatedPrompt } from '../answer.js';
 
 /** One wire format as the emulator speaks it. */
 export interface EmulatedFormat {
+  /** Long prompts are cached without being asked (OpenAI, Gemini); otherwise only marked prefixes are. */
+  readonly automaticCaching: boolean;
   /** Reads the request body the way the real API would; throws a message for a 400. */
   readPrompt(body: unknown, model: string | undefined): EmulatedPrompt & { stream: boolean };
   /** Whether the request carries the credentials this API wants. */

@@ -6,9 +6,21 @@ import { mapAnthropicStopReason } from './map-stop-reason.js';
 import { anthropicErrorFromEvent } from './parse-error.js';
 import { anthropicStreamEventSchema, type AnthropicUsage } from './wire-schemas.js';
 
+/** message_delta's counts are cumulative and may restate the prompt's: those it gives win over message_start's. */
+function latestUsage(start: AnthropicUsage, end: AnthropicUsage | undefined): AnthropicUsage {
+  if (!end) return start;
+  return {
+    ...start,
+    ...(end.input_tokens != null ? { input_tokens: end.input_tokens } : {}),
+    ...(end.cache_read_input_tokens != null ? { cache_read_input_tokens: end.cache_read_input_tokens } : {}),
+    ...(end.cache_creation_input_tokens != null ? { cache_creation_input_tokens: end.cache_creation_input_tokens } : {}),
+    ...(end.cache_creation != null ? { cache_creation: end.cache_creation } : {}),
+  };
+}
+
 /**
  * Anthropic's event sequence (message_start, content_block_*, message_delta, message_stop,
- * ping, error) → neutral parts. Input tokens come at the start, output tokens at the end.
+ * ping, error) → neutral parts. Input and cache tokens come at the start, output tokens at the end.
  * @see https://docs.anthropic.com/en/docs/build-with-claude/streaming
  */
 export class AnthropicStreamDecoder implements StreamDecoder {
@@ -70,7 +82,7 @@ export class AnthropicStreamDecoder implements StreamDecoder {
       case 'message_delta': {
         const reason = this.jsonBlock !== undefined && ev.delta.stop_reason === 'tool_use' ? 'stop' : mapAnthropicStopReason(ev.delta.stop_reason);
         const parts: StreamPart[] = [{ type: 'finish', finishReason: reason }];
-        parts.push({ type: 'usage', usage: convertAnthropicUsage(this.inputUsage, ev.usage?.output_tokens) });
+        parts.push({ type: 'usage', usage: convertAnthropicUsage(latestUsage(this.inputUsage, ev.usage), ev.usage?.output_tokens) });
         return parts;
       }
       case 'message_stop':

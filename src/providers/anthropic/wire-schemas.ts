@@ -6,6 +6,7 @@ export const anthropicUsageSchema = z.object({
   output_tokens: z.number().nullish(),
   cache_creation_input_tokens: z.number().nullish(),
   cache_read_input_tokens: z.number().nullish(),
+  cache_creation: z.object({ ephemeral_1h_input_tokens: z.number().nullish() }).nullish(),
 });
 
 export const anthropicErrorSchema = z.object({

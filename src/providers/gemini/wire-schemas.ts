@@ -6,6 +6,7 @@ export const geminiUsageSchema = z.object({
   candidatesTokenCount: z.number().nullish(),
   thoughtsTokenCount: z.number().nullish(),
   totalTokenCount: z.number().nullish(),
+  cachedContentTokenCount: z.number().nullish(),
 });
 
 export const geminiResponseSchema = z.object({

@@ -63,6 +63,7 @@ export function readOpenAIChunk(value: unknown): OpenAIChunk | undefined {
     if (usage.total_tokens !== undefined && !isNumber(usage.total_tokens)) return undefined;
     out.usage = { prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens };
     if (typeof usage.total_tokens === 'number') out.usage.total_tokens = usage.total_tokens;
+    if (usage.prompt_tokens_details !== undefined) out.usage.prompt_tokens_details = usage.prompt_tokens_details;
   }
   return out;
 }

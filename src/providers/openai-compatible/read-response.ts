@@ -35,6 +35,7 @@ export function readOpenAIResponse(value: unknown): OpenAIChatResponse | undefin
       if (usage.total_tokens !== undefined && !isNumber(usage.total_tokens)) return undefined;
       out.usage = { prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens };
       if (usage.total_tokens !== undefined) out.usage.total_tokens = usage.total_tokens;
+      if (usage.prompt_tokens_details !== undefined) out.usage.prompt_tokens_details = usage.prompt_tokens_details;
     }
   }
   return out;

@@ -8,6 +8,8 @@ export const openAIUsageSchema = z.object({
   prompt_tokens: z.number(),
   completion_tokens: z.number(),
   total_tokens: z.number().optional(),
+  /** Read leniently (convert-usage.ts): a malformed breakdown loses the cache counts, not the answer. */
+  prompt_tokens_details: z.unknown().optional(),
 });
 
 /** OpenAI `{error:{message,type,code}}`; OpenRouter `{error:{code:429,message,metadata}}`. */
