@@ -7,7 +7,8 @@
 import { z } from 'zod';
 import type { ChatInput } from '../gateway/chat-input.js';
 import { invalidRequest } from '../core/errors.js';
-import type { ChatMessage, ChatParams, ContentPart, ToolChoice } from '../providers/types.js';
+import type { ChatMessage, ChatParams, ContentPart, ToolChoice, ToolDefinition } from '../providers/types.js';
+import { CacheMarks } from './cache-control.js';
 import { paramPath, routeFromHeader, sessionIdOf, type ChatRequestContext } from './chat-request.js';
 import { SESSION_ID_PATTERN } from './request-patterns.js';
 
@@ -54,6 +55,8 @@ export const messagesRequestSchema = z.looseObject({
     .optional(),
   tool_choice: z.looseObject({ type: z.enum(['auto', 'any', 'tool', 'none']), name: z.string().optional(), disable_parallel_tool_use: z.boolean().optional() }).optional(),
   metadata: z.looseObject({ user_id: z.string().nullish() }).optional(),
+  // The request-wide breakpoint (read by CacheMarks, like every block's).
+  cache_control: z.unknown().optional(),
   // Cerebro's own, as on /v1/chat/completions.
   session_id: z.string().regex(SESSION_ID_PATTERN, 'must be 1-128 characters of A-Z a-z 0-9 . _ : @ -').optional(),
 });
@@ -69,16 +72,19 @@ function imagePart(b: z.infer<typeof imageBlock>): ContentPart {
   return b.source.type === 'base64' ? { type: 'image', image: { kind: 'data', mediaType: b.source.media_type, data: b.source.data } } : { type: 'image', image: { kind: 'url', url: b.source.url } };
 }
 
-/** Text and image blocks as a neutral turn of `role`. */
-function contentTurn(role: 'user' | 'assistant', blocks: Block[]): ChatMessage | undefined {
+/** Text and image blocks (`at`: where each was given) as a neutral turn of `role`, with their cache breakpoints. */
+function contentTurn(role: 'user' | 'assistant' | 'system', blocks: Array<{ block: Block; at: string }>, marks: CacheMarks): ChatMessage | undefined {
   const parts: ContentPart[] = [];
-  for (const b of blocks) {
-    if (b.type === 'text') parts.push({ type: 'text', text: b.text });
-    else if (b.type === 'image') parts.push(imagePart(b));
+  for (const { block: b, at } of blocks) {
+    const part: ContentPart | undefined = b.type === 'text' ? { type: 'text', text: b.text } : b.type === 'image' ? imagePart(b) : undefined;
+    if (!part) continue;
+    const mark = marks.read(b.cache_control, at);
+    if (mark) part.cacheControl = mark;
+    parts.push(part);
   }
-  const text = parts.flatMap((p) => (p.type === 'text' ? [p.text] : [])).join('\n');
+  const text = parts.flatMap((p) => (p.type === 'text' ? [p.text] : [])).join(role === 'system' ? '\n\n' : '\n');
   if (parts.length === 0) return undefined;
-  return parts.some((p) => p.type === 'image') ? { role, content: text, parts } : { role, content: text };
+  return parts.some((p) => p.type === 'image' || p.cacheControl) ? { role, content: text, parts } : { role, content: text };
 }
 
 function toolResultText(content: z.infer<typeof toolResultBlock>['content'], isError: boolean | undefined, warnings: string[]): string {
@@ -89,32 +95,39 @@ function toolResultText(content: z.infer<typeof toolResultBlock>['content'], isE
 }
 
 /** Anthropic turns → neutral messages: tool results become tool turns, tool_use blocks an assistant's calls. */
-function readMessages(system: z.infer<typeof messagesRequestSchema>['system'], raw: z.infer<typeof messagesRequestSchema>['messages'], warnings: string[]): ChatMessage[] {
+function readMessages(system: z.infer<typeof messagesRequestSchema>['system'], raw: z.infer<typeof messagesRequestSchema>['messages'], warnings: string[], marks: CacheMarks): ChatMessage[] {
   const out: ChatMessage[] = [];
-  const systemText = typeof system === 'string' ? system : (system ?? []).map((b) => b.text).join('\n\n');
-  if (systemText !== '') out.push({ role: 'system', content: systemText });
+  const systemBlocks = typeof system === 'string' ? [{ block: { type: 'text' as const, text: system }, at: 'system' }] : (system ?? []).map((b, j) => ({ block: b, at: `system.${j}` }));
+  const systemTurn = contentTurn('system', systemBlocks, marks);
+  if (systemTurn && systemTurn.content !== '') out.push(systemTurn);
   const calls = new Set<string>();
   raw.forEach((m, i) => {
     const given: Block[] = typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : m.content;
-    const blocks = given.filter((b) => b.type !== 'thinking' && b.type !== 'redacted_thinking');
+    const blocks = given.map((block, j) => ({ block, at: `messages.${i}.content.${j}` })).filter(({ block: b }) => b.type !== 'thinking' && b.type !== 'redacted_thinking');
     if (blocks.length < given.length && !warnings.includes(THINKING_DROPPED)) warnings.push(THINKING_DROPPED);
     if (m.role === 'assistant') {
-      const turn = contentTurn('assistant', blocks) ?? { role: 'assistant', content: '' };
-      const uses = blocks.filter((b): b is z.infer<typeof toolUseBlock> => b.type === 'tool_use');
+      const turn = contentTurn('assistant', blocks, marks) ?? { role: 'assistant', content: '' };
+      const uses = blocks.filter((b): b is { block: z.infer<typeof toolUseBlock>; at: string } => b.block.type === 'tool_use');
       if (uses.length > 0) {
-        turn.toolCalls = uses.map((u) => ({ id: u.id, name: u.name, arguments: JSON.stringify(u.input) }));
-        for (const u of uses) calls.add(u.id);
+        turn.toolCalls = uses.map(({ block: u, at }) => {
+          const mark = marks.read(u.cache_control, at);
+          return { id: u.id, name: u.name, arguments: JSON.stringify(u.input), ...(mark ? { cacheControl: mark } : {}) };
+        });
+        for (const { block: u } of uses) calls.add(u.id);
       }
       out.push(turn);
       return;
     }
-    blocks.forEach((b, j) => {
-      if (b.type === 'tool_use') throw invalidRequest(`messages.${i}.content.${j}: tool_use blocks belong to assistant messages`, `messages.${i}.content.${j}`);
-      if (b.type !== 'tool_result') return;
-      if (!calls.has(b.tool_use_id)) throw invalidRequest(`messages.${i}.content.${j}: tool_result for unknown tool_use_id '${b.tool_use_id}'`, `messages.${i}.content.${j}.tool_use_id`);
-      out.push({ role: 'tool', content: toolResultText(b.content, b.is_error, warnings), toolCallId: b.tool_use_id });
-    });
-    const turn = contentTurn('user', blocks);
+    for (const { block: b, at } of blocks) {
+      if (b.type === 'tool_use') throw invalidRequest(`${at}: tool_use blocks belong to assistant messages`, at);
+      if (b.type !== 'tool_result') continue;
+      if (!calls.has(b.tool_use_id)) throw invalidRequest(`${at}: tool_result for unknown tool_use_id '${b.tool_use_id}'`, `${at}.tool_use_id`);
+      const result: ChatMessage = { role: 'tool', content: toolResultText(b.content, b.is_error, warnings), toolCallId: b.tool_use_id };
+      const mark = marks.read(b.cache_control, at);
+      if (mark) result.cacheControl = mark;
+      out.push(result);
+    }
+    const turn = contentTurn('user', blocks, marks);
     if (turn) out.push(turn);
   });
   for (const [i, m] of out.entries()) if (m.content.includes('\u0000')) throw invalidRequest(`messages.${i}: contains a NUL character`, 'messages');
@@ -144,22 +157,32 @@ export function parseMessagesRequest(body: unknown, ctx: ChatRequestContext): Ch
     if (IGNORED.has(key)) warnings.push(`${key} is not supported by this gateway and was ignored`);
     else if (!Object.hasOwn(messagesRequestSchema.shape, key)) warnings.push(`unknown parameter '${key}' was ignored`);
   }
+  const marks = new CacheMarks();
   const params: ChatParams = { maxTokens: req.max_tokens };
+  const requestMark = marks.read(req.cache_control, '');
+  if (requestMark) params.cacheControl = requestMark;
   if (req.temperature !== undefined) params.temperature = req.temperature;
   if (req.top_p !== undefined) params.topP = req.top_p;
   if (req.stop_sequences && req.stop_sequences.length > 0) params.stop = req.stop_sequences;
   if (req.tools && req.tools.length > 0) {
-    params.tools = req.tools.map((t) => (t.description === undefined ? { name: t.name, parameters: t.input_schema } : { name: t.name, description: t.description, parameters: t.input_schema }));
+    params.tools = req.tools.map((t, i) => {
+      const tool: ToolDefinition = t.description === undefined ? { name: t.name, parameters: t.input_schema } : { name: t.name, description: t.description, parameters: t.input_schema };
+      const mark = marks.read(t.cache_control, `tools.${i}`);
+      if (mark) tool.cacheControl = mark;
+      return tool;
+    });
     const choice = readToolChoice(req.tool_choice, true);
     if (choice !== undefined) params.toolChoice = choice;
     if (req.tool_choice?.disable_parallel_tool_use) params.parallelToolCalls = false;
   }
   if (req.metadata?.user_id) params.openaiExtras = { user: req.metadata.user_id };
+  const messages = readMessages(req.system, req.messages, warnings, marks);
+  marks.checkLimit();
   return {
     requestId: ctx.requestId,
     caller: ctx.caller,
     model: req.model,
-    messages: readMessages(req.system, req.messages, warnings),
+    messages,
     params,
     stream: req.stream === true,
     sessionId: sessionIdOf(req.session_id, ctx),

@@ -10,6 +10,7 @@ import type { ChatInput } from '../gateway/chat-input.js';
 import { GatewayError, invalidRequest } from '../core/errors.js';
 import type { ChatMessage, ChatParams, ContentPart, ResponseFormat, ToolCall, ToolChoice, ToolDefinition } from '../providers/types.js';
 import { ROUTE_POLICIES, type RoutePolicy } from '../routing/route-policy.js';
+import { CacheMarks } from './cache-control.js';
 import { plainChatRequest } from './plain-chat-request.js';
 import { MODEL_NAME_PATTERN, SESSION_ID_PATTERN } from './request-patterns.js';
 
@@ -94,6 +95,8 @@ export const chatRequestSchema = z.looseObject({
   tool_choice: nullable(toolChoice),
   parallel_tool_calls: nullable(z.boolean({ message: 'must be a boolean' })),
   response_format: nullable(responseFormat),
+  // Anthropic's request-wide cache breakpoint, as OpenRouter takes it (read by CacheMarks).
+  cache_control: z.unknown().optional(),
 });
 
 /** Parameters OpenAI-compatible upstreams take verbatim; other wire formats report them as unsupported. */
@@ -111,6 +114,8 @@ const OPENAI_EXTRAS = new Set([
   'prediction',
   'top_logprobs',
   'logprobs',
+  'prompt_cache_key',
+  'prompt_cache_retention',
 ]);
 
 /** Parameters that change what the answer is made of: refused rather than ignored. */
@@ -155,44 +160,58 @@ export function imagePart(part: Record<string, unknown>, param: string): Content
   return out;
 }
 
-/** A message's content as text, and as parts when it holds images (user turns only). */
-function readContent(content: string | Array<{ type: string }> | null | undefined, index: number, imagesAllowed: boolean): { text: string; parts?: ContentPart[] } {
+/** A message's content as text, and as parts when it holds images (user turns only) or cache breakpoints. */
+function readContent(content: string | Array<{ type: string }> | null | undefined, index: number, imagesAllowed: boolean, marks: CacheMarks): { text: string; parts?: ContentPart[] } {
   if (content === undefined || content === null) return { text: '' };
   if (typeof content === 'string') return { text: content };
   const parts: ContentPart[] = [];
   const texts: string[] = [];
-  let images = false;
+  let asParts = false;
   content.forEach((part, j) => {
     const param = `messages[${index}].content[${j}]`;
+    let out: ContentPart;
     if (part.type === 'text') {
       const text = (part as { text?: unknown }).text;
       if (typeof text !== 'string') throw invalidRequest(`Invalid value for '${param}.text': must be a string`, `${param}.text`, 'invalid_type');
       texts.push(text);
-      parts.push({ type: 'text', text });
+      out = { type: 'text', text };
     } else if (part.type === 'image_url' && imagesAllowed) {
-      parts.push(imagePart(part as Record<string, unknown>, param));
-      images = true;
+      out = imagePart(part as Record<string, unknown>, param);
+      asParts = true;
     } else {
       throw unsupported(`${param}.type`, `Content of type '${part.type}'${part.type === 'image_url' ? ' outside a user message' : ''}`);
     }
+    const mark = marks.read((part as { cache_control?: unknown }).cache_control, param);
+    if (mark) {
+      out.cacheControl = mark;
+      asParts = true;
+    }
+    parts.push(out);
   });
-  return images ? { text: texts.join('\n'), parts } : { text: texts.join('\n') };
+  return asParts ? { text: texts.join('\n'), parts } : { text: texts.join('\n') };
 }
 
 function readToolCalls(calls: Array<z.infer<typeof toolCall>>): ToolCall[] {
   return calls.map((c) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments }));
 }
 
-function readMessages(raw: Array<z.infer<typeof message>>): ChatMessage[] {
+function readMessages(raw: Array<z.infer<typeof message>>, marks: CacheMarks): ChatMessage[] {
   const openCalls = new Set<string>();
   return raw.map((m, i) => {
     if (m.role === 'function') throw unsupported(`messages[${i}].role`, "The 'function' role (deprecated by OpenAI; send 'tool' messages)");
     if (m.role !== 'assistant' && (m.content === undefined || m.content === null)) {
       throw invalidRequest(`Invalid value for 'messages[${i}].content': required for role '${m.role}'`, `messages[${i}].content`, 'invalid_type');
     }
-    const { text, parts } = readContent(m.content, i, m.role === 'user');
+    const { text, parts } = readContent(m.content, i, m.role === 'user', marks);
     const out: ChatMessage = { role: m.role, content: text };
-    if (parts) out.parts = parts;
+    // A tool result travels as text: a breakpoint on one of its parts marks the whole result.
+    if (parts && m.role === 'tool') {
+      const mark = parts.findLast((p) => p.cacheControl)?.cacheControl;
+      if (mark) out.cacheControl = mark;
+    } else if (parts) out.parts = parts;
+    // LiteLLM's convention: a breakpoint on the message marks its last block.
+    const own = marks.read((m as { cache_control?: unknown }).cache_control, `messages[${i}]`);
+    if (own) out.cacheControl = own;
     if (m.role === 'assistant' && m.tool_calls && m.tool_calls.length > 0) {
       out.toolCalls = readToolCalls(m.tool_calls);
       for (const c of out.toolCalls) openCalls.add(c.id);
@@ -213,7 +232,7 @@ function readMessages(raw: Array<z.infer<typeof message>>): ChatMessage[] {
   });
 }
 
-function readTools(tools: Array<z.infer<typeof tool>> | null | undefined): ToolDefinition[] | undefined {
+function readTools(tools: Array<z.infer<typeof tool>> | null | undefined, marks: CacheMarks): ToolDefinition[] | undefined {
   if (!tools || tools.length === 0) return undefined;
   const names = new Set<string>();
   return tools.map((t, i) => {
@@ -223,6 +242,8 @@ function readTools(tools: Array<z.infer<typeof tool>> | null | undefined): ToolD
     if (t.function.description !== undefined) out.description = t.function.description;
     if (t.function.parameters !== undefined) out.parameters = t.function.parameters;
     if (t.function.strict != null) out.strict = t.function.strict;
+    const mark = marks.read((t as { cache_control?: unknown }).cache_control, `tools[${i}]`);
+    if (mark) out.cacheControl = mark;
     return out;
   });
 }
@@ -314,8 +335,11 @@ export function parseChatRequest(body: unknown, ctx: ChatRequestContext): ChatIn
   // One choice per answer: the neutral answer has one, on every wire format.
   if (req.n != null && req.n > 1) warnings.push(`n=${req.n} is not supported; one choice was returned`);
 
-  const messages = readMessages(req.messages);
-  const tools = readTools(req.tools);
+  const marks = new CacheMarks();
+  const requestMark = marks.read(req.cache_control, '');
+  const messages = readMessages(req.messages, marks);
+  const tools = readTools(req.tools, marks);
+  marks.checkLimit();
   const choice = readToolChoice(req.tool_choice, tools);
   const format = readResponseFormat(req.response_format);
 
@@ -329,6 +353,7 @@ export function parseChatRequest(body: unknown, ctx: ChatRequestContext): ChatIn
   if (choice !== undefined) params.toolChoice = choice;
   if (tools && req.parallel_tool_calls != null) params.parallelToolCalls = req.parallel_tool_calls;
   if (format) params.responseFormat = format;
+  if (requestMark) params.cacheControl = requestMark;
   if (Object.keys(openaiExtras).length > 0) params.openaiExtras = openaiExtras;
 
   const sessionId = sessionIdOf(req.session_id ?? undefined, ctx);

@@ -9,6 +9,7 @@ import type { ChatInput } from '../gateway/chat-input.js';
 import { invalidRequest } from '../core/errors.js';
 import type { ChatMessage, ChatParams, ContentPart, ResponseFormat, ToolCall, ToolChoice, ToolDefinition } from '../providers/types.js';
 import { ROUTE_POLICIES } from '../routing/route-policy.js';
+import { CacheMarks } from './cache-control.js';
 import { imagePart, paramPath, routeFromHeader, sessionIdOf, type ChatRequestContext } from './chat-request.js';
 import { SESSION_ID_PATTERN } from './request-patterns.js';
 import { nulPath } from './validate.js';
@@ -61,8 +62,10 @@ const UNSUPPORTED: Record<string, string> = {
   conversation: 'Conversation objects (use previous_response_id, or session_id)',
   prompt: 'Stored prompt templates',
 };
-/** Fields read by OpenAI alone and passed on to OpenAI-compatible upstreams, or noted as ignored. */
-const IGNORED = new Set(['include', 'truncation', 'service_tier', 'prompt_cache_key', 'safety_identifier', 'top_logprobs', 'stream_options', 'max_tool_calls']);
+/** Fields read by OpenAI alone, noted as ignored. */
+const IGNORED = new Set(['include', 'truncation', 'service_tier', 'safety_identifier', 'top_logprobs', 'stream_options', 'max_tool_calls']);
+/** Fields OpenAI-compatible upstreams take as they are (the chat wire format has them too); others report them. */
+const PASSED_ON = new Set(['prompt_cache_key', 'prompt_cache_retention']);
 
 const inputText = z.looseObject({ type: z.enum(['input_text', 'output_text']), text: z.string() });
 const inputImage = z.looseObject({ type: z.literal('input_image'), image_url: z.string().optional(), file_id: z.string().optional(), detail: z.enum(['low', 'high', 'auto']).optional() });
@@ -99,23 +102,30 @@ function check<S extends z.ZodType>(schema: S, value: unknown, at: string): z.in
   throw invalidRequest(`Invalid value for '${param}': ${issue.message}`, param, issue.code === 'invalid_type' ? 'invalid_type' : 'invalid_value');
 }
 
-/** A message item's content as a neutral turn's text and, with images, its parts. */
-function readContent(content: z.infer<typeof messageItem>['content'], at: string, imagesAllowed: boolean): { text: string; parts?: ContentPart[] } {
+/**
+ * A message item's content as a neutral turn's text and, with images or cache breakpoints, its parts.
+ * `marks` is absent for stored items read back: their breakpoints were for the request that sent them.
+ */
+function readContent(content: z.infer<typeof messageItem>['content'], at: string, imagesAllowed: boolean, marks: CacheMarks | undefined): { text: string; parts?: ContentPart[] } {
   if (typeof content === 'string') return { text: content };
   const parts: ContentPart[] = [];
   content.forEach((raw, j) => {
     const where = `${at}.content.${j}`;
-    if (raw.type === 'input_text' || raw.type === 'output_text') parts.push({ type: 'text', text: check(inputText, raw, where).text });
-    else if (raw.type === 'refusal') parts.push({ type: 'text', text: check(refusal, raw, where).refusal });
+    let part: ContentPart;
+    if (raw.type === 'input_text' || raw.type === 'output_text') part = { type: 'text', text: check(inputText, raw, where).text };
+    else if (raw.type === 'refusal') part = { type: 'text', text: check(refusal, raw, where).refusal };
     else if (raw.type === 'input_image') {
       if (!imagesAllowed) throw invalidRequest(`Invalid value for '${where}': images belong to user messages`, where);
       const image = check(inputImage, raw, where);
       if (image.image_url === undefined) throw invalidRequest(`Invalid value for '${where}': file_id images are not supported (send image_url)`, where, 'unsupported_value');
-      parts.push(imagePart({ image_url: { url: image.image_url, ...(image.detail ? { detail: image.detail } : {}) } }, where));
+      part = imagePart({ image_url: { url: image.image_url, ...(image.detail ? { detail: image.detail } : {}) } }, where);
     } else throw invalidRequest(`Invalid value for '${where}.type': '${raw.type}' is not supported (input_text, input_image, output_text)`, `${where}.type`, 'unsupported_value');
+    const mark = marks?.read(raw.cache_control, where);
+    if (mark) part.cacheControl = mark;
+    parts.push(part);
   });
   const text = parts.flatMap((p) => (p.type === 'text' ? [p.text] : [])).join('\n');
-  return parts.some((p) => p.type === 'image') ? { text, parts } : { text };
+  return parts.some((p) => p.type === 'image' || p.cacheControl) ? { text, parts } : { text };
 }
 
 /**
@@ -147,10 +157,10 @@ export function entryOfItem(item: Record<string, unknown>, at: string): InputEnt
     const c = check(functionCallItem, item, at);
     return [{ kind: 'call', call: { id: c.call_id, name: c.name, arguments: c.arguments } }];
   }
-  return readInput([item as never], [], () => '').entries;
+  return readInput([item as never], [], () => '', undefined).entries;
 }
 
-function readInput(input: ResponsesBody['input'], warnings: string[], idOf: (i: number) => string): { entries: InputEntry[]; items: InputItemView[] } {
+function readInput(input: ResponsesBody['input'], warnings: string[], idOf: (i: number) => string, marks: CacheMarks | undefined): { entries: InputEntry[]; items: InputItemView[] } {
   if (input === undefined) throw invalidRequest("Missing required parameter: 'input'.", 'input', 'missing_required_parameter');
   if (typeof input === 'string') {
     return {
@@ -167,7 +177,7 @@ function readInput(input: ResponsesBody['input'], warnings: string[], idOf: (i: 
     if (type === 'message') {
       const m = check(messageItem, raw, at);
       const role = m.role === 'developer' ? 'system' : m.role;
-      const { text, parts } = readContent(m.content, at, role === 'user');
+      const { text, parts } = readContent(m.content, at, role === 'user', marks);
       entries.push({ kind: 'turn', turn: parts ? { role, content: text, parts } : { role, content: text } });
       const content = typeof m.content === 'string' ? [{ type: role === 'assistant' ? 'output_text' : 'input_text', text: m.content }] : m.content;
       items.push({ id: idOf(i), type: 'message', role: m.role, status: 'completed', content });
@@ -194,7 +204,7 @@ function readInput(input: ResponsesBody['input'], warnings: string[], idOf: (i: 
   return { entries, items };
 }
 
-function readTools(tools: ResponsesBody['tools']): ToolDefinition[] | undefined {
+function readTools(tools: ResponsesBody['tools'], marks: CacheMarks): ToolDefinition[] | undefined {
   if (!tools || tools.length === 0) return undefined;
   return tools.map((raw, i) => {
     if (raw.type !== 'function') {
@@ -205,6 +215,8 @@ function readTools(tools: ResponsesBody['tools']): ToolDefinition[] | undefined 
     if (t.description != null) out.description = t.description;
     if (t.parameters != null) out.parameters = t.parameters;
     if (t.strict != null) out.strict = t.strict;
+    const mark = marks.read(raw.cache_control, `tools.${i}`);
+    if (mark) out.cacheControl = mark;
     return out;
   });
 }
@@ -242,12 +254,15 @@ export function parseResponsesRequest(body: unknown, ctx: ChatRequestContext, id
     const refusal = Object.hasOwn(UNSUPPORTED, key) ? UNSUPPORTED[key] : undefined;
     if (refusal !== undefined) throw invalidRequest(`${refusal} ('${key}') are not supported by this gateway.`, key, 'unsupported_parameter');
     if (IGNORED.has(key)) warnings.push(`${key} is not supported by this gateway and was ignored`);
+    else if (PASSED_ON.has(key)) openaiExtras[key] = value;
     else if (!Object.hasOwn(responsesRequestSchema.shape, key)) warnings.push(`unknown parameter '${key}' was ignored`);
   }
-  const { entries, items } = readInput(req.input, warnings, idOf);
+  const marks = new CacheMarks();
+  const { entries, items } = readInput(req.input, warnings, idOf, marks);
   // With item references, the turns are known once the route has looked them up.
   const turns = entries.some((e) => e.kind === 'reference') ? [] : toTurns(entries);
-  const tools = readTools(req.tools);
+  const tools = readTools(req.tools, marks);
+  marks.checkLimit();
   const params: ChatParams = {};
   if (req.max_output_tokens != null) params.maxTokens = req.max_output_tokens;
   if (req.temperature != null) params.temperature = req.temperature;

@@ -52,6 +52,8 @@ export const PROVIDER_DEFINITIONS: Record<ProviderId, ProviderDefinition> = {
         id: 'openrouter',
         maxTokensField: 'max_tokens',
         developerRole: false,
+        // OpenRouter passes Anthropic-style breakpoints on to the providers that cache so.
+        cacheMarks: true,
         // App attribution headers OpenRouter reads for its rankings.
         extraHeaders: { 'HTTP-Referer': s.openRouterAppUrl, 'X-Title': s.openRouterAppTitle },
         // @see https://openrouter.ai/docs/api-reference/limits (GET /api/v1/key)
@@ -83,6 +85,7 @@ export const PROVIDER_DEFINITIONS: Record<ProviderId, ProviderDefinition> = {
         id: 'openai',
         maxTokensField: 'max_completion_tokens',
         developerRole: true,
+        cacheMarks: false,
         // Project, service-account and legacy keys all start with sk-. @see https://platform.openai.com/docs/api-reference/models/list
         keyPattern: /^sk-[A-Za-z0-9_-]{20,}$/,
         keyCheckPath: '/models',

@@ -17,13 +17,25 @@ export type ChatRole = 'system' | 'developer' | 'user' | 'assistant' | 'tool';
 /** An image as the caller gave it: inline (a data URL's parts) or by http(s) address. */
 export type ImageSource = { kind: 'data'; mediaType: string; data: string } | { kind: 'url'; url: string };
 
-export type ContentPart = { type: 'text'; text: string } | { type: 'image'; image: ImageSource; detail?: 'auto' | 'low' | 'high' };
+/**
+ * A prompt-cache breakpoint as Anthropic marks one: the prefix up to and including the marked block
+ * may be cached, for five minutes (the default) or an hour. Providers with no such marker cache long
+ * prompts by themselves; their adapters drop it, saying so.
+ */
+export interface CacheControl {
+  type: 'ephemeral';
+  ttl?: '5m' | '1h';
+}
+
+export type ContentPart = { type: 'text'; text: string; cacheControl?: CacheControl } | { type: 'image'; image: ImageSource; detail?: 'auto' | 'low' | 'high'; cacheControl?: CacheControl };
 
 /** A function call the model asked for. `arguments` is JSON text, as OpenAI carries it. */
 export interface ToolCall {
   id: string;
   name: string;
   arguments: string;
+  /** A cache breakpoint on the call, in a conversation sent back (Anthropic's tool_use block). */
+  cacheControl?: CacheControl;
 }
 
 /**
@@ -34,12 +46,14 @@ export interface ChatMessage {
   role: ChatRole;
   content: string;
   name?: string;
-  /** The whole content, in order, when it is more than text; `content` is then its text alone. */
+  /** The whole content, in order, when it is more than one plain text (images, cache breakpoints); `content` is then its text alone. */
   parts?: ContentPart[];
   /** An assistant turn's function calls. */
   toolCalls?: ToolCall[];
   /** A tool turn: the id of the call it answers. */
   toolCallId?: string;
+  /** A cache breakpoint on the turn's last block (a tool result, or a turn given as one string). */
+  cacheControl?: CacheControl;
 }
 
 /** A function the model may call; `parameters` is a JSON Schema object. */
@@ -48,6 +62,8 @@ export interface ToolDefinition {
   description?: string;
   parameters?: Record<string, unknown>;
   strict?: boolean;
+  /** A cache breakpoint after this tool (tools come first in the cached prefix). */
+  cacheControl?: CacheControl;
 }
 
 export type ToolChoice = 'auto' | 'none' | 'required' | { name: string };
@@ -66,6 +82,8 @@ export interface ChatParams {
   parallelToolCalls?: boolean;
   /** JSON output; absent means text. */
   responseFormat?: ResponseFormat;
+  /** Anthropic's request-wide breakpoint: the provider marks the last cacheable block itself. */
+  cacheControl?: CacheControl;
   /**
    * OpenAI-only parameters (seed, penalties, user, ...) that OpenAI-compatible upstreams
    * receive verbatim; other adapters report them as warnings instead of dropping them silently.

@@ -14,6 +14,7 @@ import type { StorageQuota } from '../../gateway/storage-quota.js';
 import { chatRequestContext } from '../chat-request.js';
 import { entranceRoute, type Entrance, type EntranceDeps } from '../entrance.js';
 import { answerTurn, completedResponse, ResponseEventEncoder, type ResponseEcho } from '../responses-format.js';
+import { withoutCacheMarks } from '../../providers/prompt-cache-marks.js';
 import { checkToolResults, entryOfItem, parseResponsesRequest, toTurns, withoutOrphanedResults, type InputEntry, type ResponsesRequest } from '../responses-request.js';
 import { validate } from '../validate.js';
 
@@ -121,7 +122,8 @@ function responsesEntrance(responses: ResponseRepository): Entrance<ResponseRequ
 /** Writes the response as GET will return it, with the turns it adds to its conversation; returns the bytes. */
 async function save(responses: ResponseRepository, userId: string, req: ResponseRequest, { result, metadata }: PersistedAnswer): Promise<number> {
   const body = completedResponse(req.id, req.createdAt, echoOf(req, result.model), result, metadata);
-  const turns = JSON.stringify([...req.newTurns, answerTurn(result.text, result.toolCalls)]);
+  // Breakpoints belong to the request that sent them: continued, the conversation carries the new request's.
+  const turns = JSON.stringify(withoutCacheMarks([...req.newTurns, answerTurn(result.text, result.toolCalls)]));
   const inputItems = JSON.stringify(req.inputItems);
   const text = JSON.stringify(body);
   const bytes = Buffer.byteLength(turns) + Buffer.byteLength(inputItems) + Buffer.byteLength(text);

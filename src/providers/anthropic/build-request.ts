@@ -5,7 +5,7 @@
  */
 import { toolArgumentsObject } from '../tool-arguments.js';
 import { plainToolCallId } from '../tool-call-id.js';
-import type { ChatCall, ChatMessage, ContentPart, ResponseFormat, ToolChoice } from '../types.js';
+import type { CacheControl, ChatCall, ChatMessage, ContentPart, ResponseFormat, ToolChoice } from '../types.js';
 
 export interface AnthropicBody {
   body: Record<string, unknown>;
@@ -31,24 +31,52 @@ export function jsonToolName(format: ResponseFormat | undefined): string | undef
   return format.type === 'json_schema' ? format.name : 'json_response';
 }
 
+/** The block with the caller's cache breakpoint, exactly as given. */
+const marked = (block: Block, mark: CacheControl | undefined): Block => (mark ? { ...block, cache_control: { ...mark } } : block);
+
 function imageBlock(part: Extract<ContentPart, { type: 'image' }>): Block {
   const source = part.image.kind === 'data' ? { type: 'base64', media_type: part.image.mediaType, data: part.image.data } : { type: 'url', url: part.image.url };
-  return { type: 'image', source };
+  return marked({ type: 'image', source }, part.cacheControl);
 }
 
-function blocksOf(m: ChatMessage, warnings: string[]): Block[] {
-  if (m.role === 'tool') return [{ type: 'tool_result', tool_use_id: anthropicToolId(m.toolCallId ?? ''), content: m.content }];
+/** A turn's text and images as blocks, each with its breakpoint; the turn's own breakpoint goes on its last block. */
+function contentBlocks(m: ChatMessage): Block[] {
   const blocks: Block[] = [];
   if (m.parts) {
     for (const part of m.parts) {
       if (part.type === 'image') blocks.push(imageBlock(part));
-      else if (part.text !== '') blocks.push({ type: 'text', text: part.text });
+      else if (part.text !== '') blocks.push(marked({ type: 'text', text: part.text }, part.cacheControl));
     }
   } else if (m.content !== '') {
     blocks.push({ type: 'text', text: m.content });
   }
-  for (const call of m.toolCalls ?? []) blocks.push({ type: 'tool_use', id: anthropicToolId(call.id), name: call.name, input: toolArgumentsObject(call.arguments, 'anthropic', warnings) });
   return blocks;
+}
+
+function blocksOf(m: ChatMessage, warnings: string[]): Block[] {
+  if (m.role === 'tool') return [marked({ type: 'tool_result', tool_use_id: anthropicToolId(m.toolCallId ?? ''), content: m.content }, m.cacheControl)];
+  const blocks = contentBlocks(m);
+  for (const call of m.toolCalls ?? []) {
+    blocks.push(marked({ type: 'tool_use', id: anthropicToolId(call.id), name: call.name, input: toolArgumentsObject(call.arguments, 'anthropic', warnings) }, call.cacheControl));
+  }
+  const last = blocks[blocks.length - 1];
+  if (m.cacheControl && last && last.cache_control === undefined) blocks[blocks.length - 1] = marked(last, m.cacheControl);
+  return blocks;
+}
+
+/** System turns as one string, or as text blocks when any carries a cache breakpoint (a string cannot). */
+function systemOf(messages: readonly ChatMessage[]): string | Block[] | undefined {
+  const turns = messages.filter((m) => m.role === 'system' || m.role === 'developer');
+  if (turns.some((m) => m.cacheControl || m.parts?.some((p) => p.cacheControl))) {
+    return turns.flatMap((m) => {
+      const blocks = contentBlocks(m).filter((b) => b.type === 'text');
+      const last = blocks[blocks.length - 1];
+      if (m.cacheControl && last && last.cache_control === undefined) blocks[blocks.length - 1] = marked(last, m.cacheControl);
+      return blocks;
+    });
+  }
+  const texts = turns.map((m) => m.content).filter((t) => t !== '');
+  return texts.length > 0 ? texts.join('\n\n') : undefined;
 }
 
 /**
@@ -59,18 +87,14 @@ function blocksOf(m: ChatMessage, warnings: string[]): Block[] {
  * plain string.
  */
 export function toAnthropicMessages(messages: ChatMessage[]): {
-  system: string | undefined;
+  system: string | Block[] | undefined;
   messages: Array<{ role: 'user' | 'assistant'; content: string | Block[] }>;
   warnings: string[];
 } {
-  const system: string[] = [];
   const turns: Turn[] = [];
   const warnings: string[] = [];
   for (const m of messages) {
-    if (m.role === 'system' || m.role === 'developer') {
-      if (m.content !== '') system.push(m.content);
-      continue;
-    }
+    if (m.role === 'system' || m.role === 'developer') continue;
     const blocks = blocksOf(m, warnings);
     if (blocks.length === 0) {
       warnings.push(`an empty ${m.role} message was left out (anthropic refuses empty text)`);
@@ -88,18 +112,22 @@ export function toAnthropicMessages(messages: ChatMessage[]): {
   const out = turns.map((t) => {
     const blocks = mergeTexts(t.content);
     const only = blocks.length === 1 ? blocks[0] : undefined;
-    return { role: t.role, content: only?.type === 'text' ? (only.text as string) : blocks };
+    return { role: t.role, content: only?.type === 'text' && only.cache_control === undefined ? (only.text as string) : blocks };
   });
-  return { system: system.length > 0 ? system.join('\n\n') : undefined, messages: out, warnings };
+  return { system: systemOf(messages), messages: out, warnings };
 }
 
-/** Adjacent text blocks from merged turns read as paragraphs of one block. */
+/**
+ * Adjacent text blocks from merged turns read as paragraphs of one block; a block with a cache
+ * breakpoint stays whole, so the cached prefix ends exactly where the caller marked it.
+ */
 function mergeTexts(blocks: Block[]): Block[] {
   const out: Block[] = [];
   for (const b of blocks) {
     const last = out[out.length - 1];
-    if (b.type === 'text' && last?.type === 'text') out[out.length - 1] = { type: 'text', text: `${last.text as string}\n\n${b.text as string}` };
-    else out.push(b);
+    if (b.type === 'text' && last?.type === 'text' && last.cache_control === undefined && b.cache_control === undefined) {
+      out[out.length - 1] = { type: 'text', text: `${last.text as string}\n\n${b.text as string}` };
+    } else out.push(b);
   }
   return out;
 }
@@ -144,7 +172,7 @@ export function buildAnthropicBody(call: ChatCall, defaultMaxTokens: number): An
   const tools: Block[] = (p.tools ?? []).map((t) => {
     const tool: Block = { type: 'custom', name: t.name, input_schema: objectSchema(t.parameters) };
     if (t.description !== undefined) tool.description = t.description;
-    return tool;
+    return marked(tool, t.cacheControl);
   });
   // Anthropic refuses tool_use/tool_result blocks in a request that defines no tools (a final
   // summarising turn often drops them): the tools the history used are declared, and not offered.
@@ -174,6 +202,7 @@ export function buildAnthropicBody(call: ChatCall, defaultMaxTokens: number): An
   } else if (p.parallelToolCalls === false && (p.tools?.length ?? 0) > 0) {
     body.tool_choice = { type: 'auto', disable_parallel_tool_use: true };
   }
+  if (p.cacheControl) body.cache_control = { ...p.cacheControl };
   if (call.stream) body.stream = true;
   return { body, warnings };
 }

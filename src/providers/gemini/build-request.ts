@@ -3,6 +3,7 @@
  * @see https://ai.google.dev/api/generate-content#request-body
  * @see https://ai.google.dev/gemini-api/docs/function-calling
  */
+import { cacheMarksDropped, hasCacheMarks } from '../prompt-cache-marks.js';
 import { toolArgumentsObject } from '../tool-arguments.js';
 import { signatureOf } from '../tool-call-id.js';
 import type { ChatCall, ChatMessage, ToolChoice } from '../types.js';
@@ -81,6 +82,8 @@ function applyExtras(extras: Record<string, unknown>, config: Record<string, unk
 
 export function buildGeminiBody(call: ChatCall): { body: Record<string, unknown>; warnings: string[] } {
   const warnings: string[] = [];
+  // Gemini caches long prompts by itself (implicit caching): breakpoints have nowhere to go.
+  if (hasCacheMarks(call.messages, call.params)) warnings.push(cacheMarksDropped('gemini'));
   const system: Array<{ text: string }> = [];
   const contents: GeminiContent[] = [];
   const callNames = new Map<string, string>();

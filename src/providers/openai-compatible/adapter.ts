@@ -2,14 +2,13 @@
  * The OpenAI Chat Completions wire format, shared by OpenAI and OpenRouter: the two differ only in
  * a few headers and options, given here as data.
  */
-import type { ProviderAdapter, ProviderId } from '../types.js';
+import type { ProviderAdapter } from '../types.js';
 import { buildOpenAIChatBody, type OpenAIBodyOptions } from './build-request.js';
 import { parseOpenAIError } from './parse-error.js';
 import { parseOpenAIChatResponse } from './parse-response.js';
 import { OpenAIStreamDecoder } from './stream-decoder.js';
 
 export interface OpenAICompatibleOptions extends OpenAIBodyOptions {
-  id: ProviderId;
   /** Headers this upstream wants besides auth (OpenRouter's app attribution). */
   extraHeaders?: Record<string, string>;
   keyPattern: RegExp;
@@ -25,6 +24,8 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleOptions):
   return {
     id,
     buildRequest(call, credentials) {
+      const warnings: string[] = [];
+      const body = JSON.stringify(buildOpenAIChatBody(call, options, warnings));
       return {
         http: {
           url: `${credentials.baseUrl.replace(/\/+$/, '')}/chat/completions`,
@@ -34,9 +35,9 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleOptions):
             ...(call.stream ? { accept: 'text/event-stream' } : {}),
             ...options.extraHeaders,
           },
-          body: JSON.stringify(buildOpenAIChatBody(call, options)),
+          body,
         },
-        warnings: [],
+        warnings,
       };
     },
     parseResponse: (body, call) => parseOpenAIChatResponse(id, body, call),
