@@ -40,13 +40,14 @@ export class EmulatedPromptCache {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  /** Reads and refreshes the cache for one answered request, its use capped by the prompt's tokens. */
-  use(provider: EmulatedProvider, prompt: CacheablePrompt | undefined, promptTokens: number): CacheUse {
+  /**
+   * Reads and refreshes the cache for one answered request. Marked prefixes count their tools too,
+   * so the answer's prompt is at least what they hold (the server sees to it).
+   */
+  use(provider: EmulatedProvider, prompt: CacheablePrompt | undefined): CacheUse {
     if (prompt === undefined) return NO_CACHE_USE;
-    const use = prompt.kind === 'explicit' ? this.useExplicit(provider, prompt.breakpoints) : { read: this.useAutomatic(provider, prompt.text, prompt.tokens), write: 0, write1h: 0 };
-    const read = Math.min(use.read, promptTokens);
-    const write = Math.min(use.write, promptTokens - read);
-    return { read, write, write1h: Math.min(use.write1h, write) };
+    if (prompt.kind === 'explicit') return this.useExplicit(provider, prompt.breakpoints);
+    return { read: this.useAutomatic(provider, prompt.text, prompt.tokens), write: 0, write1h: 0 };
   }
 
   reset(): void {
@@ -54,17 +55,26 @@ export class EmulatedPromptCache {
     this.automatic.clear();
   }
 
-  /** The latest marked prefix already cached is read; the rest up to the last mark is written. */
+  /**
+   * The latest marked prefix already cached is read; each later mark writes the stretch since the one
+   * before it, for that mark's lifetime.
+   */
   private useExplicit(provider: EmulatedProvider, breakpoints: CacheBreakpoint[]): CacheUse {
     const now = this.now();
-    const last = breakpoints[breakpoints.length - 1];
-    if (!last) return NO_CACHE_USE;
-    let read = 0;
-    for (const b of breakpoints) if ((this.explicit.get(`${provider}:${b.key}`) ?? 0) > now) read = Math.max(read, b.tokens);
-    const lastCached = (this.explicit.get(`${provider}:${last.key}`) ?? 0) > now;
-    const write = lastCached ? 0 : Math.max(0, last.tokens - read);
+    const cached = breakpoints.map((b) => (this.explicit.get(`${provider}:${b.key}`) ?? 0) > now);
+    const latest = cached.lastIndexOf(true);
+    const read = latest === -1 ? 0 : breakpoints[latest]!.tokens;
+    let write = 0;
+    let write1h = 0;
+    let covered = read;
+    for (const b of breakpoints.slice(latest + 1)) {
+      const stretch = Math.max(0, b.tokens - covered);
+      write += stretch;
+      if (b.ttl === '1h') write1h += stretch;
+      covered = Math.max(covered, b.tokens);
+    }
     for (const b of breakpoints) this.explicit.set(`${provider}:${b.key}`, now + TTL_MS[b.ttl]);
-    return { read, write, write1h: last.ttl === '1h' ? write : 0 };
+    return { read, write, write1h };
   }
 
   private useAutomatic(provider: EmulatedProvider, text: string, tokens: number): number {

@@ -174,7 +174,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     } catch (err) {
       return sendJson(res, 400, format.errorBody(400, (err as Error).message));
     }
-    a.cache = promptCache.use(r.provider, prompt.cacheable ?? (format.automaticCaching ? automaticCacheable(prompt) : undefined), a.promptTokens);
+    a.cache = promptCache.use(r.provider, prompt.cacheable ?? (format.automaticCaching ? automaticCacheable(prompt) : undefined));
+    a.promptTokens = Math.max(a.promptTokens, a.cache.read + a.cache.write);
     if (!stream) return sendJson(res, 200, format.response(prompt, a));
 
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });

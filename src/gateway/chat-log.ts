@@ -13,6 +13,8 @@ export interface LogOutcome {
   cacheHit?: boolean;
   usage?: Usage | undefined;
   costUsd: number;
+  /** What the provider's prompt cache saved against the input price (see ModelCatalog.cacheSavings). */
+  cacheSavingsUsd?: number;
   latencyMs: number;
   attempts: Attempt[];
   httpStatus: number;
@@ -62,6 +64,9 @@ export function logRow(input: ChatInput, outcome: LogOutcome, at: number): Reque
     complexity: outcome.routing?.complexity ?? null,
     route: outcome.routing?.policy ?? null,
     warnings: outcome.warnings && outcome.warnings.length > 0 ? JSON.stringify(outcome.warnings) : null,
+    cache_read_tokens: outcome.usage?.cacheReadTokens ?? 0,
+    cache_write_tokens: outcome.usage?.cacheWriteTokens ?? 0,
+    cache_savings_usd: outcome.cacheSavingsUsd ?? 0,
   };
 }
 

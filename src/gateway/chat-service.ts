@@ -356,6 +356,8 @@ export class ChatService {
    */
   private log(input: ChatInput, outcome: LogOutcome): void {
     settleHolds(outcome.holds, outcome.usage?.totalTokens ?? 0);
+    // Savings are the caller's only where they paid: a replayed answer or a failure cost nothing.
+    if (outcome.target && outcome.costUsd > 0) outcome.cacheSavingsUsd = this.deps.catalog.cacheSavings(outcome.target.model, outcome.usage);
     const at = this.deps.now();
     this.deps.logs.recordAfterThisTick(() => ({ row: logRow(input, outcome, at), attempts: outcome.attempts }));
   }

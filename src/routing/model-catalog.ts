@@ -13,6 +13,12 @@ const modelSchema = z.object({
   aliases: z.array(z.string()).default([]),
   input_per_mtok: z.number().nonnegative(),
   output_per_mtok: z.number().nonnegative(),
+  /** Prompt tokens read from the provider's prompt cache; absent: the input price (no discount is assumed). */
+  cache_read_per_mtok: z.number().nonnegative().optional(),
+  /** Prompt tokens written to the cache for five minutes (Anthropic bills 1.25× input); absent: the input price. */
+  cache_write_per_mtok: z.number().nonnegative().optional(),
+  /** Written for an hour (Anthropic bills 2× input); absent: the five-minute write price. */
+  cache_write_1h_per_mtok: z.number().nonnegative().optional(),
   context_window: z.number().int().positive(),
   max_output: z.number().int().positive(),
   free: z.boolean(),
@@ -86,12 +92,38 @@ export class ModelCatalog {
     return this.byName.get(name);
   }
 
-  /** USD for this usage; a model we have no price for costs 0 (reported, not guessed). */
+  /**
+   * USD for this usage, each prompt token at its own price: fresh, read from the provider's cache, or
+   * written to it (five minutes or an hour). A model we have no price for costs 0 (reported, not guessed).
+   */
   cost(model: string, usage: Usage | undefined): number {
     const entry = this.get(model);
     if (!entry || !usage) return 0;
-    return (usage.promptTokens * entry.input_per_mtok + usage.completionTokens * entry.output_per_mtok) / 1_000_000;
+    const { read, write5m, write1h } = cacheCounts(usage);
+    const fresh = usage.promptTokens - read - write5m - write1h;
+    const prices = cachePrices(entry);
+    return (fresh * entry.input_per_mtok + read * prices.read + write5m * prices.write5m + write1h * prices.write1h + usage.completionTokens * entry.output_per_mtok) / 1_000_000;
   }
+
+  /** What the cached prompt tokens would have cost at the input price, less what they cost: negative when writes outweighed reads. */
+  cacheSavings(model: string, usage: Usage | undefined): number {
+    const entry = this.get(model);
+    if (!entry || !usage) return 0;
+    const { read, write5m, write1h } = cacheCounts(usage);
+    const prices = cachePrices(entry);
+    const input = entry.input_per_mtok;
+    return (read * (input - prices.read) + write5m * (input - prices.write5m) + write1h * (input - prices.write1h)) / 1_000_000;
+  }
+}
+
+function cacheCounts(usage: Usage): { read: number; write5m: number; write1h: number } {
+  const write1h = usage.cacheWrite1hTokens ?? 0;
+  return { read: usage.cacheReadTokens ?? 0, write5m: (usage.cacheWriteTokens ?? 0) - write1h, write1h };
+}
+
+function cachePrices(entry: ModelEntry): { read: number; write5m: number; write1h: number } {
+  const write5m = entry.cache_write_per_mtok ?? entry.input_per_mtok;
+  return { read: entry.cache_read_per_mtok ?? entry.input_per_mtok, write5m, write1h: entry.cache_write_1h_per_mtok ?? write5m };
 }
 
 /** Parses catalog JSON, naming the first mistake clearly. */

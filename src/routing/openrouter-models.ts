@@ -1,5 +1,6 @@
 /**
- * Refreshing the catalog from OpenRouter's models API (`GET /api/v1/models`): prices, context
+ * Refreshing the catalog from OpenRouter's models API (`GET /api/v1/models`): prices (prompt-cache
+ * reads and writes included, where OpenRouter gives them), context
  * windows and output limits of the OpenRouter models the catalog lists, and the free list: free
  * models it does not list yet are added, and retired ones leave the free cascade. Pure: JSON in,
  * JSON and a list of changes out. Start-up never calls this.
@@ -10,7 +11,7 @@ import { z } from 'zod';
 const openRouterModelSchema = z.object({
   id: z.string(),
   context_length: z.number().nullish(),
-  pricing: z.object({ prompt: z.string(), completion: z.string() }).partial().optional(),
+  pricing: z.object({ prompt: z.string(), completion: z.string(), input_cache_read: z.string(), input_cache_write: z.string(), input_cache_write_1h: z.string() }).partial().optional(),
   top_provider: z.object({ max_completion_tokens: z.number().nullish(), context_length: z.number().nullish() }).partial().nullish(),
   supported_parameters: z.array(z.string()).nullish(),
   architecture: z
@@ -49,11 +50,14 @@ export function refreshFromOpenRouter(file: CatalogFile, listed: readonly OpenRo
     const fields: Array<[string, number | undefined]> = [
       ['input_per_mtok', perMillion(live.pricing?.prompt)],
       ['output_per_mtok', perMillion(live.pricing?.completion)],
+      ['cache_read_per_mtok', perMillion(live.pricing?.input_cache_read)],
+      ['cache_write_per_mtok', perMillion(live.pricing?.input_cache_write)],
+      ['cache_write_1h_per_mtok', perMillion(live.pricing?.input_cache_write_1h)],
       ['context_window', live.top_provider?.context_length ?? live.context_length ?? undefined],
       ['max_output', live.top_provider?.max_completion_tokens ?? undefined],
     ];
     for (const [field, value] of fields) {
-      if (value === undefined || (value <= 0 && field !== 'input_per_mtok' && field !== 'output_per_mtok')) continue;
+      if (value === undefined || (value <= 0 && !field.endsWith('_per_mtok'))) continue;
       if (next[field] !== value) {
         changes.push(`${entry.id}: ${field} ${String(next[field])} → ${value}`);
         next[field] = value;

@@ -23,6 +23,14 @@ export interface Totals {
   costUsd: number;
   avgLatencyMs: number;
   cacheHits: number;
+  /** The providers' prompt caches (not Cerebro's answer cache): tokens read, written, and USD saved. */
+  promptCache: PromptCacheTotals;
+}
+
+export interface PromptCacheTotals {
+  readTokens: number;
+  writeTokens: number;
+  savingsUsd: number;
 }
 
 export interface GroupTotals {
@@ -32,6 +40,7 @@ export interface GroupTotals {
   tokens: number;
   costUsd: number;
   avgLatencyMs: number;
+  promptCache: PromptCacheTotals;
 }
 
 /** Both sources, seen through the same column names. */
@@ -78,8 +87,16 @@ const HOURLY: Source = {
   model: sql<string | null>`nullif(model, '')`,
 };
 
+/** The prompt-cache columns, named alike in both tables. */
+const PROMPT_CACHE = [sql`sum(cache_read_tokens)`.as('cache_read_tokens'), sql`sum(cache_write_tokens)`.as('cache_write_tokens'), sql`sum(cache_savings_usd)`.as('cache_savings_usd')];
+
 const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
 const avg = (sum: unknown, count: unknown) => (num(count) === 0 ? 0 : num(sum) / num(count));
+const promptCacheOf = (row: Record<string, unknown>): PromptCacheTotals => ({
+  readTokens: num(row.cache_read_tokens),
+  writeTokens: num(row.cache_write_tokens),
+  savingsUsd: num(row.cache_savings_usd),
+});
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyQuery = SelectQueryBuilder<any, any, object>;
@@ -107,6 +124,7 @@ export class AnalyticsRepository {
       s.cost.as('cost_usd'),
       s.latencySum.as('latency_sum'),
       s.cacheHits.as('cache_hits'),
+      ...PROMPT_CACHE,
     ]);
   }
 
@@ -121,6 +139,7 @@ export class AnalyticsRepository {
       costUsd: num(row.cost_usd),
       avgLatencyMs: avg(row.latency_sum, row.requests),
       cacheHits: num(row.cache_hits),
+      promptCache: promptCacheOf(row),
     };
   }
 
@@ -128,11 +147,18 @@ export class AnalyticsRepository {
   async byDay(scope: AnalyticsScope): Promise<GroupTotals[]> {
     const { query, source: s } = this.from(scope);
     const rows = (await query
-      .select([s.day.as('key'), s.requests.as('requests'), s.totalTokens.as('tokens'), s.cost.as('cost_usd'), s.latencySum.as('latency_sum')])
+      .select([s.day.as('key'), s.requests.as('requests'), s.totalTokens.as('tokens'), s.cost.as('cost_usd'), s.latencySum.as('latency_sum'), ...PROMPT_CACHE])
       .groupBy(s.day)
       .orderBy(s.day)
       .execute()) as Array<Record<string, unknown>>;
-    return rows.map((r) => ({ key: r.key as string, requests: num(r.requests), tokens: num(r.tokens), costUsd: num(r.cost_usd), avgLatencyMs: avg(r.latency_sum, r.requests) }));
+    return rows.map((r) => ({
+      key: r.key as string,
+      requests: num(r.requests),
+      tokens: num(r.tokens),
+      costUsd: num(r.cost_usd),
+      avgLatencyMs: avg(r.latency_sum, r.requests),
+      promptCache: promptCacheOf(r),
+    }));
   }
 
   /** Totals per provider, or per (model, provider): biggest first. */
@@ -147,6 +173,7 @@ export class AnalyticsRepository {
         s.totalTokens.as('tokens'),
         s.cost.as('cost_usd'),
         s.latencySum.as('latency_sum'),
+        ...PROMPT_CACHE,
       ])
       .groupBy(groups)
       .execute()) as Array<Record<string, unknown>>;
@@ -158,6 +185,7 @@ export class AnalyticsRepository {
         tokens: num(r.tokens),
         costUsd: num(r.cost_usd),
         avgLatencyMs: avg(r.latency_sum, r.requests),
+        promptCache: promptCacheOf(r),
       }))
       .sort((a, b) => b.requests - a.requests || String(a.key).localeCompare(String(b.key)));
   }

@@ -45,6 +45,12 @@ export interface RequestLogsTable {
   route: Generated<string | null>;
   /** JSON array of the warnings the caller was given; null for none. */
   warnings: Generated<string | null>;
+  /** Of prompt_tokens, those the provider read from its prompt cache. */
+  cache_read_tokens: Generated<number>;
+  /** Of prompt_tokens, those the provider wrote to its prompt cache. */
+  cache_write_tokens: Generated<number>;
+  /** USD the prompt cache saved against the input price (negative when writing cost more). */
+  cache_savings_usd: Generated<number>;
 }
 
 /** Small operator state: the generated operator token's hash, and the like. */
@@ -137,6 +143,9 @@ export interface UsageHourlyTable {
   cost_usd: number;
   latency_ms_sum: number;
   cache_hits: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  cache_savings_usd: number;
 }
 
 /** Account tokens signed out before they expired (POST /api/auth/logout). */

@@ -34,7 +34,13 @@ const COLUMNS = [
   'complexity',
   'route',
   'warnings',
+  'cache_read_tokens',
+  'cache_write_tokens',
+  'cache_savings_usd',
 ] as const satisfies ReadonlyArray<keyof RequestLogRow>;
+
+/** Columns a row may leave out that the table fills with 0 (SQLite has no DEFAULT among bound values). */
+const ZERO_BY_DEFAULT = new Set<string>(['cache_read_tokens', 'cache_write_tokens', 'cache_savings_usd']);
 
 export function sqliteLogInserter(sqlite: BetterSqlite3.Database): InsertRequestLogs {
   const insert = sqlite.prepare(`INSERT INTO request_logs (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`);
@@ -43,7 +49,7 @@ export function sqliteLogInserter(sqlite: BetterSqlite3.Database): InsertRequest
       `ON CONFLICT (hour, provider, model) DO UPDATE SET ${ROLLUP_COUNTERS.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')}`,
   );
   const insertAll = sqlite.transaction((rows: readonly RequestLogRow[]) => {
-    for (const row of rows) insert.run(COLUMNS.map((c) => row[c] ?? null));
+    for (const row of rows) insert.run(COLUMNS.map((c) => row[c] ?? (ZERO_BY_DEFAULT.has(c) ? 0 : null)));
     for (const b of rollUp(rows)) addHourly.run([b.hour, b.provider, b.model, ...ROLLUP_COUNTERS.map((c) => b[c])]);
   });
   return async (rows) => {

@@ -4,7 +4,19 @@ import type { UsageHourlyTable } from './schema.js';
 
 export type UsageHourlyRow = UsageHourlyTable;
 
-export const ROLLUP_COUNTERS = ['requests', 'successes', 'prompt_tokens', 'completion_tokens', 'total_tokens', 'cost_usd', 'latency_ms_sum', 'cache_hits'] as const;
+export const ROLLUP_COUNTERS = [
+  'requests',
+  'successes',
+  'prompt_tokens',
+  'completion_tokens',
+  'total_tokens',
+  'cost_usd',
+  'latency_ms_sum',
+  'cache_hits',
+  'cache_read_tokens',
+  'cache_write_tokens',
+  'cache_savings_usd',
+] as const;
 
 export function rollUp(rows: readonly RequestLogRow[]): UsageHourlyRow[] {
   const buckets = new Map<string, UsageHourlyRow>();
@@ -15,7 +27,22 @@ export function rollUp(rows: readonly RequestLogRow[]): UsageHourlyRow[] {
     const key = `${hour}\u0000${provider}\u0000${model}`;
     let b = buckets.get(key);
     if (!b) {
-      b = { hour, provider, model, requests: 0, successes: 0, prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, cost_usd: 0, latency_ms_sum: 0, cache_hits: 0 };
+      b = {
+        hour,
+        provider,
+        model,
+        requests: 0,
+        successes: 0,
+        prompt_tokens: 0,
+        completion_tokens: 0,
+        total_tokens: 0,
+        cost_usd: 0,
+        latency_ms_sum: 0,
+        cache_hits: 0,
+        cache_read_tokens: 0,
+        cache_write_tokens: 0,
+        cache_savings_usd: 0,
+      };
       buckets.set(key, b);
     }
     b.requests += 1;
@@ -26,6 +53,9 @@ export function rollUp(rows: readonly RequestLogRow[]): UsageHourlyRow[] {
     b.cost_usd += r.cost_usd;
     b.latency_ms_sum += r.latency_ms;
     b.cache_hits += r.cache_hit;
+    b.cache_read_tokens += r.cache_read_tokens ?? 0;
+    b.cache_write_tokens += r.cache_write_tokens ?? 0;
+    b.cache_savings_usd += r.cache_savings_usd ?? 0;
   }
   // One order for every writer: two instances upserting the same hot rows cannot deadlock.
   return [...buckets.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, b]) => b);

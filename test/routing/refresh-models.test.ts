@@ -21,7 +21,7 @@ describe('refreshing the catalog from OpenRouter', () => {
     };
     const { file: next, changes } = refreshFromOpenRouter(file, [
       { id: 'a/kept:free', context_length: 2000, pricing: { prompt: '0', completion: '0' }, top_provider: { context_length: 2000, max_completion_tokens: 500 } },
-      { id: 'c/paid', pricing: { prompt: '0.0000025', completion: '0.00001' } },
+      { id: 'c/paid', pricing: { prompt: '0.0000025', completion: '0.00001', input_cache_read: '0.00000025', input_cache_write: '0.000003125', input_cache_write_1h: '0.000005' } },
       { id: 'd/new:free', context_length: 32000, pricing: { prompt: '0', completion: '0' }, supported_parameters: ['tools'] },
     ]);
     assert.deepEqual(next.cascade.free, ['openrouter/free', 'a/kept:free']);
@@ -30,6 +30,10 @@ describe('refreshing the catalog from OpenRouter', () => {
     assert.equal(byId.get('a/kept:free')?.max_output, 500);
     assert.equal(byId.get('c/paid')?.input_per_mtok, 2.5);
     assert.equal(byId.get('c/paid')?.output_per_mtok, 10);
+    assert.equal(byId.get('c/paid')?.cache_read_per_mtok, 0.25, 'prompt-cache prices, where OpenRouter gives them');
+    assert.equal(byId.get('c/paid')?.cache_write_per_mtok, 3.125);
+    assert.equal(byId.get('c/paid')?.cache_write_1h_per_mtok, 5);
+    assert.ok(changes.includes('c/paid: cache_read_per_mtok undefined → 0.25'));
     assert.equal(byId.get('gemini-2.5-flash')?.context_window, 1, 'direct providers are not touched');
     assert.equal(byId.get('d/new:free')?.free, true);
     assert.ok(changes.includes('added free model d/new:free'));

@@ -17,6 +17,9 @@ export interface Overview {
   p95_latency_ms: number | null;
   cache_hit_rate: number;
   error_rate: number;
+  /** The providers' prompt caches (not the answer cache): USD saved, and the share of prompt tokens read, in %. */
+  prompt_cache_savings_usd: number;
+  prompt_cache_read_rate: number;
   period: string;
 }
 
@@ -39,6 +42,9 @@ export interface LogSummary {
   http_status: number;
   prompt_tokens: number;
   completion_tokens: number;
+  prompt_cache_read_tokens: number;
+  prompt_cache_write_tokens: number;
+  prompt_cache_savings_usd: number;
   cost_usd: number;
   latency_ms: number;
   complexity: string | null;

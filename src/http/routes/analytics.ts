@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { GatewayError } from '../../core/errors.js';
-import type { AnalyticsRepository, AnalyticsScope } from '../../store/analytics-repository.js';
+import type { AnalyticsRepository, AnalyticsScope, PromptCacheTotals } from '../../store/analytics-repository.js';
 import type { RequestLogQuery } from '../../store/request-log-query.js';
 import { validate } from '../validate.js';
 
@@ -18,6 +18,13 @@ export const breakdownQuery = z.object({ days: z.coerce.number().int().min(1).ma
 export const distributionQuery = z.object({ timeframe: z.enum(['24h', '7d', '30d']).default('30d'), user_id: userFilter });
 
 const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** The providers' prompt caches, apart from Cerebro's answer cache (`cache_hits`): tokens read and written, and USD saved. */
+const promptCacheFields = (c: PromptCacheTotals) => ({
+  prompt_cache_read_tokens: c.readTokens,
+  prompt_cache_write_tokens: c.writeTokens,
+  prompt_cache_savings_usd: round(c.savingsUsd, 6),
+});
 const DAY_MS = 86_400_000;
 
 /** Whose rows: the caller's own; the operator's choice (everyone by default). */
@@ -55,6 +62,9 @@ export function analyticsRoutes(app: FastifyInstance, analytics: AnalyticsReposi
       p95_latency_ms: p95,
       cache_hits: t.cacheHits,
       cache_hit_rate: t.requests === 0 ? 0 : round((100 * t.cacheHits) / t.requests, 2),
+      ...promptCacheFields(t.promptCache),
+      // The share of prompt tokens the providers read from their caches, as a percentage.
+      prompt_cache_read_rate: t.promptTokens === 0 ? 0 : round((100 * t.promptCache.readTokens) / t.promptTokens, 2),
       period: q.timeframe,
     };
   });
@@ -70,7 +80,13 @@ export function analyticsRoutes(app: FastifyInstance, analytics: AnalyticsReposi
     const daily = Array.from({ length: q.days }, (_, i) => {
       const date = new Date(first + i * DAY_MS).toISOString().slice(0, 10);
       const d = byDate.get(date);
-      return { date, cost_usd: round(d?.costUsd ?? 0, 6), requests: d?.requests ?? 0, tokens: d?.tokens ?? 0 };
+      return {
+        date,
+        cost_usd: round(d?.costUsd ?? 0, 6),
+        requests: d?.requests ?? 0,
+        tokens: d?.tokens ?? 0,
+        ...promptCacheFields(d?.promptCache ?? { readTokens: 0, writeTokens: 0, savingsUsd: 0 }),
+      };
     });
     return {
       // The backend seed's shape: one entry a day, `cost` in US dollars.
@@ -83,8 +99,12 @@ export function analyticsRoutes(app: FastifyInstance, analytics: AnalyticsReposi
         6,
       ),
       daily,
-      by_provider: providers.map((p) => ({ provider: p.key, cost_usd: round(p.costUsd, 6), requests: p.requests, tokens: p.tokens })),
-      by_model: models.map((m) => ({ model: m.key, provider: m.provider ?? null, cost_usd: round(m.costUsd, 6), requests: m.requests, tokens: m.tokens })),
+      prompt_cache_savings_usd: round(
+        days.reduce((sum, d) => sum + d.promptCache.savingsUsd, 0),
+        6,
+      ),
+      by_provider: providers.map((p) => ({ provider: p.key, cost_usd: round(p.costUsd, 6), requests: p.requests, tokens: p.tokens, ...promptCacheFields(p.promptCache) })),
+      by_model: models.map((m) => ({ model: m.key, provider: m.provider ?? null, cost_usd: round(m.costUsd, 6), requests: m.requests, tokens: m.tokens, ...promptCacheFields(m.promptCache) })),
     };
   });
 
@@ -107,6 +127,7 @@ export function analyticsRoutes(app: FastifyInstance, analytics: AnalyticsReposi
         cost: round(m.costUsd, 6),
         cost_usd: round(m.costUsd, 6),
         avg_latency_ms: round(m.avgLatencyMs, 1),
+        ...promptCacheFields(m.promptCache),
       })),
     };
   });

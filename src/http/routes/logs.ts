@@ -104,6 +104,10 @@ function summary(row: LogRow, operator: boolean) {
     prompt_tokens: row.prompt_tokens,
     completion_tokens: row.completion_tokens,
     total_tokens: row.total_tokens,
+    // Of prompt_tokens, those the provider read from or wrote to its prompt cache, and what that saved.
+    prompt_cache_read_tokens: Number(row.cache_read_tokens),
+    prompt_cache_write_tokens: Number(row.cache_write_tokens),
+    prompt_cache_savings_usd: Number(row.cache_savings_usd),
     cost_usd: row.cost_usd,
     latency_ms: row.latency_ms,
     complexity: row.complexity,

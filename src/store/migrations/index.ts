@@ -7,6 +7,7 @@ import * as hardening from './0004-hardening.js';
 import * as userPlan from './0005-user-plan.js';
 import * as logDetails from './0006-log-details.js';
 import * as responses from './0007-responses.js';
+import * as promptCache from './0008-prompt-cache.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005-user-plan': userPlan,
   '0006-log-details': logDetails,
   '0007-responses': responses,
+  '0008-prompt-cache': promptCache,
 };

@@ -51,6 +51,16 @@ export function LogDetail({ id }: { id: string }) {
             </dd>
             <dt>{t('col.tokens')}</dt>
             <dd>{t('detail.tokens', { prompt: formatNumber(locale, d.prompt_tokens), completion: formatNumber(locale, d.completion_tokens) })}</dd>
+            <dt>{t('detail.promptCache')}</dt>
+            <dd>
+              {d.prompt_cache_read_tokens + d.prompt_cache_write_tokens === 0
+                ? t('common.none')
+                : t('detail.promptCacheValue', {
+                    read: formatNumber(locale, d.prompt_cache_read_tokens),
+                    write: formatNumber(locale, d.prompt_cache_write_tokens),
+                    saved: formatUsd(locale, d.prompt_cache_savings_usd),
+                  })}
+            </dd>
             <dt>{t('col.cost')}</dt>
             <dd>{formatUsd(locale, d.cost_usd)}</dd>
             <dt>{t('col.latency')}</dt>

@@ -48,6 +48,11 @@ export function Overview() {
             <Stat label={t('stat.p95Latency')} value={formatMs(locale, o.p95_latency_ms)} />
             <Stat label={t('stat.cacheHitRate')} value={formatPercent(locale, o.cache_hit_rate)} />
             <Stat label={t('stat.errorRate')} value={formatPercent(locale, o.error_rate)} />
+            <Stat
+              label={t('stat.promptCacheSavings')}
+              value={formatUsd(locale, o.prompt_cache_savings_usd)}
+              hint={t('stat.promptCacheRead', { rate: formatPercent(locale, o.prompt_cache_read_rate) })}
+            />
           </dl>
           {o.total_requests === 0 ? <p className="note">{t('overview.empty')}</p> : null}
         </>
