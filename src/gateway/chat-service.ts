@@ -26,6 +26,7 @@ import { GatewayError } from '../core/errors.js';
 import type { Executor, PartBatches } from './executor.js';
 import { failureOutcome, logRow, type FailureContext, type LogOutcome } from './chat-log.js';
 import { RoutePlanner, type RoutingDecision } from '../routing/route-planner.js';
+import { cachedConversation, PromptCacheAffinity, type CachedConversation } from '../routing/prompt-cache-affinity.js';
 export type { RoutingDecision } from '../routing/route-planner.js';
 import { StreamRelay, type RelayedAnswer, type StreamSource, type StreamSummary } from './stream-relay.js';
 import { memoryUnavailable } from './memory.js';
@@ -94,6 +95,9 @@ export class ChatService {
 
   private readonly conversations: ConversationStore;
 
+  /** Which target holds each conversation's prompt cache, so `auto` keeps it there. */
+  private readonly affinity = new PromptCacheAffinity();
+
   constructor(private readonly deps: ChatServiceDeps) {
     this.planner = new RoutePlanner(deps);
     this.conversations = new ConversationStore(deps);
@@ -124,6 +128,7 @@ export class ChatService {
       attempts = success.attempts;
       const { result, target } = success;
       await this.conversations.remember(input, result.text, target.model, holds);
+      this.affinity.answered(begun.conversation, target, result.usage);
       // Only the plan's first choice is cached: a fallback's answer must not outlive the outage.
       if (key !== undefined && sameTarget(target, targets[0])) this.store(key, target, result.model, result.text, result.finishReason, result.usage);
       // An upstream that reports no usage still spent tokens: they are estimated, never free.
@@ -156,6 +161,7 @@ export class ChatService {
     let success: StreamSource;
     let decision: RoutingDecision;
     let key: string | undefined;
+    let conversation: CachedConversation | undefined;
     let holds: RequestHolds | undefined;
     let ctx: CallerContext | undefined;
     let cacheHit = false;
@@ -163,7 +169,7 @@ export class ChatService {
     let warned = input.warnings;
     try {
       const begun = await this.begin(input);
-      ({ decision, key, holds, ctx } = begun);
+      ({ decision, key, holds, ctx, conversation } = begun);
       routing = routingOf(decision);
       warned = [...input.warnings, ...begun.keyWarnings];
       if (begun.hit) {
@@ -194,7 +200,7 @@ export class ChatService {
       signal,
       holds,
       decision.classification.estimated_tokens,
-      { key: cacheable ? key : undefined, hit: cacheHit, upstreamModel: reported?.model ?? target.model },
+      { key: cacheable ? key : undefined, hit: cacheHit, upstreamModel: reported?.model ?? target.model, conversation },
       { routing, warnings },
       (costUsd, latencyMs) => ({
         model_used: target.model,
@@ -235,13 +241,14 @@ export class ChatService {
     if ((input.sessionId !== undefined || input.persist !== undefined) && this.deps.databaseHealth?.failingSinceMs !== undefined) throw memoryUnavailable('stored');
     const ctx = await this.deps.contexts.resolve(input.caller);
     const messages = await this.conversations.promptWithMemory(input, ctx);
-    const decision = this.planner.decide(input, ctx, messages);
+    const conversation = cachedConversation({ userId: input.caller.userId, sessionId: input.sessionId, params: input.params, messages });
+    const decision = this.planner.decide(conversation ? { ...input, cacheHolder: this.affinity.holder(conversation) } : input, ctx, messages);
     const keyWarnings = unreadableWarnings(decision.targets, ctx);
     const key = this.cacheKeyFor(input, ctx, decision, messages);
     const { holds, outputLimit, warnings } = await this.deps.budgets.take(input, ctx, decision.classification.estimated_tokens, decision.targets);
     keyWarnings.push(...warnings);
     const hit = key === undefined ? undefined : this.deps.cache?.store.get(key);
-    return { ctx, messages, decision, keyWarnings, key, hit, holds, outputLimit };
+    return { ctx, messages, decision, keyWarnings, key, hit, holds, outputLimit, conversation };
   }
 
   /** The cache key of a request that may be cached, or undefined (cache off, bypassed, too random). */
@@ -305,7 +312,7 @@ export class ChatService {
     signal: CancelSignal,
     holds: RequestHolds,
     promptTokens: number,
-    cache: { key: string | undefined; hit: boolean; upstreamModel: string },
+    cache: { key: string | undefined; hit: boolean; upstreamModel: string; conversation: CachedConversation | undefined },
     described: Pick<LogOutcome, 'routing' | 'warnings'>,
     metadataOf: (costUsd: number, latencyMs: number) => AnswerMetadata,
   ): StreamRelay {
@@ -316,6 +323,7 @@ export class ChatService {
     return new StreamRelay(success, signal, {
       completed: async (answer) => {
         await this.conversations.remember(input, answer.text, target.model, holds);
+        if (!cache.hit) this.affinity.answered(cache.conversation, target, answer.usage);
         if (cache.key !== undefined) this.store(cache.key, target, cache.upstreamModel, answer.text, answer.finishReason, answer.usage);
         // A replayed answer cost nothing and counts no tokens (its replayed usage is still reported).
         const usage = spent(answer);
@@ -347,7 +355,8 @@ export class ChatService {
 
   /** The routing decision for a request, calling nothing (POST /v1/route). */
   async route(input: ChatInput): Promise<RoutingDecision> {
-    return this.planner.decide(input, await this.deps.contexts.resolve(input.caller), input.messages);
+    const conversation = cachedConversation({ userId: input.caller.userId, sessionId: input.sessionId, params: input.params, messages: input.messages });
+    return this.planner.decide({ ...input, cacheHolder: this.affinity.holder(conversation) }, await this.deps.contexts.resolve(input.caller), input.messages);
   }
 
   /**

@@ -10,6 +10,7 @@ import { classify, type Classification } from './classifier.js';
 import type { ModelCatalog } from './model-catalog.js';
 import { missingCapabilities, requirementsOf, type Requirements } from './requirements.js';
 import type { RoutePolicy } from './route-policy.js';
+import { cacheHolderFirst } from './prompt-cache-affinity.js';
 import { planScored, type HealthLookup, type ScoredPlan } from './scoring.js';
 import { invalidRequest, modelNotFound, noCapableModel } from '../core/errors.js';
 
@@ -20,6 +21,8 @@ export interface PlanRequest {
   stream: boolean;
   priority: Priority;
   route?: RoutePolicy | undefined;
+  /** The target holding this conversation's prompt cache (prompt-cache-affinity.ts): `auto` keeps it while it is healthy. */
+  cacheHolder?: Target | undefined;
 }
 
 /** What planning reads of the caller: their defaults, and which providers they hold keys for. */
@@ -38,6 +41,8 @@ export interface RoutingDecision {
   scored?: ScoredPlan;
   /** The target of the model the caller named (not `auto`): an upstream 404 for it is the caller's answer. */
   named?: Target;
+  /** Put first because it holds the conversation's prompt cache. */
+  cacheHolder?: Target;
 }
 
 export interface RoutePlannerDeps {
@@ -73,15 +78,31 @@ export class RoutePlanner {
         this.deps.health,
         (provider) => ctx.credentials[provider] !== undefined,
       );
-      if (scored.targets.length > 0) return { policy, classification, targets: scored.targets.map((t) => ({ provider: t.provider, model: t.model })), scored };
+      if (scored.targets.length > 0) return this.keepCache({ policy, classification, targets: scored.targets.map((t) => ({ provider: t.provider, model: t.model })), scored }, input);
     }
     const cascade = this.cascade(model, input);
     const named = isAutoModel(model) ? undefined : cascade[0];
     if (named) this.checkNamed(named, input);
     const targets = this.capable(cascade, required, named?.model);
     const decision: RoutingDecision = { policy: scoring ? 'score' : 'cascade', classification, targets: this.healthyFirst(targets) };
-    if (named) decision.named = named;
-    return decision;
+    if (named) {
+      // The model the caller named stays first: the cache never overrides their choice.
+      decision.named = named;
+      return decision;
+    }
+    return this.keepCache(decision, input);
+  }
+
+  /** A cache pays only where it is held: the target holding the conversation's goes first while it is healthy. */
+  private keepCache(decision: RoutingDecision, input: PlanRequest): RoutingDecision {
+    const holder = input.cacheHolder;
+    const targets = cacheHolderFirst(decision.targets, holder, (t) => this.isAvailable(t.provider, t.model));
+    if (targets === decision.targets || !holder) return decision;
+    return { ...decision, targets, cacheHolder: holder };
+  }
+
+  private isAvailable(provider: ProviderId, model: string): boolean {
+    return this.deps.available ? this.deps.available(provider, model) : this.deps.health(provider, model).available;
   }
 
   /** A model the caller named: one its upstream said lately it does not know is a 404 at once; `max_tokens` must fit it. */
@@ -121,12 +142,11 @@ export class RoutePlanner {
    * moved to the end: tried last rather than first, and still tried if nothing else answers.
    */
   private healthyFirst(targets: readonly Target[]): readonly Target[] {
-    const isAvailable = this.deps.available ?? ((provider: ProviderId, model: string) => this.deps.health(provider, model).available);
     // The usual case, everything available, allocates nothing.
-    if (targets.every((t) => isAvailable(t.provider, t.model))) return targets;
+    if (targets.every((t) => this.isAvailable(t.provider, t.model))) return targets;
     const available: Target[] = [];
     const resting: Target[] = [];
-    for (const t of targets) (isAvailable(t.provider, t.model) ? available : resting).push(t);
+    for (const t of targets) (this.isAvailable(t.provider, t.model) ? available : resting).push(t);
     return [...available, ...resting];
   }
 

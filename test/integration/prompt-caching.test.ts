@@ -235,4 +235,44 @@ describe('Provider prompt caching through every entrance', () => {
     const breakdown = (await (await fetch(`${s.url}/api/analytics/cost-breakdown?days=1`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } })).json()) as Loose;
     assert.ok(breakdown.daily[0].prompt_cache_read_tokens >= readRow.prompt_cache_read_tokens);
   });
+
+  it('the cascade keeps a conversation on the target holding its cache while it is healthy', async () => {
+    const ask = async (question: string) => {
+      const { data, response } = await s.client.chat.completions
+        .create({
+          model: 'auto',
+          messages: [
+            { role: 'system', content: LONG_INSTRUCTIONS },
+            { role: 'user', content: 'Start the review' },
+            { role: 'assistant', content: 'Ready.' },
+            { role: 'user', content: question },
+          ],
+        })
+        .withResponse();
+      return { provider: response.headers.get('x-cerebro-provider'), cached: data.usage?.prompt_tokens_details?.cached_tokens ?? 0 };
+    };
+    // The free models are down: the first turn falls back to Gemini, which now holds the prompt.
+    s.emulator.script.add('openrouter', [{ behavior: { type: 'error', status: 503 }, sticky: true }]);
+    assert.equal((await ask('First file')).provider, 'gemini');
+    s.emulator.script.reset();
+    s.gateway.health.reset();
+    // The free models are back, but the conversation stays where its cache is, and reads it.
+    const second = await ask('Second file');
+    assert.deepEqual(second.provider, 'gemini');
+    assert.ok(second.cached >= 1024, `read from Gemini's cache: ${second.cached}`);
+    const plan = (await (
+      await s.post('/v1/route', {
+        model: 'auto',
+        messages: [
+          { role: 'system', content: LONG_INSTRUCTIONS },
+          { role: 'user', content: 'Start the review' },
+        ],
+      })
+    ).json()) as Loose;
+    assert.deepEqual(plan.prompt_cache_holder, { provider: 'gemini', model: 'gemini-2.5-flash' });
+    assert.equal(plan.targets[0].provider, 'gemini');
+    // The holder failing is not a reason to fail: the request moves on down the cascade.
+    s.emulator.script.add('gemini', [{ behavior: { type: 'error', status: 429 }, sticky: true }]);
+    assert.equal((await ask('Third file')).provider, 'openrouter');
+  });
 });

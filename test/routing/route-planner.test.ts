@@ -14,6 +14,7 @@ const catalog = new ModelCatalog([model('gpt-4o-mini', 'openai'), model('a/free:
   fallback: ['gemini-2.5-flash'],
   priority: [],
 });
+const gemini = { provider: 'gemini' as const, model: 'gemini-2.5-flash' };
 const ctx: PlanCaller = { defaultModel: undefined, routePolicy: 'cascade', credentials: {} };
 type Input = PlanRequest & { messages: ChatMessage[] };
 const input = (over: Partial<Input> = {}): Input => ({ model: 'auto', messages: [{ role: 'user', content: 'q' }], params: {}, stream: false, priority: 'normal', ...over });
@@ -27,8 +28,19 @@ describe('RoutePlanner', () => {
     ['auto walks the cascade', planner(), {}, ['a/free:free', 'b/free:free', 'gemini-2.5-flash']],
     ['resting targets go last, not away', planner(['a/free:free']), {}, ['b/free:free', 'gemini-2.5-flash', 'a/free:free']],
     ['a named model comes first, the cascade behind it', planner(), { model: 'gpt-4o-mini' }, ['gpt-4o-mini', 'a/free:free', 'b/free:free', 'gemini-2.5-flash']],
+    ['auto keeps the target holding the prompt cache', planner(), { cacheHolder: gemini }, ['gemini-2.5-flash', 'a/free:free', 'b/free:free']],
+    ['…while it is healthy', planner(['gemini-2.5-flash']), { cacheHolder: gemini }, ['a/free:free', 'b/free:free', 'gemini-2.5-flash']],
+    ['…and never over a model the caller named', planner(), { model: 'gpt-4o-mini', cacheHolder: gemini }, ['gpt-4o-mini', 'a/free:free', 'b/free:free', 'gemini-2.5-flash']],
+    ['a holder the plan does not contain changes nothing', planner(), { cacheHolder: { provider: 'openai', model: 'gpt-4o' } }, ['a/free:free', 'b/free:free', 'gemini-2.5-flash']],
+    ['the scoring router, left alone, prefers the free models', planner(), { route: 'score' }, ['a/free:free', 'b/free:free', 'gemini-2.5-flash']],
+    ['the scoring router keeps it too', planner(), { route: 'score', cacheHolder: gemini }, ['gemini-2.5-flash', 'a/free:free', 'b/free:free']],
   ];
   for (const [name, p, over, expected] of table) it(name, () => assert.deepEqual(models(p, over), expected));
+
+  it('says which target it kept for the prompt cache', () => {
+    assert.deepEqual(plan(planner(), { cacheHolder: gemini }).cacheHolder, gemini);
+    assert.equal(plan(planner(), {}).cacheHolder, undefined);
+  });
 
   it('marks the named target, and only for a named model', () => {
     assert.equal(plan(planner(), { model: 'gpt-4o-mini' }).named?.model, 'gpt-4o-mini');

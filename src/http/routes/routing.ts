@@ -43,6 +43,8 @@ export function routingRoutes(app: FastifyInstance, deps: RoutingRouteDeps): voi
       }),
       excluded: decision.scored?.excluded ?? [],
       quality_floor_relaxed: decision.scored?.floorRelaxed ?? false,
+      // The target put first because it holds this conversation's prompt cache (null when none was).
+      prompt_cache_holder: decision.cacheHolder ?? null,
     };
   });
 
