@@ -209,10 +209,15 @@ describe('Provider prompt caching through every entrance', () => {
           { role: 'user', content: question },
         ],
       });
-    const before = (await (await fetch(`${s.url}/api/analytics/overview`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } })).json()) as Loose;
+    const get = async (path: string) => (await (await fetch(`${s.url}${path}`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } })).json()) as Loose;
+    const before = await get('/api/analytics/overview');
+    const usedBefore = (await get('/api/config')).tokens_used_today;
     const written = await ask('one');
     const read = await ask('two');
     await s.gateway.logs.flush();
+    // The daily token count is what the provider bills: cached tokens are billed (at a discount), so they count.
+    assert.equal((await get('/api/config')).tokens_used_today - usedBefore, written.usage!.total_tokens + read.usage!.total_tokens);
+    assert.ok(read.usage!.total_tokens > read.usage!.prompt_tokens_details!.cached_tokens!);
     const rows = (await (await fetch(`${s.url}/api/logs?model=claude-sonnet-4-5`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } })).json()) as Loose;
     const byId = new Map<string, Loose>(rows.data.map((r: Loose) => [r.id, r]));
     const writeRow = byId.get(written.id) ?? rows.data.find((r: Loose) => r.prompt_cache_write_tokens > 0 && r.prompt_cache_read_tokens === 0);
