@@ -138,6 +138,36 @@ describe('the web console, in a browser', needs(missingChromium), () => {
     assert.ok(!page.url().includes('/logs/'), 'closing the detail returns to the list');
   });
 
+  it("shows what the providers' prompt caches saved, on the overview and in a request's detail", async () => {
+    // A long, marked system prompt sent twice to Claude: written to its cache, then read back.
+    const system = [{ type: 'text', text: `You review code. ${'Keep to the style guide. '.repeat(400)}`, cache_control: { type: 'ephemeral' } }];
+    for (const question of ['Review a.ts', 'Review b.ts']) {
+      const res = await fetch(`${s.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${gatewayKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: 'claude-sonnet-4-5',
+          messages: [
+            { role: 'system', content: system },
+            { role: 'user', content: question },
+          ],
+        }),
+      });
+      assert.equal(res.status, 200);
+    }
+    await s.gateway.logs.flush();
+    await go('#/overview');
+    const savings = page.locator('.stat', { hasText: 'Prompt-cache savings' }).locator('dd');
+    await savings.filter({ hasText: /\$0\.00[1-9]/ }).waitFor();
+    assert.match(await savings.innerText(), /[1-9][0-9.]*% of input read from cache/);
+    await go('#/logs');
+    await page.locator('table.logs tbody tr').first().getByRole('link').click();
+    const cached = page.locator('dt', { hasText: 'Prompt cache' }).locator('xpath=following-sibling::dd[1]');
+    await cached.filter({ hasText: /read/ }).waitFor();
+    assert.match(await cached.innerText(), /^[1-9][0-9,]* read · 0 written · \$0\.00[0-9]+ saved$/);
+    await page.keyboard.press('Escape');
+  });
+
   it('streams an answer in the playground, with who answered and what it cost', async () => {
     await go('#/playground');
     await page.getByLabel('Session id (optional)').fill('playground-1');

@@ -16,7 +16,9 @@ export interface BarDatum {
 const HEIGHT = 200;
 // Labels take the page's text colour, so they read in light and dark alike.
 const TICK_LABEL = { fill: 'currentColor', fontSize: 11 } as const;
-const MARGIN = { top: 10, right: 10, bottom: 28, left: 56 };
+const MARGIN = { top: 10, right: 10, bottom: 28 };
+/** Room for the longest value label at the tick size (about 6.6 px a character), and the tick itself. */
+const leftMargin = (labels: string[]) => Math.max(40, Math.ceil(Math.max(0, ...labels.map((l) => l.length)) * 6.6) + 14);
 
 export function BarChart({
   title,
@@ -32,11 +34,12 @@ export function BarChart({
   width?: number;
 }) {
   const { t } = useI18n();
-  const innerWidth = width - MARGIN.left - MARGIN.right;
   const innerHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
   const max = Math.max(0, ...data.map((d) => d.value));
-  const x = scaleBand<string>({ domain: data.map((d) => d.label), range: [0, innerWidth], padding: 0.25 });
   const y = scaleLinear<number>({ domain: [0, max === 0 ? 1 : max], range: [innerHeight, 0], nice: true });
+  const left = leftMargin(y.ticks(4).map((v) => tickFormat(v)));
+  const innerWidth = width - left - MARGIN.right;
+  const x = scaleBand<string>({ domain: data.map((d) => d.label), range: [0, innerWidth], padding: 0.25 });
   const peak = data.reduce<BarDatum | undefined>((best, d) => (best === undefined || d.value > best.value ? d : best), undefined);
   const summary = t('chart.summary', { title, count: data.length, max: format(peak?.value ?? 0), date: peak?.label ?? '' });
   // Few labels on a narrow axis: every nth day.
@@ -45,7 +48,7 @@ export function BarChart({
     <figure className="chart">
       <figcaption>{title}</figcaption>
       <svg viewBox={`0 0 ${width} ${HEIGHT}`} role="img" aria-label={summary} preserveAspectRatio="xMidYMid meet">
-        <Group left={MARGIN.left} top={MARGIN.top}>
+        <Group left={left} top={MARGIN.top}>
           {data.map((d) => {
             const h = innerHeight - (y(d.value) ?? innerHeight);
             return <Bar key={d.label} className="bar" x={x(d.label)} y={innerHeight - h} width={x.bandwidth()} height={h} />;

@@ -51,7 +51,7 @@ export function Stat({ label, value, hint }: { label: string; value: ReactNode; 
       <dt>{label}</dt>
       <dd>
         {value}
-        {hint ? <span className="muted small"> {hint}</span> : null}
+        {hint ? <span className="stat-hint">{hint}</span> : null}
       </dd>
     </div>
   );

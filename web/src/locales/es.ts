@@ -62,7 +62,7 @@ export const es: Record<MessageKey, string> = {
   'stat.p95Latency': 'Latencia p95',
   'stat.cacheHitRate': 'Aciertos de la caché de respuestas',
   'stat.promptCacheSavings': 'Ahorro por caché de prompts',
-  'stat.promptCacheRead': '{rate} de los tokens de entrada leídos de la caché del proveedor',
+  'stat.promptCacheRead': '{rate} de la entrada, leída de caché',
   'stat.errorRate': 'Tasa de error',
   'chart.costPerDay': 'Coste por día (USD)',
   'chart.requestsPerDay': 'Peticiones por día',
