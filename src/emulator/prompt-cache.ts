@@ -31,6 +31,8 @@ const AUTOMATIC_STEP = 128;
 const TTL_MS = { '5m': 5 * 60_000, '1h': 60 * 60_000 } as const;
 /** Automatic entries kept at most (oldest dropped first): enough for any test, bounded for the benchmark. */
 const MAX_AUTOMATIC = 256;
+/** Marked prefixes kept at most: expired ones go first, then the oldest. */
+const MAX_EXPLICIT = 4096;
 
 export const digest = (text: string) => createHash('sha256').update(text).digest('base64url');
 
@@ -73,8 +75,21 @@ export class EmulatedPromptCache {
       if (b.ttl === '1h') write1h += stretch;
       covered = Math.max(covered, b.tokens);
     }
-    for (const b of breakpoints) this.explicit.set(`${provider}:${b.key}`, now + TTL_MS[b.ttl]);
+    for (const b of breakpoints) {
+      const key = `${provider}:${b.key}`;
+      this.explicit.delete(key);
+      this.explicit.set(key, now + TTL_MS[b.ttl]);
+    }
+    if (this.explicit.size > MAX_EXPLICIT) this.prune(now);
     return { read, write, write1h };
+  }
+
+  private prune(now: number): void {
+    for (const [key, expires] of this.explicit) if (expires <= now) this.explicit.delete(key);
+    for (const key of this.explicit.keys()) {
+      if (this.explicit.size <= MAX_EXPLICIT) break;
+      this.explicit.delete(key);
+    }
   }
 
   private useAutomatic(provider: EmulatedProvider, text: string, tokens: number): number {

@@ -241,7 +241,7 @@ export class ChatService {
     if ((input.sessionId !== undefined || input.persist !== undefined) && this.deps.databaseHealth?.failingSinceMs !== undefined) throw memoryUnavailable('stored');
     const ctx = await this.deps.contexts.resolve(input.caller);
     const messages = await this.conversations.promptWithMemory(input, ctx);
-    const conversation = cachedConversation({ userId: input.caller.userId, sessionId: input.sessionId, params: input.params, messages });
+    const conversation = cachedConversation({ userId: input.caller.userId, priority: input.priority, sessionId: input.sessionId, params: input.params, messages });
     const decision = this.planner.decide(conversation ? { ...input, cacheHolder: this.affinity.holder(conversation) } : input, ctx, messages);
     const keyWarnings = unreadableWarnings(decision.targets, ctx);
     const key = this.cacheKeyFor(input, ctx, decision, messages);
@@ -355,7 +355,7 @@ export class ChatService {
 
   /** The routing decision for a request, calling nothing (POST /v1/route). */
   async route(input: ChatInput): Promise<RoutingDecision> {
-    const conversation = cachedConversation({ userId: input.caller.userId, sessionId: input.sessionId, params: input.params, messages: input.messages });
+    const conversation = cachedConversation({ userId: input.caller.userId, priority: input.priority, sessionId: input.sessionId, params: input.params, messages: input.messages });
     return this.planner.decide({ ...input, cacheHolder: this.affinity.holder(conversation) }, await this.deps.contexts.resolve(input.caller), input.messages);
   }
 

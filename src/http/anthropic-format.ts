@@ -93,7 +93,8 @@ export class AnthropicEventEncoder {
             stop_sequence: null,
             stop_details: null,
             container: null,
-            usage: usageOf(undefined),
+            // Known only at the end; message_delta carries the counts, but not their split by lifetime.
+            usage: { ...usageOf(undefined), cache_creation: null },
           },
         },
       },

@@ -73,7 +73,7 @@ function imagePart(b: z.infer<typeof imageBlock>): ContentPart {
 }
 
 /** Text and image blocks (`at`: where each was given) as a neutral turn of `role`, with their cache breakpoints. */
-function contentTurn(role: 'user' | 'assistant' | 'system', blocks: Array<{ block: Block; at: string }>, marks: CacheMarks): ChatMessage | undefined {
+function contentTurn(role: 'user' | 'assistant' | 'system' | 'tool', blocks: Array<{ block: Block; at: string }>, marks: CacheMarks): ChatMessage | undefined {
   const parts: ContentPart[] = [];
   for (const { block: b, at } of blocks) {
     const part: ContentPart | undefined = b.type === 'text' ? { type: 'text', text: b.text } : b.type === 'image' ? imagePart(b) : undefined;
@@ -123,6 +123,18 @@ function readMessages(system: z.infer<typeof messagesRequestSchema>['system'], r
       if (b.type !== 'tool_result') continue;
       if (!calls.has(b.tool_use_id)) throw invalidRequest(`${at}: tool_result for unknown tool_use_id '${b.tool_use_id}'`, `${at}.tool_use_id`);
       const result: ChatMessage = { role: 'tool', content: toolResultText(b.content, b.is_error, warnings), toolCallId: b.tool_use_id };
+      const nested = Array.isArray(b.content)
+        ? contentTurn(
+            'tool',
+            b.content.map((block, k) => ({ block, at: `${at}.content.${k}` })),
+            marks,
+          )
+        : undefined;
+      // The result's own text blocks are kept as blocks when one carries a breakpoint (an error says so first, as in the text).
+      if (nested?.parts?.some((p) => p.cacheControl)) {
+        const texts = nested.parts.filter((p) => p.type === 'text');
+        result.parts = b.is_error ? [{ type: 'text', text: 'Error:' }, ...texts] : texts;
+      }
       const mark = marks.read(b.cache_control, at);
       if (mark) result.cacheControl = mark;
       out.push(result);

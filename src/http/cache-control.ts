@@ -23,6 +23,11 @@ export class CacheMarks {
     return ttl === undefined ? { type } : { type, ttl };
   }
 
+  /** The last breakpoint read marks a block already counted. */
+  forgetLast(): void {
+    this.at.pop();
+  }
+
   /** Anthropic's limit, said as Anthropic says it, naming the first breakpoint too many. */
   checkLimit(): void {
     if (this.at.length <= MAX_CACHE_BREAKPOINTS) return;

@@ -204,14 +204,14 @@ function readMessages(raw: Array<z.infer<typeof message>>, marks: CacheMarks): C
     }
     const { text, parts } = readContent(m.content, i, m.role === 'user', marks);
     const out: ChatMessage = { role: m.role, content: text };
-    // A tool result travels as text: a breakpoint on one of its parts marks the whole result.
-    if (parts && m.role === 'tool') {
-      const mark = parts.findLast((p) => p.cacheControl)?.cacheControl;
-      if (mark) out.cacheControl = mark;
-    } else if (parts) out.parts = parts;
-    // LiteLLM's convention: a breakpoint on the message marks its last block.
+    if (parts) out.parts = parts;
+    // LiteLLM's convention: a breakpoint on the message marks its last block (a tool result's own block),
+    // which is one breakpoint with the same block's part mark.
     const own = marks.read((m as { cache_control?: unknown }).cache_control, `messages[${i}]`);
-    if (own) out.cacheControl = own;
+    if (own) {
+      out.cacheControl = own;
+      if (m.role !== 'tool' && parts?.at(-1)?.cacheControl) marks.forgetLast();
+    }
     if (m.role === 'assistant' && m.tool_calls && m.tool_calls.length > 0) {
       out.toolCalls = readToolCalls(m.tool_calls);
       for (const c of out.toolCalls) openCalls.add(c.id);

@@ -32,6 +32,8 @@ export interface ProviderDefinition {
   freeTierModel?(model: string): boolean;
   /** When a spent per-day quota comes back (Gemini's: midnight in Los Angeles); UTC midnight otherwise. */
   dailyQuotaResetsAt?(now: number): number;
+  /** Whether it caches long prompts by itself (1,024 tokens and more), whether or not it reports a hit yet. */
+  cachesLongPrompts?: boolean;
 }
 
 /**
@@ -70,6 +72,8 @@ export const PROVIDER_DEFINITIONS: Record<ProviderId, ProviderDefinition> = {
     createEmbeddingAdapter: () => createGeminiEmbeddingAdapter(),
     claims: (model) => /^(gemini-|gemma-|models\/)/.test(model),
     dailyQuotaResetsAt: nextPacificMidnight,
+    // Implicit caching, on Gemini 2.5 and later.
+    cachesLongPrompts: true,
   },
   anthropic: {
     env: { apiKey: 'ANTHROPIC_API_KEY', baseUrl: 'ANTHROPIC_BASE_URL' },
@@ -92,5 +96,6 @@ export const PROVIDER_DEFINITIONS: Record<ProviderId, ProviderDefinition> = {
       }),
     createEmbeddingAdapter: () => createOpenAIEmbeddingAdapter('openai'),
     claims: (model) => /^(gpt-|o\d|chatgpt-|ft:gpt-)/.test(model),
+    cachesLongPrompts: true,
   },
 };

@@ -2,10 +2,12 @@
  * Prompt-cache affinity: a provider's prompt cache pays only on the provider that holds it, so a
  * conversation whose prefix was cached keeps its target while that target is healthy. Conversations
  * are known by `prompt_cache_key`, else `session_id`, else their opening (instructions, tools and
- * first question), always within one caller. Held in memory, as long as the provider keeps the cache.
+ * first question), always within one caller and one priority (a `high` turn plans its own targets).
+ * Held in memory, as long as the provider keeps the cache; keys are digests, whatever the caller sent.
  */
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
+import { PROVIDER_DEFINITIONS } from '../providers/definitions.js';
 import { cacheMarksOf } from '../providers/prompt-cache-marks.js';
 import type { ChatMessage, ChatParams, Usage } from '../providers/types.js';
 import type { Target } from './cascade.js';
@@ -20,6 +22,7 @@ const AN_HOUR = 60 * 60_000;
 /** What affinity reads of a request. */
 export interface AffinityRequest {
   userId: string;
+  priority: string;
   sessionId?: string | undefined;
   params: ChatParams;
   messages: readonly ChatMessage[];
@@ -37,9 +40,11 @@ export function cachedConversation(request: AffinityRequest): CachedConversation
   const explicitKey = request.params.openaiExtras?.prompt_cache_key;
   if (marks.length === 0 && typeof explicitKey !== 'string' && !longEnough(request.messages)) return undefined;
   const ttlMs = marks.some((m) => m.ttl === '1h') ? AN_HOUR : FIVE_MINUTES;
-  if (typeof explicitKey === 'string') return { key: `${request.userId}\u0000key\u0000${explicitKey}`, ttlMs };
-  if (request.sessionId !== undefined) return { key: `${request.userId}\u0000session\u0000${request.sessionId}`, ttlMs };
-  return { key: `${request.userId}\u0000opening\u0000${openingDigest(request)}`, ttlMs };
+  const hash = createHash('sha256').update(`${request.userId}\u0000${request.priority}\u0000`);
+  if (typeof explicitKey === 'string') hash.update(`key\u0000${explicitKey}`);
+  else if (request.sessionId !== undefined) hash.update(`session\u0000${request.sessionId}`);
+  else opening(hash, request);
+  return { key: hash.digest('base64url'), ttlMs };
 }
 
 function longEnough(messages: readonly ChatMessage[]): boolean {
@@ -49,26 +54,31 @@ function longEnough(messages: readonly ChatMessage[]): boolean {
 }
 
 /** What stays the same on every turn of a conversation: its instructions, its tools and its first question. */
-function openingDigest(request: AffinityRequest): string {
-  const hash = createHash('sha256');
+function opening(hash: ReturnType<typeof createHash>, request: AffinityRequest): void {
+  hash.update('opening\u0000');
   for (const m of request.messages) if (m.role === 'system' || m.role === 'developer') hash.update(`${m.role}\u0000${m.content}\u0000`);
   for (const t of request.params.tools ?? []) hash.update(`tool\u0000${t.name}\u0000`);
   hash.update(`user\u0000${request.messages.find((m) => m.role === 'user')?.content ?? ''}`);
-  return hash.digest('base64url');
 }
 
-/** Whether an answer's usage shows (or, for automatic caching, implies) a cache held upstream. */
-export function leftACache(usage: Usage | undefined): boolean {
+/**
+ * Whether the target now holds the prompt in its cache: it said so (tokens read or written), or it
+ * caches long prompts by itself (OpenAI, Gemini) and this one was long enough.
+ */
+export function leftACache(target: Target, usage: Usage | undefined): boolean {
   if (!usage) return false;
-  return (usage.cacheReadTokens ?? 0) > 0 || (usage.cacheWriteTokens ?? 0) > 0 || usage.promptTokens >= AUTOMATIC_CACHE_MIN_TOKENS;
+  if ((usage.cacheReadTokens ?? 0) > 0 || (usage.cacheWriteTokens ?? 0) > 0) return true;
+  return PROVIDER_DEFINITIONS[target.provider].cachesLongPrompts === true && usage.promptTokens >= AUTOMATIC_CACHE_MIN_TOKENS;
 }
 
-/** The targets with the one holding the conversation's cache first, when it is among them and may be called now; pure. */
-export function cacheHolderFirst(targets: readonly Target[], holder: Target | undefined, available: (t: Target) => boolean): readonly Target[] {
-  if (!holder) return targets;
-  const at = targets.findIndex((t) => t.provider === holder.provider && t.model === holder.model);
-  if (at <= 0 || !available(targets[at]!)) return targets;
-  return [targets[at]!, ...targets.slice(0, at), ...targets.slice(at + 1)];
+/**
+ * The targets with the one holding the conversation's cache first, when it is among them and may be
+ * called now (`kept`: whether it is first for that reason); pure.
+ */
+export function cacheHolderFirst(targets: readonly Target[], holder: Target | undefined, available: (t: Target) => boolean): { targets: readonly Target[]; kept: boolean } {
+  const at = holder ? targets.findIndex((t) => t.provider === holder.provider && t.model === holder.model) : -1;
+  if (at === -1 || !available(targets[at]!)) return { targets, kept: false };
+  return { targets: at === 0 ? targets : [targets[at]!, ...targets.slice(0, at), ...targets.slice(at + 1)], kept: true };
 }
 
 /** Which target holds each conversation's cache, for as long as the provider keeps it (refreshed on every use, as providers do). */
@@ -85,7 +95,7 @@ export class PromptCacheAffinity {
 
   /** After an answer: the target now holds the conversation's cache, if its usage says it does. */
   answered(conversation: CachedConversation | undefined, target: Target, usage: Usage | undefined): void {
-    if (conversation === undefined || !leftACache(usage)) return;
+    if (conversation === undefined || !leftACache(target, usage)) return;
     this.holders.set(conversation.key, { provider: target.provider, model: target.model }, { ttl: conversation.ttlMs });
   }
 }

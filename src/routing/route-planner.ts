@@ -96,9 +96,8 @@ export class RoutePlanner {
   /** A cache pays only where it is held: the target holding the conversation's goes first while it is healthy. */
   private keepCache(decision: RoutingDecision, input: PlanRequest): RoutingDecision {
     const holder = input.cacheHolder;
-    const targets = cacheHolderFirst(decision.targets, holder, (t) => this.isAvailable(t.provider, t.model));
-    if (targets === decision.targets || !holder) return decision;
-    return { ...decision, targets, cacheHolder: holder };
+    const { targets, kept } = cacheHolderFirst(decision.targets, holder, (t) => this.isAvailable(t.provider, t.model));
+    return kept && holder ? { ...decision, targets, cacheHolder: holder } : decision;
   }
 
   private isAvailable(provider: ProviderId, model: string): boolean {

@@ -166,6 +166,29 @@ describe('Provider prompt caching through every entrance', () => {
     assert.ok(second.usage!.prompt_tokens_details!.cached_tokens! >= 1024);
   });
 
+  it('breakpoints inside a tool result stay inside it; a message-level mark on a marked block is one breakpoint', async () => {
+    const messages: Anthropic.MessageParam[] = [
+      { role: 'user', content: 'Read a.ts' },
+      { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'read_file', input: { path: 'a.ts' } }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'tool_result', tool_use_id: 'toolu_1', content: [{ type: 'text', text: 'export const a = 1;', cache_control: ephemeral }] },
+          { type: 'text', text: 'Now explain it' },
+        ],
+      },
+    ];
+    const tools: Anthropic.Tool[] = [{ name: 'read_file', input_schema: { type: 'object', properties: { path: { type: 'string' } } } }];
+    await anthropic.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 50, tools, messages });
+    const [sent] = upstreamBodies('anthropic');
+    assert.deepEqual(sent.messages[2].content[0], { type: 'tool_result', tool_use_id: 'toolu_1', content: [{ type: 'text', text: 'export const a = 1;', cache_control: ephemeral }] });
+    // Four marked parts, and the same last part marked again at the message: four breakpoints, not five.
+    const parts = Array.from({ length: 4 }, (_, i) => ({ type: 'text', text: `part ${i}`, cache_control: ephemeral }));
+    const res = await s.post('/v1/chat/completions', { model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: parts, cache_control: ephemeral }] });
+    assert.equal(res.status, 200);
+    assert.equal(JSON.stringify(upstreamBodies('anthropic')[1]).match(/cache_control/g)?.length, 4);
+  });
+
   it('a breakpoint for a provider without markers is dropped and said; prompt_cache_key reaches OpenAI', async () => {
     const { data, response } = await s.client.chat.completions
       .create({ model: 'gpt-4o-mini', prompt_cache_key: 'tenant-42', messages: [{ role: 'user', content: [{ type: 'text', text: 'hi', cache_control: ephemeral }] as Loose }] } as Loose)

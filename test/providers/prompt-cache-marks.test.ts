@@ -88,6 +88,15 @@ describe('Cache breakpoints on the way upstream', () => {
     assert.equal(unmarked.messages[0].content, 'a', 'unmarked turns are still sent as plain strings');
   });
 
+  it("keep a tool result's own marked blocks as blocks", () => {
+    const call = agentCall();
+    call.messages[3] = { role: 'tool', content: 'file contents', toolCallId: 'toolu_1', parts: [{ type: 'text', text: 'file contents', cacheControl: anHour }] };
+    const { body } = bodyOf('anthropic', call);
+    assert.deepEqual(body.messages.at(-1).content[0], { type: 'tool_result', tool_use_id: 'toolu_1', content: [{ type: 'text', text: 'file contents', cache_control: anHour }] });
+    assert.deepEqual(bodyOf('openrouter', call).body.messages[3].content, [{ type: 'text', text: 'file contents', cache_control: anHour }]);
+    assert.equal(bodyOf('openai', call).body.messages[3].content, 'file contents');
+  });
+
   it('reach OpenRouter on content parts, tools and the request, as OpenRouter takes them', () => {
     const { body, warnings } = bodyOf('openrouter', { ...agentCall(), params: { ...agentCall().params, cacheControl: fiveMinutes } });
     assert.deepEqual(warnings, []);

@@ -54,7 +54,11 @@ function contentBlocks(m: ChatMessage): Block[] {
 }
 
 function blocksOf(m: ChatMessage, warnings: string[]): Block[] {
-  if (m.role === 'tool') return [marked({ type: 'tool_result', tool_use_id: anthropicToolId(m.toolCallId ?? ''), content: m.content }, m.cacheControl)];
+  if (m.role === 'tool') {
+    // A result's own text blocks are sent as blocks when one carries a breakpoint; otherwise as text.
+    const content = m.parts?.some((p) => p.cacheControl) ? contentBlocks(m) : m.content;
+    return [marked({ type: 'tool_result', tool_use_id: anthropicToolId(m.toolCallId ?? ''), content }, m.cacheControl)];
+  }
   const blocks = contentBlocks(m);
   for (const call of m.toolCalls ?? []) {
     blocks.push(marked({ type: 'tool_use', id: anthropicToolId(call.id), name: call.name, input: toolArgumentsObject(call.arguments, 'anthropic', warnings) }, call.cacheControl));

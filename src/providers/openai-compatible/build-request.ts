@@ -37,8 +37,7 @@ function openAIContent(m: ChatMessage): string | Array<Record<string, unknown>> 
 }
 
 function openAIMessage(m: ChatMessage, options: OpenAIBodyOptions): Record<string, unknown> {
-  if (m.role === 'tool')
-    return { role: 'tool', tool_call_id: plainToolCallId(m.toolCallId ?? ''), content: m.cacheControl ? openAIContent({ role: 'tool', content: m.content, cacheControl: m.cacheControl }) : m.content };
+  if (m.role === 'tool') return { role: 'tool', tool_call_id: plainToolCallId(m.toolCallId ?? ''), content: openAIContent(m) };
   const role = m.role === 'developer' && !options.developerRole ? 'system' : m.role;
   const out: Record<string, unknown> = { role, content: openAIContent(m) };
   if (m.toolCalls !== undefined && m.toolCalls.length > 0) {
