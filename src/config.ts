@@ -87,6 +87,17 @@ const envSchema = z.object({
   DATABASE_POOL_MAX: int(1, 200).default(10),
   DATABASE_TIMEOUT_MS: int(100, 600_000).default(5_000),
   DATABASE_QUERY_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
+  // Shared state for several instances (optional): limits, revocations, cool-downs, the answer cache.
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_.{}-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 : _ . { } -')
+    .default('cerebro:'),
+  REDIS_TIMEOUT_MS: int(10, 60_000).default(250),
+  LIMITS_ON_REDIS_FAILURE: z.enum(['local', 'deny']).default('local'),
   SECRET_KEY: optionalKey.refine((v) => v === undefined || v.length >= 32, 'must be at least 32 characters (for example: openssl rand -base64 32)'),
   MASTER_ENCRYPTION_KEY: optionalKey.refine((v) => v === undefined || v.length >= 32, 'must be at least 32 characters (for example: openssl rand -base64 32)'),
   ALLOW_SIGNUP: flag.default(false),
@@ -171,6 +182,8 @@ export interface Config {
   /** Set by the operator; otherwise the gateway generates one at first start. */
   apiToken: string | undefined;
   databaseUrl: string;
+  /** Redis, when several instances share limits, revocations, cool-downs and the answer cache. */
+  redis: { url: string; prefix: string; timeoutMs: number; onFailure: 'local' | 'deny' } | undefined;
   /** Postgres: schema, TLS, pool size. */
   database: { schema: string; ssl: 'auto' | 'off' | 'require' | 'verify'; caFile: string | undefined; poolMax: number; connectTimeoutMs: number; queryTimeoutMs: number };
   /** Signs account JWTs; generated and stored when unset. */
@@ -276,6 +289,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logFormat: e.LOG_FORMAT,
     apiToken: e.CEREBRO_API_TOKEN,
     databaseUrl: e.DATABASE_URL,
+    redis: e.REDIS_URL ? { url: e.REDIS_URL, prefix: e.REDIS_PREFIX, timeoutMs: e.REDIS_TIMEOUT_MS, onFailure: e.LIMITS_ON_REDIS_FAILURE } : undefined,
     database: {
       schema: e.DATABASE_SCHEMA,
       ssl: e.DATABASE_SSL,

@@ -2,9 +2,10 @@
  * The composition root: configuration in, a ready (not yet listening) gateway out. Used by
  * main.ts, the demo, the tests and the benchmark alike, so they all run the real thing.
  */
+import { SharedState, type SharedStateConfig } from './shared-state/shared-state.js';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from './package-root.js';
-import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { Config } from './config.js';
 import { buildApp } from './http/app.js';
 import { useLeanAsyncResourceBind } from './http/async-resource-bind.js';
@@ -80,6 +81,18 @@ export interface GatewayOptions {
  * /health's write, tried while writes are failing: one at a time, at most every 5 s, bounded by 2 s,
  * so health checks (unauthenticated, frequent) cannot pile writes onto a struggling database.
  */
+/** Redis shared by the instances: its calls timed into the metrics, its failure and return logged once each. */
+function sharedState(config: SharedStateConfig, now: () => number, metrics: () => GatewayMetrics, log: () => FastifyBaseLogger): SharedState {
+  return new SharedState(config, {
+    now,
+    observe: (op, seconds, ok) => metrics().observeSharedState(op, seconds, ok),
+    onChange: (degraded, err) => {
+      if (degraded) log().warn({ err: (err as Error | undefined)?.message }, 'Redis is unreachable: limits are counted per instance until it returns');
+      else log().info('Redis is reachable again: limits are shared across instances');
+    },
+  });
+}
+
 function writeProbe(write: () => Promise<void>, health: DatabaseHealth, now: () => number): () => Promise<void> {
   let running: Promise<void> | undefined;
   let lastFailedAt = -Infinity;
@@ -262,7 +275,16 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     timers.push(setInterval(() => void gatewayKeys.flushLastUsed().catch(onBackgroundError('recording gateway key use')), 15_000).unref());
     const isConfigured = (provider: ProviderId) => executor.isConfigured(provider);
     const inFlight = new InFlightRequests();
-    const metrics = new GatewayMetrics({
+    const shared: SharedState | undefined =
+      config.redis &&
+      sharedState(
+        config.redis,
+        now,
+        () => metrics,
+        () => app.log,
+      );
+    const metrics: GatewayMetrics = new GatewayMetrics({
+      ...(shared ? { sharedStateFallbacks: () => shared.fallback.fallbacks } : {}),
       health,
       cache: answerCache,
       streamsInFlight: () => inFlight.streams,
@@ -280,11 +302,12 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       storage,
       isConfigured,
       pingDatabase: () => pingDatabase(database.db),
+      sharedStateHealth: shared ? () => shared.health() : undefined,
       writeHealth: { failingSince: () => databaseHealth.failingSinceMs, probe: writeProbe(() => settings.set('write_probe', new Date(now()).toISOString()), databaseHealth, now) },
       auth: {
         operatorTokenHash: token.hash,
         gatewayKeys,
-        rateLimiter: new FixedWindowRateLimiter(now),
+        rateLimiter: shared ? shared.rateLimiter(new FixedWindowRateLimiter(now)) : new FixedWindowRateLimiter(now),
         secretKey,
         accountRateLimit: config.gatewayKeyDefaultRateLimit,
         userRateLimit: config.userRateLimit,
@@ -345,7 +368,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
               await Promise.allSettled([usage.flush(), gatewayKeys.flushLastUsed()]);
               await logs.close();
             } finally {
-              await Promise.allSettled([transport.close(), images.close()]);
+              await Promise.allSettled([transport.close(), images.close(), shared?.close()]);
               await database.close();
             }
           }

@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { PACKAGE_ROOT } from '../src/package-root.js';
 
 const SRC = join(PACKAGE_ROOT, 'src');
-const LOWER = ['core', 'providers', 'routing', 'store', 'security', 'accounts', 'cache'];
+const LOWER = ['core', 'providers', 'routing', 'store', 'security', 'accounts', 'cache', 'shared-state'];
 const UPPER = ['gateway', 'http'];
 /** Files over the limit, to be split; the list may only shrink (it is empty). */
 const LONG_FILES_ALLOWED = new Set<string>();

@@ -19,13 +19,14 @@ export interface RateLimit {
   perMinute: number;
 }
 
+/** In memory the answer is at hand; shared (Redis) it is a promise. */
 export interface RateLimiter {
-  hit(bucket: string, limitPerMinute: number): RateLimitDecision;
+  hit(bucket: string, limitPerMinute: number): RateLimitDecision | Promise<RateLimitDecision>;
   /**
    * Counts one request against every limit at once, or against none: it is allowed only when all
    * allow it. The decision is the limit that refused it, or else the one with the least left.
    */
-  hitAll(limits: readonly RateLimit[]): RateLimitDecision;
+  hitAll(limits: readonly RateLimit[]): RateLimitDecision | Promise<RateLimitDecision>;
 }
 
 const WINDOW_MS = 60_000;

@@ -2,6 +2,7 @@
  * The HTTP application, built from its dependencies without listening, so tests drive it with
  * inject() or a real port alike. main.ts is the only place that reads the environment.
  */
+import type { SharedStateHealth } from '../shared-state/shared-state.js';
 import { uuidv7 } from '../gateway/time-ordered-id.js';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { ChatService } from '../gateway/chat-service.js';
@@ -84,6 +85,8 @@ export interface AppDeps {
   pingDatabase: () => Promise<void>;
   /** Whether the database takes writes (a reachable database may not: a read-only or full disk). */
   writeHealth?: WriteHealth;
+  /** Redis's state, when instances share it. */
+  sharedStateHealth?: (() => Promise<SharedStateHealth>) | undefined;
   auth: AuthOptions;
   accounts: AccountService;
   /** The operator's account management (/api/admin/users). */
@@ -211,7 +214,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     });
   }
 
-  healthRoute(app, deps.pingDatabase, deps.writeHealth);
+  healthRoute(app, deps.pingDatabase, deps.writeHealth, deps.sharedStateHealth);
 
   // Metrics have their own credentials (a scraper should not hold the operator's token).
   if (deps.metrics) metricsRoute(app, deps.metrics, { operatorTokenHash: deps.auth.operatorTokenHash, metricsTokenHash: deps.metricsTokenHash });

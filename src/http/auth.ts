@@ -7,7 +7,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayKeyService } from '../accounts/gateway-keys.js';
-import { rateLimitHeaders, type RateLimit, type RateLimiter } from '../accounts/rate-limiter.js';
+import { rateLimitHeaders, type RateLimit, type RateLimitDecision, type RateLimiter } from '../accounts/rate-limiter.js';
 import { OPERATOR, OPERATOR_USER_ID, type Caller } from '../gateway/caller.js';
 import { GatewayError } from '../core/errors.js';
 import { looksLikeJwt, verifyAccessToken, type AccessTokenClaims } from '../security/access-token.js';
@@ -117,8 +117,13 @@ function checkScope(caller: Caller, method: string, route: string | undefined): 
  * Counts a request against its per-minute limits (the key's or token's, and the user's across all
  * of them); the headers, of whichever is tighter, go on every answer, streams included.
  */
-function limit(options: AuthOptions, reply: FastifyReply, limits: readonly RateLimit[]): void {
+function limit(options: AuthOptions, reply: FastifyReply, limits: readonly RateLimit[]): void | Promise<void> {
   const decision = options.rateLimiter.hitAll(limits);
+  // Counted in memory the answer is at hand (no await on the hot path); shared in Redis it is awaited.
+  return decision instanceof Promise ? decision.then((d) => applyLimit(options, reply, d)) : applyLimit(options, reply, decision);
+}
+
+function applyLimit(options: AuthOptions, reply: FastifyReply, decision: RateLimitDecision): void {
   const now = options.now();
   const headers = rateLimitHeaders(decision, now);
   if (!decision.allowed) throw rateLimited(headers, decision.limit, decision.bucket, Math.max(1, Math.ceil((decision.resetAt - now) / 1000)));
@@ -259,7 +264,10 @@ export function authenticate(options: AuthOptions) {
     const { caller, rateLimits } = resolved;
     if (caller.via === 'gateway_key') checkScope(caller, request.method, request.routeOptions.url);
     const accountSession = caller.via === 'jwt' || caller.via === 'console';
-    if (rateLimits) limit(options, reply, accountSession && !request.routeOptions.url?.startsWith('/v1/') ? rateLimits.filter((l) => !l.bucket.startsWith('user:')) : rateLimits);
+    if (rateLimits) {
+      const counting = limit(options, reply, accountSession && !request.routeOptions.url?.startsWith('/v1/') ? rateLimits.filter((l) => !l.bucket.startsWith('user:')) : rateLimits);
+      if (counting) await counting;
+    }
     request.caller = caller;
   };
 }

@@ -65,6 +65,8 @@ export interface MetricsSources {
   isKnownModel: (model: string) => boolean;
   /** The request-log writer's counts: rows waiting, dropped past the bound, refused by the database. */
   requestLogs?: () => { pending: number; dropped: number; rejected: number };
+  /** Calls answered per instance because Redis failed, when instances share state. */
+  sharedStateFallbacks?: () => number;
 }
 
 export class GatewayMetrics {
@@ -76,6 +78,8 @@ export class GatewayMetrics {
   private readonly upstreamDuration: Histogram<'provider' | 'model'>;
   private readonly tokens = new Totals<'provider' | 'model' | 'kind'>();
   private readonly cost = new Totals<'provider' | 'model'>();
+  private readonly sharedCalls = new Totals<'op' | 'outcome'>();
+  private readonly sharedDuration: Histogram<'op'>;
 
   private readonly label: (model: string | null | undefined) => string;
 
@@ -112,6 +116,26 @@ export class GatewayMetrics {
     });
     this.tokens.counter({ name: 'cerebro_tokens_total', help: 'Tokens used, by provider, model and kind (prompt, completion).', labelNames: ['provider', 'model', 'kind'], registers });
     this.cost.counter({ name: 'cerebro_cost_usd_total', help: 'Upstream cost in US dollars, from the catalog prices.', labelNames: ['provider', 'model'], registers });
+    this.sharedCalls.counter({ name: 'cerebro_shared_state_calls_total', help: 'Calls to the shared state (Redis), by operation and outcome (ok, error).', labelNames: ['op', 'outcome'], registers });
+    this.sharedDuration = new Histogram({
+      name: 'cerebro_shared_state_duration_seconds',
+      help: 'Time of a call to the shared state (Redis), by operation.',
+      labelNames: ['op'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    });
+    if (sources.sharedStateFallbacks) {
+      const fallbacks = sources.sharedStateFallbacks;
+      new Counter({
+        name: 'cerebro_shared_state_fallbacks_total',
+        help: 'Requests whose limits were counted per instance (or refused) because Redis failed.',
+        registers,
+        collect() {
+          this.reset();
+          this.inc(fallbacks());
+        },
+      });
+    }
     new Gauge({
       name: 'cerebro_circuit_state',
       help: 'Circuit breaker per provider and model: 0 closed, 1 half-open, 2 open.',
@@ -188,6 +212,12 @@ export class GatewayMetrics {
   }
 
   /** One request-log row: its answer, its upstream attempts, tokens and cost. */
+  observeSharedState(op: string, seconds: number, ok: boolean): void {
+    const outcome = ok ? 'ok' : 'error';
+    this.sharedCalls.add(`${op}\u0000${outcome}`, () => ({ op, outcome }));
+    this.sharedDuration.observe({ op }, seconds);
+  }
+
   observeRow(row: RequestLogRow, given?: readonly LoggedAttempt[]): void {
     const provider = row.provider ?? 'none';
     const model = this.label(row.model_used);

@@ -17,8 +17,8 @@ export const signupBody = z.object({
 });
 export const loginBody = z.object({ email: z.string().max(320), password: z.string().max(1024) });
 
-export function throttled(limiter: RateLimiter, bucket: string, perMinute: number, now: number): void {
-  const d = limiter.hit(bucket, perMinute);
+export async function throttled(limiter: RateLimiter, bucket: string, perMinute: number, now: number): Promise<void> {
+  const d = await limiter.hit(bucket, perMinute);
   if (d.allowed) return;
   throw new GatewayError({
     status: 429,
@@ -64,12 +64,12 @@ function backingOff(waitMs: number): GatewayError {
 export function publicAccountRoutes(app: FastifyInstance, accounts: AccountService, throttle: AuthThrottle): void {
   const { limiter, perAddress, logins, now } = throttle;
   app.post('/api/auth/signup', async (request, reply) => {
-    throttled(limiter, `auth-ip:${clientNetwork(request.ip)}`, perAddress, now());
+    await throttled(limiter, `auth-ip:${clientNetwork(request.ip)}`, perAddress, now());
     const body = validate(signupBody, request.body);
     return reply.code(201).send(await withPasswordWork(() => accounts.signup(body)));
   });
   app.post('/api/auth/login', async (request) => {
-    throttled(limiter, `auth-ip:${clientNetwork(request.ip)}`, perAddress, now());
+    await throttled(limiter, `auth-ip:${clientNetwork(request.ip)}`, perAddress, now());
     const body = validate(loginBody, request.body);
     // Failures slow down this e-mail from this address only: nobody can lock the owner out.
     return throttledPasswordCheck(logins, normaliseEmail(body.email), clientNetwork(request.ip), () => accounts.login(body));

@@ -110,7 +110,7 @@ function routes(app: FastifyInstance, deps: ConsoleSessionDeps): void {
   });
 
   app.post('/api/console/session', async (request, reply) => {
-    throttled(throttle.limiter, `auth-ip:${clientNetwork(request.ip)}`, throttle.perAddress, throttle.now());
+    await throttled(throttle.limiter, `auth-ip:${clientNetwork(request.ip)}`, throttle.perAddress, throttle.now());
     const body = validate(consoleSignInBody, request.body);
     const address = clientNetwork(request.ip);
     if ('operator_token' in body) {
@@ -128,7 +128,7 @@ function routes(app: FastifyInstance, deps: ConsoleSessionDeps): void {
   });
 
   app.post('/api/console/signup', async (request, reply) => {
-    throttled(throttle.limiter, `auth-ip:${clientNetwork(request.ip)}`, throttle.perAddress, throttle.now());
+    await throttled(throttle.limiter, `auth-ip:${clientNetwork(request.ip)}`, throttle.perAddress, throttle.now());
     const body = validate(signupBody, request.body);
     const session = await accounts.signup(body);
     const answer = await open(request, reply, session.token);

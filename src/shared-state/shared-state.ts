@@ -1,0 +1,63 @@
+/**
+ * What several instances share through Redis, built from REDIS_URL: the connection, whether it is
+ * failing (reported once each way), and the shared versions of the per-instance mechanisms.
+ */
+import type { RateLimiter } from '../accounts/rate-limiter.js';
+import { SharedStateFallback } from './fallback.js';
+import { SharedRateLimiter } from './shared-rate-limiter.js';
+import { SharedRedis } from './shared-redis.js';
+
+export interface SharedStateConfig {
+  url: string;
+  prefix: string;
+  timeoutMs: number;
+  onFailure: 'local' | 'deny';
+}
+
+export interface SharedStateHooks {
+  now: () => number;
+  observe?: (op: string, seconds: number, ok: boolean) => void;
+  /** Redis became unreachable (err), or reachable again. */
+  onChange?: (degraded: boolean, err?: unknown) => void;
+}
+
+/** What GET /health says of Redis. */
+export interface SharedStateHealth {
+  status: 'ok' | 'unreachable';
+  latency_ms: number | null;
+  /** Whether limits are counted per instance right now (Redis failed lately). */
+  fallback: boolean;
+  fallbacks: number;
+}
+
+export class SharedState {
+  readonly redis: SharedRedis;
+  readonly fallback: SharedStateFallback;
+
+  constructor(
+    readonly config: SharedStateConfig,
+    private readonly hooks: SharedStateHooks,
+  ) {
+    this.redis = new SharedRedis({ url: config.url, prefix: config.prefix, timeoutMs: config.timeoutMs, ...(hooks.observe ? { observe: hooks.observe } : {}) });
+    this.fallback = new SharedStateFallback(hooks.onChange);
+  }
+
+  /** Requests per minute counted across instances, `local` counting while Redis is away. */
+  rateLimiter(local: RateLimiter): RateLimiter {
+    return new SharedRateLimiter(this.redis, { local, onFailure: this.config.onFailure, fallback: this.fallback, now: this.hooks.now });
+  }
+
+  async health(): Promise<SharedStateHealth> {
+    const latency = await this.redis.ping();
+    return {
+      status: latency === undefined ? 'unreachable' : 'ok',
+      latency_ms: latency === undefined ? null : Math.round(latency * 100) / 100,
+      fallback: this.fallback.degraded,
+      fallbacks: this.fallback.fallbacks,
+    };
+  }
+
+  close(): Promise<void> {
+    return this.redis.close();
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Three gateway instances on one Postgres database and one (private) Redis, as behind a load
+ * balancer: limits hold across them, and when Redis dies every instance keeps answering, counting
+ * alone, until it returns.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { chatBody } from '../helpers/api.js';
+import { POSTGRES_MISSING, postgresTestDatabase, type TestDatabase } from '../helpers/databases.js';
+import { REDIS_MISSING, startPrivateRedis, type PrivateRedis } from '../helpers/redis.js';
+import { failInCi, needs } from '../helpers/requirements.js';
+import { startStack, TEST_TOKEN, type Stack } from '../helpers/stack.js';
+
+const missing = POSTGRES_MISSING ?? REDIS_MISSING;
+
+describe('several instances sharing one Redis', needs(missing), () => {
+  failInCi(missing);
+  let redis: PrivateRedis;
+  let database: TestDatabase;
+  const instances: Stack[] = [];
+  const instancesToClose: Stack[] = [];
+  let env: Record<string, string>;
+
+  before(async () => {
+    redis = await startPrivateRedis();
+    database = postgresTestDatabase();
+    env = { REDIS_URL: redis.url, REDIS_PREFIX: `test-${randomBytes(4).toString('hex')}:`, REDIS_TIMEOUT_MS: '200' };
+    // One after another: the first runs the migrations the others find done.
+    for (let i = 0; i < 3; i++) instances.push(await startStack(env, { database, keepDatabase: true }));
+  });
+  after(async () => {
+    await Promise.allSettled([...instances, ...instancesToClose].map((s) => s.close()));
+    await database?.drop().catch(() => undefined);
+    await redis?.stop();
+  });
+
+  const newKey = async (rateLimit: number) => {
+    const res = await instances[0]!.post('/api/keys/gateway', { name: `limited ${randomBytes(3).toString('hex')}`, rate_limit: rateLimit });
+    assert.equal(res.status, 201);
+    return ((await res.json()) as { key: string }).key;
+  };
+  /** `count` requests at once with `key`, spread over the instances in turn; their statuses. */
+  const burst = (key: string, count: number) =>
+    Promise.all(
+      Array.from({ length: count }, (_, i) =>
+        fetch(`${instances[i % instances.length]!.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+          body: JSON.stringify(chatBody(`request ${i}`)),
+        }).then(async (r) => {
+          await r.arrayBuffer();
+          return r.status;
+        }),
+      ),
+    );
+  const tally = (statuses: number[]) => ({ ok: statuses.filter((s) => s === 200).length, limited: statuses.filter((s) => s === 429).length, other: statuses.filter((s) => s !== 200 && s !== 429) });
+  const health = async (s: Stack) => (await (await fetch(`${s.url}/health`)).json()) as { status: string; redis?: { status: string; fallback: boolean } };
+
+  it("a key's limit is exact across instances under concurrent load", async () => {
+    const key = await newKey(10);
+    assert.deepEqual(tally(await burst(key, 30)), { ok: 10, limited: 20, other: [] });
+    const h = await health(instances[1]!);
+    assert.equal(h.redis?.status, 'ok');
+    assert.equal(h.redis?.fallback, false);
+  });
+
+  it('with Redis killed every instance keeps answering, counting alone; when it returns, limits are shared again', async () => {
+    const key = await newKey(6);
+    const strict = await startStack({ ...env, LIMITS_ON_REDIS_FAILURE: 'deny' }, { database, keepDatabase: true });
+    instancesToClose.push(strict);
+    await redis.kill();
+    // LIMITS_ON_REDIS_FAILURE=deny refuses what it cannot count, saying why (never a 500, never a hang).
+    const refused = await fetch(`${strict.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(chatBody('strict')),
+    });
+    assert.equal(refused.status, 503);
+    assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'limits_unavailable');
+    const statuses = await burst(key, 9);
+    // Three instances counting alone let each through up to the limit: none is refused, none fails.
+    assert.deepEqual(tally(statuses), { ok: 9, limited: 0, other: [] });
+    const down = await health(instances[2]!);
+    assert.equal(down.status, 'ok', 'Redis away never makes an instance unhealthy');
+    assert.deepEqual([down.redis?.status, down.redis?.fallback], ['unreachable', true]);
+    const metrics = await (await fetch(`${instances[2]!.url}/metrics`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } })).text();
+    assert.match(metrics, /cerebro_shared_state_fallbacks_total [1-9]/);
+    assert.match(metrics, /cerebro_shared_state_calls_total\{op="rate_limit",outcome="error"\} [1-9]/);
+
+    await redis.start();
+    // The clients reconnect by themselves (backing off at most two seconds).
+    const deadline = Date.now() + 8_000;
+    while ((await Promise.all(instances.map(health))).some((h) => h.redis?.status !== 'ok')) {
+      assert.ok(Date.now() < deadline, 'every instance reconnects to Redis');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const again = await newKey(5);
+    assert.deepEqual(tally(await burst(again, 15)), { ok: 5, limited: 10, other: [] });
+  });
+});
