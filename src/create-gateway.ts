@@ -198,11 +198,21 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       cacheTtlMs: 5_000,
       onError: (err) => app.log.error({ err }, 'reading a caller context from the database failed'),
     });
+    // Redis shared by the instances, when configured: limits, revocations and account changes.
+    const shared: SharedState | undefined =
+      config.redis &&
+      sharedState(
+        config.redis,
+        now,
+        () => metrics,
+        () => app.log,
+      );
     const gatewayKeys = new GatewayKeyService(new GatewayKeyRepository(database.db), {
       now,
       cacheTtlMs: 10_000,
       defaultRateLimit: config.gatewayKeyDefaultRateLimit,
       maxRateLimit: config.gatewayKeyMaxRateLimit,
+      onRevoked: (keyHash) => shared?.changes.publish({ kind: 'key-revoked', keyHash }),
     });
     const providerKeys = new ProviderKeyService({
       repo: new ProviderKeyRepository(database.db),
@@ -216,12 +226,18 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       onVerifyError: (err, provider) => app.log.warn({ err, provider }, 'verifying a provider key: the upstream could not be reached'),
     });
     const storage = new StorageQuota(new UserStorageRepository(database.db), { limitBytes: config.userStorageLimitBytes, refreshMs: 5_000, now, onError: onBackgroundError('reading storage use') });
-    // A changed, disabled or deleted account is seen at once on this instance, within 5 s on others.
-    const accountChanged = (userId: string) => {
+    // A changed, disabled or deleted account is seen at once on this instance; on the others at once
+    // through Redis when they share one, within 5 s otherwise.
+    const forgetAccount = (userId: string) => {
       accountStates.invalidate(userId);
       contexts.invalidate(userId);
       storage.forget(userId);
     };
+    const accountChanged = (userId: string) => {
+      forgetAccount(userId);
+      shared?.changes.publish({ kind: 'account', userId });
+    };
+    shared?.changes.listen((change) => (change.kind === 'account' ? forgetAccount(change.userId) : gatewayKeys.revokedElsewhere(change.keyHash)));
     const accounts = new AccountService(users, {
       secretKey,
       allowSignup: config.allowSignup,
@@ -275,14 +291,6 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     timers.push(setInterval(() => void gatewayKeys.flushLastUsed().catch(onBackgroundError('recording gateway key use')), 15_000).unref());
     const isConfigured = (provider: ProviderId) => executor.isConfigured(provider);
     const inFlight = new InFlightRequests();
-    const shared: SharedState | undefined =
-      config.redis &&
-      sharedState(
-        config.redis,
-        now,
-        () => metrics,
-        () => app.log,
-      );
     const metrics: GatewayMetrics = new GatewayMetrics({
       ...(shared ? { sharedStateFallbacks: () => shared.fallback.fallbacks } : {}),
       health,

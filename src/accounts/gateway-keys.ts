@@ -18,6 +18,8 @@ export interface GatewayKeyServiceOptions {
   defaultRateLimit: number;
   /** The operator's ceiling on a key's requests per minute (GATEWAY_KEY_MAX_RATE_LIMIT). */
   maxRateLimit: number;
+  /** A key was revoked here (the other instances are told). */
+  onRevoked?: (keyHash: string) => void;
 }
 
 export const MAX_ACTIVE_KEYS_PER_USER = 50;
@@ -85,10 +87,16 @@ export class GatewayKeyService {
   async revoke(userId: string, id: string): Promise<GatewayKeyRow | undefined> {
     const row = await this.repo.revoke(userId, id, new Date(this.options.now()).toISOString());
     if (row) {
-      this.revoked.set(row.key_hash, true);
-      this.cache.delete(row.key_hash);
+      this.revokedElsewhere(row.key_hash);
+      this.options.onRevoked?.(row.key_hash);
     }
     return row;
+  }
+
+  /** A key revoked (here, or by another instance): refused from now on, whatever is cached. */
+  revokedElsewhere(keyHash: string): void {
+    this.revoked.set(keyHash, true);
+    this.cache.delete(keyHash);
   }
 
   /** Revokes every active key of the user; returns how many. */

@@ -7,6 +7,13 @@ import { invalidRequest } from '../core/errors.js';
 import { MAX_CACHE_BREAKPOINTS } from '../providers/prompt-cache-marks.js';
 import type { CacheControl } from '../providers/types.js';
 
+/** OpenAI's `prompt_cache_key`, passed on as it is: a string, as OpenAI takes it, of a bounded length. */
+export function checkPromptCacheKey(value: unknown): void {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 1024) {
+    throw invalidRequest("Invalid value for 'prompt_cache_key': must be a string of 1 to 1024 characters", 'prompt_cache_key', typeof value === 'string' ? 'invalid_value' : 'invalid_type');
+  }
+}
+
 /** The breakpoints of one request, by where they were given. */
 export class CacheMarks {
   private readonly at: string[] = [];

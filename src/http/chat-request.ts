@@ -10,7 +10,7 @@ import type { ChatInput } from '../gateway/chat-input.js';
 import { GatewayError, invalidRequest } from '../core/errors.js';
 import type { ChatMessage, ChatParams, ContentPart, ResponseFormat, ToolCall, ToolChoice, ToolDefinition } from '../providers/types.js';
 import { ROUTE_POLICIES, type RoutePolicy } from '../routing/route-policy.js';
-import { CacheMarks } from './cache-control.js';
+import { CacheMarks, checkPromptCacheKey } from './cache-control.js';
 import { plainChatRequest } from './plain-chat-request.js';
 import { MODEL_NAME_PATTERN, SESSION_ID_PATTERN } from './request-patterns.js';
 
@@ -327,6 +327,7 @@ export function parseChatRequest(body: unknown, ctx: ChatRequestContext): ChatIn
     if (value === undefined || value === null) continue;
     const refusal = Object.hasOwn(UNSUPPORTED, key) ? UNSUPPORTED[key] : undefined;
     if (refusal !== undefined) throw unsupported(key, refusal);
+    if (key === 'prompt_cache_key') checkPromptCacheKey(value);
     if (OPENAI_EXTRAS.has(key)) openaiExtras[key] = value;
     else if (!KNOWN.has(key)) warnings.push(`unknown parameter '${key}' was ignored`);
   }

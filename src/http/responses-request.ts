@@ -9,7 +9,7 @@ import type { ChatInput } from '../gateway/chat-input.js';
 import { invalidRequest } from '../core/errors.js';
 import type { ChatMessage, ChatParams, ContentPart, ResponseFormat, ToolCall, ToolChoice, ToolDefinition } from '../providers/types.js';
 import { ROUTE_POLICIES } from '../routing/route-policy.js';
-import { CacheMarks } from './cache-control.js';
+import { CacheMarks, checkPromptCacheKey } from './cache-control.js';
 import { imagePart, paramPath, routeFromHeader, sessionIdOf, type ChatRequestContext } from './chat-request.js';
 import { SESSION_ID_PATTERN } from './request-patterns.js';
 import { nulPath } from './validate.js';
@@ -254,8 +254,10 @@ export function parseResponsesRequest(body: unknown, ctx: ChatRequestContext, id
     const refusal = Object.hasOwn(UNSUPPORTED, key) ? UNSUPPORTED[key] : undefined;
     if (refusal !== undefined) throw invalidRequest(`${refusal} ('${key}') are not supported by this gateway.`, key, 'unsupported_parameter');
     if (IGNORED.has(key)) warnings.push(`${key} is not supported by this gateway and was ignored`);
-    else if (PASSED_ON.has(key)) openaiExtras[key] = value;
-    else if (!Object.hasOwn(responsesRequestSchema.shape, key)) warnings.push(`unknown parameter '${key}' was ignored`);
+    else if (PASSED_ON.has(key)) {
+      if (key === 'prompt_cache_key') checkPromptCacheKey(value);
+      openaiExtras[key] = value;
+    } else if (!Object.hasOwn(responsesRequestSchema.shape, key)) warnings.push(`unknown parameter '${key}' was ignored`);
   }
   const marks = new CacheMarks();
   const { entries, items } = readInput(req.input, warnings, idOf, marks);

@@ -4,6 +4,7 @@
  */
 import type { RateLimiter } from '../accounts/rate-limiter.js';
 import { SharedStateFallback } from './fallback.js';
+import { SharedChanges } from './shared-changes.js';
 import { SharedRateLimiter } from './shared-rate-limiter.js';
 import { SharedRedis } from './shared-redis.js';
 
@@ -33,6 +34,8 @@ export interface SharedStateHealth {
 export class SharedState {
   readonly redis: SharedRedis;
   readonly fallback: SharedStateFallback;
+  /** Revocations and account changes, told to every instance. */
+  readonly changes: SharedChanges;
 
   constructor(
     readonly config: SharedStateConfig,
@@ -40,6 +43,7 @@ export class SharedState {
   ) {
     this.redis = new SharedRedis({ url: config.url, prefix: config.prefix, timeoutMs: config.timeoutMs, ...(hooks.observe ? { observe: hooks.observe } : {}) });
     this.fallback = new SharedStateFallback(hooks.onChange);
+    this.changes = new SharedChanges(this.redis);
   }
 
   /** Requests per minute counted across instances, `local` counting while Redis is away. */
@@ -58,6 +62,7 @@ export class SharedState {
   }
 
   close(): Promise<void> {
+    this.changes.close();
     return this.redis.close();
   }
 }

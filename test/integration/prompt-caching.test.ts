@@ -216,6 +216,9 @@ describe('Provider prompt caching through every entrance', () => {
     });
     const input = [{ role: 'user', content: parts.map((p) => ({ ...p, type: 'input_text' })) }];
     await assert.rejects(s.client.responses.create({ model: 'claude-sonnet-4-5', input: input as Loose }), (err: Loose) => err.status === 400 && err.error.param === 'input.0.content.4.cache_control');
+    const badKey = await s.post('/v1/chat/completions', { model: 'gpt-4o-mini', prompt_cache_key: 123, messages: [{ role: 'user', content: 'x' }] });
+    assert.equal(badKey.status, 400);
+    assert.equal(((await badKey.json()) as Loose).error.param, 'prompt_cache_key');
     const bad = { model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: [{ type: 'text', text: 'x', cache_control: { type: 'forever' } }] }] };
     const res = await s.post('/v1/chat/completions', bad);
     assert.equal(res.status, 400);

@@ -65,6 +65,24 @@ describe('several instances sharing one Redis', needs(missing), () => {
     assert.equal(h.redis?.fallback, false);
   });
 
+  it('a key revoked on one instance is refused by the others within a second', async () => {
+    const res = await instances[0]!.post('/api/keys/gateway', { name: 'to revoke' });
+    const { key, id } = (await res.json()) as { key: string; id: string };
+    const ask = (s: Stack) =>
+      fetch(`${s.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(chatBody('hi')) });
+    // Every instance has the key cached as active (they trust a lookup for 10 s).
+    for (const s of instances) assert.equal((await ask(s)).status, 200);
+    const revoked = await fetch(`${instances[0]!.url}/api/keys/gateway/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${TEST_TOKEN}` } });
+    assert.equal(revoked.status, 200);
+    const started = Date.now();
+    for (const s of instances.slice(1)) {
+      while ((await ask(s)).status !== 401) {
+        assert.ok(Date.now() - started < 1_000, 'refused within a second');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+  });
+
   it('with Redis killed every instance keeps answering, counting alone; when it returns, limits are shared again', async () => {
     const key = await newKey(6);
     const strict = await startStack({ ...env, LIMITS_ON_REDIS_FAILURE: 'deny' }, { database, keepDatabase: true });

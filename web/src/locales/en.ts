@@ -131,6 +131,7 @@ export const en = {
   'detail.tokens': '{prompt} in · {completion} out',
   'detail.promptCache': 'Prompt cache',
   'detail.promptCacheValue': '{read} read · {write} written · {saved} saved',
+  'detail.promptCacheExtra': '{read} read · {write} written · {extra} more than uncached (writes cost extra)',
   'detail.requested': 'Model asked for',
   'detail.stream': 'Streamed',
   'detail.priority': 'Priority',

@@ -133,6 +133,7 @@ export const es: Record<MessageKey, string> = {
   'detail.tokens': '{prompt} de entrada · {completion} de salida',
   'detail.promptCache': 'Caché de prompts',
   'detail.promptCacheValue': '{read} leídos · {write} escritos · {saved} ahorrados',
+  'detail.promptCacheExtra': '{read} leídos · {write} escritos · {extra} más que sin caché (escribir cuesta más)',
   'detail.requested': 'Modelo pedido',
   'detail.stream': 'En streaming',
   'detail.priority': 'Prioridad',

@@ -55,11 +55,17 @@ export function LogDetail({ id }: { id: string }) {
             <dd>
               {d.prompt_cache_read_tokens + d.prompt_cache_write_tokens === 0
                 ? t('common.none')
-                : t('detail.promptCacheValue', {
-                    read: formatNumber(locale, d.prompt_cache_read_tokens),
-                    write: formatNumber(locale, d.prompt_cache_write_tokens),
-                    saved: formatUsd(locale, d.prompt_cache_savings_usd),
-                  })}
+                : d.prompt_cache_savings_usd < 0
+                  ? t('detail.promptCacheExtra', {
+                      read: formatNumber(locale, d.prompt_cache_read_tokens),
+                      write: formatNumber(locale, d.prompt_cache_write_tokens),
+                      extra: formatUsd(locale, -d.prompt_cache_savings_usd),
+                    })
+                  : t('detail.promptCacheValue', {
+                      read: formatNumber(locale, d.prompt_cache_read_tokens),
+                      write: formatNumber(locale, d.prompt_cache_write_tokens),
+                      saved: formatUsd(locale, d.prompt_cache_savings_usd),
+                    })}
             </dd>
             <dt>{t('col.cost')}</dt>
             <dd>{formatUsd(locale, d.cost_usd)}</dd>

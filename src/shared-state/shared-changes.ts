@@ -1,0 +1,50 @@
+/**
+ * Changes one instance makes that the others must see at once (a key revoked, an account disabled,
+ * deleted or changed), published on one Redis channel. Each instance also refreshes what it caches
+ * every few seconds, so a message lost while Redis was away is made up for by that refresh.
+ */
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { SharedRedis } from './shared-redis.js';
+
+export type SharedChange = { kind: 'key-revoked'; keyHash: string } | { kind: 'account'; userId: string };
+
+const changeSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('key-revoked'), keyHash: z.string().min(1).max(200) }),
+  z.object({ kind: z.literal('account'), userId: z.string().min(1).max(200) }),
+]);
+
+export class SharedChanges {
+  private readonly channel: string;
+  private subscriber: Redis | undefined;
+
+  constructor(private readonly redis: SharedRedis) {
+    this.channel = `${redis.prefix}changes`;
+  }
+
+  /** Hands every change published by any instance (this one's too) to `apply`; malformed messages are ignored. */
+  listen(apply: (change: SharedChange) => void): void {
+    const sub = (this.subscriber = this.redis.subscriber());
+    sub.on('message', (channel: string, message: string) => {
+      if (channel !== this.channel) return;
+      let parsed;
+      try {
+        parsed = changeSchema.safeParse(JSON.parse(message));
+      } catch {
+        return;
+      }
+      if (parsed.success) apply(parsed.data);
+    });
+    // Subscribed again by ioredis after each reconnection.
+    void sub.subscribe(this.channel).catch(() => undefined);
+  }
+
+  /** Tells the other instances; a failure is not the caller's (their periodic refresh catches up). */
+  publish(change: SharedChange): void {
+    void this.redis.call('publish', (c) => c.publish(this.channel, JSON.stringify(change))).catch(() => undefined);
+  }
+
+  close(): void {
+    this.subscriber?.disconnect();
+  }
+}
