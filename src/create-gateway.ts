@@ -2,10 +2,11 @@
  * The composition root: configuration in, a ready (not yet listening) gateway out. Used by
  * main.ts, the demo, the tests and the benchmark alike, so they all run the real thing.
  */
-import { SharedState, type SharedStateConfig } from './shared-state/shared-state.js';
+import type { SharedState } from './shared-state/shared-state.js';
+import { shareChanges, sharedState } from './shared-state-wiring.js';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from './package-root.js';
-import type { FastifyBaseLogger, FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { Config } from './config.js';
 import { buildApp } from './http/app.js';
 import { useLeanAsyncResourceBind } from './http/async-resource-bind.js';
@@ -81,18 +82,6 @@ export interface GatewayOptions {
  * /health's write, tried while writes are failing: one at a time, at most every 5 s, bounded by 2 s,
  * so health checks (unauthenticated, frequent) cannot pile writes onto a struggling database.
  */
-/** Redis shared by the instances: its calls timed into the metrics, its failure and return logged once each. */
-function sharedState(config: SharedStateConfig, now: () => number, metrics: () => GatewayMetrics, log: () => FastifyBaseLogger): SharedState {
-  return new SharedState(config, {
-    now,
-    observe: (op, seconds, ok) => metrics().observeSharedState(op, seconds, ok),
-    onChange: (degraded, err) => {
-      if (degraded) log().warn({ err: (err as Error | undefined)?.message }, 'Redis is unreachable: limits are counted per instance until it returns');
-      else log().info('Redis is reachable again: limits are shared across instances');
-    },
-  });
-}
-
 function writeProbe(write: () => Promise<void>, health: DatabaseHealth, now: () => number): () => Promise<void> {
   let running: Promise<void> | undefined;
   let lastFailedAt = -Infinity;
@@ -237,7 +226,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       forgetAccount(userId);
       shared?.changes.publish({ kind: 'account', userId });
     };
-    shared?.changes.listen((change) => (change.kind === 'account' ? forgetAccount(change.userId) : gatewayKeys.revokedElsewhere(change.keyHash)));
+    if (shared) shareChanges(shared.changes, { forgetAccount, gatewayKeys, health });
     const accounts = new AccountService(users, {
       secretKey,
       allowSignup: config.allowSignup,

@@ -79,7 +79,18 @@ const isFreeModel = (provider: ProviderId, model: string) => PROVIDER_DEFINITION
 /** When a provider's spent per-day quota comes back: its definition says (Gemini's: midnight in Los Angeles), else UTC midnight. */
 const dailyQuotaResetsAt = (provider: ProviderId, now: number) => PROVIDER_DEFINITIONS[provider].dailyQuotaResetsAt?.(now) ?? (Math.floor(now / DAY_MS) + 1) * DAY_MS;
 
+/** Cool-downs one instance learns of, for the others (several instances sharing a Redis). */
+export interface CoolingListener {
+  /** A target is resting until `until` (ms since the epoch), for `reason`. */
+  cooled(provider: ProviderId, model: string, until: number, reason: string): void;
+  /** OpenRouter's free tier is spent until `until`. */
+  freeTierSpent(until: number): void;
+}
+
 export class HealthTracker implements AttemptObserver {
+  /** Told of every cool-down this instance decides (not of those it is told of). */
+  listener: CoolingListener | undefined;
+
   /** provider → model → state: no key strings built per call. */
   private readonly targets = new Map<ProviderId, Map<string, TargetState>>();
   private size = 0;
@@ -149,15 +160,15 @@ export class HealthTracker implements AttemptObserver {
     const probe = s.probeAt !== 0;
     // Whatever the outcome, the probe has reported back.
     s.probeAt = 0;
-    if (err.dailyQuotaExhausted) return this.cool(s, dailyQuotaResetsAt(provider, now), 'daily quota exhausted');
+    if (err.dailyQuotaExhausted) return this.cool(s, dailyQuotaResetsAt(provider, now), 'daily quota exhausted', provider, model);
     // The upstream does not know this model (retired, renamed): not worth a call for a while.
-    if (err.modelNotFound) return this.cool(s, now + NOT_FOUND_COOL_MS, MODEL_NOT_FOUND_UPSTREAM);
+    if (err.modelNotFound) return this.cool(s, now + NOT_FOUND_COOL_MS, MODEL_NOT_FOUND_UPSTREAM, provider, model);
     if (err.status === 429) {
       if (isFreeModel(provider, model) && /per.?day|free-models-per-day/i.test(err.message)) {
-        this.free.exhaustedUntil = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), new Date(now).getUTCDate() + 1);
+        this.freeTierSpentUntil(Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), new Date(now).getUTCDate() + 1), true);
       }
       // Rate limited: cool this target for as long as it asked (or a short while), no circuit change.
-      return this.cool(s, now + (err.retryAfterMs ?? 10_000), 'rate limited');
+      return this.cool(s, now + (err.retryAfterMs ?? 10_000), 'rate limited', provider, model);
     }
     if (!err.isRetryable) return;
     this.push(s, false);
@@ -264,7 +275,24 @@ export class HealthTracker implements AttemptObserver {
     if (!Number.isFinite(remaining) || remaining > 0 || !Number.isFinite(resetRaw)) return;
     const now = this.now();
     const reset = resetRaw < 1e12 ? resetRaw * 1000 : resetRaw; // seconds or milliseconds
-    if (reset > now && reset - now <= DAY_MS) this.free.exhaustedUntil = Math.max(this.free.exhaustedUntil, reset);
+    if (reset > now && reset - now <= DAY_MS) this.freeTierSpentUntil(reset, true);
+  }
+
+  /** Another instance cooled a target: it rests here too (never for more than a day). */
+  cooledElsewhere(provider: ProviderId, model: string, until: number, reason: string): void {
+    const s = this.state(provider, model);
+    if (s && until - this.now() <= DAY_MS) this.cool(s, until, reason);
+  }
+
+  /** Another instance found the free tier spent. */
+  freeTierSpentElsewhere(until: number): void {
+    if (until - this.now() <= DAY_MS) this.freeTierSpentUntil(until, false);
+  }
+
+  private freeTierSpentUntil(until: number, tell: boolean): void {
+    if (until <= this.free.exhaustedUntil) return;
+    this.free.exhaustedUntil = until;
+    if (tell) this.listener?.freeTierSpent(until);
   }
 
   private freeTierReason(now: number): string | undefined {
@@ -288,10 +316,12 @@ export class HealthTracker implements AttemptObserver {
     return s !== undefined && s.coolReason === MODEL_NOT_FOUND_UPSTREAM && s.coolUntil > this.now();
   }
 
-  private cool(s: TargetState, until: number, reason: string): void {
+  /** `provider` and `model` given: decided here, so the other instances are told. */
+  private cool(s: TargetState, until: number, reason: string, provider?: ProviderId, model?: string): void {
     if (until > s.coolUntil) {
       s.coolUntil = until;
       s.coolReason = reason;
+      if (provider !== undefined && model !== undefined) this.listener?.cooled(provider, model, until, reason);
     }
   }
 

@@ -1,18 +1,22 @@
 /**
  * Changes one instance makes that the others must see at once (a key revoked, an account disabled,
- * deleted or changed), published on one Redis channel. Each instance also refreshes what it caches
+ * deleted or changed, a target cooling down after a 429 or a spent quota), published on one Redis
+ * channel. Each instance also refreshes what it caches
  * every few seconds, so a message lost while Redis was away is made up for by that refresh.
  */
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { PROVIDER_IDS } from '../providers/definitions.js';
 import type { SharedRedis } from './shared-redis.js';
-
-export type SharedChange = { kind: 'key-revoked'; keyHash: string } | { kind: 'account'; userId: string };
 
 const changeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('key-revoked'), keyHash: z.string().min(1).max(200) }),
   z.object({ kind: z.literal('account'), userId: z.string().min(1).max(200) }),
+  z.object({ kind: z.literal('cooled'), provider: z.enum(PROVIDER_IDS), model: z.string().min(1).max(256), until: z.number().int().positive(), reason: z.string().max(200) }),
+  z.object({ kind: z.literal('free-tier-spent'), until: z.number().int().positive() }),
 ]);
+
+export type SharedChange = z.infer<typeof changeSchema>;
 
 export class SharedChanges {
   private readonly channel: string;

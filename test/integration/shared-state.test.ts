@@ -83,6 +83,29 @@ describe('several instances sharing one Redis', needs(missing), () => {
     }
   });
 
+  it('a target rate-limited on one instance cools for all of them', async () => {
+    const [a, b] = [instances[0]!, instances[1]!];
+    a.emulator.script.add('openrouter', [{ model: 'openrouter/free', behavior: { type: 'error', status: 429, retryAfterSeconds: 30 } }]);
+    const first = await a.client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'hello' }] });
+    assert.notEqual(first.model, 'openrouter/free', 'the first instance fell back');
+    const deadline = Date.now() + 1_000;
+    const cooled = async () => {
+      const report = (await (await fetch(`${b.url}/api/health/providers`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } })).json()) as {
+        targets: Array<{ model: string; cooling_until: string | null }>;
+      };
+      return report.targets.some((t) => t.model === 'openrouter/free' && t.cooling_until !== null);
+    };
+    while (!(await cooled())) {
+      assert.ok(Date.now() < deadline, 'the other instance learns of it within a second');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    b.emulator.reset();
+    await b.client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'hello again' }] });
+    const calledFree = b.emulator.requests.some((r) => (r.body as { model?: string } | undefined)?.model === 'openrouter/free');
+    assert.equal(calledFree, false, 'the second instance does not call the cooled target');
+    for (const s of instances) s.gateway.health.reset();
+  });
+
   it('with Redis killed every instance keeps answering, counting alone; when it returns, limits are shared again', async () => {
     const key = await newKey(6);
     const strict = await startStack({ ...env, LIMITS_ON_REDIS_FAILURE: 'deny' }, { database, keepDatabase: true });
