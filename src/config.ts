@@ -134,6 +134,7 @@ const envSchema = z.object({
   CACHE_MAX_SIZE: int(0, 10_000_000).default(1_000),
   CACHE_TTL: int(1, 30 * 86_400).default(3_600),
   CACHE_MAX_BYTES: int(1024, Number.MAX_SAFE_INTEGER).default(64 * 1024 * 1024),
+  CACHE_BACKEND: z.enum(['memory', 'redis']).default('memory'),
   CACHE_MAX_TEMPERATURE: z.coerce.number({ message: 'must be a number' }).min(0, 'must be at least 0').max(2, 'must be at most 2').default(0),
   OPENROUTER_FREE_REQUESTS_PER_MINUTE: int(1, 100_000).default(20),
   OPENROUTER_FREE_REQUESTS_PER_DAY: int(1, 10_000_000).default(50),
@@ -211,7 +212,8 @@ export interface Config {
   /** Extra passes over targets that failed transiently, and the base of their jittered pause. */
   retries: { passes: number; baseDelayMs: number };
   /** The answer cache: entries (0 = off), bytes, time to live, and the highest temperature it replays. */
-  cache: { maxEntries: number; maxBytes: number; ttlSeconds: number; maxTemperature: number };
+  /** `redis`: shared by the instances (needs REDIS_URL). */
+  cache: { maxEntries: number; maxBytes: number; ttlSeconds: number; maxTemperature: number; backend: 'memory' | 'redis' };
   /** OpenRouter's free-model limits for this account (1,000 a day once credits were bought). */
   openRouterFreePerMinute: number;
   openRouterFreePerDay: number;
@@ -261,6 +263,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   const e = parsed.data;
+  if (e.CACHE_BACKEND === 'redis' && e.REDIS_URL === undefined) throw new ConfigError(['CACHE_BACKEND: redis needs REDIS_URL (or use memory)']);
   const p = providerEnv.data as Record<string, string | undefined>;
   const baseUrls = Object.fromEntries(PROVIDER_IDS.map((id) => [id, p[PROVIDER_DEFINITIONS[id].env.baseUrl]!])) as Record<ProviderId, string>;
   const keys = Object.fromEntries(PROVIDER_IDS.map((id) => [id, p[PROVIDER_DEFINITIONS[id].env.apiKey]])) as Record<ProviderId, string | undefined>;
@@ -312,7 +315,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     trustProxy: e.TRUST_PROXY,
     corsOrigins: e.CORS_ORIGINS,
     retries: { passes: e.UPSTREAM_RETRIES, baseDelayMs: e.UPSTREAM_RETRY_BASE_MS },
-    cache: { maxEntries: e.CACHE_MAX_SIZE, maxBytes: e.CACHE_MAX_BYTES, ttlSeconds: e.CACHE_TTL, maxTemperature: e.CACHE_MAX_TEMPERATURE },
+    cache: { maxEntries: e.CACHE_MAX_SIZE, maxBytes: e.CACHE_MAX_BYTES, ttlSeconds: e.CACHE_TTL, maxTemperature: e.CACHE_MAX_TEMPERATURE, backend: e.CACHE_BACKEND },
     openRouterFreePerMinute: e.OPENROUTER_FREE_REQUESTS_PER_MINUTE,
     openRouterFreePerDay: e.OPENROUTER_FREE_REQUESTS_PER_DAY,
     userDailyTokenLimit: e.USER_DAILY_TOKEN_LIMIT,

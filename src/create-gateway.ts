@@ -244,8 +244,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       },
     });
     const userAdmin = new UserAdmin({ users, accounts, tokensToday: (userId) => usage.tokensToday(userId), now, onChange: accountChanged });
-    const answerCache =
-      config.cache.maxEntries > 0 ? new MemoryResponseCache({ maxEntries: config.cache.maxEntries, maxBytes: config.cache.maxBytes, ttlMs: config.cache.ttlSeconds * 1000, now }) : undefined;
+    const cacheBounds = { maxEntries: config.cache.maxEntries, maxBytes: config.cache.maxBytes, ttlMs: config.cache.ttlSeconds * 1000 };
+    const answerCache = config.cache.maxEntries === 0 ? undefined : config.cache.backend === 'redis' && shared ? shared.responseCache(cacheBounds) : new MemoryResponseCache({ ...cacheBounds, now });
     const embeddings = new EmbeddingService({
       adapters: createEmbeddingAdapters(),
       chatAdapters: adapters,

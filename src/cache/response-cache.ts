@@ -29,8 +29,9 @@ export interface CacheStats {
   ttl_seconds: number;
 }
 
+/** In memory the answer is at hand; shared (Redis) it is a promise. */
 export interface ResponseCache {
-  get(key: string): CachedAnswer | undefined;
+  get(key: string): CachedAnswer | undefined | Promise<CachedAnswer | undefined>;
   set(key: string, answer: CachedAnswer): void;
   stats(): CacheStats;
   clear(): void;

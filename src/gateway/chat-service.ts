@@ -247,7 +247,8 @@ export class ChatService {
     const key = this.cacheKeyFor(input, ctx, decision, messages);
     const { holds, outputLimit, warnings } = await this.deps.budgets.take(input, ctx, decision.classification.estimated_tokens, decision.targets);
     keyWarnings.push(...warnings);
-    const hit = key === undefined ? undefined : this.deps.cache?.store.get(key);
+    const found = key === undefined ? undefined : this.deps.cache?.store.get(key);
+    const hit = found instanceof Promise ? await found : found;
     return { ctx, messages, decision, keyWarnings, key, hit, holds, outputLimit, conversation };
   }
 

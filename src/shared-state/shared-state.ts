@@ -3,6 +3,8 @@
  * failing (reported once each way), and the shared versions of the per-instance mechanisms.
  */
 import type { RateLimiter } from '../accounts/rate-limiter.js';
+import type { ResponseCache } from '../cache/response-cache.js';
+import { SharedResponseCache } from './shared-response-cache.js';
 import { SharedStateFallback } from './fallback.js';
 import { SharedChanges } from './shared-changes.js';
 import { SharedRateLimiter } from './shared-rate-limiter.js';
@@ -49,6 +51,11 @@ export class SharedState {
   /** Requests per minute counted across instances, `local` counting while Redis is away. */
   rateLimiter(local: RateLimiter): RateLimiter {
     return new SharedRateLimiter(this.redis, { local, onFailure: this.config.onFailure, fallback: this.fallback, now: this.hooks.now });
+  }
+
+  /** The answer cache in Redis, with a small in-process level in front. */
+  responseCache(bounds: { maxEntries: number; maxBytes: number; ttlMs: number }): ResponseCache {
+    return new SharedResponseCache(this.redis, { ...bounds, now: this.hooks.now, fallback: this.fallback });
   }
 
   async health(): Promise<SharedStateHealth> {

@@ -106,6 +106,30 @@ describe('several instances sharing one Redis', needs(missing), () => {
     for (const s of instances) s.gateway.health.reset();
   });
 
+  it('with CACHE_BACKEND=redis a repeat on another instance is a cache hit', async () => {
+    const cached = { ...env, CACHE_BACKEND: 'redis', CACHE_MAX_SIZE: '100' };
+    const [one, two] = [await startStack(cached, { database, keepDatabase: true }), await startStack(cached, { database, keepDatabase: true })];
+    instancesToClose.push(one, two);
+    const ask = (s: Stack) => s.client.chat.completions.create({ model: 'gemini-2.5-flash', messages: [{ role: 'user', content: 'What is a prompt cache?' }] });
+    const first = (await ask(one)) as unknown as { metadata: { cache_hit: boolean }; choices: Array<{ message: { content: string } }> };
+    assert.equal(first.metadata.cache_hit, false);
+    // The entry is written after the answer is sent: wait until it is there.
+    const deadline = Date.now() + 1_000;
+    for (;;) {
+      const again = (await ask(two)) as unknown as { metadata: { cache_hit: boolean; cost_usd: number }; choices: Array<{ message: { content: string } }> };
+      if (again.metadata.cache_hit) {
+        assert.equal(again.choices[0]!.message.content, first.choices[0]!.message.content);
+        assert.equal(again.metadata.cost_usd, 0);
+        break;
+      }
+      assert.ok(Date.now() < deadline, 'a hit on the other instance');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const stats = (await (await fetch(`${two.url}/api/cache`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } })).json()) as { enabled: boolean; hits: number };
+    assert.equal(stats.enabled, true);
+    assert.ok(stats.hits >= 1);
+  });
+
   it('with Redis killed every instance keeps answering, counting alone; when it returns, limits are shared again', async () => {
     const key = await newKey(6);
     const strict = await startStack({ ...env, LIMITS_ON_REDIS_FAILURE: 'deny' }, { database, keepDatabase: true });
