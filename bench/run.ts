@@ -1,9 +1,10 @@
 /**
  * `npm run bench`: Cerebro against the emulator called directly (the floor), a bare node:http proxy
- * (a Node gateway's practical limit) and Portkey's open-source gateway, side by side in one run.
+ * (a Node gateway's practical limit), Cerebro with a gateway key's limits in memory and in Redis, and
+ * Portkey's open-source gateway, side by side in one run.
  * Loopback only, bounded in time; every process it starts is stopped, also on Ctrl-C.
  *
- *   npm run bench                       full run (about 14 minutes), writes BENCHMARKS.md
+ *   npm run bench                       full run (about 20 minutes), writes BENCHMARKS.md
  *   npm run bench -- --smoke            a few seconds, no Portkey: proves the harness works (CI)
  *   options: --duration <ms> --rounds <n> --systems a,b --latencies 0,20 --concurrency 1,50 --idle-wait <ms> --out <file>
  */
@@ -34,7 +35,7 @@ const smoke = values.smoke;
 const durationMs = Number(values.duration ?? (smoke ? 400 : 4000));
 // Three rounds: the median of two is their mean, and one noisy round on a shared machine moved it by 60 %.
 const rounds = Number(values.rounds ?? (smoke ? 1 : 3));
-const systems = (values.systems ?? (smoke ? 'direct,bare-proxy,cerebro,cerebro+memory' : 'direct,bare-proxy,cerebro,cerebro+memory,portkey')).split(',') as SystemName[];
+const systems = (values.systems ?? (smoke ? 'direct,bare-proxy,cerebro,cerebro+memory' : 'direct,bare-proxy,cerebro,cerebro+memory,cerebro+key,cerebro+redis,portkey')).split(',') as SystemName[];
 const latencies = (values.latencies ?? (smoke ? '0' : '0,20')).split(',').map(Number);
 const concurrencies = (values.concurrency ?? (smoke ? '1,10' : '1,50')).split(',').map(Number);
 /**
@@ -65,7 +66,7 @@ async function measureSystem(system: SystemName, proc: RunningProcess, emulatorP
   const sampler = setInterval(() => (rssMax = Math.max(rssMax, rssMb(proc.pid))), 200);
   const cpu0 = cpuMs(proc.pid);
   const result = await runLoad(
-    { origin: `http://127.0.0.1:${proc.port}`, path: sut.path, headers: sut.headers(emulatorPort), body: (w) => body(stream, sut.bodyExtra?.(w) ?? {}), stream },
+    { origin: `http://127.0.0.1:${proc.port}`, path: sut.path, headers: sut.headers(emulatorPort, proc), body: (w) => body(stream, sut.bodyExtra?.(w) ?? {}), stream },
     concurrency,
     duration,
   );

@@ -41,11 +41,13 @@ export const REPO_ROOT = existsSync(join(here, '..', 'package.json')) ? join(her
 /** Portkey is installed into a scratch folder of the repository, never into the project's dependencies. */
 export const PORTKEY_DIR = join(REPO_ROOT, 'bench', '.portkey');
 
-export type SystemName = 'direct' | 'bare-proxy' | 'cerebro' | 'cerebro+memory' | 'portkey';
+export type SystemName = 'direct' | 'bare-proxy' | 'cerebro' | 'cerebro+memory' | 'cerebro+key' | 'cerebro+redis' | 'portkey';
 
 export interface RunningProcess {
   pid: number;
   port: number;
+  /** A gateway key the system made for the load, when it authenticates with one. */
+  token?: string;
   stop(): Promise<void>;
 }
 
@@ -53,24 +55,24 @@ export interface SystemUnderTest {
   name: SystemName;
   /** How a request to this system looks (path and headers), given the emulator's port. */
   path: string;
-  headers: (emulatorPort: number) => Record<string, string>;
+  headers: (emulatorPort: number, proc: RunningProcess) => Record<string, string>;
   /** Extra body fields (memory on: a session per worker). */
   bodyExtra?: (worker: number) => Record<string, unknown>;
   /** Starts the system; `direct` starts nothing and measures the emulator itself. */
   start(emulator: RunningProcess): Promise<RunningProcess>;
 }
 
-function waitForReady(child: ChildProcess, name: string): Promise<number> {
+function waitForReady(child: ChildProcess, name: string): Promise<{ port: number; token?: string }> {
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
     const timer = setTimeout(() => reject(new Error(`${name} did not start in 60 s: ${out}${err}`)), 60_000);
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
-      const match = /READY (\d+)/.exec(out);
+      const match = /READY (\d+)(?: (\S+))?\n/.exec(out);
       if (match) {
         clearTimeout(timer);
-        resolve(Number(match[1]));
+        resolve(match[2] ? { port: Number(match[1]), token: match[2] } : { port: Number(match[1]) });
       }
     });
     child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
@@ -95,12 +97,12 @@ function stopper(child: ChildProcess): () => Promise<void> {
 }
 
 /** Starts a bench server; `nodeFlags` are the Node flags its production counterpart runs with. */
-export async function startNodeServer(name: string, args: string[], nodeFlags: readonly string[] = []): Promise<RunningProcess> {
-  const child = spawn(process.execPath, [...serverCommand(name, nodeFlags), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const port = await waitForReady(child, name);
+export async function startNodeServer(name: string, args: string[], nodeFlags: readonly string[] = [], env: Record<string, string> = {}): Promise<RunningProcess> {
+  const child = spawn(process.execPath, [...serverCommand(name, nodeFlags), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const ready = await waitForReady(child, name);
   child.stdout?.removeAllListeners('data');
   child.stdout?.resume();
-  return { pid: child.pid!, port, stop: stopper(child) };
+  return { pid: child.pid!, ...ready, stop: stopper(child) };
 }
 
 async function freePort(): Promise<number> {
@@ -175,6 +177,25 @@ export const SYSTEMS: Record<SystemName, SystemUnderTest> = {
     headers: () => ({ ...json, authorization: `Bearer ${BENCH_TOKEN}` }),
     bodyExtra: (worker) => ({ session_id: `bench-${worker}` }),
     start: (emulator) => startNodeServer('cerebro', [String(emulator.port)], NODE_FLAGS),
+  },
+  // A gateway key (per-key and per-user limits counted on every request), the limits in memory…
+  'cerebro+key': {
+    name: 'cerebro+key',
+    path: '/v1/chat/completions',
+    headers: (_port, proc) => ({ ...json, authorization: `Bearer ${proc.token}` }),
+    start: (emulator) => startNodeServer('cerebro', [String(emulator.port)], NODE_FLAGS, { BENCH_GATEWAY_KEY: '1' }),
+  },
+  // …and in Redis (the machine's, or BENCH_REDIS_URL), shared as several instances would share them.
+  'cerebro+redis': {
+    name: 'cerebro+redis',
+    path: '/v1/chat/completions',
+    headers: (_port, proc) => ({ ...json, authorization: `Bearer ${proc.token}` }),
+    start: (emulator) =>
+      startNodeServer('cerebro', [String(emulator.port)], NODE_FLAGS, {
+        BENCH_GATEWAY_KEY: '1',
+        REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+        REDIS_PREFIX: `bench-${process.pid}-${Date.now()}:`,
+      }),
   },
   portkey: {
     name: 'portkey',

@@ -21,6 +21,10 @@ const config = loadConfig({
   CACHE_MAX_SIZE: process.env.BENCH_CACHE_MAX_SIZE ?? '0',
   OPENROUTER_FREE_REQUESTS_PER_MINUTE: '100000',
   OPENROUTER_FREE_REQUESTS_PER_DAY: '10000000',
+  // With a gateway key, its limits and the user's are counted on every request (never reached here).
+  GATEWAY_KEY_MAX_RATE_LIMIT: '100000',
+  USER_RATE_LIMIT: '1000000',
+  ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL, REDIS_PREFIX: process.env.REDIS_PREFIX ?? 'bench:' } : {}),
 });
 // The same logger `npm start` configures (pino JSON lines, asynchronous writes), as in production,
 // into a file: on stdout the lines would go down a pipe that the load generator, on the same two
@@ -28,7 +32,21 @@ const config = loadConfig({
 const logFile = logDestination(join(dir, 'cerebro.log'));
 const gateway = await createGateway(config, { logger: loggerOptions(config.logLevel, 'json', logFile) });
 const address = await gateway.app.listen({ host: '127.0.0.1', port: 0 });
-process.stdout.write(`READY ${new URL(address).port}\n`);
+if (process.env.REDIS_URL) {
+  // A Redis that does not answer would measure the per-instance fallback instead: said, not measured.
+  for (let i = 0; ; i++) {
+    const health = (await gateway.app.inject({ method: 'GET', url: '/health' })).json() as { redis?: { status: string } };
+    if (health.redis?.status === 'ok') break;
+    if (i === 50) throw new Error(`no Redis answers at ${process.env.REDIS_URL} (set BENCH_REDIS_URL)`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+let token = '';
+if (process.env.BENCH_GATEWAY_KEY === '1') {
+  const made = await gateway.app.inject({ method: 'POST', url: '/api/keys/gateway', headers: { authorization: `Bearer ${BENCH_TOKEN}` }, payload: { name: 'bench', rate_limit: 100_000 } });
+  token = ` ${(made.json() as { key: string }).key}`;
+}
+process.stdout.write(`READY ${new URL(address).port}${token}\n`);
 // The scratch folder (database and log) goes with the process.
 process.on(
   'SIGTERM',
