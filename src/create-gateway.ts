@@ -211,7 +211,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       masterKey: config.masterEncryptionKey,
       now,
       verifyTimeoutMs: 15_000,
-      onChange: (userId) => contexts.invalidate(userId),
+      onChange: (userId) => accountChanged(userId),
       onVerifyError: (err, provider) => app.log.warn({ err, provider }, 'verifying a provider key: the upstream could not be reached'),
     });
     const storage = new StorageQuota(new UserStorageRepository(database.db), { limitBytes: config.userStorageLimitBytes, refreshMs: 5_000, now, onError: onBackgroundError('reading storage use') });
@@ -319,7 +319,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       corsOrigins: config.corsOrigins,
       gatewayKeys,
       providerKeys,
-      userConfig: { configs, contexts, usage, catalog, defaultMemoryMessages: config.memoryMessages, now },
+      userConfig: { configs, contexts, usage, catalog, defaultMemoryMessages: config.memoryMessages, now, changed: accountChanged },
       analytics: new AnalyticsRepository(database.db),
       logs: new RequestLogQuery(database.db),
       responses: new ResponseRepository(database.db),

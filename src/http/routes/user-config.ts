@@ -28,6 +28,8 @@ export interface UserConfigRouteDeps {
   catalog: ModelCatalog;
   defaultMemoryMessages: number;
   now: () => number;
+  /** The user's settings changed: forgotten here, and told to the other instances (default: here only). */
+  changed?: (userId: string) => void;
 }
 
 export function userConfigRoutes(app: FastifyInstance, deps: UserConfigRouteDeps): void {
@@ -62,7 +64,8 @@ export function userConfigRoutes(app: FastifyInstance, deps: UserConfigRouteDeps
       updated_at: new Date(deps.now()).toISOString(),
     };
     await deps.configs.put(row);
-    deps.contexts.invalidate(userId);
+    if (deps.changed) deps.changed(userId);
+    else deps.contexts.invalidate(userId);
     return view(request.caller, row);
   });
 }
