@@ -138,6 +138,8 @@ const envSchema = z.object({
   CACHE_MAX_TEMPERATURE: z.coerce.number({ message: 'must be a number' }).min(0, 'must be at least 0').max(2, 'must be at most 2').default(0),
   OPENROUTER_FREE_REQUESTS_PER_MINUTE: int(1, 100_000).default(20),
   OPENROUTER_FREE_REQUESTS_PER_DAY: int(1, 10_000_000).default(50),
+  USER_MAX_BUDGET_USD: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.coerce.number({ message: 'must be a number' }).min(0).max(1_000_000).optional()),
+  USER_MAX_BUDGET_PERIOD: z.enum(['daily', 'weekly', 'monthly', 'lifetime']).default('monthly'),
   USER_DAILY_TOKEN_LIMIT: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), int(1, Number.MAX_SAFE_INTEGER).optional()),
   OPENROUTER_APP_URL: url.default('https://github.com/cerebro-gateway/cerebro'),
   OPENROUTER_APP_TITLE: z.string().min(1).default('Cerebro'),
@@ -221,6 +223,8 @@ export interface Config {
   gatewayKeyMaxRateLimit: number;
   /** The operator's ceiling on every user's tokens per UTC day (users may set a lower one). */
   userDailyTokenLimit: number | undefined;
+  /** The operator's ceiling on every user's spend (USER_MAX_BUDGET_USD per USER_MAX_BUDGET_PERIOD). */
+  userBudgetCeiling: { maxBudgetUsd: number; period: 'daily' | 'weekly' | 'monthly' | null } | undefined;
   providers: Partial<Record<ProviderId, ProviderCredentials>>;
   /** Base URLs of every provider, configured or not (for the banner). */
   baseUrls: Record<ProviderId, string>;
@@ -319,6 +323,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     openRouterFreePerMinute: e.OPENROUTER_FREE_REQUESTS_PER_MINUTE,
     openRouterFreePerDay: e.OPENROUTER_FREE_REQUESTS_PER_DAY,
     userDailyTokenLimit: e.USER_DAILY_TOKEN_LIMIT,
+    userBudgetCeiling: e.USER_MAX_BUDGET_USD === undefined ? undefined : { maxBudgetUsd: e.USER_MAX_BUDGET_USD, period: e.USER_MAX_BUDGET_PERIOD === 'lifetime' ? null : e.USER_MAX_BUDGET_PERIOD },
     providers,
     baseUrls,
     openRouterAppUrl: e.OPENROUTER_APP_URL,

@@ -2,6 +2,7 @@
  * The composition root: configuration in, a ready (not yet listening) gateway out. Used by
  * main.ts, the demo, the tests and the benchmark alike, so they all run the real thing.
  */
+import { MemoryBudgetLedger } from './accounts/budget-ledger.js';
 import type { SharedState } from './shared-state/shared-state.js';
 import { shareChanges, sharedState } from './shared-state-wiring.js';
 import { join } from 'node:path';
@@ -172,7 +173,10 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     const configs = new UserConfigRepository(database.db);
     const users = new UserRepository(database.db);
     const accountStates = new AccountStates(users, new RevokedTokenRepository(database.db), { ttlMs: 5_000, maxEntries: 100_000, now });
+    const logQuery = new RequestLogQuery(database.db);
+    const budgetLedger = new MemoryBudgetLedger((scope, since) => logQuery.spendSince(scope, since), now);
     const contexts = new CallerContexts({
+      userBudgetCeiling: config.userBudgetCeiling,
       configs,
       users,
       providerKeys: new ProviderKeyRepository(database.db),
@@ -202,6 +206,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       defaultRateLimit: config.gatewayKeyDefaultRateLimit,
       maxRateLimit: config.gatewayKeyMaxRateLimit,
       onRevoked: (keyHash) => shared?.changes.publish({ kind: 'key-revoked', keyHash }),
+      onChanged: (keyHash) => shared?.changes.publish({ kind: 'key-changed', keyHash }),
     });
     const providerKeys = new ProviderKeyService({
       repo: new ProviderKeyRepository(database.db),
@@ -262,7 +267,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     logs.onFailed = () => databaseHealth.writeFailed();
     const chat = new ChatService({
       databaseHealth,
-      budgets: new RequestBudgets(contexts, storage, catalog),
+      budgets: new RequestBudgets(contexts, storage, catalog, budgetLedger),
       cache: answerCache && { store: answerCache, maxTemperature: config.cache.maxTemperature },
       executor,
       catalog,
@@ -319,9 +324,20 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       corsOrigins: config.corsOrigins,
       gatewayKeys,
       providerKeys,
-      userConfig: { configs, contexts, usage, catalog, defaultMemoryMessages: config.memoryMessages, now, changed: accountChanged },
+      userConfig: {
+        configs,
+        contexts,
+        usage,
+        catalog,
+        defaultMemoryMessages: config.memoryMessages,
+        now,
+        changed: accountChanged,
+        budgets: budgetLedger,
+        maxBudgetUsd: config.userBudgetCeiling?.maxBudgetUsd,
+      },
+      budgetLedger,
       analytics: new AnalyticsRepository(database.db),
-      logs: new RequestLogQuery(database.db),
+      logs: logQuery,
       responses: new ResponseRepository(database.db),
       health,
       cache: answerCache,

@@ -30,6 +30,7 @@ export function shareChanges(changes: SharedChanges, local: { forgetAccount: (us
   changes.listen((change) => {
     if (change.kind === 'account') local.forgetAccount(change.userId);
     else if (change.kind === 'key-revoked') local.gatewayKeys.revokedElsewhere(change.keyHash);
+    else if (change.kind === 'key-changed') local.gatewayKeys.forget(change.keyHash);
     else if (change.kind === 'cooled') local.health.cooledElsewhere(change.provider, change.model, change.until, change.reason);
     else local.health.freeTierSpentElsewhere(change.until);
   });

@@ -9,6 +9,7 @@ import { LRUCache } from 'lru-cache';
 import { GatewayError, invalidRequest } from '../core/errors.js';
 import { gatewayKeyDisplayPrefix, gatewayKeyHash, generateGatewayKey } from '../security/gateway-key.js';
 import type { GatewayKeyRepository, GatewayKeyRow } from '../store/gateway-key-repository.js';
+import type { BudgetPeriod } from './budgets.js';
 import { DEFAULT_SCOPES, formatScopes, type Scope } from './scopes.js';
 
 export interface GatewayKeyServiceOptions {
@@ -20,6 +21,14 @@ export interface GatewayKeyServiceOptions {
   maxRateLimit: number;
   /** A key was revoked here (the other instances are told). */
   onRevoked?: (keyHash: string) => void;
+  /** A key's limits changed here (the other instances are told). */
+  onChanged?: (keyHash: string) => void;
+}
+
+/** A key's US-dollar budget; `maxBudgetUsd` null: none. */
+export interface KeyBudgetSetting {
+  maxBudgetUsd: number | null;
+  period: BudgetPeriod;
 }
 
 export const MAX_ACTIVE_KEYS_PER_USER = 50;
@@ -52,7 +61,7 @@ export class GatewayKeyService {
   }
 
   /** Scopes are the caller's to check: only the operator may give a key `admin`. */
-  async issue(userId: string, name: string, rateLimit: number | undefined, scopes: readonly Scope[] = DEFAULT_SCOPES): Promise<IssuedKey> {
+  async issue(userId: string, name: string, rateLimit: number | undefined, scopes: readonly Scope[] = DEFAULT_SCOPES, budget?: KeyBudgetSetting): Promise<IssuedKey> {
     if (scopes.length === 0) throw invalidRequest("Invalid value for 'scopes': give at least one of chat, read, admin", 'scopes');
     if (rateLimit !== undefined && rateLimit > this.options.maxRateLimit) {
       throw invalidRequest(`Invalid value for 'rate_limit': at most ${this.options.maxRateLimit} requests per minute on this gateway`, 'rate_limit');
@@ -69,6 +78,8 @@ export class GatewayKeyService {
       created_at: new Date(this.options.now()).toISOString(),
       last_used_at: null,
       revoked_at: null,
+      max_budget_usd: budget?.maxBudgetUsd ?? null,
+      budget_period: budget?.maxBudgetUsd == null ? null : budget.period,
     };
     const { created, active } = await this.repo.createWithinCap(row, MAX_ACTIVE_KEYS_PER_USER);
     if (!created) {
@@ -96,6 +107,31 @@ export class GatewayKeyService {
   /** A key revoked (here, or by another instance): refused from now on, whatever is cached. */
   revokedElsewhere(keyHash: string): void {
     this.revoked.set(keyHash, true);
+    this.cache.delete(keyHash);
+  }
+
+  /** Renames a key, or changes its rate limit or budget; undefined when the user has no such active key. */
+  async update(userId: string, id: string, change: { name?: string; rateLimit?: number; budget?: KeyBudgetSetting }): Promise<GatewayKeyRow | undefined> {
+    if (change.rateLimit !== undefined && change.rateLimit > this.options.maxRateLimit) {
+      throw invalidRequest(`Invalid value for 'rate_limit': at most ${this.options.maxRateLimit} requests per minute on this gateway`, 'rate_limit');
+    }
+    const fields: Parameters<GatewayKeyRepository['update']>[2] = {};
+    if (change.name !== undefined) fields.name = change.name;
+    if (change.rateLimit !== undefined) fields.rate_limit = change.rateLimit;
+    if (change.budget !== undefined) {
+      fields.max_budget_usd = change.budget.maxBudgetUsd;
+      fields.budget_period = change.budget.maxBudgetUsd === null ? null : change.budget.period;
+    }
+    const row = await this.repo.update(userId, id, fields);
+    if (row) {
+      this.forget(row.key_hash);
+      this.options.onChanged?.(row.key_hash);
+    }
+    return row;
+  }
+
+  /** A key changed (here, or on another instance): read again on its next use. */
+  forget(keyHash: string): void {
     this.cache.delete(keyHash);
   }
 

@@ -12,6 +12,8 @@ export interface GatewayErrorInit {
   param?: string | null;
   headers?: Record<string, string>;
   attempts?: Attempt[];
+  /** Fields the error object carries besides OpenAI's four (a spent budget's amounts). */
+  details?: Record<string, unknown>;
 }
 
 export class GatewayError extends Error {
@@ -21,6 +23,7 @@ export class GatewayError extends Error {
   readonly param: string | null;
   readonly headers: Record<string, string>;
   readonly attempts: Attempt[] | undefined;
+  readonly details: Record<string, unknown> | undefined;
 
   constructor(init: GatewayErrorInit) {
     super(init.message);
@@ -31,6 +34,7 @@ export class GatewayError extends Error {
     this.param = init.param ?? null;
     this.headers = init.headers ?? {};
     this.attempts = init.attempts;
+    this.details = init.details;
   }
 }
 

@@ -3,6 +3,7 @@
  * they may use (their own keys, and the operator's when the operator allows it) and their daily
  * token budget. Cached per user for a few seconds, and dropped at once when they change it here.
  */
+import type { Budget, BudgetPeriod } from '../accounts/budgets.js';
 import type { ProviderCredentials, ProviderId } from '../providers/types.js';
 import type { Target } from '../routing/cascade.js';
 import { open as openSecret, providerKeyAad, SecretBoxError } from '../security/secret-box.js';
@@ -23,6 +24,8 @@ export interface CallerContext {
   routePolicy: string;
   /** The user's own limit, capped by the operator's USER_DAILY_TOKEN_LIMIT; null = none. */
   dailyTokenLimit: number | null;
+  /** US-dollar budgets on the user: their own, and the operator's ceiling (USER_MAX_BUDGET_USD). */
+  budgets: Budget[];
   credentials: Credentials;
   /** Providers this caller reaches with the operator's keys though it is not the operator: their upstream error texts are not shown to it. */
   sharedProviders: ReadonlySet<ProviderId>;
@@ -47,6 +50,7 @@ export interface CallerContextDeps {
   defaultMemoryMessages: number;
   /** The operator's ceiling on users' tokens per day (not the operator's own), unless set per user. */
   userDailyTokenLimit: number | undefined;
+  userBudgetCeiling?: { maxBudgetUsd: number; period: BudgetPeriod } | undefined;
   now: () => number;
   cacheTtlMs: number;
   /** Users whose context is kept at once (it holds their decrypted keys: bounded, and gone after the TTL). */
@@ -114,6 +118,7 @@ export class CallerContexts {
       defaultModel: undefined,
       routePolicy: 'cascade',
       dailyTokenLimit: null,
+      budgets: [],
       credentials: this.deps.operatorCredentials,
       sharedProviders: new Set(),
       unreadable: {},
@@ -187,7 +192,12 @@ export class CallerContexts {
     const own = config?.daily_token_limit ?? null;
     const perUser = account?.daily_token_limit ?? null;
     const cap = operator ? undefined : perUser !== null ? Number(perUser) : this.deps.userDailyTokenLimit;
+    const budgets: Budget[] = [];
+    if (config?.max_budget_usd != null) budgets.push({ scope: `user:${caller.userId}`, limitUsd: Number(config.max_budget_usd), period: (config.budget_period as BudgetPeriod | null) ?? null });
+    const ceiling = this.deps.userBudgetCeiling;
+    if (ceiling && !operator) budgets.push({ scope: `user-cap:${caller.userId}`, limitUsd: ceiling.maxBudgetUsd, period: ceiling.period });
     return {
+      budgets,
       memoryMessages: config?.memory_messages ?? this.deps.defaultMemoryMessages,
       defaultModel: config?.default_model ?? undefined,
       routePolicy: config?.route_policy ?? 'cascade',

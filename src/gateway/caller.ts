@@ -1,4 +1,5 @@
 /** Who is calling: every request, log row, session and limit belongs to one user. */
+import type { Budget } from '../accounts/budgets.js';
 
 /** The operator (CEREBRO_API_TOKEN) is the user row `operator`, and the admin. */
 export const OPERATOR_USER_ID = 'operator';
@@ -16,6 +17,8 @@ export interface Caller {
   gatewayKeyId?: string;
   /** A gateway key's scopes (`chat`, `read`, `admin`); absent for account and operator tokens. */
   scopes?: readonly string[];
+  /** A gateway key's US-dollar budget, when it has one. */
+  keyBudget?: Budget;
   /** An account token's id and expiry (seconds since the epoch), for signing it out. */
   token?: { jti: string | undefined; expiresAt: number };
 }

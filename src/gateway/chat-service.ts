@@ -365,7 +365,7 @@ export class ChatService {
    * caller's next request), and records the row after this tick, once the answer it describes is on its way.
    */
   private log(input: ChatInput, outcome: LogOutcome): void {
-    settleHolds(outcome.holds, outcome.usage?.totalTokens ?? 0);
+    settleHolds(outcome.holds, outcome.usage?.totalTokens ?? 0, outcome.costUsd);
     // Savings are the caller's only where they paid: a replayed answer or a failure cost nothing.
     if (outcome.target && outcome.costUsd > 0) outcome.cacheSavingsUsd = this.deps.catalog.cacheSavings(outcome.target.model, outcome.usage);
     const at = this.deps.now();

@@ -7,6 +7,7 @@
  * answer, within what that target can write, so no answer runs past its reservation and concurrent
  * requests cannot overshoot the limit together.
  */
+import { NO_BUDGET_HOLD, type BudgetHold, type BudgetLedger } from '../accounts/budgets.js';
 import type { Target } from '../routing/cascade.js';
 import type { ModelCatalog } from '../routing/model-catalog.js';
 import { isOperatorAccount } from './caller.js';
@@ -20,6 +21,8 @@ export interface RequestHolds {
   tokens: TokenReservation;
   /** Settled by the session write with what it stored; by the log row with 0 if nothing was. */
   storage: StorageHold;
+  /** Its worst-case cost, held against the key's and the user's US-dollar budgets; settled with the real cost. */
+  budget: BudgetHold;
 }
 
 /** The answer a request without `max_tokens` is expected to write: the plan's largest output limit, at most this. */
@@ -49,6 +52,7 @@ export class RequestBudgets {
     private readonly contexts: CallerContexts,
     private readonly storage: StorageQuota | undefined,
     private readonly catalog: ModelCatalog,
+    private readonly ledger?: BudgetLedger,
   ) {}
 
   async take(input: ChatInput, ctx: CallerContext, promptTokens: number, targets: readonly Target[]): Promise<Holding> {
@@ -65,11 +69,30 @@ export class RequestBudgets {
       storage.settle(0);
       throw err;
     }
-    const holds = { storage, tokens };
+    let spend = NO_BUDGET_HOLD;
+    const userBudgets = ctx.budgets ?? [];
+    const budgets = input.caller.keyBudget ? [input.caller.keyBudget, ...userBudgets] : userBudgets;
+    if (budgets.length > 0 && this.ledger) {
+      try {
+        spend = await this.ledger.reserve(budgets, this.worstCost(targets, promptTokens, output));
+      } catch (err) {
+        storage.settle(0);
+        tokens.settle(0);
+        throw err;
+      }
+    }
+    const holds = { storage, tokens, budget: spend };
     if (ctx.dailyTokenLimit === null || input.params.maxTokens !== undefined) return { holds, warnings: [] };
     const budget = Math.max(1, tokens.held - promptTokens);
     const warnings = budget < output ? [`max_tokens set to at most ${budget}: what your daily token limit leaves for this answer`] : [];
     return { holds, outputLimit: (target) => this.outputFor(target, budget, promptTokens), warnings };
+  }
+
+  /** The dearest the request can be: its prompt and `output` at the plan's dearest target (a model outside the catalog costs nothing known). */
+  private worstCost(targets: readonly Target[], promptTokens: number, output: number): number {
+    let worst = 0;
+    for (const t of targets) worst = Math.max(worst, this.catalog.cost(t.model, { promptTokens, completionTokens: output, totalTokens: promptTokens + output }));
+    return worst;
   }
 
   /** The most the answer may take: the plan's largest output limit (4,096 for a model outside the catalog), at most 16,384. */
@@ -87,9 +110,10 @@ export class RequestBudgets {
   }
 }
 
-/** The request is over: the tokens it really used count, whatever it held and did not store is freed. */
-export function settleHolds(holds: RequestHolds | undefined, usedTokens: number): void {
+/** The request is over: the tokens it really used and what it cost count, whatever it held and did not store is freed. */
+export function settleHolds(holds: RequestHolds | undefined, usedTokens: number, costUsd: number): void {
   if (!holds) return;
   holds.tokens.settle(usedTokens);
+  holds.budget.settle(costUsd);
   holds.storage.settle(0);
 }

@@ -2,6 +2,7 @@
  * The HTTP application, built from its dependencies without listening, so tests drive it with
  * inject() or a real port alike. main.ts is the only place that reads the environment.
  */
+import type { BudgetLedger } from '../accounts/budgets.js';
 import type { SharedStateHealth } from '../shared-state/shared-state.js';
 import { uuidv7 } from '../gateway/time-ordered-id.js';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
@@ -102,6 +103,8 @@ export interface AppDeps {
   gatewayKeys: GatewayKeyService;
   providerKeys: ProviderKeyService;
   userConfig: UserConfigRouteDeps;
+  /** Where US-dollar budgets' spend is kept (the key list shows each key's). */
+  budgetLedger?: BudgetLedger | undefined;
   analytics: AnalyticsRepository;
   /** The log explorer's reads (/api/logs). */
   logs: RequestLogQuery;
@@ -266,7 +269,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     sessionsRoutes(api, deps.sessions, deps.storage);
     accountRoutes(api, deps.accounts, deps.loginThrottle);
     adminUserRoutes(api, deps.userAdmin);
-    gatewayKeyRoutes(api, deps.gatewayKeys);
+    gatewayKeyRoutes(api, deps.gatewayKeys, deps.budgetLedger);
     providerKeyRoutes(api, deps.providerKeys);
     userConfigRoutes(api, deps.userConfig);
     analyticsRoutes(api, deps.analytics, deps.logs, deps.now);

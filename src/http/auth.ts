@@ -5,6 +5,7 @@
  * - an account's JWT (from /api/auth/login): its user;
  * - with none of those, the web console's session cookie, with its CSRF header (security/console-session.ts).
  */
+import type { BudgetPeriod } from '../accounts/budgets.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayKeyService } from '../accounts/gateway-keys.js';
 import { rateLimitHeaders, type RateLimit, type RateLimitDecision, type RateLimiter } from '../accounts/rate-limiter.js';
@@ -187,6 +188,7 @@ export function callerResolver(options: AuthOptions) {
       if (key.user_id !== OPERATOR_USER_ID) await checkAccount(options, key.user_id, undefined);
       const scopes = parseScopes(key.scopes);
       const caller: Caller = { userId: key.user_id, isAdmin: key.user_id === OPERATOR_USER_ID && scopes.includes('admin'), via: 'gateway_key', gatewayKeyId: key.id, scopes };
+      if (key.max_budget_usd !== null) caller.keyBudget = { scope: `key:${key.id}`, limitUsd: Number(key.max_budget_usd), period: (key.budget_period as BudgetPeriod | null) ?? null };
       return { caller, rateLimits: [{ bucket: `key:${key.id}`, perMinute: key.rate_limit }, ...perUser(key.user_id)] };
     }
     if (looksLikeJwt(token)) {

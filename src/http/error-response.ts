@@ -8,7 +8,7 @@ import { UpstreamError } from '../providers/errors.js';
 export interface ErrorResponse {
   status: number;
   headers: Record<string, string>;
-  body: { error: { message: string; type: string; param: string | null; code: string | null }; metadata?: { attempts: unknown[] } };
+  body: { error: { message: string; type: string; param: string | null; code: string | null; [detail: string]: unknown }; metadata?: { attempts: unknown[] } };
 }
 
 /** Fastify's own errors, by code, in words a caller can act on. */
@@ -22,7 +22,7 @@ const FASTIFY_ERRORS: Record<string, { status: number; code: string; message: (e
 
 export function toErrorResponse(err: unknown): ErrorResponse {
   if (err instanceof GatewayError) {
-    const body: ErrorResponse['body'] = { error: { message: err.message, type: err.type, param: err.param, code: err.code } };
+    const body: ErrorResponse['body'] = { error: { ...err.details, message: err.message, type: err.type, param: err.param, code: err.code } };
     if (err.attempts) body.metadata = { attempts: err.attempts };
     return { status: err.status, headers: err.headers, body };
   }

@@ -11,6 +11,7 @@ import type { SharedRedis } from './shared-redis.js';
 
 const changeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('key-revoked'), keyHash: z.string().min(1).max(200) }),
+  z.object({ kind: z.literal('key-changed'), keyHash: z.string().min(1).max(200) }),
   z.object({ kind: z.literal('account'), userId: z.string().min(1).max(200) }),
   z.object({ kind: z.literal('cooled'), provider: z.enum(PROVIDER_IDS), model: z.string().min(1).max(256), until: z.number().int().positive(), reason: z.string().max(200) }),
   z.object({ kind: z.literal('free-tier-spent'), until: z.number().int().positive() }),

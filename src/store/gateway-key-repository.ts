@@ -47,6 +47,12 @@ export class GatewayKeyRepository {
     return this.db.selectFrom('gateway_keys').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
+  /** Changes one of the user's active keys; undefined when the user has no such key. */
+  async update(userId: string, id: string, fields: Partial<Pick<GatewayKeyRow, 'name' | 'rate_limit' | 'max_budget_usd' | 'budget_period'>>): Promise<GatewayKeyRow | undefined> {
+    if (Object.keys(fields).length > 0) await this.db.updateTable('gateway_keys').set(fields).where('id', '=', id).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+    return this.db.selectFrom('gateway_keys').selectAll().where('id', '=', id).where('user_id', '=', userId).where('revoked_at', 'is', null).executeTakeFirst();
+  }
+
   /** Writes a batch of last-used times (collected in memory, so a request costs no write). */
   async touch(lastUsed: ReadonlyMap<string, string>): Promise<void> {
     if (lastUsed.size === 0) return;

@@ -72,6 +72,23 @@ export class RequestLogQuery {
   }
 
   /**
+   * What a budget's scope (`key:<id>`, or `user:<id>` and `user-cap:<id>` alike) spent since a time:
+   * the sum of its rows' costs, through the (gateway_key_id, created_at) or (user_id, created_at) index.
+   */
+  async spendSince(scope: string, since: string): Promise<number> {
+    const at = scope.indexOf(':');
+    const [kind, id] = [scope.slice(0, at), scope.slice(at + 1)];
+    const column = kind === 'key' ? 'gateway_key_id' : 'user_id';
+    const row = await this.db
+      .selectFrom('request_logs')
+      .select((eb) => eb.fn.sum<number | string | null>('cost_usd').as('spent'))
+      .where(column, '=', id)
+      .where('created_at', '>=', since)
+      .executeTakeFirst();
+    return Number(row?.spent ?? 0);
+  }
+
+  /**
    * A latency percentile of the user's (or everyone's) most recent `sample` requests since a time: the
    * overview's p95. Bounded, so a month of everyone's traffic is not sorted on each call.
    */

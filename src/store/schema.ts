@@ -94,6 +94,10 @@ export interface GatewayKeysTable {
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
+  /** US dollars the key may spend per `budget_period` (null: no budget). */
+  max_budget_usd: Generated<number | null>;
+  /** `daily`, `weekly`, `monthly`; null with a budget: a lifetime budget. */
+  budget_period: Generated<string | null>;
 }
 
 /** A user's own provider keys, encrypted (AES-256-GCM, see security/secret-box.ts). */
@@ -117,6 +121,9 @@ export interface UserConfigTable {
   memory_messages: number | null;
   route_policy: string;
   updated_at: string;
+  /** US dollars the user may spend per `budget_period` (null: no budget of their own). */
+  max_budget_usd: Generated<number | null>;
+  budget_period: Generated<string | null>;
 }
 
 /** Tokens and requests per user per UTC day, kept as counters so limits never SUM() the logs. */

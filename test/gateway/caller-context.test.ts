@@ -16,7 +16,9 @@ const baseUrls = { openrouter: 'http://or', openai: 'http://oa', anthropic: 'htt
 
 function contexts(opts: { limit?: number | null | undefined; cap?: number; perUser?: number; used?: number; keys?: ProviderKeyRow[]; master?: string; shared?: boolean }) {
   const config: UserConfigRow | undefined =
-    opts.limit === undefined ? undefined : { user_id: 'u1', default_model: null, daily_token_limit: opts.limit, memory_messages: null, route_policy: 'cascade', updated_at: '' };
+    opts.limit === undefined
+      ? undefined
+      : { user_id: 'u1', default_model: null, daily_token_limit: opts.limit, memory_messages: null, route_policy: 'cascade', updated_at: '', max_budget_usd: null, budget_period: null };
   return new CallerContexts({
     configs: { get: async () => config } as unknown as UserConfigRepository,
     users: { findById: async () => ({ daily_token_limit: opts.perUser ?? null }) } as unknown as UserRepository,

@@ -62,7 +62,7 @@ function service(sessions: Partial<SessionRepository>) {
       }),
     } as unknown as CallerContexts,
     budgets: {
-      take: async () => ({ holds: { tokens: { held: 100, settle: (used: number) => settled.push(used) }, storage: { settle: () => undefined } }, warnings: [] }),
+      take: async () => ({ holds: { tokens: { held: 100, settle: (used: number) => settled.push(used) }, storage: { settle: () => undefined }, budget: { settle: () => undefined } }, warnings: [] }),
     } as unknown as RequestBudgets,
     onStoreError: (err) => storeErrors.push(err),
     health: () => HEALTHY,

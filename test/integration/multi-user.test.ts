@@ -397,6 +397,10 @@ for (const { name: dialect, make, missing } of TEST_DIALECTS) {
             default_memory_messages: 20,
             route_policy: 'cascade',
             tokens_used_today: 0,
+            max_budget_usd: null,
+            budget_period: null,
+            spend_usd: null,
+            budgets: [],
             updated_at: undefined,
           },
         );

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { CallerContexts } from '../../gateway/caller-context.js';
 import type { Caller } from '../../gateway/caller.js';
 import type { TokenBudget } from '../../gateway/daily-usage.js';
+import { BUDGET_PERIODS, budgetWindow, type BudgetLedger } from '../../accounts/budgets.js';
 import { invalidRequest } from '../../core/errors.js';
 import { resolveTarget } from '../../routing/cascade.js';
 import { ROUTE_POLICIES } from '../../routing/route-policy.js';
@@ -17,6 +18,10 @@ export const putBody = z
     daily_token_limit: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).nullable(),
     memory_messages: z.number().int().min(0).max(1000).nullable(),
     route_policy: z.enum(ROUTE_POLICIES),
+    /** US dollars per `budget_period` (null: none), at most the operator's USER_MAX_BUDGET_USD. */
+    max_budget_usd: z.number().min(0).max(1_000_000).nullable(),
+    /** null with a budget: a lifetime budget. */
+    budget_period: z.enum(BUDGET_PERIODS).nullable(),
   })
   .partial()
   .strict();
@@ -30,7 +35,13 @@ export interface UserConfigRouteDeps {
   now: () => number;
   /** The user's settings changed: forgotten here, and told to the other instances (default: here only). */
   changed?: (userId: string) => void;
+  /** Where the budgets' spend is kept, for what this period has spent. */
+  budgets?: BudgetLedger;
+  /** The operator's ceiling on a user's own budget. */
+  maxBudgetUsd?: number | undefined;
 }
+
+const round6 = (n: number) => Math.round(n * 1e6) / 1e6;
 
 export function userConfigRoutes(app: FastifyInstance, deps: UserConfigRouteDeps): void {
   const view = async (caller: Caller, row: UserConfigRow | undefined) => ({
@@ -43,8 +54,29 @@ export function userConfigRoutes(app: FastifyInstance, deps: UserConfigRouteDeps
     default_memory_messages: deps.defaultMemoryMessages,
     route_policy: row?.route_policy ?? 'cascade',
     tokens_used_today: await deps.usage.tokensToday(caller.userId),
+    ...(await budgetView(caller)),
     updated_at: row?.updated_at ?? null,
   });
+
+  /** Every budget on the user (their own, the operator's ceiling): its amount, period, spend and reset. */
+  const budgetView = async (caller: Caller) => {
+    const ctx = await deps.contexts.resolve(caller);
+    const own = ctx.budgets.find((b) => b.scope.startsWith('user:'));
+    const now = deps.now();
+    const budgets = await Promise.all(
+      ctx.budgets.map(async (b) => {
+        const end = budgetWindow(b.period, now).end;
+        return {
+          kind: b.scope.startsWith('user:') ? 'own' : 'operator',
+          max_budget_usd: b.limitUsd,
+          budget_period: b.period,
+          spend_usd: deps.budgets ? round6(await deps.budgets.spent(b)) : null,
+          resets_at: end === null ? null : new Date(end).toISOString(),
+        };
+      }),
+    );
+    return { max_budget_usd: own?.limitUsd ?? null, budget_period: own?.period ?? null, spend_usd: budgets.find((b) => b.kind === 'own')?.spend_usd ?? null, budgets };
+  };
 
   app.get('/api/config', async (request) => view(request.caller, await deps.configs.get(request.caller.userId)));
 
@@ -62,7 +94,13 @@ export function userConfigRoutes(app: FastifyInstance, deps: UserConfigRouteDeps
       memory_messages: body.memory_messages !== undefined ? body.memory_messages : (current?.memory_messages ?? null),
       route_policy: body.route_policy ?? current?.route_policy ?? 'cascade',
       updated_at: new Date(deps.now()).toISOString(),
+      max_budget_usd: body.max_budget_usd !== undefined ? body.max_budget_usd : (current?.max_budget_usd ?? null),
+      budget_period: body.budget_period !== undefined ? body.budget_period : (current?.budget_period ?? null),
     };
+    if (row.max_budget_usd === null) row.budget_period = null;
+    if (row.max_budget_usd !== null && deps.maxBudgetUsd !== undefined && row.max_budget_usd > deps.maxBudgetUsd && !request.caller.isAdmin) {
+      throw invalidRequest(`Invalid value for 'max_budget_usd': at most ${deps.maxBudgetUsd} on this gateway (the operator's ceiling)`, 'max_budget_usd');
+    }
     await deps.configs.put(row);
     if (deps.changed) deps.changed(userId);
     else deps.contexts.invalidate(userId);

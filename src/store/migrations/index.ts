@@ -8,6 +8,7 @@ import * as userPlan from './0005-user-plan.js';
 import * as logDetails from './0006-log-details.js';
 import * as responses from './0007-responses.js';
 import * as promptCache from './0008-prompt-cache.js';
+import * as budgets from './0009-budgets.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0006-log-details': logDetails,
   '0007-responses': responses,
   '0008-prompt-cache': promptCache,
+  '0009-budgets': budgets,
 };
