@@ -173,8 +173,19 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     const configs = new UserConfigRepository(database.db);
     const users = new UserRepository(database.db);
     const accountStates = new AccountStates(users, new RevokedTokenRepository(database.db), { ttlMs: 5_000, maxEntries: 100_000, now });
+    // Redis shared by the instances, when configured: limits, revocations and account changes.
+    const shared: SharedState | undefined =
+      config.redis &&
+      sharedState(
+        config.redis,
+        now,
+        () => metrics,
+        () => app.log,
+      );
     const logQuery = new RequestLogQuery(database.db);
-    const budgetLedger = new MemoryBudgetLedger((scope, since) => logQuery.spendSince(scope, since), now);
+    const spendSince = (scope: string, since: string) => logQuery.spendSince(scope, since);
+    const localBudgets = new MemoryBudgetLedger(spendSince, now);
+    const budgetLedger = shared ? shared.budgetLedger(localBudgets, spendSince) : localBudgets;
     const contexts = new CallerContexts({
       userBudgetCeiling: config.userBudgetCeiling,
       configs,
@@ -191,15 +202,6 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       cacheTtlMs: 5_000,
       onError: (err) => app.log.error({ err }, 'reading a caller context from the database failed'),
     });
-    // Redis shared by the instances, when configured: limits, revocations and account changes.
-    const shared: SharedState | undefined =
-      config.redis &&
-      sharedState(
-        config.redis,
-        now,
-        () => metrics,
-        () => app.log,
-      );
     const gatewayKeys = new GatewayKeyService(new GatewayKeyRepository(database.db), {
       now,
       cacheTtlMs: 10_000,

@@ -5,6 +5,8 @@
 import type { RateLimiter } from '../accounts/rate-limiter.js';
 import type { ResponseCache } from '../cache/response-cache.js';
 import { SharedResponseCache } from './shared-response-cache.js';
+import { SharedBudgetLedger } from './shared-budget-ledger.js';
+import type { BudgetLedger, SpendSince } from '../accounts/budgets.js';
 import { SharedStateFallback } from './fallback.js';
 import { SharedChanges } from './shared-changes.js';
 import { SharedRateLimiter } from './shared-rate-limiter.js';
@@ -51,6 +53,11 @@ export class SharedState {
   /** Requests per minute counted across instances, `local` counting while Redis is away. */
   rateLimiter(local: RateLimiter): RateLimiter {
     return new SharedRateLimiter(this.redis, { local, onFailure: this.config.onFailure, fallback: this.fallback, now: this.hooks.now });
+  }
+
+  /** US-dollar budgets held across instances, `local` counting while Redis is away. */
+  budgetLedger(local: BudgetLedger, spendSince: SpendSince): BudgetLedger {
+    return new SharedBudgetLedger(this.redis, { local, spendSince, onFailure: this.config.onFailure, fallback: this.fallback, now: this.hooks.now });
   }
 
   /** The answer cache in Redis, with a small in-process level in front. */

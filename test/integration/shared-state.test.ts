@@ -130,6 +130,37 @@ describe('several instances sharing one Redis', needs(missing), () => {
     assert.ok(stats.hits >= 1);
   });
 
+  it('a US-dollar budget holds across instances: 30 concurrent requests never spend past it', async () => {
+    const budget = 0.0006;
+    const res = await instances[0]!.post('/api/keys/gateway', { name: 'budgeted', max_budget_usd: budget, budget_period: 'monthly', rate_limit: 1000 });
+    const { key, id } = (await res.json()) as { key: string; id: string };
+    const ask = (s: Stack) =>
+      fetch(`${s.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-4o-mini', max_tokens: 40, messages: [{ role: 'user', content: 'How much?' }] }),
+      }).then(async (r) => {
+        const body = (await r.json()) as { error?: { code: string } };
+        return r.status === 200 ? 'ok' : (body.error?.code ?? String(r.status));
+      });
+    // Each request holds its worst case (40 tokens out at the plan's dearest model, about $0.0001) until it
+    // settles: those that cannot be held are refused, the rest answered.
+    const burst = await Promise.all(Array.from({ length: 30 }, (_, i) => ask(instances[i % 3]!)));
+    assert.ok(burst.includes('ok'));
+    assert.deepEqual([...new Set(burst.filter((r) => r !== 'ok'))], ['budget_exceeded']);
+    // Then one after another, through every instance in turn, until the budget is spent.
+    let last = 'ok';
+    for (let i = 0; i < 200 && last === 'ok'; i++) last = await ask(instances[i % 3]!);
+    assert.equal(last, 'budget_exceeded');
+    await Promise.all(instances.map((s) => s.gateway.logs.flush()));
+    const rows = (await (await fetch(`${instances[0]!.url}/api/logs?key_id=${id}&limit=200`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } })).json()) as { data: Array<{ cost_usd: number }> };
+    const spent = rows.data.reduce((sum, r) => sum + r.cost_usd, 0);
+    const dearest = Math.max(...rows.data.map((r) => r.cost_usd));
+    // Counted per instance, each of the three would have spent up to the whole budget.
+    assert.ok(spent <= budget + dearest, `spent ${spent} of ${budget}`);
+    assert.ok(spent > budget / 2, `the budget was used: ${spent}`);
+  });
+
   it('with Redis killed every instance keeps answering, counting alone; when it returns, limits are shared again', async () => {
     const key = await newKey(6);
     const strict = await startStack({ ...env, LIMITS_ON_REDIS_FAILURE: 'deny' }, { database, keepDatabase: true });
