@@ -2,9 +2,8 @@
  * The composition root: configuration in, a ready (not yet listening) gateway out. Used by
  * main.ts, the demo, the tests and the benchmark alike, so they all run the real thing.
  */
-import { MemoryBudgetLedger } from './accounts/budget-ledger.js';
 import type { SharedState } from './shared-state/shared-state.js';
-import { shareChanges, sharedState } from './shared-state-wiring.js';
+import { budgetLedgerFor, shareChanges, sharedState } from './shared-state-wiring.js';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from './package-root.js';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
@@ -174,18 +173,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     const users = new UserRepository(database.db);
     const accountStates = new AccountStates(users, new RevokedTokenRepository(database.db), { ttlMs: 5_000, maxEntries: 100_000, now });
     // Redis shared by the instances, when configured: limits, revocations and account changes.
-    const shared: SharedState | undefined =
-      config.redis &&
-      sharedState(
-        config.redis,
-        now,
-        () => metrics,
-        () => app.log,
-      );
+    const shared: SharedState | undefined = config.redis && sharedState(config.redis, { now, metrics: () => metrics, log: () => app.log });
     const logQuery = new RequestLogQuery(database.db);
-    const spendSince = (scope: string, since: string) => logQuery.spendSince(scope, since);
-    const localBudgets = new MemoryBudgetLedger(spendSince, now);
-    const budgetLedger = shared ? shared.budgetLedger(localBudgets, spendSince) : localBudgets;
+    const budgetLedger = budgetLedgerFor(shared, (scope, since) => logQuery.spendSince(scope, since), now);
     const contexts = new CallerContexts({
       userBudgetCeiling: config.userBudgetCeiling,
       configs,
@@ -289,6 +279,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     const inFlight = new InFlightRequests();
     const metrics: GatewayMetrics = new GatewayMetrics({
       ...(shared ? { sharedStateFallbacks: () => shared.fallback.fallbacks } : {}),
+      budgets: budgetLedger,
       health,
       cache: answerCache,
       streamsInFlight: () => inFlight.streams,

@@ -3,6 +3,8 @@
  * and return logged once each, and what one instance changes told to the others, both ways.
  */
 import type { FastifyBaseLogger } from 'fastify';
+import { MemoryBudgetLedger } from './accounts/budget-ledger.js';
+import type { BudgetLedger, SpendSince } from './accounts/budgets.js';
 import type { GatewayKeyService } from './accounts/gateway-keys.js';
 import type { GatewayMetrics } from './metrics/gateway-metrics.js';
 import type { HealthTracker } from './routing/health.js';
@@ -10,7 +12,7 @@ import type { SharedChanges } from './shared-state/shared-changes.js';
 import { SharedState, type SharedStateConfig } from './shared-state/shared-state.js';
 
 /** Redis shared by the instances: its calls timed into the metrics, its failure and return logged once each. */
-export function sharedState(config: SharedStateConfig, now: () => number, metrics: () => GatewayMetrics, log: () => FastifyBaseLogger): SharedState {
+export function sharedState(config: SharedStateConfig, { now, metrics, log }: { now: () => number; metrics: () => GatewayMetrics; log: () => FastifyBaseLogger }): SharedState {
   return new SharedState(config, {
     now,
     observe: (op, seconds, ok) => metrics().observeSharedState(op, seconds, ok),
@@ -34,4 +36,10 @@ export function shareChanges(changes: SharedChanges, local: { forgetAccount: (us
     else if (change.kind === 'cooled') local.health.cooledElsewhere(change.provider, change.model, change.until, change.reason);
     else local.health.freeTierSpentElsewhere(change.until);
   });
+}
+
+/** Budgets' spend: in Redis when the instances share one (this process's count standing in while it is away), else here. */
+export function budgetLedgerFor(shared: SharedState | undefined, spendSince: SpendSince, now: () => number): BudgetLedger {
+  const local = new MemoryBudgetLedger(spendSince, now);
+  return shared ? shared.budgetLedger(local, spendSince) : local;
 }

@@ -3,7 +3,7 @@
  * needed, plus what requests settled since, plus what requests under way hold. One instance counts
  * exactly; several without Redis each count their own (as the daily token limit does).
  */
-import { budgetExceeded, budgetWindow, type Budget, type BudgetHold, type BudgetLedger, type SpendSince } from './budgets.js';
+import { budgetExceeded, budgetWindow, RecentBudgets, type Budget, type BudgetHold, type BudgetLedger, type SpendSince } from './budgets.js';
 
 interface Account {
   spent: number;
@@ -13,6 +13,7 @@ interface Account {
 export class MemoryBudgetLedger implements BudgetLedger {
   /** `scope@windowStart` → its account; the accounts of past windows are dropped as they are passed. */
   private readonly accounts = new Map<string, Account | Promise<Account>>();
+  private readonly recent = new RecentBudgets();
 
   constructor(
     private readonly spendSince: SpendSince,
@@ -21,6 +22,7 @@ export class MemoryBudgetLedger implements BudgetLedger {
 
   async reserve(budgets: readonly Budget[], amountUsd: number): Promise<BudgetHold> {
     if (budgets.length === 0) return { settle: () => undefined };
+    this.recent.note(budgets);
     const now = this.now();
     const accounts = await Promise.all(budgets.map((b) => this.account(b, now)));
     // Checked and held in one synchronous step: no other request can come between.
@@ -44,6 +46,10 @@ export class MemoryBudgetLedger implements BudgetLedger {
 
   async spent(budget: Budget): Promise<number> {
     return (await this.account(budget, this.now())).spent;
+  }
+
+  tracked(): Budget[] {
+    return this.recent.list();
   }
 
   private async account(budget: Budget, now: number): Promise<Account> {

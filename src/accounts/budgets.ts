@@ -46,6 +46,27 @@ export interface BudgetLedger {
   reserve(budgets: readonly Budget[], amountUsd: number): Promise<BudgetHold>;
   /** What a budget has spent in its current window (settled, not held). */
   spent(budget: Budget): Promise<number>;
+  /** The budgets requests used lately (for /metrics), at most a bounded number. */
+  tracked(): Budget[];
+}
+
+/** The budgets a ledger has seen lately, by scope, bounded (oldest forgotten first). */
+export class RecentBudgets {
+  private readonly seen = new Map<string, Budget>();
+
+  constructor(private readonly max = 10_000) {}
+
+  note(budgets: readonly Budget[]): void {
+    for (const b of budgets) {
+      this.seen.delete(b.scope);
+      this.seen.set(b.scope, b);
+      if (this.seen.size > this.max) this.seen.delete(this.seen.keys().next().value!);
+    }
+  }
+
+  list(): Budget[] {
+    return [...this.seen.values()];
+  }
 }
 
 const usd = (n: number) => `$${n.toFixed(n < 1 ? 4 : 2)}`;

@@ -4,6 +4,7 @@
  * flight. Counted from the request-log rows (every request writes exactly one), so the metrics and
  * the logs never disagree; states are read at scrape time.
  */
+import type { BudgetLedger } from '../accounts/budgets.js';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ResponseCache } from '../cache/response-cache.js';
 import type { HealthTracker } from '../routing/health.js';
@@ -67,6 +68,8 @@ export interface MetricsSources {
   requestLogs?: () => { pending: number; dropped: number; rejected: number };
   /** Calls answered per instance because Redis failed, when instances share state. */
   sharedStateFallbacks?: () => number;
+  /** The US-dollar budgets in use, and where their spend is kept. */
+  budgets?: BudgetLedger;
 }
 
 export class GatewayMetrics {
@@ -124,6 +127,24 @@ export class GatewayMetrics {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers,
     });
+    if (sources.budgets) {
+      const ledger = sources.budgets;
+      new Gauge({
+        name: 'cerebro_budget_spend_usd',
+        help: "US dollars spent in the current period of each budget requests used lately, by kind (key, user, user-cap: the operator's ceiling) and id.",
+        labelNames: ['kind', 'id'],
+        registers,
+        async collect() {
+          this.reset();
+          await Promise.all(
+            ledger.tracked().map(async (b) => {
+              const at = b.scope.indexOf(':');
+              this.set({ kind: b.scope.slice(0, at), id: b.scope.slice(at + 1) }, await ledger.spent(b).catch(() => 0));
+            }),
+          );
+        },
+      });
+    }
     if (sources.sharedStateFallbacks) {
       const fallbacks = sources.sharedStateFallbacks;
       new Counter({

@@ -5,7 +5,7 @@
  * counts alone (LIMITS_ON_REDIS_FAILURE=local) or refuses what it cannot count (deny).
  */
 import type { Redis } from 'ioredis';
-import { budgetExceeded, budgetWindow, type Budget, type BudgetHold, type BudgetLedger, type SpendSince } from '../accounts/budgets.js';
+import { budgetExceeded, budgetWindow, RecentBudgets, type Budget, type BudgetHold, type BudgetLedger, type SpendSince } from '../accounts/budgets.js';
 import type { SharedStateFallback } from './fallback.js';
 import { sharedStateUnavailable } from './shared-rate-limiter.js';
 import type { SharedRedis } from './shared-redis.js';
@@ -65,6 +65,7 @@ export class SharedBudgetLedger implements BudgetLedger {
   private readonly client: WithBudgets;
   /** `scope@windowStart` → the logs' spend when last read, and when: one query a minute per budget, not one a request. */
   private readonly seeds = new Map<string, { spent: Promise<number>; at: number }>();
+  private readonly recent = new RecentBudgets();
 
   constructor(
     private readonly redis: SharedRedis,
@@ -77,6 +78,7 @@ export class SharedBudgetLedger implements BudgetLedger {
 
   async reserve(budgets: readonly Budget[], amountUsd: number): Promise<BudgetHold> {
     if (budgets.length === 0) return { settle: () => undefined };
+    this.recent.note(budgets);
     const now = this.options.now();
     const keys = budgets.flatMap((b) => this.keys(b, now));
     let out: Array<number | string>;
@@ -110,6 +112,10 @@ export class SharedBudgetLedger implements BudgetLedger {
     } catch {
       return this.options.local.spent(budget);
     }
+  }
+
+  tracked(): Budget[] {
+    return this.recent.list();
   }
 
   private keys(budget: Budget, now: number): [string, string] {

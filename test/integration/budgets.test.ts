@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { caller, signup } from '../helpers/api.js';
-import { startStack, type Stack } from '../helpers/stack.js';
+import { startStack, TEST_TOKEN, type Stack } from '../helpers/stack.js';
 
 type Loose = any;
 
@@ -60,6 +60,10 @@ describe('US-dollar budgets', () => {
     const logged = logs.reduce((sum, r) => sum + r.cost_usd, 0);
     assert.ok(Math.abs(listed.spend_usd - logged) < 1e-6, `${listed.spend_usd} spent, ${logged} in the logs`);
     assert.ok(listed.spend_usd <= 0.0002, 'never over its budget');
+
+    const metrics = await (await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } })).text();
+    const line = metrics.split('\n').find((l) => l.startsWith(`cerebro_budget_spend_usd{kind="key",id="${created.body.id}"}`));
+    assert.ok(line && Math.abs(Number(line.split(' ')[1]) - logged) < 1e-9, `the key's spend in /metrics: ${line}`);
 
     const raised = await call('PATCH', `/api/keys/gateway/${created.body.id}`, token, { max_budget_usd: 1 });
     assert.equal(raised.status, 200);
