@@ -166,6 +166,7 @@ describe('the web console, in a browser', needs(missingChromium), () => {
     await cached.filter({ hasText: /read/ }).waitFor();
     assert.match(await cached.innerText(), /^[1-9][0-9,]* read · 0 written · \$0\.00[0-9]+ saved$/);
     await page.keyboard.press('Escape');
+    await page.getByTestId('cascade').waitFor({ state: 'detached' });
   });
 
   it('streams an answer in the playground, with who answered and what it cost', async () => {
@@ -194,8 +195,12 @@ describe('the web console, in a browser', needs(missingChromium), () => {
   it('saves settings', async () => {
     await go('#/settings');
     await page.getByLabel('Daily token limit').fill('50000');
+    await page.getByLabel('Budget (USD)').fill('5');
+    await page.locator('select[name=budget_period]').selectOption('weekly');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Saved.').waitFor();
+    // The budget and what this week's traffic (the prompt-cache requests to Claude) spent of it.
+    await page.getByText(/^Yours: \$0\.0[0-9]+ of \$5\.00 a week$/).waitFor();
     await noSeriousAxe('settings');
     await page.getByLabel('Current password').fill('wrong-password-0');
     await page.getByLabel('New password').fill('Console-Pass-43');

@@ -78,6 +78,11 @@ export interface GatewayKey {
   created_at: string;
   last_used_at: string | null;
   is_active: boolean;
+  /** A US-dollar budget per period (null period: a lifetime budget), what it spent, and when it resets. */
+  max_budget_usd: number | null;
+  budget_period: 'daily' | 'weekly' | 'monthly' | null;
+  spend_usd?: number;
+  budget_resets_at?: string | null;
 }
 
 export interface ProviderKey {
@@ -109,6 +114,10 @@ export interface UserConfig {
   default_memory_messages: number;
   route_policy: 'cascade' | 'score';
   tokens_used_today: number;
+  max_budget_usd: number | null;
+  budget_period: 'daily' | 'weekly' | 'monthly' | null;
+  /** Every budget on the user (their own, the operator's ceiling), with what it spent and when it resets. */
+  budgets: Array<{ kind: 'own' | 'operator'; max_budget_usd: number; budget_period: 'daily' | 'weekly' | 'monthly' | null; spend_usd: number | null; resets_at: string | null }>;
 }
 
 export interface TargetHealth {

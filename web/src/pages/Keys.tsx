@@ -3,8 +3,9 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api } from '../api';
 import { Confirm, CopyButton, ErrorNote, Loading } from '../components/ui';
-import { formatNumber, formatTime } from '../format';
+import { formatNumber, formatTime, formatUsd } from '../format';
 import { useI18n } from '../i18n';
+import type { MessageKey } from '../locales/en';
 import type { GatewayKey, ProviderKey } from '../types';
 
 const PROVIDERS = ['openrouter', 'gemini', 'anthropic', 'openai'];
@@ -27,7 +28,7 @@ function GatewayKeys() {
   const [created, setCreated] = useState<string>();
   const [revoking, setRevoking] = useState<GatewayKey>();
   const create = useMutation({
-    mutationFn: (body: { name: string; rate_limit?: number }) => api<{ key: string }>('POST', '/api/keys/gateway', body),
+    mutationFn: (body: { name: string; rate_limit?: number; max_budget_usd?: number; budget_period?: string | null }) => api<{ key: string }>('POST', '/api/keys/gateway', body),
     onSuccess: (res) => {
       setCreated(res.key);
       void client.invalidateQueries({ queryKey: ['gateway-keys'] });
@@ -41,7 +42,13 @@ function GatewayKeys() {
     e.preventDefault();
     const form = new FormData(e.currentTarget);
     const rate = Number(form.get('rate_limit'));
-    create.mutate({ name: String(form.get('name')), ...(rate > 0 ? { rate_limit: rate } : {}) });
+    const budget = String(form.get('max_budget_usd') ?? '');
+    const period = String(form.get('budget_period') ?? '');
+    create.mutate({
+      name: String(form.get('name')),
+      ...(rate > 0 ? { rate_limit: rate } : {}),
+      ...(budget !== '' ? { max_budget_usd: Number(budget), budget_period: period === '' ? null : period } : {}),
+    });
     e.currentTarget.reset();
   };
   return (
@@ -56,6 +63,19 @@ function GatewayKeys() {
         <label>
           {t('keys.rateLimit')}
           <input name="rate_limit" type="number" min={1} max={100000} aria-describedby="rate-help" />
+        </label>
+        <label>
+          {t('keys.budget')}
+          <input name="max_budget_usd" type="number" min={0} step="any" aria-describedby="rate-help" />
+        </label>
+        <label>
+          {t('keys.budgetPeriod')}
+          <select name="budget_period" defaultValue="monthly">
+            <option value="daily">{t('budget.daily')}</option>
+            <option value="weekly">{t('budget.weekly')}</option>
+            <option value="monthly">{t('budget.monthly')}</option>
+            <option value="">{t('budget.lifetime')}</option>
+          </select>
         </label>
         <button type="submit" className="primary" disabled={create.isPending}>
           {t('keys.create')}
@@ -99,6 +119,7 @@ function GatewayKeys() {
                 <th scope="col" className="num">
                   {t('col.rateLimit')}
                 </th>
+                <th scope="col">{t('col.budget')}</th>
                 <th scope="col">{t('col.created')}</th>
                 <th scope="col">{t('col.lastUsed')}</th>
                 <th scope="col">{t('col.state')}</th>
@@ -111,6 +132,15 @@ function GatewayKeys() {
                   <td>{k.name}</td>
                   <td className="mono">{k.prefix}…</td>
                   <td className="num">{formatNumber(locale, k.rate_limit)}</td>
+                  <td>
+                    {k.max_budget_usd === null
+                      ? t('common.none')
+                      : t('keys.budgetValue', {
+                          spent: formatUsd(locale, k.spend_usd ?? 0),
+                          budget: formatUsd(locale, k.max_budget_usd),
+                          period: t(`budget.${k.budget_period ?? 'lifetime'}` as MessageKey),
+                        })}
+                  </td>
                   <td>{formatTime(locale, k.created_at)}</td>
                   <td>{k.last_used_at ? formatTime(locale, k.last_used_at) : t('keys.never')}</td>
                   <td>{k.is_active ? t('keys.active') : t('keys.revoked')}</td>

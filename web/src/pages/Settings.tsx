@@ -4,7 +4,9 @@ import { useState, type FormEvent } from 'react';
 import { useChatModels } from '../models';
 import { api } from '../api';
 import { ErrorNote, Loading } from '../components/ui';
+import { formatUsd } from '../format';
 import { useI18n } from '../i18n';
+import type { MessageKey } from '../locales/en';
 import { useSessionChanged } from '../session';
 import type { ConsoleSession, UserConfig } from '../types';
 
@@ -22,7 +24,7 @@ export function Settings({ operator }: { operator: boolean }) {
 const numberOrNull = (v: FormDataEntryValue | null) => (v === null || String(v).trim() === '' ? null : Number(v));
 
 function Preferences() {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const client = useQueryClient();
   const config = useQuery({ queryKey: ['config'], queryFn: () => api<UserConfig>('GET', '/api/config') });
   const models = useChatModels();
@@ -39,6 +41,8 @@ function Preferences() {
       daily_token_limit: numberOrNull(form.get('daily_token_limit')),
       memory_messages: numberOrNull(form.get('memory_messages')),
       route_policy: String(form.get('route_policy')),
+      max_budget_usd: numberOrNull(form.get('max_budget_usd')),
+      budget_period: String(form.get('budget_period') ?? '') === '' ? null : String(form.get('budget_period')),
     });
   };
   if (config.isPending) return <Loading />;
@@ -74,6 +78,36 @@ function Preferences() {
       </label>
       <p id="memory-help" className="muted small">
         {t('settings.memoryHelp', { n: c.default_memory_messages })}
+      </p>
+      <div className="row wrap">
+        <label>
+          {t('keys.budget')}
+          <input name="max_budget_usd" type="number" min={0} step="any" defaultValue={c.max_budget_usd ?? ''} aria-describedby="budget-help" />
+        </label>
+        <label>
+          {t('keys.budgetPeriod')}
+          <select name="budget_period" defaultValue={c.max_budget_usd === null ? 'monthly' : (c.budget_period ?? '')}>
+            <option value="daily">{t('budget.daily')}</option>
+            <option value="weekly">{t('budget.weekly')}</option>
+            <option value="monthly">{t('budget.monthly')}</option>
+            <option value="">{t('budget.lifetime')}</option>
+          </select>
+        </label>
+      </div>
+      <p id="budget-help" className="muted small">
+        {c.budgets.length === 0
+          ? t('settings.budgetHelp')
+          : c.budgets
+              .map((b) =>
+                t(b.kind === 'own' ? 'settings.budgetOwn' : 'settings.budgetOperator', {
+                  value: t('keys.budgetValue', {
+                    spent: formatUsd(locale, b.spend_usd ?? 0),
+                    budget: formatUsd(locale, b.max_budget_usd),
+                    period: t(`budget.${b.budget_period ?? 'lifetime'}` as MessageKey),
+                  }),
+                }),
+              )
+              .join(' · ')}
       </p>
       <label>
         {t('settings.routePolicy')}
