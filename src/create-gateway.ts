@@ -44,7 +44,7 @@ import { UserConfigRepository } from './store/user-config-repository.js';
 import { UserRepository } from './store/user-repository.js';
 import { CallerContexts } from './gateway/caller-context.js';
 import { ChatService } from './gateway/chat-service.js';
-import { DailyUsageCounter } from './gateway/daily-usage.js';
+import { DailyUsageCounter } from './accounts/daily-usage.js';
 import { Executor } from './gateway/executor.js';
 import { RequestBudgets } from './gateway/request-holds.js';
 import { DatabaseHealth } from './gateway/database-health.js';
@@ -181,7 +181,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       configs,
       users,
       providerKeys: new ProviderKeyRepository(database.db),
-      usage,
+      usage: shared ? shared.tokenBudget(usage) : usage,
       operatorCredentials: config.providers,
       usersMayUseOperatorKeys: config.usersMayUseOperatorKeys,
       baseUrls: config.baseUrls,

@@ -13,7 +13,7 @@ import type { UserRepository } from '../store/user-repository.js';
 import { LRUCache } from 'lru-cache';
 import { STALE_FOR_MS } from '../accounts/gateway-keys.js';
 import { isOperatorAccount, type Caller } from './caller.js';
-import { nextUtcMidnight, type TokenBudget, type TokenReservation } from './daily-usage.js';
+import { nextUtcMidnight, type TokenBudget, type TokenReservation } from '../accounts/daily-usage.js';
 import { GatewayError } from '../core/errors.js';
 
 export type Credentials = Partial<Record<ProviderId, ProviderCredentials>>;

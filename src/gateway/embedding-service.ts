@@ -12,7 +12,7 @@ import type { EmbeddingModelEntry, ModelCatalog } from '../routing/model-catalog
 import type { RequestLogWriter } from '../store/request-log-writer.js';
 import { failedAttempt, type Attempt } from './attempts.js';
 import type { Caller } from './caller.js';
-import type { TokenReservation } from './daily-usage.js';
+import type { TokenReservation } from '../accounts/daily-usage.js';
 import type { CallerContext, CallerContexts } from './caller-context.js';
 import { explainedForUser, forCaller, hidden } from './caller-view.js';
 import type { CancelSignal } from '../core/cancellation.js';

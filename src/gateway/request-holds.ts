@@ -13,7 +13,7 @@ import type { ModelCatalog } from '../routing/model-catalog.js';
 import { isOperatorAccount } from './caller.js';
 import type { CallerContext, CallerContexts } from './caller-context.js';
 import type { ChatInput } from './chat-input.js';
-import type { TokenReservation } from './daily-usage.js';
+import type { TokenReservation } from '../accounts/daily-usage.js';
 import { newUserTurns } from './memory.js';
 import { storedBytes, type StorageHold, type StorageQuota } from './storage-quota.js';
 

@@ -6,6 +6,8 @@ import type { RateLimiter } from '../accounts/rate-limiter.js';
 import type { ResponseCache } from '../cache/response-cache.js';
 import { SharedResponseCache } from './shared-response-cache.js';
 import { SharedBudgetLedger } from './shared-budget-ledger.js';
+import { SharedTokenBudget } from './shared-token-budget.js';
+import type { TokenBudget } from '../accounts/daily-usage.js';
 import type { BudgetLedger, SpendSince } from '../accounts/budgets.js';
 import { SharedStateFallback } from './fallback.js';
 import { SharedChanges } from './shared-changes.js';
@@ -53,6 +55,11 @@ export class SharedState {
   /** Requests per minute counted across instances, `local` counting while Redis is away. */
   rateLimiter(local: RateLimiter): RateLimiter {
     return new SharedRateLimiter(this.redis, { local, onFailure: this.config.onFailure, fallback: this.fallback, now: this.hooks.now });
+  }
+
+  /** The daily token limit held across instances; `local` records usage in the database and counts while Redis is away. */
+  tokenBudget(local: TokenBudget): TokenBudget {
+    return new SharedTokenBudget(this.redis, { local, onFailure: this.config.onFailure, fallback: this.fallback, now: this.hooks.now });
   }
 
   /** US-dollar budgets held across instances, `local` counting while Redis is away. */

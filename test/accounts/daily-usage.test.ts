@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DailyUsageCounter, nextUtcMidnight, utcDay } from '../../src/gateway/daily-usage.js';
+import { DailyUsageCounter, nextUtcMidnight, utcDay } from '../../src/accounts/daily-usage.js';
 import type { DailyUsageRepository, UsageDelta } from '../../src/store/daily-usage-repository.js';
 
 function fakeRepo() {

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { AccountStates } from '../../src/accounts/account-states.js';
 import { GatewayKeyService } from '../../src/accounts/gateway-keys.js';
 import { CallerContexts } from '../../src/gateway/caller-context.js';
-import { DailyUsageCounter } from '../../src/gateway/daily-usage.js';
+import { DailyUsageCounter } from '../../src/accounts/daily-usage.js';
 import { GatewayError } from '../../src/core/errors.js';
 import { gatewayKeyHash } from '../../src/security/gateway-key.js';
 import type { DailyUsageRepository } from '../../src/store/daily-usage-repository.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CallerContexts } from '../../src/gateway/caller-context.js';
 import { OPERATOR, type Caller } from '../../src/gateway/caller.js';
-import { DailyUsageCounter } from '../../src/gateway/daily-usage.js';
+import { DailyUsageCounter } from '../../src/accounts/daily-usage.js';
 import type { DailyUsageRepository } from '../../src/store/daily-usage-repository.js';
 import { GatewayError } from '../../src/core/errors.js';
 import { providerKeyAad, seal } from '../../src/security/secret-box.js';

@@ -25,7 +25,7 @@ describe('several instances sharing one Redis', needs(missing), () => {
   before(async () => {
     redis = await startPrivateRedis();
     database = postgresTestDatabase();
-    env = { REDIS_URL: redis.url, REDIS_PREFIX: `test-${randomBytes(4).toString('hex')}:`, REDIS_TIMEOUT_MS: '200' };
+    env = { REDIS_URL: redis.url, REDIS_PREFIX: `test-${randomBytes(4).toString('hex')}:`, REDIS_TIMEOUT_MS: '200', USERS_MAY_USE_OPERATOR_KEYS: 'true' };
     // One after another: the first runs the migrations the others find done.
     for (let i = 0; i < 3; i++) instances.push(await startStack(env, { database, keepDatabase: true }));
   });
@@ -159,6 +159,41 @@ describe('several instances sharing one Redis', needs(missing), () => {
     // Counted per instance, each of the three would have spent up to the whole budget.
     assert.ok(spent <= budget + dearest, `spent ${spent} of ${budget}`);
     assert.ok(spent > budget / 2, `the budget was used: ${spent}`);
+  });
+
+  it("a user's daily token limit holds across instances", async () => {
+    const signed = await fetch(`${instances[0]!.url}/api/auth/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: `tokens-${randomBytes(3).toString('hex')}@example.com`, password: 'Correct-Horse-9' }),
+    });
+    const { token, user } = (await signed.json()) as { token: string; user: { id: string } };
+    const limit = 300;
+    const set = await fetch(`${instances[1]!.url}/api/config`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ daily_token_limit: limit }),
+    });
+    assert.equal(set.status, 200);
+    const ask = (s: Stack, i: number) =>
+      fetch(`${s.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-4o-mini', max_tokens: 10, messages: [{ role: 'user', content: `question number ${i}` }] }),
+      }).then(async (r) => {
+        await r.arrayBuffer();
+        return r.status;
+      });
+    const statuses = await Promise.all(Array.from({ length: 24 }, (_, i) => ask(instances[i % 3]!, i)));
+    assert.ok(statuses.includes(429), 'the limit refused some');
+    await Promise.all(instances.map((s) => s.gateway.logs.flush()));
+    const rows = (await (await fetch(`${instances[0]!.url}/api/logs?user_id=${user.id}&limit=200`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } })).json()) as {
+      data: Array<{ prompt_tokens: number; completion_tokens: number; status: string }>;
+    };
+    const used = rows.data.reduce((sum, r) => sum + r.prompt_tokens + r.completion_tokens, 0);
+    const largest = Math.max(...rows.data.map((r) => r.prompt_tokens + r.completion_tokens));
+    // Counted per instance, each of the three would have let the whole limit through.
+    assert.ok(used <= limit + largest, `${used} tokens used of ${limit}`);
   });
 
   it('with Redis killed every instance keeps answering, counting alone; when it returns, limits are shared again', async () => {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DELETED_USER_ID, RequestLogWriter, type RequestLogRow } from '../../src/store/request-log-writer.js';
-import { DailyUsageCounter } from '../../src/gateway/daily-usage.js';
+import { DailyUsageCounter } from '../../src/accounts/daily-usage.js';
 import type { DailyUsageRepository, UsageDelta } from '../../src/store/daily-usage-repository.js';
 
 const row = (id: string, userId: string): RequestLogRow => ({

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { CallerContexts } from '../../gateway/caller-context.js';
 import type { Caller } from '../../gateway/caller.js';
-import type { TokenBudget } from '../../gateway/daily-usage.js';
+import type { TokenBudget } from '../../accounts/daily-usage.js';
 import { BUDGET_PERIODS, budgetWindow, type BudgetLedger } from '../../accounts/budgets.js';
 import { invalidRequest } from '../../core/errors.js';
 import { resolveTarget } from '../../routing/cascade.js';
