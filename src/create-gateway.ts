@@ -174,6 +174,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     const accountStates = new AccountStates(users, new RevokedTokenRepository(database.db), { ttlMs: 5_000, maxEntries: 100_000, now });
     // Redis shared by the instances, when configured: limits, revocations and account changes.
     const shared: SharedState | undefined = config.redis && sharedState(config.redis, { now, metrics: () => metrics, log: () => app.log });
+    await shared?.redis.connected(2_000);
     const logQuery = new RequestLogQuery(database.db);
     const budgetLedger = budgetLedgerFor(shared, (scope, since) => logQuery.spendSince(scope, since), now);
     const contexts = new CallerContexts({

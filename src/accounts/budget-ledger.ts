@@ -52,6 +52,10 @@ export class MemoryBudgetLedger implements BudgetLedger {
     return this.recent.list();
   }
 
+  forget(): void {
+    this.accounts.clear();
+  }
+
   private async account(budget: Budget, now: number): Promise<Account> {
     const { start } = budgetWindow(budget.period, now);
     const key = `${budget.scope}@${start}`;

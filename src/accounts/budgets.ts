@@ -48,6 +48,8 @@ export interface BudgetLedger {
   spent(budget: Budget): Promise<number>;
   /** The budgets requests used lately (for /metrics), at most a bounded number. */
   tracked(): Budget[];
+  /** Forgets what it read of the logs, so each budget's spend is read again (a fallback's ledger, as it takes over). */
+  forget?(): void;
 }
 
 /** The budgets a ledger has seen lately, by scope, bounded (oldest forgotten first). */

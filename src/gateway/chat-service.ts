@@ -365,6 +365,8 @@ export class ChatService {
    * caller's next request), and records the row after this tick, once the answer it describes is on its way.
    */
   private log(input: ChatInput, outcome: LogOutcome): void {
+    // A stream that failed or was closed early still spent what it relayed: priced, logged and counted.
+    if (outcome.costUsd === 0 && !outcome.cacheHit && outcome.target && outcome.usage) outcome.costUsd = this.deps.catalog.cost(outcome.target.model, outcome.usage);
     settleHolds(outcome.holds, outcome.usage?.totalTokens ?? 0, outcome.costUsd);
     // Savings are the caller's only where they paid: a replayed answer or a failure cost nothing.
     if (outcome.target && outcome.costUsd > 0) outcome.cacheSavingsUsd = this.deps.catalog.cacheSavings(outcome.target.model, outcome.usage);

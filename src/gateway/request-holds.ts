@@ -82,7 +82,9 @@ export class RequestBudgets {
       }
     }
     const holds = { storage, tokens, budget: spend };
-    if (ctx.dailyTokenLimit === null || input.params.maxTokens !== undefined) return { holds, warnings: [] };
+    if (input.params.maxTokens !== undefined) return { holds, warnings: [] };
+    // A budget held the plan's output reservation: each target is sent it as max_tokens, so the hold is a ceiling.
+    if (ctx.dailyTokenLimit === null) return spend === NO_BUDGET_HOLD ? { holds, warnings: [] } : { holds, outputLimit: (target) => this.outputFor(target, output, promptTokens), warnings: [] };
     const budget = Math.max(1, tokens.held - promptTokens);
     const warnings = budget < output ? [`max_tokens set to at most ${budget}: what your daily token limit leaves for this answer`] : [];
     return { holds, outputLimit: (target) => this.outputFor(target, budget, promptTokens), warnings };

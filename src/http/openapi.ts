@@ -14,7 +14,7 @@ import { responsesRequestSchema } from './responses-request.js';
 import { inputItemsQuery } from './routes/responses.js';
 import { breakdownQuery, distributionQuery, overviewQuery } from './routes/analytics.js';
 import { embeddingsRequestSchema } from './routes/embeddings.js';
-import { createBody } from './routes/gateway-keys.js';
+import { updateBody as updateKeyBody, createBody } from './routes/gateway-keys.js';
 import { addBody } from './routes/provider-keys.js';
 import { putBody } from './routes/user-config.js';
 import { consoleSignInBody } from './routes/console-session.js';
@@ -138,6 +138,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   { method: 'patch', path: '/api/admin/users/{id}', tag: 'Accounts', summary: 'Disable or re-enable an account, or set its daily token limit.', auth: 'operator', body: patchBody },
   { method: 'post', path: '/api/keys/gateway', tag: 'Keys', summary: 'Create a gateway key (gw_…), shown once.', auth: 'bearer', body: createBody },
   { method: 'get', path: '/api/keys/gateway', tag: 'Keys', summary: "The caller's gateway keys.", auth: 'bearer' },
+  { method: 'patch', path: '/api/keys/gateway/{id}', tag: 'Keys', summary: 'Rename a gateway key, or change its rate limit or US-dollar budget.', auth: 'bearer', body: updateKeyBody },
   { method: 'delete', path: '/api/keys/gateway/{id}', tag: 'Keys', summary: 'Revoke a gateway key.', auth: 'bearer' },
   { method: 'post', path: '/api/keys/providers', tag: 'Keys', summary: 'Store (verified, encrypted) a provider key of your own.', auth: 'bearer', body: addBody },
   { method: 'get', path: '/api/keys/providers', tag: 'Keys', summary: 'Your provider keys (never the keys themselves).', auth: 'bearer' },

@@ -4,6 +4,7 @@
  * checked and held for every budget of a request by one Lua script. When Redis fails, the instance
  * counts alone (LIMITS_ON_REDIS_FAILURE=local) or refuses what it cannot count (deny).
  */
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { budgetExceeded, budgetWindow, RecentBudgets, type Budget, type BudgetHold, type BudgetLedger, type SpendSince } from '../accounts/budgets.js';
 import type { SharedStateFallback } from './fallback.js';
@@ -11,9 +12,13 @@ import { sharedStateUnavailable } from './shared-rate-limiter.js';
 import type { SharedRedis } from './shared-redis.js';
 
 /**
- * KEYS: each budget's spent and held counters, in pairs. ARGV: the amount, the counters' lifetime in
- * ms, then each budget's limit and the spend to seed its counter with. {1} when held, {0, i, spent}
- * for the first budget that cannot take it.
+ * Holds are kept one per request, in a sorted set scored by when they lapse: a hold whose settle never
+ * arrives (its instance died, or gave up waiting on Redis after the script ran) stops counting after
+ * HOLD_MS, instead of until the period ends.
+ *
+ * KEYS: each budget's spent counter and holds, in pairs. ARGV: the amount, the counters' lifetime in ms,
+ * now, the hold's id and when it lapses, then each budget's limit and the spend to seed its counter with.
+ * {1} when held, {0, i, spent} for the first budget that cannot take it.
  */
 const RESERVE = `
 local amount = tonumber(ARGV[1])
@@ -21,25 +26,33 @@ local n = #KEYS / 2
 for i = 1, n do
   local spent = redis.call('GET', KEYS[2 * i - 1])
   if not spent then
-    spent = ARGV[2 + 2 * i]
+    spent = ARGV[5 + 2 * i]
     redis.call('SET', KEYS[2 * i - 1], spent, 'PX', ARGV[2])
   end
-  local total = tonumber(spent) + tonumber(redis.call('GET', KEYS[2 * i]) or '0')
-  if total + amount > tonumber(ARGV[1 + 2 * i]) + 1e-12 then return {0, i, tostring(total)} end
+  redis.call('ZREMRANGEBYSCORE', KEYS[2 * i], '-inf', ARGV[3])
+  local held = 0
+  for _, member in ipairs(redis.call('ZRANGE', KEYS[2 * i], 0, -1)) do
+    held = held + tonumber(string.match(member, ':(.*)$'))
+  end
+  local total = tonumber(spent) + held
+  if total + amount > tonumber(ARGV[4 + 2 * i]) + 1e-12 then return {0, i, tostring(total)} end
 end
 for i = 1, n do
-  redis.call('INCRBYFLOAT', KEYS[2 * i], amount)
+  redis.call('ZADD', KEYS[2 * i], ARGV[5], ARGV[4] .. ':' .. ARGV[1])
   redis.call('PEXPIRE', KEYS[2 * i], ARGV[2])
 end
 return {1}`;
 
-/** KEYS: spent and held counters in pairs; ARGV: what was held, what it cost. */
+/** KEYS: spent counters and holds in pairs; ARGV: the hold (id:amount), what it cost. */
 const SETTLE = `
 for i = 1, #KEYS / 2 do
-  redis.call('INCRBYFLOAT', KEYS[2 * i], -tonumber(ARGV[1]))
+  redis.call('ZREM', KEYS[2 * i], ARGV[1])
   if redis.call('EXISTS', KEYS[2 * i - 1]) == 1 then redis.call('INCRBYFLOAT', KEYS[2 * i - 1], ARGV[2]) end
 end
 return 1`;
+
+/** How long a hold counts without being settled: longer than any request may run. */
+export const HOLD_MS = 15 * 60_000;
 
 type WithBudgets = Redis & {
   cerebroBudgetReserve(numberOfKeys: number, ...args: Array<string | number>): Promise<Array<number | string>>;
@@ -81,14 +94,17 @@ export class SharedBudgetLedger implements BudgetLedger {
     this.recent.note(budgets);
     const now = this.options.now();
     const keys = budgets.flatMap((b) => this.keys(b, now));
+    const holdId = randomUUID();
     let out: Array<number | string>;
     try {
       // The logs' spend, for a counter Redis does not have yet (read again only then: Redis keeps the rest).
       const seeds = await Promise.all(budgets.map((b) => this.seed(b, now)));
       const args = budgets.flatMap((b, i) => [b.limitUsd, seeds[i]!]);
-      out = await this.redis.call('budget_reserve', () => this.client.cerebroBudgetReserve(keys.length, ...keys, amountUsd, this.ttl(budgets, now), ...args));
+      out = await this.redis.call('budget_reserve', () => this.client.cerebroBudgetReserve(keys.length, ...keys, amountUsd, this.ttl(budgets, now), now, holdId, now + HOLD_MS, ...args));
       this.options.fallback.succeeded();
     } catch (err) {
+      // Falling back afresh: what this process read of the logs before may be old.
+      if (!this.options.fallback.degraded) this.options.local.forget?.();
       this.options.fallback.failed(err);
       if (this.options.onFailure === 'deny') throw sharedStateUnavailable();
       return this.options.local.reserve(budgets, amountUsd);
@@ -99,7 +115,9 @@ export class SharedBudgetLedger implements BudgetLedger {
       settle: (costUsd) => {
         if (settled) return;
         settled = true;
-        void this.redis.call('budget_settle', () => this.client.cerebroBudgetSettle(keys.length, ...keys, amountUsd, Math.max(0, costUsd))).catch((err: unknown) => this.options.fallback.failed(err));
+        void this.redis
+          .call('budget_settle', () => this.client.cerebroBudgetSettle(keys.length, ...keys, `${holdId}:${amountUsd}`, Math.max(0, costUsd)))
+          .catch((err: unknown) => this.options.fallback.failed(err));
       },
     };
   }
@@ -120,7 +138,7 @@ export class SharedBudgetLedger implements BudgetLedger {
 
   private keys(budget: Budget, now: number): [string, string] {
     const base = `budget:${budget.scope}:${budgetWindow(budget.period, now).start}`;
-    return [`${base}:spent`, `${base}:held`];
+    return [`${base}:spent`, `${base}:holds`];
   }
 
   private seed(budget: Budget, now: number): Promise<number> {

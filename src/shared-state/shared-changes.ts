@@ -40,8 +40,10 @@ export class SharedChanges {
       }
       if (parsed.success) apply(parsed.data);
     });
-    // Subscribed again by ioredis after each reconnection.
-    void sub.subscribe(this.channel).catch(() => undefined);
+    // On every (re)connection: a subscription asked for while Redis was away would otherwise be lost.
+    const subscribe = () => void sub.subscribe(this.channel).catch(() => undefined);
+    sub.on('ready', subscribe);
+    if (sub.status === 'ready') subscribe();
   }
 
   /** Tells the other instances; a failure is not the caller's (their periodic refresh catches up). */

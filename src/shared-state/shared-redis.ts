@@ -39,6 +39,20 @@ export class SharedRedis {
     return this.client.status === 'ready';
   }
 
+  /** Resolves once connected, or after `ms` (Redis away at start is not a reason not to start). */
+  connected(ms: number): Promise<void> {
+    if (this.ready) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.client.off('ready', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.client.once('ready', done);
+    });
+  }
+
   /** A call to Redis, timed and counted under `op`. */
   async call<T>(op: string, run: (client: Redis) => Promise<T>): Promise<T> {
     const started = performance.now();

@@ -5,13 +5,17 @@
  * it may use, at most what remains). The in-process counter still records every request's tokens in
  * `daily_usage`, and stands in while Redis is away.
  */
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { utcDay, type ReserveResult, type TokenBudget } from '../accounts/daily-usage.js';
 import type { SharedStateFallback } from './fallback.js';
 import { sharedStateUnavailable } from './shared-rate-limiter.js';
 import type { SharedRedis } from './shared-redis.js';
 
-/** KEYS: used, held. ARGV: the tokens wanted, the limit, the seed for `used`, the counters' lifetime. */
+/**
+ * KEYS: used, holds (one per request, scored by when it lapses, as budgets keep theirs). ARGV: the
+ * tokens wanted, the limit, the seed for `used`, the counters' lifetime, now, the hold's id, when it lapses.
+ */
 const RESERVE = `
 local used = redis.call('GET', KEYS[1])
 if not used then
@@ -19,23 +23,30 @@ if not used then
   redis.call('SET', KEYS[1], used, 'PX', ARGV[4])
 end
 used = tonumber(used)
-local held = tonumber(redis.call('GET', KEYS[2]) or '0')
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[5])
+local held = 0
+for _, member in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+  held = held + tonumber(string.match(member, ':(.*)$'))
+end
 local limit = tonumber(ARGV[2])
 if used + held >= limit then return {0, used, held} end
 local grant = math.max(0, math.min(math.ceil(tonumber(ARGV[1])), limit - used - held))
-redis.call('INCRBY', KEYS[2], grant)
+redis.call('ZADD', KEYS[2], ARGV[7], ARGV[6] .. ':' .. grant)
 redis.call('PEXPIRE', KEYS[2], ARGV[4])
 return {1, grant}`;
 
-/** KEYS: used, held. ARGV: what was held, what was used. */
+/** KEYS: used, holds. ARGV: the hold (id:tokens), the tokens used. */
 const SETTLE = `
-redis.call('DECRBY', KEYS[2], ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
 if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('INCRBY', KEYS[1], ARGV[2]) end
 return 1`;
 
+/** How long a hold counts without being settled: longer than any request may run. */
+const HOLD_MS = 15 * 60_000;
+
 type WithTokens = Redis & {
-  cerebroTokensReserve(used: string, held: string, want: number, limit: number, seed: number, ttlMs: number): Promise<number[]>;
-  cerebroTokensSettle(used: string, held: string, grant: number, usedTokens: number): Promise<number>;
+  cerebroTokensReserve(used: string, holds: string, want: number, limit: number, seed: number, ttlMs: number, now: number, holdId: string, lapsesAt: number): Promise<number[]>;
+  cerebroTokensSettle(used: string, holds: string, hold: string, usedTokens: number): Promise<number>;
 };
 
 /** A day's counters outlive it by a day. */
@@ -64,11 +75,13 @@ export class SharedTokenBudget implements TokenBudget {
   async reserve(userId: string, limit: number | null, want: number): Promise<ReserveResult> {
     // Without a limit nothing is held: the request is only counted, here and in daily_usage.
     if (limit === null) return this.options.local.reserve(userId, null, want);
-    const [used, held] = this.keys(userId);
+    const [used, holds] = this.keys(userId);
+    const holdId = randomUUID();
     let out: number[];
     try {
       const seed = await this.options.local.tokensToday(userId);
-      out = await this.redis.call('tokens_reserve', () => this.client.cerebroTokensReserve(used, held, want, limit, seed, TTL_MS));
+      const now = this.options.now();
+      out = await this.redis.call('tokens_reserve', () => this.client.cerebroTokensReserve(used, holds, want, limit, seed, TTL_MS, now, holdId, now + HOLD_MS));
       this.options.fallback.succeeded();
     } catch (err) {
       this.options.fallback.failed(err);
@@ -88,7 +101,7 @@ export class SharedTokenBudget implements TokenBudget {
           settled = true;
           if (counted.granted) counted.reservation.settle(usedTokens);
           void this.redis
-            .call('tokens_settle', () => this.client.cerebroTokensSettle(used, held, grant, Math.max(0, Math.round(usedTokens))))
+            .call('tokens_settle', () => this.client.cerebroTokensSettle(used, holds, `${holdId}:${grant}`, Math.max(0, Math.round(usedTokens))))
             .catch((err: unknown) => this.options.fallback.failed(err));
         },
       },
@@ -111,6 +124,6 @@ export class SharedTokenBudget implements TokenBudget {
 
   private keys(userId: string): [string, string] {
     const base = `tokens:${userId}:${utcDay(this.options.now())}`;
-    return [`${base}:used`, `${base}:held`];
+    return [`${base}:used`, `${base}:holds`];
   }
 }
