@@ -177,12 +177,14 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     await shared?.redis.connected(2_000);
     const logQuery = new RequestLogQuery(database.db);
     const budgetLedger = budgetLedgerFor(shared, (scope, since) => logQuery.spendSince(scope, since), now);
+    // Limits read and held across instances when they share a Redis; `usage` still records every request.
+    const tokenBudget = shared ? shared.tokenBudget(usage) : usage;
     const contexts = new CallerContexts({
       userBudgetCeiling: config.userBudgetCeiling,
       configs,
       users,
       providerKeys: new ProviderKeyRepository(database.db),
-      usage: shared ? shared.tokenBudget(usage) : usage,
+      usage: tokenBudget,
       operatorCredentials: config.providers,
       usersMayUseOperatorKeys: config.usersMayUseOperatorKeys,
       baseUrls: config.baseUrls,
@@ -241,7 +243,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
         await Promise.allSettled([usage.flush(), logs.flush()]);
       },
     });
-    const userAdmin = new UserAdmin({ users, accounts, tokensToday: (userId) => usage.tokensToday(userId), now, onChange: accountChanged });
+    const userAdmin = new UserAdmin({ users, accounts, tokensToday: (userId) => tokenBudget.tokensToday(userId), now, onChange: accountChanged });
     const cacheBounds = { maxEntries: config.cache.maxEntries, maxBytes: config.cache.maxBytes, ttlMs: config.cache.ttlSeconds * 1000 };
     const answerCache = config.cache.maxEntries === 0 ? undefined : config.cache.backend === 'redis' && shared ? shared.responseCache(cacheBounds) : new MemoryResponseCache({ ...cacheBounds, now });
     const embeddings = new EmbeddingService({
@@ -321,7 +323,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       userConfig: {
         configs,
         contexts,
-        usage,
+        usage: tokenBudget,
         catalog,
         defaultMemoryMessages: config.memoryMessages,
         now,

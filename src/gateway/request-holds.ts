@@ -7,6 +7,7 @@
  * answer, within what that target can write, so no answer runs past its reservation and concurrent
  * requests cannot overshoot the limit together.
  */
+import { GatewayError } from '../core/errors.js';
 import { NO_BUDGET_HOLD, type BudgetHold, type BudgetLedger } from '../accounts/budgets.js';
 import type { Target } from '../routing/cascade.js';
 import type { ModelCatalog } from '../routing/model-catalog.js';
@@ -27,6 +28,18 @@ export interface RequestHolds {
 
 /** The answer a request without `max_tokens` is expected to write: the plan's largest output limit, at most this. */
 export const DEFAULT_OUTPUT_RESERVATION = 16_384;
+const budgetsUnavailable = (cause: unknown) =>
+  Object.assign(
+    new GatewayError({
+      status: 503,
+      type: 'service_unavailable',
+      code: 'budgets_unavailable',
+      headers: { 'retry-after': '2' },
+      message: "Your budget's spend cannot be read right now (the database is unreachable), so the request was not sent to any provider. Try again shortly.",
+    }),
+    { cause },
+  );
+
 /** When no target's output limit is known. */
 const UNKNOWN_OUTPUT_RESERVATION = 4_096;
 /** Bytes per token of an answer, for the storage it will take (UTF-8 text runs 3 to 4 per o200k token). */
@@ -78,7 +91,8 @@ export class RequestBudgets {
       } catch (err) {
         storage.settle(0);
         tokens.settle(0);
-        throw err;
+        // A budget exceeded is the caller's answer; a spend that cannot be read (the database away) is a 503.
+        throw err instanceof GatewayError ? err : budgetsUnavailable(err);
       }
     }
     const holds = { storage, tokens, budget: spend };

@@ -269,7 +269,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     sessionsRoutes(api, deps.sessions, deps.storage);
     accountRoutes(api, deps.accounts, deps.loginThrottle);
     adminUserRoutes(api, deps.userAdmin);
-    gatewayKeyRoutes(api, deps.gatewayKeys, deps.budgetLedger);
+    gatewayKeyRoutes(api, deps.gatewayKeys, deps.budgetLedger, deps.now);
     providerKeyRoutes(api, deps.providerKeys);
     userConfigRoutes(api, deps.userConfig);
     analyticsRoutes(api, deps.analytics, deps.logs, deps.now);

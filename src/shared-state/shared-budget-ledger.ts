@@ -17,8 +17,8 @@ import type { SharedRedis } from './shared-redis.js';
  * HOLD_MS, instead of until the period ends.
  *
  * KEYS: each budget's spent counter and holds, in pairs. ARGV: the amount, the counters' lifetime in ms,
- * now, the hold's id and when it lapses, then each budget's limit and the spend to seed its counter with.
- * {1} when held, {0, i, spent} for the first budget that cannot take it.
+ * now, the hold's id and when it lapses, then each budget's limit and the spend to seed its counter with
+ * ('' when not read: {2, i} then asks for it). {1} when held, {0, i, spent} for the first budget that cannot take it.
  */
 const RESERVE = `
 local amount = tonumber(ARGV[1])
@@ -27,6 +27,7 @@ for i = 1, n do
   local spent = redis.call('GET', KEYS[2 * i - 1])
   if not spent then
     spent = ARGV[5 + 2 * i]
+    if spent == '' then return {2, i} end
     redis.call('SET', KEYS[2 * i - 1], spent, 'PX', ARGV[2])
   end
   redis.call('ZREMRANGEBYSCORE', KEYS[2 * i], '-inf', ARGV[3])
@@ -50,6 +51,15 @@ for i = 1, #KEYS / 2 do
   if redis.call('EXISTS', KEYS[2 * i - 1]) == 1 then redis.call('INCRBYFLOAT', KEYS[2 * i - 1], ARGV[2]) end
 end
 return 1`;
+
+/** The logs could not be read to seed a counter: the database's failure, told apart from Redis's. */
+class SeedFailure extends Error {
+  constructor(readonly reason: unknown) {
+    super('the spend could not be read from the request logs', { cause: reason });
+  }
+}
+
+const isRedisFailure = (err: unknown) => !(err instanceof SeedFailure);
 
 /** How long a hold counts without being settled: longer than any request may run. */
 export const HOLD_MS = 15 * 60_000;
@@ -95,14 +105,18 @@ export class SharedBudgetLedger implements BudgetLedger {
     const now = this.options.now();
     const keys = budgets.flatMap((b) => this.keys(b, now));
     const holdId = randomUUID();
+    const attempt = (seeds: ReadonlyArray<number | ''>) =>
+      this.redis.call('budget_reserve', () =>
+        this.client.cerebroBudgetReserve(keys.length, ...keys, amountUsd, this.ttl(budgets, now), now, holdId, now + HOLD_MS, ...budgets.flatMap((b, i) => [b.limitUsd, seeds[i]!])),
+      );
     let out: Array<number | string>;
     try {
-      // The logs' spend, for a counter Redis does not have yet (read again only then: Redis keeps the rest).
-      const seeds = await Promise.all(budgets.map((b) => this.seed(b, now)));
-      const args = budgets.flatMap((b, i) => [b.limitUsd, seeds[i]!]);
-      out = await this.redis.call('budget_reserve', () => this.client.cerebroBudgetReserve(keys.length, ...keys, amountUsd, this.ttl(budgets, now), now, holdId, now + HOLD_MS, ...args));
+      out = await attempt(budgets.map(() => ''));
+      // A counter Redis does not have yet (a new period, a restart): seeded from the logs, then tried again.
+      if (Number(out[0]) === 2) out = await attempt(await this.seedAll(budgets, now));
       this.options.fallback.succeeded();
     } catch (err) {
+      if (!isRedisFailure(err)) throw err;
       // Falling back afresh: what this process read of the logs before may be old.
       if (!this.options.fallback.degraded) this.options.local.forget?.();
       this.options.fallback.failed(err);
@@ -139,6 +153,15 @@ export class SharedBudgetLedger implements BudgetLedger {
   private keys(budget: Budget, now: number): [string, string] {
     const base = `budget:${budget.scope}:${budgetWindow(budget.period, now).start}`;
     return [`${base}:spent`, `${base}:holds`];
+  }
+
+  /** Every budget's spend in the logs; a database that cannot say is not Redis failing. */
+  private async seedAll(budgets: readonly Budget[], now: number): Promise<number[]> {
+    try {
+      return await Promise.all(budgets.map((b) => this.seed(b, now)));
+    } catch (err) {
+      throw new SeedFailure(err);
+    }
   }
 
   private seed(budget: Budget, now: number): Promise<number> {

@@ -61,4 +61,25 @@ describe('budgets held in Redis', needs(REDIS_MISSING), () => {
     await settle();
     assert.equal(await l.spent(budget), 0.5, 'settled once');
   });
+
+  it('reads the logs only for a counter Redis lacks, and tells a database failure from a Redis one', async () => {
+    const budget: Budget = { scope: 'key:c', limitUsd: 1, period: 'daily' };
+    let reads = 0;
+    const fallback = new SharedStateFallback();
+    const make = (spendSince: () => Promise<number>) =>
+      new SharedBudgetLedger(shared, { local: new MemoryBudgetLedger(spendSince, () => now), spendSince, onFailure: 'local', fallback, now: () => now });
+    const counting = make(async () => {
+      reads++;
+      return 0.25;
+    });
+    (await counting.reserve([budget], 0.1)).settle(0.1);
+    (await counting.reserve([budget], 0.1)).settle(0.1);
+    await settle();
+    assert.equal(reads, 1, 'seeded once; Redis keeps the rest');
+    const broken = make(async () => {
+      throw new Error('database away');
+    });
+    await assert.rejects(broken.reserve([{ scope: 'key:d', limitUsd: 1, period: 'daily' }], 0.1), /spend could not be read/);
+    assert.equal(fallback.degraded, false, 'Redis answered: no fallback');
+  });
 });

@@ -55,15 +55,15 @@ function view(row: GatewayKeyRow) {
 }
 
 /** A key with a budget: what it has spent this period, and when that resets. */
-async function withSpend(row: GatewayKeyRow, ledger: BudgetLedger | undefined) {
+async function withSpend(row: GatewayKeyRow, ledger: BudgetLedger | undefined, now: number) {
   const out = view(row);
   if (row.max_budget_usd === null || !ledger) return out;
   const budget = { scope: `key:${row.id}`, limitUsd: Number(row.max_budget_usd), period: (row.budget_period as BudgetPeriod | null) ?? null };
-  const end = budgetWindow(budget.period, Date.now()).end;
+  const end = budgetWindow(budget.period, now).end;
   return { ...out, spend_usd: Math.round((await ledger.spent(budget)) * 1e6) / 1e6, budget_resets_at: end === null ? null : new Date(end).toISOString() };
 }
 
-export function gatewayKeyRoutes(app: FastifyInstance, keys: GatewayKeyService, ledger?: BudgetLedger): void {
+export function gatewayKeyRoutes(app: FastifyInstance, keys: GatewayKeyService, ledger?: BudgetLedger, now: () => number = Date.now): void {
   app.post('/api/keys/gateway', async (request, reply) => {
     const body = validate(createBody, request.body ?? {});
     // `admin` sees every tenant: only the operator, with the operator token, may hand it out.
@@ -75,7 +75,7 @@ export function gatewayKeyRoutes(app: FastifyInstance, keys: GatewayKeyService, 
     return reply.code(201).send({ ...view(issued.row), key: issued.key });
   });
 
-  app.get('/api/keys/gateway', async (request) => ({ keys: await Promise.all((await keys.list(request.caller.userId)).map((row) => withSpend(row, ledger))) }));
+  app.get('/api/keys/gateway', async (request) => ({ keys: await Promise.all((await keys.list(request.caller.userId)).map((row) => withSpend(row, ledger, now()))) }));
 
   app.patch('/api/keys/gateway/:id', async (request) => {
     const { id } = validate(idParam, request.params);
