@@ -161,7 +161,8 @@ describe('the web console, in a browser', needs(missingChromium), () => {
     await savings.filter({ hasText: /\$0\.00[1-9]/ }).waitFor();
     assert.match(await savings.innerText(), /[1-9][0-9.]*% of input read from cache/);
     await go('#/logs');
-    await page.locator('table.logs tbody tr').first().getByRole('link').click();
+    // The list may first show what it fetched before (the earlier requests): wait for Claude's, the newest.
+    await page.locator('table.logs tbody tr', { hasText: 'claude-sonnet-4-5' }).first().getByRole('link').click();
     const cached = page.locator('dt', { hasText: 'Prompt cache' }).locator('xpath=following-sibling::dd[1]');
     await cached.filter({ hasText: /read/ }).waitFor();
     assert.match(await cached.innerText(), /^[1-9][0-9,]* read · 0 written · \$0\.00[0-9]+ saved$/);
