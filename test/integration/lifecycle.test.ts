@@ -1,4 +1,5 @@
 /** Request logs across the request's life: refused requests, callers that leave, and shutdown. */
+import { get as httpGet } from 'node:http';
 import { OPERATOR_USER_ID } from '../../src/gateway/caller.js';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
@@ -136,10 +137,14 @@ describe('graceful shutdown', () => {
     while (s.emulator.requests.filter((r) => r.provider === 'openrouter').length < 80 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     const closing = s.gateway.close();
     await new Promise((r) => setTimeout(r, 50));
-    const refused = await fetch(`${s.url}/health`).then(
-      () => false,
-      () => true,
-    );
+    // On a new connection of its own: fetch could reuse one of the load's kept-alive sockets.
+    const refused = await new Promise<boolean>((resolve) => {
+      const req = httpGet(`${s.url}/health`, { agent: false }, (res) => {
+        res.resume();
+        resolve(false);
+      });
+      req.on('error', () => resolve(true));
+    });
     const answers = await Promise.all([...plain, ...streams]);
     await closing;
     assert.ok(refused, 'a new connection is refused once shutdown has begun');
