@@ -31,6 +31,17 @@ export function budgetWindow(period: BudgetPeriod, now: number): { start: number
   return { start: Date.UTC(y, m, day - sinceMonday), end: Date.UTC(y, m, day - sinceMonday + 7) };
 }
 
+/** When a budget's current period ends, as the API says it (null for a lifetime budget). */
+export function budgetResetsAt(period: BudgetPeriod, now: number): string | null {
+  const end = budgetWindow(period, now).end;
+  return end === null ? null : new Date(end).toISOString();
+}
+
+/** What a budget has spent this period, in whole millionths of a dollar, as the API shows it. */
+export async function spentUsd(ledger: BudgetLedger, budget: Budget): Promise<number> {
+  return Math.round((await ledger.spent(budget)) * 1e6) / 1e6;
+}
+
 /** What a budget has held for one request, settled with its real cost (0 when it cost nothing). */
 export interface BudgetHold {
   settle(costUsd: number): void;
@@ -84,6 +95,6 @@ export function budgetExceeded(budget: Budget, spentUsd: number, now: number): G
     code: 'budget_exceeded',
     message: `${whose}${per} budget of ${usd(budget.limitUsd)} is spent (${usd(spentUsd)} so far, counting requests under way). ${resets}`,
     ...(end === null ? {} : { headers: { 'retry-after': String(Math.max(1, Math.ceil((end - now) / 1000))) } }),
-    details: { budget_usd: budget.limitUsd, spend_usd: Math.round(spentUsd * 1e6) / 1e6, budget_period: budget.period, resets_at: end === null ? null : new Date(end).toISOString() },
+    details: { budget_usd: budget.limitUsd, spend_usd: Math.round(spentUsd * 1e6) / 1e6, budget_period: budget.period, resets_at: budgetResetsAt(budget.period, now) },
   });
 }

@@ -23,7 +23,11 @@ export function cacheMarksOf(messages: readonly ChatMessage[], params: ChatParam
   return marks;
 }
 
-export const hasCacheMarks = (messages: readonly ChatMessage[], params: ChatParams) => cacheMarksOf(messages, params).length > 0;
+/** Whether a call carries any breakpoint: asked by every adapter on every call, so it stops at the first and builds nothing. */
+export function hasCacheMarks(messages: readonly ChatMessage[], params: ChatParams): boolean {
+  if (params.cacheControl || params.tools?.some((t) => t.cacheControl)) return true;
+  return messages.some((m) => m.cacheControl || m.parts?.some((p) => p.cacheControl) || m.toolCalls?.some((c) => c.cacheControl));
+}
 
 /** The turns with their breakpoints taken off (and parts that were only there to carry one folded back into text). */
 export function withoutCacheMarks(messages: readonly ChatMessage[]): ChatMessage[] {

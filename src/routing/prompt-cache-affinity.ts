@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { PROVIDER_DEFINITIONS } from '../providers/definitions.js';
-import { cacheMarksOf } from '../providers/prompt-cache-marks.js';
+import { cacheMarksOf, hasCacheMarks } from '../providers/prompt-cache-marks.js';
 import type { ChatMessage, ChatParams, Usage } from '../providers/types.js';
 import type { Target } from './cascade.js';
 
@@ -36,10 +36,11 @@ export interface CachedConversation {
 
 /** The conversation's key when its prompt can be cached at all (marked, keyed, or long enough); pure. */
 export function cachedConversation(request: AffinityRequest): CachedConversation | undefined {
-  const marks = cacheMarksOf(request.messages, request.params);
+  // Every request asks: a plain one is answered without building anything.
+  const marked = hasCacheMarks(request.messages, request.params);
   const explicitKey = request.params.openaiExtras?.prompt_cache_key;
-  if (marks.length === 0 && typeof explicitKey !== 'string' && !longEnough(request.messages)) return undefined;
-  const ttlMs = marks.some((m) => m.ttl === '1h') ? AN_HOUR : FIVE_MINUTES;
+  if (!marked && typeof explicitKey !== 'string' && !longEnough(request.messages)) return undefined;
+  const ttlMs = marked && cacheMarksOf(request.messages, request.params).some((m) => m.ttl === '1h') ? AN_HOUR : FIVE_MINUTES;
   const hash = createHash('sha256').update(`${request.userId}\u0000${request.priority}\u0000`);
   if (typeof explicitKey === 'string') hash.update(`key\u0000${explicitKey}`);
   else if (request.sessionId !== undefined) hash.update(`session\u0000${request.sessionId}`);

@@ -1,7 +1,7 @@
 /** POST/GET /api/keys/gateway and DELETE /api/keys/gateway/:id: the caller's own gateway keys. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { BUDGET_PERIODS, budgetWindow, type BudgetLedger, type BudgetPeriod } from '../../accounts/budgets.js';
+import { BUDGET_PERIODS, budgetResetsAt, spentUsd, type BudgetLedger, type BudgetPeriod } from '../../accounts/budgets.js';
 import type { GatewayKeyService, KeyBudgetSetting } from '../../accounts/gateway-keys.js';
 import { GatewayError } from '../../core/errors.js';
 import type { GatewayKeyRow } from '../../store/gateway-key-repository.js';
@@ -59,8 +59,7 @@ async function withSpend(row: GatewayKeyRow, ledger: BudgetLedger | undefined, n
   const out = view(row);
   if (row.max_budget_usd === null || !ledger) return out;
   const budget = { scope: `key:${row.id}`, limitUsd: Number(row.max_budget_usd), period: (row.budget_period as BudgetPeriod | null) ?? null };
-  const end = budgetWindow(budget.period, now).end;
-  return { ...out, spend_usd: Math.round((await ledger.spent(budget)) * 1e6) / 1e6, budget_resets_at: end === null ? null : new Date(end).toISOString() };
+  return { ...out, spend_usd: await spentUsd(ledger, budget), budget_resets_at: budgetResetsAt(budget.period, now) };
 }
 
 export function gatewayKeyRoutes(app: FastifyInstance, keys: GatewayKeyService, ledger?: BudgetLedger, now: () => number = Date.now): void {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { CallerContexts } from '../../gateway/caller-context.js';
 import type { Caller } from '../../gateway/caller.js';
 import type { TokenBudget } from '../../accounts/daily-usage.js';
-import { BUDGET_PERIODS, budgetWindow, type BudgetLedger } from '../../accounts/budgets.js';
+import { BUDGET_PERIODS, budgetResetsAt, spentUsd, type BudgetLedger } from '../../accounts/budgets.js';
 import { invalidRequest } from '../../core/errors.js';
 import { resolveTarget } from '../../routing/cascade.js';
 import { ROUTE_POLICIES } from '../../routing/route-policy.js';
@@ -41,8 +41,6 @@ export interface UserConfigRouteDeps {
   maxBudgetUsd?: number | undefined;
 }
 
-const round6 = (n: number) => Math.round(n * 1e6) / 1e6;
-
 export function userConfigRoutes(app: FastifyInstance, deps: UserConfigRouteDeps): void {
   const view = async (caller: Caller, row: UserConfigRow | undefined) => ({
     default_model: row?.default_model ?? null,
@@ -64,16 +62,13 @@ export function userConfigRoutes(app: FastifyInstance, deps: UserConfigRouteDeps
     const own = ctx.budgets.find((b) => b.scope.startsWith('user:'));
     const now = deps.now();
     const budgets = await Promise.all(
-      ctx.budgets.map(async (b) => {
-        const end = budgetWindow(b.period, now).end;
-        return {
-          kind: b.scope.startsWith('user:') ? 'own' : 'operator',
-          max_budget_usd: b.limitUsd,
-          budget_period: b.period,
-          spend_usd: deps.budgets ? round6(await deps.budgets.spent(b)) : null,
-          resets_at: end === null ? null : new Date(end).toISOString(),
-        };
-      }),
+      ctx.budgets.map(async (b) => ({
+        kind: b.scope.startsWith('user:') ? 'own' : 'operator',
+        max_budget_usd: b.limitUsd,
+        budget_period: b.period,
+        spend_usd: deps.budgets ? await spentUsd(deps.budgets, b) : null,
+        resets_at: budgetResetsAt(b.period, now),
+      })),
     );
     return { max_budget_usd: own?.limitUsd ?? null, budget_period: own?.period ?? null, spend_usd: budgets.find((b) => b.kind === 'own')?.spend_usd ?? null, budgets };
   };

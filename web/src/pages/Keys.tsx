@@ -3,9 +3,9 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api } from '../api';
 import { Confirm, CopyButton, ErrorNote, Loading } from '../components/ui';
-import { formatNumber, formatTime, formatUsd } from '../format';
+import { BudgetPeriodSelect, useBudgetText } from '../components/budget';
+import { formatNumber, formatTime } from '../format';
 import { useI18n } from '../i18n';
-import type { MessageKey } from '../locales/en';
 import type { GatewayKey, ProviderKey } from '../types';
 
 const PROVIDERS = ['openrouter', 'gemini', 'anthropic', 'openai'];
@@ -23,6 +23,7 @@ export function Keys() {
 
 function GatewayKeys() {
   const { t, locale } = useI18n();
+  const budgetText = useBudgetText();
   const client = useQueryClient();
   const keys = useQuery({ queryKey: ['gateway-keys'], queryFn: () => api<{ keys: GatewayKey[] }>('GET', '/api/keys/gateway') });
   const [created, setCreated] = useState<string>();
@@ -68,15 +69,7 @@ function GatewayKeys() {
           {t('keys.budget')}
           <input name="max_budget_usd" type="number" min={0} step="any" aria-describedby="rate-help" />
         </label>
-        <label>
-          {t('keys.budgetPeriod')}
-          <select name="budget_period" defaultValue="monthly">
-            <option value="daily">{t('budget.daily')}</option>
-            <option value="weekly">{t('budget.weekly')}</option>
-            <option value="monthly">{t('budget.monthly')}</option>
-            <option value="">{t('budget.lifetime')}</option>
-          </select>
-        </label>
+        <BudgetPeriodSelect defaultValue="monthly" />
         <button type="submit" className="primary" disabled={create.isPending}>
           {t('keys.create')}
         </button>
@@ -132,15 +125,7 @@ function GatewayKeys() {
                   <td>{k.name}</td>
                   <td className="mono">{k.prefix}…</td>
                   <td className="num">{formatNumber(locale, k.rate_limit)}</td>
-                  <td>
-                    {k.max_budget_usd === null
-                      ? t('common.none')
-                      : t('keys.budgetValue', {
-                          spent: formatUsd(locale, k.spend_usd ?? 0),
-                          budget: formatUsd(locale, k.max_budget_usd),
-                          period: t(`budget.${k.budget_period ?? 'lifetime'}` as MessageKey),
-                        })}
-                  </td>
+                  <td>{k.max_budget_usd === null ? t('common.none') : budgetText(k.spend_usd ?? 0, k.max_budget_usd, k.budget_period)}</td>
                   <td>{formatTime(locale, k.created_at)}</td>
                   <td>{k.last_used_at ? formatTime(locale, k.last_used_at) : t('keys.never')}</td>
                   <td>{k.is_active ? t('keys.active') : t('keys.revoked')}</td>

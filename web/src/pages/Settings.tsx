@@ -4,9 +4,8 @@ import { useState, type FormEvent } from 'react';
 import { useChatModels } from '../models';
 import { api } from '../api';
 import { ErrorNote, Loading } from '../components/ui';
-import { formatUsd } from '../format';
+import { BudgetPeriodSelect, useBudgetText } from '../components/budget';
 import { useI18n } from '../i18n';
-import type { MessageKey } from '../locales/en';
 import { useSessionChanged } from '../session';
 import type { ConsoleSession, UserConfig } from '../types';
 
@@ -24,7 +23,8 @@ export function Settings({ operator }: { operator: boolean }) {
 const numberOrNull = (v: FormDataEntryValue | null) => (v === null || String(v).trim() === '' ? null : Number(v));
 
 function Preferences() {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
+  const budgetText = useBudgetText();
   const client = useQueryClient();
   const config = useQuery({ queryKey: ['config'], queryFn: () => api<UserConfig>('GET', '/api/config') });
   const models = useChatModels();
@@ -84,30 +84,12 @@ function Preferences() {
           {t('keys.budget')}
           <input name="max_budget_usd" type="number" min={0} step="any" defaultValue={c.max_budget_usd ?? ''} aria-describedby="budget-help" />
         </label>
-        <label>
-          {t('keys.budgetPeriod')}
-          <select name="budget_period" defaultValue={c.max_budget_usd === null ? 'monthly' : (c.budget_period ?? '')}>
-            <option value="daily">{t('budget.daily')}</option>
-            <option value="weekly">{t('budget.weekly')}</option>
-            <option value="monthly">{t('budget.monthly')}</option>
-            <option value="">{t('budget.lifetime')}</option>
-          </select>
-        </label>
+        <BudgetPeriodSelect defaultValue={c.max_budget_usd === null ? 'monthly' : (c.budget_period ?? '')} />
       </div>
       <p id="budget-help" className="muted small">
         {c.budgets.length === 0
           ? t('settings.budgetHelp')
-          : c.budgets
-              .map((b) =>
-                t(b.kind === 'own' ? 'settings.budgetOwn' : 'settings.budgetOperator', {
-                  value: t('keys.budgetValue', {
-                    spent: formatUsd(locale, b.spend_usd ?? 0),
-                    budget: formatUsd(locale, b.max_budget_usd),
-                    period: t(`budget.${b.budget_period ?? 'lifetime'}` as MessageKey),
-                  }),
-                }),
-              )
-              .join(' · ')}
+          : c.budgets.map((b) => t(b.kind === 'own' ? 'settings.budgetOwn' : 'settings.budgetOperator', { value: budgetText(b.spend_usd ?? 0, b.max_budget_usd, b.budget_period) })).join(' · ')}
       </p>
       <label>
         {t('settings.routePolicy')}
